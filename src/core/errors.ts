@@ -1,0 +1,104 @@
+import type { Span } from './span.js';
+
+/** Every error code runproof can raise. Codes are the contract; wording may change. */
+export type ErrorCode =
+  | 'RP_FILE_NOT_FOUND'
+  | 'RP_NOT_A_FILE'
+  | 'RP_BINARY_FILE'
+  | 'RP_NOT_UTF8'
+  | 'RP_READ_FAILED'
+  | 'RP_BAD_FRONT_MATTER'
+  | 'RP_UNKNOWN_ATTRIBUTE'
+  | 'RP_BAD_ATTRIBUTE'
+  | 'RP_DUPLICATE_CELL_NAME'
+  | 'RP_BAD_ASSERTION'
+  | 'RP_BAD_HTTP_CELL'
+  | 'RP_SECTION_NOT_FOUND'
+  | 'RP_SECTION_AMBIGUOUS'
+  | 'RP_CELL_NOT_FOUND'
+  | 'RP_MISSING_PARAMETER'
+  | 'RP_BAD_PARAMETER'
+  | 'RP_BAD_ENV_FILE'
+  | 'RP_BAD_FLAG'
+  | 'RP_BAD_DURATION'
+  | 'RP_NEEDS_TTY_DECISION'
+  | 'RP_LOCKED'
+  | 'RP_BAD_EVIDENCE_NAME'
+  | 'RP_EVIDENCE_WRITE_FAILED'
+  | 'RP_DISK_FULL'
+  | 'RP_BAD_BUNDLE'
+  | 'RP_BAD_RECORD'
+  | 'RP_RUNBOOK_CHANGED'
+  | 'RP_BAD_CHECKLIST'
+  | 'RP_BAD_KEY'
+  | 'RP_NOTHING_TO_LINT'
+  | 'RP_LINT_FAILED'
+  | 'RP_INTERNAL';
+
+/** Warning codes: reported by lint and list, errors only under `--strict`. */
+export type WarningCode =
+  | 'RP_UNCLOSED_FENCE'
+  | 'RP_UNSET_VARIABLE'
+  | 'RP_RISK_LOWERED'
+  | 'RP_NO_LANGUAGE'
+  | 'RP_EMPTY_CELL'
+  | 'RP_ORPHAN_ASSERT'
+  | 'RP_ORPHAN_EXPECT';
+
+export interface RunproofErrorOptions {
+  hint?: string;
+  file?: string;
+  span?: Span;
+  cause?: unknown;
+}
+
+/** The one error type of runproof: a stable code, a one-line message, a hint and a location. */
+export class RunproofError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly file: string | undefined;
+  readonly span: Span | undefined;
+
+  constructor(code: ErrorCode, message: string, options: RunproofErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RunproofError';
+    this.code = code;
+    this.hint = options.hint;
+    this.file = options.file;
+    this.span = options.span;
+  }
+
+  /** `file:line:col CODE message (hint)` — the one-line form the CLI and lint print. */
+  format(): string {
+    return formatDiagnostic({
+      code: this.code,
+      message: this.message,
+      hint: this.hint,
+      file: this.file,
+      span: this.span,
+    });
+  }
+}
+
+export function isRunproofError(value: unknown): value is RunproofError {
+  return value instanceof RunproofError;
+}
+
+export interface DiagnosticLike {
+  code: string;
+  message: string;
+  hint?: string | undefined;
+  file?: string | undefined;
+  span?: Span | undefined;
+}
+
+export function formatDiagnostic(d: DiagnosticLike): string {
+  const where = [d.file, d.span?.line, d.span ? d.span.col : undefined].filter((x) => x !== undefined && x !== '');
+  const prefix = where.length > 0 ? `${where.join(':')} ` : '';
+  const hint = d.hint ? ` (hint: ${d.hint})` : '';
+  return `${prefix}${d.code} ${oneLine(d.message)}${hint ? oneLine(hint) : ''}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\r?\n/g, ' ');
+}

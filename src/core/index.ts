@@ -1,0 +1,5 @@
+export * from './span.js';
+export * from './errors.js';
+export * from './did-you-mean.js';
+export * from './duration.js';
+export * from './version.js';

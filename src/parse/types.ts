@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import { SpanSchema } from '../core/span.js';
+
+export const RiskLevelSchema = z.enum(['read', 'write', 'destructive']);
+export type RiskLevel = z.infer<typeof RiskLevelSchema>;
+
+export const CellKindSchema = z.enum(['shell', 'http', 'assert', 'expect', 'promql', 'doc']);
+export type CellKind = z.infer<typeof CellKindSchema>;
+
+/** Why a fenced block is shown but never run. */
+export const DocReasonSchema = z.enum([
+  'language', // yaml, ini, json without the "Expected output" cue...
+  'no-language', // a fence without an info string
+  'unclosed-fence', // the author never closed it: never run
+  'blockquote', // fences inside blockquotes are quotations
+  'indented', // indented code blocks are document only
+  'failure-example', // a block after "Failure output ..." is an example, never a check
+  'empty',
+]);
+export type DocReason = z.infer<typeof DocReasonSchema>;
+
+/** Cell attributes: runproof's own keys plus Runme's, so Runme notebooks run unchanged. */
+export const AttributesSchema = z
+  .object({
+    name: z.string().min(1),
+    timeout: z.string(),
+    retry: z.coerce.number().int().min(0).max(1000),
+    interval: z.string(),
+    risk: RiskLevelSchema,
+    confirm: z.enum(['always', 'never']),
+    cwd: z.string(),
+    shell: z.string(),
+    allowFailure: z.coerce.boolean(),
+    expectExit: z.coerce.number().int(),
+    skip: z.union([z.boolean(), z.string()]),
+    capture: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+    of: z.string(),
+    // Runme's keys, accepted so that Runme notebooks run unchanged.
+    id: z.string(),
+    excludeFromRunAll: z.coerce.boolean(),
+    interactive: z.coerce.boolean(),
+    tag: z.string(),
+    category: z.string(),
+    background: z.coerce.boolean(),
+    promptEnv: z.union([z.boolean(), z.string()]),
+    interpreter: z.string(),
+    terminalRows: z.coerce.number().int(),
+    closeTerminalOnSuccess: z.coerce.boolean(),
+    mimeType: z.string(),
+    cwdRelative: z.string(),
+  })
+  .partial();
+export type Attributes = z.infer<typeof AttributesSchema>;
+export const KNOWN_ATTRIBUTE_KEYS = Object.keys(AttributesSchema.shape) as (keyof Attributes)[];
+
+/** A parameter placeholder found in a runnable cell: `<commit_sha>` or `{trace_id}`. */
+export const ParamUseSchema = z.object({
+  name: z.string(),
+  /** The exact placeholder text, `<commit_sha>` or `{trace_id}`. */
+  token: z.string(),
+  form: z.enum(['angle', 'brace']),
+});
+export type ParamUse = z.infer<typeof ParamUseSchema>;
+
+export const RiskVerdictSchema = z.object({
+  /** The level in force: the attribute's override when there is one, else the classifier's. */
+  level: RiskLevelSchema,
+  /** What the classifier found, kept even when an attribute overrides it. */
+  classified: RiskLevelSchema,
+  /** The rule and the matched text, e.g. `destructive: "rm -rf" in "rm -rf data/state/*"`. */
+  reason: z.string(),
+  overridden: z.boolean(),
+});
+export type RiskVerdict = z.infer<typeof RiskVerdictSchema>;
+
+export const HttpRequestSpecSchema = z.object({
+  method: z.string(),
+  url: z.string(),
+  headers: z.array(z.tuple([z.string(), z.string()])),
+  body: z.string().optional(),
+});
+export type HttpRequestSpec = z.infer<typeof HttpRequestSpecSchema>;
+
+export const CellSchema = z.object({
+  /** Unique within the notebook, in document order: `c1`, `c2`... */
+  id: z.string(),
+  /** Stable name: the `name` attribute, else `<section-slug>/<n>` counting runnable cells. */
+  name: z.string(),
+  kind: CellKindSchema,
+  /** The info string's first word, lower-cased; '' when none. */
+  language: z.string(),
+  info: z.string(),
+  attributes: AttributesSchema,
+  /** The block's text as written (indentation of the list item removed, no `\r`). */
+  source: z.string(),
+  /** What runs: for prompt-style blocks the prompt lines without their prompt; else the source. */
+  command: z.string(),
+  /** For prompt-style blocks, the author's example output lines (shown, not checked). */
+  exampleOutput: z.string().optional(),
+  sectionId: z.string(),
+  /** The fence's opening line; `endLine` the closing fence (or last line when unclosed). */
+  span: SpanSchema,
+  /** 1-based line of the first content line. */
+  contentLine: z.number().int().min(1),
+  runnable: z.boolean(),
+  docReason: DocReasonSchema.optional(),
+  params: z.array(ParamUseSchema),
+  /** Environment variables the command reads that nothing earlier in the notebook sets. */
+  variables: z.array(z.string()),
+  risk: RiskVerdictSchema.optional(),
+  /** For `http` cells: the request. */
+  http: HttpRequestSpecSchema.optional(),
+  /** For `expect` cells: JSON subset or line-by-line text. */
+  expectFormat: z.enum(['json', 'text']).optional(),
+  /** For `assert` cells: the parsed assertions (see parse/assertions). */
+  assertions: z.array(z.unknown()).optional(),
+  /** For `assert` and `expect` cells: the id of the runnable cell they check. */
+  checks: z.string().optional(),
+});
+export type Cell = z.infer<typeof CellSchema>;
+
+export const SectionSchema = z.object({
+  id: z.string(),
+  /** `3`, `2A`, `10` when the title starts with one; null otherwise. */
+  number: z.string().nullable(),
+  /** Heading text as rendered (inline code and link text kept, closing hashes removed). */
+  title: z.string(),
+  slug: z.string(),
+  /** 0 for the root section holding what comes before the first heading. */
+  level: z.number().int().min(0).max(6),
+  /** Ancestor titles, outermost first, not including the root nor this section. */
+  path: z.array(z.string()),
+  line: z.number().int().min(1),
+  parentId: z.string().nullable(),
+  childIds: z.array(z.string()),
+  cellIds: z.array(z.string()),
+});
+export type Section = z.infer<typeof SectionSchema>;
+
+export const ParamSpecSchema = z.object({
+  name: z.string(),
+  default: z.string().optional(),
+  description: z.string().optional(),
+  secret: z.boolean().default(false),
+});
+export type ParamSpec = z.infer<typeof ParamSpecSchema>;
+
+export const FrontMatterSchema = z
+  .object({
+    title: z.string().optional(),
+    evidence: z.string().optional(),
+    params: z
+      .record(
+        z.string(),
+        z.union([
+          z.string(),
+          z.number(),
+          z.boolean(),
+          z
+            .object({
+              default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+              description: z.string().optional(),
+              secret: z.boolean().optional(),
+            })
+            .strict(),
+        ]),
+      )
+      .optional(),
+    shell: z.string().optional(),
+    cwd: z.string().optional(),
+    timeout: z.string().optional(),
+  })
+  .passthrough();
+export type FrontMatter = z.infer<typeof FrontMatterSchema>;
+
+export const DiagnosticSchema = z.object({
+  severity: z.enum(['error', 'warning']),
+  code: z.string(),
+  message: z.string(),
+  hint: z.string().optional(),
+  file: z.string().optional(),
+  span: SpanSchema.optional(),
+});
+export type Diagnostic = z.infer<typeof DiagnosticSchema>;
+
+export const NotebookSchema = z.object({
+  path: z.string(),
+  /** Front matter `title`, else the first level-1 heading, else the file name. */
+  title: z.string(),
+  frontMatter: FrontMatterSchema,
+  sections: z.array(SectionSchema),
+  cells: z.array(CellSchema),
+  /** Every parameter: declared in front matter or found in a runnable cell. */
+  params: z.array(
+    ParamSpecSchema.extend({
+      /** Names of the cells that use it. */
+      cells: z.array(z.string()),
+    }),
+  ),
+  warnings: z.array(DiagnosticSchema),
+});
+export type Notebook = z.infer<typeof NotebookSchema>;
