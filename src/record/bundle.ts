@@ -1,0 +1,243 @@
+// The evidence bundle on disk: a fresh directory per run, its journal, logs, record and reports,
+// with every byte passing through the redactor first.
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep, dirname } from 'node:path';
+import { RunproofError } from '../core/errors.js';
+import { JournalWriter, SYNCED_EVENT_TYPES } from './journal.js';
+import { formatBundleTimestamp, validateEvidenceName } from './names.js';
+import { createOutputCapture, DEFAULT_INLINE_LIMIT, type OutputCapture } from './output.js';
+import type { Redactor } from './redact.js';
+import { JournalEventSchema, RunRecordSchema, type JournalEventInput, type RunRecord } from './types.js';
+
+export const JOURNAL_FILE = 'journal.jsonl';
+export const LOGS_DIR = 'logs';
+const MAX_SAME_SECOND = 1000;
+
+/** Options of `openBundle`. */
+export interface OpenBundleOptions {
+  /** The evidence folder (created when missing); the bundle is a new directory inside it. */
+  evidenceDir: string;
+  /** `<name>` of the bundle; see `validateEvidenceName`. */
+  name: string;
+  /** The run's start, for the directory name (UTC). Defaults to now. */
+  now?: Date;
+  redactor: Redactor;
+  /** Output larger than this (bytes) is inline as head and tail only. Default 64 KiB. */
+  inlineLimit?: number;
+  /** Cap of `OutputCapture.text()` in characters. Default 8 MiB. */
+  textLimit?: number;
+}
+
+/** One run's evidence bundle being written. */
+export interface Bundle {
+  /** Absolute path of the bundle directory. */
+  readonly dir: string;
+  /** `<name>_<YYYYMMDD_HHMMSS>` or, when taken, `..._2`, `..._3`: also the record's file name. */
+  readonly baseName: string;
+  readonly evidenceName: string;
+  readonly journalPath: string;
+  readonly redactor: Redactor;
+  /** Appends one event to journal.jsonl (numbered, timestamped, redacted, validated). */
+  append(event: JournalEventInput): Promise<void>;
+  /** Captures one stream of one attempt into `logs/<stepId>.<attempt>.<stream>.log`. */
+  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr'): OutputCapture;
+  /** The path `captureOutput` uses, relative to the bundle. */
+  logPathFor(stepId: string, attempt: number, stream: 'stdout' | 'stderr'): string;
+  /** Validates, redacts and writes `<baseName>.json` (atomically); returns its path. */
+  writeRecord(record: RunRecord): Promise<string>;
+  /** Writes a file inside the bundle (text is redacted); returns its absolute path. */
+  writeFile(relPath: string, content: string | Buffer): Promise<string>;
+  /** Flushes and closes the journal. */
+  close(): Promise<void>;
+}
+
+// Wraps a filesystem failure so the CLI can say what could not be written and why.
+function writeFailed(what: string, cause: unknown): RunproofError {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new RunproofError('RP_DISK_FULL', `no space left to write ${what}`, { hint: 'free disk space or choose another --evidence-dir', cause });
+  }
+  return new RunproofError('RP_EVIDENCE_WRITE_FAILED', `cannot write ${what}: ${(cause as Error)?.message ?? String(cause)}`, {
+    hint: 'check that the evidence folder exists and is writable',
+    cause,
+  });
+}
+
+// Log files are named by step id; ids are `c7`, but anything unsafe for a file name is replaced.
+function safeSegment(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || '_';
+}
+
+// Creates `<base>`, `<base>_2`, `<base>_3`... without `recursive`, so EEXIST means taken.
+async function createUniqueDir(parent: string, base: string): Promise<string> {
+  for (let n = 1; n <= MAX_SAME_SECOND; n++) {
+    const name = n === 1 ? base : `${base}_${n}`;
+    try {
+      await mkdir(join(parent, name));
+      return name;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeFailed(`bundle directory ${join(parent, name)}`, err);
+    }
+  }
+  throw new RunproofError('RP_EVIDENCE_WRITE_FAILED', `more than ${MAX_SAME_SECOND} bundles named ${base} exist`, {
+    hint: 'choose another --evidence-name',
+  });
+}
+
+async function syncDir(path: string): Promise<void> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some filesystems cannot fsync a directory; the files themselves are synced.
+  }
+}
+
+class BundleImpl implements Bundle {
+  private seq = 0;
+  private closed = false;
+
+  constructor(
+    readonly dir: string,
+    readonly baseName: string,
+    readonly evidenceName: string,
+    readonly redactor: Redactor,
+    private readonly journal: JournalWriter,
+    private readonly inlineLimit: number,
+    private readonly textLimit: number | undefined,
+  ) {}
+
+  get journalPath(): string {
+    return this.journal.path;
+  }
+
+  async append(input: JournalEventInput): Promise<void> {
+    const event = { ...input, seq: ++this.seq, at: input.at ?? new Date().toISOString() };
+    const parsed = JournalEventSchema.safeParse(event);
+    if (!parsed.success) {
+      throw new RunproofError('RP_BAD_RECORD', `journal event ${input.type} is invalid: ${describeIssues(parsed.error.issues)}`, {
+        hint: 'this is a bug in the stage that produced the event',
+      });
+    }
+    const line = JSON.stringify(this.redactor.redactValue(parsed.data));
+    try {
+      await this.journal.append(line, SYNCED_EVENT_TYPES.has(input.type));
+    } catch (err) {
+      throw writeFailed(this.journal.path, err);
+    }
+  }
+
+  logPathFor(stepId: string, attempt: number, stream: 'stdout' | 'stderr'): string {
+    return `${LOGS_DIR}/${safeSegment(stepId)}.${attempt}.${stream}.log`;
+  }
+
+  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr'): OutputCapture {
+    const rel = this.logPathFor(stepId, attempt, stream);
+    try {
+      return createOutputCapture({
+        logPath: join(this.dir, rel),
+        logRelPath: rel,
+        redaction: this.redactor.stream(),
+        inlineLimit: this.inlineLimit,
+        ...(this.textLimit === undefined ? {} : { textLimit: this.textLimit }),
+      });
+    } catch (err) {
+      throw writeFailed(join(this.dir, rel), err);
+    }
+  }
+
+  async writeRecord(record: RunRecord): Promise<string> {
+    const parsed = RunRecordSchema.safeParse(record);
+    if (!parsed.success) {
+      throw new RunproofError('RP_BAD_RECORD', `run record is invalid: ${describeIssues(parsed.error.issues)}`, {
+        hint: 'this is a bug in the stage that built the record',
+      });
+    }
+    const text = `${JSON.stringify(this.redactor.redactValue(parsed.data), null, 2)}\n`;
+    const path = join(this.dir, `${this.baseName}.json`);
+    await writeAtomic(path, text);
+    return path;
+  }
+
+  async writeFile(relPath: string, content: string | Buffer): Promise<string> {
+    const path = resolve(this.dir, relPath);
+    const rel = relative(this.dir, path);
+    if (isAbsolute(relPath) || rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
+      throw new RunproofError('RP_EVIDENCE_WRITE_FAILED', `refusing to write ${JSON.stringify(relPath)}: outside the bundle`, {
+        hint: 'pass a path relative to the bundle directory, e.g. report.md',
+      });
+    }
+    try {
+      await mkdir(dirname(path), { recursive: true });
+    } catch (err) {
+      throw writeFailed(path, err);
+    }
+    await writeAtomic(path, typeof content === 'string' ? this.redactor.redact(content) : content);
+    return path;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.journal.close();
+    } catch (err) {
+      throw writeFailed(this.journal.path, err);
+    }
+    await syncDir(this.dir);
+  }
+}
+
+// Temp file, fsync, rename: a reader never sees half a record, a crash leaves the old one.
+async function writeAtomic(path: string, content: string | Buffer): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw writeFailed(path, err);
+  }
+}
+
+function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
+  const shown = issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  return shown.join('; ') + (issues.length > 5 ? ` (and ${issues.length - 5} more)` : '');
+}
+
+/**
+ * Creates a new bundle directory `<evidenceDir>/<name>_<YYYYMMDD_HHMMSS>` (UTC; `_2`, `_3`...
+ * when taken, never overwriting) with `logs/` and an empty `journal.jsonl`.
+ * @example const bundle = await openBundle({ evidenceDir: 'evidence', name: 'daily', redactor: createRedactor([]) });
+ */
+export async function openBundle(options: OpenBundleOptions): Promise<Bundle> {
+  const name = validateEvidenceName(options.name);
+  const evidenceDir = resolve(options.evidenceDir);
+  try {
+    await mkdir(evidenceDir, { recursive: true });
+  } catch (err) {
+    throw writeFailed(`evidence folder ${evidenceDir}`, err);
+  }
+  const baseName = await createUniqueDir(evidenceDir, `${name}_${formatBundleTimestamp(options.now ?? new Date())}`);
+  const dir = join(evidenceDir, baseName);
+  let journal: JournalWriter;
+  try {
+    await mkdir(join(dir, LOGS_DIR));
+    journal = await JournalWriter.create(join(dir, JOURNAL_FILE));
+  } catch (err) {
+    throw writeFailed(dir, err);
+  }
+  await syncDir(dir);
+  await syncDir(evidenceDir);
+  return new BundleImpl(dir, baseName, name, options.redactor, journal, options.inlineLimit ?? DEFAULT_INLINE_LIMIT, options.textLimit);
+}

@@ -1,0 +1,177 @@
+// Captures one stream of one attempt: redacts as it goes, streams everything to a log file,
+// hashes incrementally and keeps only a bounded head, tail and text for checks in memory.
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import type { RedactionStream } from './redact.js';
+import type { Output } from './types.js';
+
+/** The default inline limit: output larger than this is kept inline as head and tail only. */
+export const DEFAULT_INLINE_LIMIT = 64 * 1024;
+/** The default cap of `OutputCapture.text()`: checks see at most this many characters. */
+export const DEFAULT_TEXT_LIMIT = 8 * 1024 * 1024;
+const WRITE_BATCH = 256 * 1024;
+
+/** One stream of one attempt being captured into the bundle. */
+export interface OutputCapture {
+  /** Redacts (across chunk boundaries), appends to the log file, updates hash, head and tail. */
+  write(chunk: Buffer | string): void;
+  /** The redacted text so far, for checks; only the first `textLimit` characters. */
+  text(): string;
+  /** True when `text()` holds only the beginning of the output. */
+  readonly textTruncated: boolean;
+  /** Flushes and closes; returns the record's Output entry (the log is deleted when small). */
+  end(): Promise<Output>;
+}
+
+export interface OutputCaptureOptions {
+  /** Absolute path of the log file. */
+  logPath: string;
+  /** The log's path relative to the bundle, as recorded in `Output.logFile`. */
+  logRelPath: string;
+  redaction: RedactionStream;
+  inlineLimit?: number;
+  textLimit?: number;
+}
+
+// Writes are synchronous on purpose: the caller's write() has no backpressure, so an async
+// stream would buffer a fast producer's output in memory; a blocking write keeps memory flat.
+class Capture implements OutputCapture {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly hash: Hash = createHash('sha256');
+  private fd: number | null;
+  private pending: Buffer[] = [];
+  private pendingSize = 0;
+  private size = 0;
+  private readonly headLimit: number;
+  private readonly tailLimit: number;
+  private head: Buffer[] = [];
+  private headSize = 0;
+  private tail: Buffer[] = [];
+  private tailSize = 0;
+  private textParts: string[] = [];
+  private textSize = 0;
+  textTruncated = false;
+  private ended: Promise<Output> | null = null;
+
+  constructor(private readonly opts: Required<OutputCaptureOptions>) {
+    this.headLimit = Math.floor(opts.inlineLimit / 2);
+    this.tailLimit = opts.inlineLimit - this.headLimit;
+    this.fd = openSync(opts.logPath, 'wx');
+  }
+
+  write(chunk: Buffer | string): void {
+    if (this.ended) throw new Error(`output ${this.opts.logRelPath} written after end()`);
+    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    this.emit(this.opts.redaction.push(text));
+  }
+
+  // Takes redacted text: counts, hashes, keeps head/tail/text and queues it for the log.
+  private emit(text: string): void {
+    if (text.length === 0) return;
+    this.keepText(text);
+    const bytes = Buffer.from(text, 'utf8');
+    this.size += bytes.length;
+    this.hash.update(bytes);
+    if (this.headSize < this.headLimit) {
+      const take = bytes.subarray(0, this.headLimit - this.headSize);
+      this.head.push(take);
+      this.headSize += take.length;
+    }
+    this.tail.push(bytes);
+    this.tailSize += bytes.length;
+    if (this.tailSize > this.tailLimit * 2) this.trimTail();
+    this.pending.push(bytes);
+    this.pendingSize += bytes.length;
+    if (this.pendingSize >= WRITE_BATCH) this.flushPending();
+  }
+
+  private keepText(text: string): void {
+    if (this.textTruncated) return;
+    const room = this.opts.textLimit - this.textSize;
+    if (text.length > room) {
+      this.textParts.push(text.slice(0, room));
+      this.textSize += room;
+      this.textTruncated = true;
+    } else {
+      this.textParts.push(text);
+      this.textSize += text.length;
+    }
+  }
+
+  private trimTail(): void {
+    const all = Buffer.concat(this.tail);
+    this.tail = [Buffer.from(all.subarray(all.length - this.tailLimit))];
+    this.tailSize = this.tailLimit;
+  }
+
+  private flushPending(): void {
+    if (this.fd === null || this.pendingSize === 0) return;
+    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    let off = 0;
+    while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+    this.pending = [];
+    this.pendingSize = 0;
+  }
+
+  text(): string {
+    if (this.textParts.length > 1) this.textParts = [this.textParts.join('')];
+    return this.textParts[0] ?? '';
+  }
+
+  end(): Promise<Output> {
+    this.ended ??= Promise.resolve().then(() => this.finish());
+    return this.ended;
+  }
+
+  private finish(): Output {
+    this.emit(this.opts.redaction.push(this.decoder.end()));
+    this.emit(this.opts.redaction.flush());
+    this.flushPending();
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    const sha256 = this.hash.digest('hex');
+    const truncated = this.size > this.opts.inlineLimit;
+    if (!truncated) {
+      unlinkSync(this.opts.logPath);
+      // size <= inlineLimit <= textLimit: text() holds all of it.
+      return { inline: this.text(), size: this.size, sha256, truncated, encoding: 'utf8' };
+    }
+    const head = Buffer.concat(this.head);
+    const tailAll = Buffer.concat(this.tail);
+    const tail = tailAll.subarray(Math.max(0, tailAll.length - this.tailLimit));
+    const omitted = this.size - head.length - tail.length;
+    const inline =
+      utf8Head(head) +
+      `\n… [${omitted} bytes omitted; full output (${this.size} bytes) in ${this.opts.logRelPath}] …\n` +
+      utf8Tail(tail);
+    return { inline, size: this.size, sha256, truncated, logFile: this.opts.logRelPath, encoding: 'utf8' };
+  }
+}
+
+// The head cut at a byte limit may end inside a character: drop the partial sequence.
+function utf8Head(buf: Buffer): string {
+  let end = buf.length;
+  let i = end - 1;
+  while (i >= 0 && i > end - 4 && (buf[i]! & 0xc0) === 0x80) i--;
+  if (i >= 0) {
+    const lead = buf[i]!;
+    const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    if (end - i < need) end = i;
+  }
+  return buf.subarray(0, end).toString('utf8');
+}
+
+// The tail cut may start inside a character: skip its continuation bytes.
+function utf8Tail(buf: Buffer): string {
+  let start = 0;
+  while (start < buf.length && start < 3 && (buf[start]! & 0xc0) === 0x80) start++;
+  return buf.subarray(start).toString('utf8');
+}
+
+/** Starts capturing one stream into `logPath` (created exclusively). */
+export function createOutputCapture(options: OutputCaptureOptions): OutputCapture {
+  const inlineLimit = options.inlineLimit ?? DEFAULT_INLINE_LIMIT;
+  const textLimit = Math.max(options.textLimit ?? DEFAULT_TEXT_LIMIT, inlineLimit);
+  return new Capture({ ...options, inlineLimit, textLimit });
+}

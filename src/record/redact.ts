@@ -1,0 +1,334 @@
+// Redaction (SPEC §4): secret values and credential patterns never reach a file of a bundle.
+// Known values are replaced wherever they appear; pattern rules (headers, URL passwords,
+// `*PASSWORD=` assignments) apply to any text and teach the redactor the values they find.
+
+/** A secret value and the name it is shown under: `[REDACTED:NAME]`. */
+export interface SecretInput {
+  name: string;
+  value: string;
+}
+
+/** Incremental redaction of a text stream: secrets split across pushes are still caught. */
+export interface RedactionStream {
+  /** Feeds text; returns the redacted text that is now safe to emit (some may be held back). */
+  push(text: string): string;
+  /** Returns the redacted rest; the stream is then empty and may be reused. */
+  flush(): string;
+}
+
+/** Redacts text, whole or streamed, and any JSON-like value. */
+export interface Redactor {
+  /** Every secret and credential pattern in `text` replaced by `[REDACTED:NAME]`. */
+  redact(text: string): string;
+  /** A copy of `value` with every string (and sensitive header value) redacted. */
+  redactValue<T>(value: T): T;
+  /** A new streaming redactor sharing this redactor's secrets. */
+  stream(): RedactionStream;
+  /** Length of the longest known secret value (what a stream holds back, plus one). */
+  readonly maxSecretLength: number;
+  /** Adds a secret value (ignored with a warning when shorter than 4 characters). */
+  add(name: string, value: string): void;
+  /** Secrets that were ignored, by name (never by value). */
+  readonly warnings: readonly string[];
+}
+
+const MIN_SECRET_LENGTH = 4;
+// Pattern rules see this much of an unfinished line before they must decide: longer than any
+// header name, URL scheme and user, or variable name the rules match.
+const PATTERN_WINDOW = 1024;
+const MAX_LEARNED = 256;
+// Values that are never secrets even under a secret-sounding name (AUTH_ENABLED=true):
+// redacting them would blank every `true` in the evidence.
+const TRIVIAL_VALUES = new Set(['true', 'false', 'yes', 'no', 'null', 'none', 'on', 'off', 'enabled', 'disabled', 'undefined']);
+
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|AUTH/i;
+
+/**
+ * Whether a variable or parameter name marks its value as secret (SPEC §4): it contains TOKEN,
+ * SECRET, PASSWORD, PASSWD, KEY or AUTH, case-insensitive. `AUTHOR` alone does not count
+ * (`GIT_AUTHOR_NAME` is not a credential).
+ * @example isSecretName('PGPASSWORD') // true
+ */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name.replace(/AUTHOR/gi, ''));
+}
+
+/**
+ * The secrets of a run: environment values and parameters whose names are secret-sounding,
+ * parameters declared `secret`, and `--secret` values (named `secret`).
+ * @example collectSecrets({ env: process.env, params: [], extra: ['hunter22'] })
+ */
+export function collectSecrets(input: {
+  env: Record<string, string | undefined>;
+  params: ReadonlyArray<{ name: string; value: string; secret: boolean }>;
+  extra: readonly string[];
+}): SecretInput[] {
+  const out: SecretInput[] = [];
+  for (const param of input.params) {
+    if (param.secret || isSecretName(param.name)) out.push({ name: param.name, value: param.value });
+  }
+  for (const value of input.extra) out.push({ name: 'secret', value });
+  for (const [name, value] of Object.entries(input.env)) {
+    if (value !== undefined && value !== '' && isSecretName(name)) out.push({ name, value });
+  }
+  return out;
+}
+
+const SENSITIVE_HEADER = /^(?:proxy-authorization|authorization|set-cookie|cookie|x-(?:[a-z0-9]+-)*token|x-api-key)$/i;
+
+/** Whether an HTTP header's value must be redacted: Authorization, Cookie, X-*-Token, X-API-Key. */
+export function isSensitiveHeader(name: string): boolean {
+  return SENSITIVE_HEADER.test(name.trim());
+}
+
+interface Range {
+  start: number;
+  end: number;
+  label: string;
+}
+
+// A value that only names a variable (`$TOKEN`, `${API_KEY}`, `$(cat file)`) is not a secret:
+// the command text keeps it so the reader sees where the credential came from.
+function isReference(value: string): boolean {
+  return value.startsWith('$') || /^\{\{.*\}\}$/.test(value);
+}
+
+const AUTH_SCHEME = /^(?:Bearer|Basic|Digest|Token|Negotiate|NTLM|ApiKey|AWS4-HMAC-SHA256)[ \t]+/i;
+
+// The part of a header value to hide: the credential after an auth scheme word, trimmed.
+function headerValueRange(value: string): { from: number; to: number } | null {
+  let from = 0;
+  const scheme = AUTH_SCHEME.exec(value);
+  if (scheme) from = scheme[0].length;
+  let to = value.length;
+  while (to > from && /\s/.test(value[to - 1]!)) to--;
+  if (to <= from) return null;
+  if (isReference(value.slice(from, to))) return null;
+  return { from, to };
+}
+
+interface PatternRule {
+  re: RegExp;
+  // Turns one match into the range to hide and its label, or null to keep the text.
+  toRange(m: RegExpExecArray): Range | null;
+}
+
+const RULES: PatternRule[] = [
+  {
+    // `Authorization: Bearer x`, `-H "X-API-Key: x"`, `"Cookie": "x"`, curl -v `> Cookie: x`.
+    re: /(?<![A-Za-z0-9_-])(proxy-authorization|authorization|set-cookie|cookie|x-(?:[a-z0-9]+-)*token|x-api-key)["']?[ \t]*:[ \t]*["']?([^\r\n"']{1,4096})/dgi,
+    toRange(m) {
+      const [vs] = m.indices![2]!;
+      const r = headerValueRange(m[2]!);
+      return r ? { start: vs + r.from, end: vs + r.to, label: m[1]! } : null;
+    },
+  },
+  {
+    // `postgresql://nova:novapass@host`: the password only.
+    re: /\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:@/?#'"]{0,256}:([^\s@/'"]{1,256})@/dgi,
+    toRange(m) {
+      const [s, e] = m.indices![1]!;
+      return isReference(m[1]!) ? null : { start: s, end: e, label: 'url-password' };
+    },
+  },
+  {
+    // `PGPASSWORD=x`, `export API_TOKEN="x"`, `--password=x`, `?token=x`: names that sound secret.
+    re: /(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]{0,127})=(?:"([^"\r\n]{1,4096})"|'([^'\r\n]{1,4096})'|([^\s"'`;&|()<>]{1,4096}))/dg,
+    toRange(m) {
+      if (!isSecretName(m[1]!)) return null;
+      const group = m[2] !== undefined ? 2 : m[3] !== undefined ? 3 : 4;
+      const value = m[group]!;
+      if (isReference(value)) return null;
+      const [s, e] = m.indices![group]!;
+      return { start: s, end: e, label: m[1]! };
+    },
+  },
+];
+
+class RedactorImpl implements Redactor {
+  // Known values and their labels; `ordered` is longest first so the longest match wins.
+  private readonly literals = new Map<string, string>();
+  private ordered: string[] = [];
+  private learned = 0;
+  private readonly warned = new Set<string>();
+  readonly warnings: string[] = [];
+  maxSecretLength = 0;
+
+  constructor(secrets: readonly SecretInput[]) {
+    for (const s of secrets) this.add(s.name, s.value);
+  }
+
+  add(name: string, value: string): void {
+    this.addLiteral(name, value, true);
+  }
+
+  private addLiteral(name: string, value: string, warn: boolean): boolean {
+    const variants = new Set<string>([value]);
+    const trimmed = value.trim();
+    variants.add(trimmed);
+    try {
+      variants.add(encodeURIComponent(trimmed));
+    } catch {
+      // lone surrogates cannot be URL-encoded: the raw value is still matched
+    }
+    variants.add(JSON.stringify(trimmed).slice(1, -1));
+    if (trimmed.length < MIN_SECRET_LENGTH || TRIVIAL_VALUES.has(trimmed.toLowerCase())) {
+      if (warn && trimmed.length > 0 && !this.warned.has(name)) {
+        this.warned.add(name);
+        this.warnings.push(
+          `secret ${name} is not redacted: its value is shorter than ${MIN_SECRET_LENGTH} characters or a common word, and hiding it would blank ordinary text`,
+        );
+      }
+      return false;
+    }
+    let changed = false;
+    for (const v of variants) {
+      if (v.length < MIN_SECRET_LENGTH || this.literals.has(v)) continue;
+      this.literals.set(v, name);
+      this.maxSecretLength = Math.max(this.maxSecretLength, v.length);
+      changed = true;
+    }
+    if (changed) this.ordered = [...this.literals.keys()].sort((a, b) => b.length - a.length);
+    return changed;
+  }
+
+  // Finds every range to hide in `text`. With `final` false the text may continue: matches
+  // touching its end are incomplete and are not learned.
+  findRanges(text: string, final: boolean): Range[] {
+    const ranges: Range[] = [];
+    for (const rule of RULES) {
+      rule.re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = rule.re.exec(text)) !== null) {
+        const r = rule.toRange(m);
+        if (!r) continue;
+        ranges.push(r);
+        const complete = final || (m.index + m[0].length < text.length);
+        if (complete && this.learned < MAX_LEARNED && this.addLiteral(r.label, text.slice(r.start, r.end), false)) {
+          this.learned++;
+        }
+      }
+    }
+    for (const value of this.ordered) {
+      let at = text.indexOf(value);
+      while (at !== -1) {
+        ranges.push({ start: at, end: at + value.length, label: this.literals.get(value)! });
+        at = text.indexOf(value, at + value.length);
+      }
+    }
+    return mergeRanges(ranges);
+  }
+
+  redact(text: string): string {
+    if (text.length === 0) return text;
+    return applyRanges(text, this.findRanges(text, true), text.length);
+  }
+
+  redactValue<T>(value: T): T {
+    return this.deep(value) as T;
+  }
+
+  private deep(value: unknown): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (Array.isArray(value)) {
+      // A header as a [name, value] pair.
+      if (value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && isSensitiveHeader(value[0])) {
+        return [value[0], this.redactHeader(value[0], value[1])];
+      }
+      return value.map((v) => this.deep(v));
+    }
+    if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+      const obj = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      // A header as { name, value }.
+      const pairHeader = typeof obj['name'] === 'string' && typeof obj['value'] === 'string' && isSensitiveHeader(obj['name']);
+      for (const [k, v] of Object.entries(obj)) {
+        if (pairHeader && k === 'value') out[k] = this.redactHeader(obj['name'] as string, v as string);
+        else if (typeof v === 'string' && isSensitiveHeader(k)) out[this.redact(k)] = this.redactHeader(k, v);
+        else out[this.redact(k)] = this.deep(v);
+      }
+      return out;
+    }
+    return value;
+  }
+
+  // Hides a header value given apart from its name (keeping an auth scheme word).
+  private redactHeader(name: string, value: string): string {
+    const r = headerValueRange(value);
+    if (!r) return this.redact(value);
+    const secret = value.slice(r.from, r.to);
+    if (this.learned < MAX_LEARNED && this.addLiteral(name, secret, false)) this.learned++;
+    return `${this.redact(value.slice(0, r.from))}[REDACTED:${name}]${value.slice(r.to)}`;
+  }
+
+  stream(): RedactionStream {
+    let held = '';
+    return {
+      push: (text: string): string => {
+        held += text;
+        if (held.length === 0) return '';
+        const ranges = this.findRanges(held, false);
+        const cut = safeCut(held, ranges, this.maxSecretLength);
+        const out = applyRanges(held, ranges, cut);
+        held = held.slice(cut);
+        return out;
+      },
+      flush: (): string => {
+        const out = this.redact(held);
+        held = '';
+        return out;
+      },
+    };
+  }
+}
+
+// Where a stream may cut: complete lines are final for the pattern rules, the last
+// maxSecretLength-1 characters may begin a secret, and no cut falls inside or before an
+// unfinished match.
+function safeCut(text: string, ranges: Range[], maxSecretLength: number): number {
+  let cut = Math.max(text.lastIndexOf('\n') + 1, text.length - PATTERN_WINDOW);
+  cut = Math.min(cut, text.length - Math.max(0, maxSecretLength - 1));
+  if (cut <= 0) return 0;
+  for (let i = ranges.length - 1; i >= 0; i--) {
+    const r = ranges[i]!;
+    if (r.start >= cut) continue;
+    if (r.end > cut || r.end === text.length) cut = r.start;
+    else break;
+  }
+  return Math.max(0, cut);
+}
+
+// Sorted, disjoint ranges: overlapping ones merge under the first one's label.
+function mergeRanges(ranges: Range[]): Range[] {
+  if (ranges.length <= 1) return ranges;
+  ranges.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Range[] = [{ ...ranges[0]! }];
+  for (let i = 1; i < ranges.length; i++) {
+    const r = ranges[i]!;
+    const last = out[out.length - 1]!;
+    if (r.start < last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+// The redacted text of text[0, upTo); every range ending after upTo must start at or after it.
+function applyRanges(text: string, ranges: Range[], upTo: number): string {
+  let out = '';
+  let pos = 0;
+  for (const r of ranges) {
+    if (r.start >= upTo) break;
+    out += text.slice(pos, r.start) + `[REDACTED:${r.label}]`;
+    pos = r.end;
+  }
+  return out + text.slice(pos, upTo);
+}
+
+/**
+ * A redactor for the given secrets. Values shorter than 4 characters (or common words such as
+ * `true`) are ignored and listed in `warnings`.
+ * @example createRedactor([{ name: 'API_TOKEN', value: 's3cr3t-v4lue' }]).redact('t=s3cr3t-v4lue') // 't=[REDACTED:API_TOKEN]'
+ */
+export function createRedactor(secrets: readonly SecretInput[] = []): Redactor {
+  return new RedactorImpl(secrets);
+}
