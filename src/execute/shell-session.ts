@@ -1,0 +1,448 @@
+// The shell session: cells of one run share exported variables, plain bash variables, functions
+// and the current directory, as in a terminal, while each cell is a fresh shell process in its
+// own process group (so it can be killed whole).
+//
+// How: the session keeps its state in memory (directory, environment, bash declarations) and in
+// a private temp directory. Each cell starts `SHELL prelude CELL RESTORE OUT`: the prelude (a fixed
+// script written once per session) sources RESTORE (bash `declare -p` / `declare -f` text captured
+// from the previous cell), sets an EXIT trap that writes the directory, the exported environment
+// (NUL-separated) and the declarations into OUT, then sources CELL (the user's command, written
+// to a file verbatim apart from CR removal). The command is never interpolated into another
+// string: it only ever travels as the content of its own file.
+//
+// Decisions (where the brief left room):
+// - `$0` is `bash` for bash cells (as with `bash -c`); error messages and `$LINENO` refer to the
+//   cell's own lines (`/tmp/runproof-shell-x/cell-3.sh: line 2: ...`).
+// - Sourcing keeps script semantics: `set -e` exits at the failing line, `exit N` is the cell's
+//   status, the status of the last command is the cell's status. `return` at top level ends the
+//   cell (in a script it would be an error).
+// - Shell options (`set -e`, `set -x`), traps, `IFS` and readonly variables do not carry over.
+// - Per-call `env` is not persisted (unless the cell itself changed the value); a per-cell `cwd`
+//   runs the cell there and leaves the session directory as it was.
+// - Plain variables and functions carry over between bash cells only; other shells (`sh`, `zsh`)
+//   share the directory and exported environment (saved with `command -p env -0`).
+// - A cell killed by SIGKILL, or one that replaced the EXIT trap and then called `exit`, leaves
+//   the session as it was before the cell (state is applied only when completely written).
+// - Background cells see the session but never change it.
+import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { RunproofError } from '../core/errors.js';
+import { killGroup, listGroupMembers, startGroupProcess, type GroupProcess, type GroupProcessEnd } from './process-group.js';
+import {
+  DEFAULT_KILL_GRACE_MS,
+  DEFAULT_PIPE_DRAIN_MS,
+  type BackgroundHandle,
+  type OutputSink,
+  type ShellOutcome,
+  type ShellRunRequest,
+  type ShellSession,
+  type ShellSessionOptions,
+} from './shell-types.js';
+
+// Arguments: $1 cell file, $2 restore file ('' for none), $3 output directory ('' = do not save).
+// `__rp_rc` is taken inside a group whose stderr is /dev/null so that `set -x` shows nothing of ours.
+const BASH_PRELUDE = `# runproof session prelude (bash): restore the session, run the cell, save the session.
+__rp_cell=$1 __rp_restore=$2 __rp_out=$3 __rp_saved= __rp_rc=0
+builtin set --
+BASH_ARGV0=bash
+if [ -n "$__rp_restore" ]; then builtin source "$__rp_restore"; fi
+__rp_save() {
+  builtin set +e +u
+  if [ -z "$__rp_saved" ] && [ -n "$__rp_out" ]; then
+    __rp_saved=1
+    local IFS=$' \\t\\n' __rp_n
+    {
+      builtin pwd > "$__rp_out/cwd"
+      for __rp_n in $(builtin compgen -e); do
+        if [ -n "\${!__rp_n+x}" ]; then builtin printf '%s=%s\\0' "$__rp_n" "\${!__rp_n}"; fi
+      done > "$__rp_out/env"
+      for __rp_n in $(builtin compgen -v); do
+        case $__rp_n in __rp_*) continue ;; esac
+        builtin declare -p "$__rp_n" && builtin printf '\\0'
+      done > "$__rp_out/vars"
+      builtin declare -f > "$__rp_out/functions"
+      : > "$__rp_out/done"
+    } 2>/dev/null
+  fi
+  builtin return "$__rp_rc"
+}
+builtin trap '{ __rp_rc=$?; builtin set +x; } 2>/dev/null; __rp_save' EXIT
+builtin source "$__rp_cell"
+{ __rp_rc=$?; builtin set +x; } 2>/dev/null
+__rp_save
+builtin exit "$__rp_rc"
+`;
+
+// The same for POSIX shells (sh, dash, zsh, ksh): directory and exported environment only.
+const POSIX_PRELUDE = `# runproof session prelude (POSIX sh): run the cell, save directory and environment.
+__rp_cell=$1 __rp_out=$3 __rp_saved= __rp_rc=0
+set --
+__rp_save() {
+  set +e +u
+  if [ -z "$__rp_saved" ] && [ -n "$__rp_out" ]; then
+    __rp_saved=1
+    { pwd > "$__rp_out/cwd" && command -p env -0 > "$__rp_out/env" && : > "$__rp_out/done"; } 2>/dev/null
+  fi
+  return "$__rp_rc"
+}
+trap '{ __rp_rc=$?; set +x; } 2>/dev/null; __rp_save' EXIT
+. "$__rp_cell"
+{ __rp_rc=$?; set +x; } 2>/dev/null
+__rp_save
+exit "$__rp_rc"
+`;
+
+// Variables bash maintains itself (or that would break later cells) are never carried over.
+const BASH_INTERNAL = new Set([
+  'COLUMNS', 'DIRSTACK', 'EPOCHREALTIME', 'EPOCHSECONDS', 'EUID', 'FUNCNAME', 'GROUPS', 'HISTCMD',
+  'HISTFILE', 'HISTFILESIZE', 'HISTSIZE', 'HOSTNAME', 'HOSTTYPE', 'IFS', 'LINENO', 'LINES',
+  'MACHTYPE', 'MAILCHECK', 'OPTARG', 'OPTERR', 'OPTIND', 'OSTYPE', 'PIPESTATUS', 'PPID', 'PS1',
+  'PS2', 'PS3', 'PS4', 'PWD', 'OLDPWD', 'RANDOM', 'SECONDS', 'SHELLOPTS', 'SHLVL', 'SRANDOM', 'UID', '_',
+]);
+// Exported names the shell sets per process: the session keeps its own value (PWD follows cwd).
+const ENV_NOT_PERSISTED = new Set(['PWD', 'SHLVL', '_']);
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+type ShellKind = 'bash' | 'posix';
+
+// `bash`, `/bin/bash`, `bash5` get the bash prelude; every other shell the POSIX one.
+function shellKind(shell: string): ShellKind {
+  return /^bash(\d[\d.]*)?$/.test(basename(shell)) ? 'bash' : 'posix';
+}
+
+/** Turns CR LF and lone CR into LF so that no `\r` ever reaches the shell; ends with a newline. */
+export function normalizeCommand(command: string): string {
+  const text = command.replace(/\r\n?/g, '\n');
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+// Splits `a\0b\0` into ['a', 'b'].
+function splitNul(text: string): string[] {
+  const parts = text.split('\0');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+function baseEnvironment(env: Record<string, string | undefined>): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && !ENV_NOT_PERSISTED.has(name)) map.set(name, value);
+  }
+  return map;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function toOutcome(end: GroupProcessEnd, pid: number | undefined): ShellOutcome {
+  const outcome: ShellOutcome = {
+    startedAt: end.startedAt.toISOString(),
+    durationMs: Math.round(end.durationMs),
+    exitCode: end.exitCode,
+    signal: end.signal,
+    timedOut: end.timedOut,
+    interrupted: end.interrupted,
+  };
+  if (pid !== undefined) outcome.pid = pid;
+  if (end.error !== undefined) outcome.error = end.error;
+  if (end.warnings.length > 0) outcome.warnings = [...end.warnings];
+  return outcome;
+}
+
+function notStarted(error: string | undefined, interrupted: boolean): ShellOutcome {
+  const outcome: ShellOutcome = {
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    interrupted,
+  };
+  if (error !== undefined) outcome.error = error;
+  return outcome;
+}
+
+interface PreparedCell {
+  n: number;
+  cwd: string;
+  files: string[];
+  outDir: string | undefined;
+  kind: ShellKind;
+  start: () => GroupProcess;
+}
+
+class SharedShellSession implements ShellSession {
+  private currentCwd: string;
+  private readonly baseEnv: Map<string, string>;
+  private env: Map<string, string>;
+  /** Plain (unexported) bash variables: name → `declare` text. */
+  private plainVars = new Map<string, string>();
+  private functions = '';
+  private counter = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private active: GroupProcess | undefined;
+  private readonly backgrounds = new Set<BackgroundHandle>();
+  private readonly strayGroups = new Set<number>();
+  private closed = false;
+  private readonly killGraceMs: number;
+  private readonly pipeDrainMs: number;
+
+  constructor(
+    private readonly dir: string,
+    private readonly options: ShellSessionOptions,
+  ) {
+    this.currentCwd = resolve(options.cwd);
+    this.baseEnv = baseEnvironment(options.env ?? process.env);
+    this.env = new Map(this.baseEnv);
+    this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    this.pipeDrainMs = options.pipeDrainMs ?? DEFAULT_PIPE_DRAIN_MS;
+  }
+
+  get cwd(): string {
+    return this.currentCwd;
+  }
+
+  run(request: ShellRunRequest, sink: OutputSink): Promise<ShellOutcome> {
+    this.assertOpen();
+    if (request.background) {
+      return this.startBackground(request, sink).then(async (handle) => {
+        if (handle.error !== undefined) return handle.done;
+        return { ...notStarted(undefined, false), pid: handle.pid, background: true };
+      });
+    }
+    // Cells of one session run one after the other, as in a terminal.
+    const result = this.queue.then(() => this.runForeground(request, sink));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async startBackground(request: ShellRunRequest, sink: OutputSink): Promise<BackgroundHandle> {
+    this.assertOpen();
+    const prepared = await this.prepare({ ...request, stdin: 'ignore' }, sink, false, Number.POSITIVE_INFINITY);
+    if (typeof prepared === 'string') {
+      const outcome = notStarted(prepared, false);
+      return { pid: 0, error: prepared, done: Promise.resolve(outcome), stop: () => Promise.resolve(outcome) };
+    }
+    const proc = prepared.start();
+    const startError = await proc.started;
+    const done = proc.done
+      .then((end) => toOutcome(end, proc.pid))
+      .finally(() => {
+        this.backgrounds.delete(handle);
+        void this.removeFiles(prepared);
+      });
+    const handle: BackgroundHandle = {
+      pid: proc.pid ?? 0,
+      done,
+      stop: async () => {
+        await proc.stop();
+        return done;
+      },
+    };
+    if (startError !== undefined) handle.error = startError;
+    else this.backgrounds.add(handle);
+    return handle;
+  }
+
+  setVariable(name: string, value: string): void {
+    this.assertOpen();
+    if (!NAME.test(name)) {
+      throw new RunproofError('RP_BAD_ATTRIBUTE', `"${name}" is not a valid shell variable name`, {
+        hint: 'use letters, digits and _, not starting with a digit (e.g. COMMIT_SHA)',
+      });
+    }
+    if (value.includes('\0')) {
+      throw new RunproofError('RP_BAD_ATTRIBUTE', `the value for ${name} contains a NUL byte, which a variable cannot hold`);
+    }
+    this.env.set(name, value);
+    this.plainVars.delete(name);
+  }
+
+  variables(): Record<string, string> {
+    const result: Record<string, string> = {};
+    for (const [name, value] of [...this.env].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (this.baseEnv.get(name) !== value) result[name] = value;
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const stopping: Promise<unknown>[] = [...this.backgrounds].map((h) => h.stop());
+    if (this.active) stopping.push(this.active.stop());
+    await Promise.all(stopping);
+    await this.queue;
+    if (this.options.killStraysOnClose ?? true) {
+      await Promise.all(
+        [...this.strayGroups].map(async (pgid) => {
+          if ((await listGroupMembers(pgid)).length > 0) await killGroup(pgid, this.killGraceMs);
+        }),
+      );
+    }
+    this.strayGroups.clear();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new RunproofError('RP_INTERNAL', 'the shell session is closed; no more cells can run in it');
+  }
+
+  private async runForeground(request: ShellRunRequest, sink: OutputSink): Promise<ShellOutcome> {
+    if (this.closed) return notStarted(undefined, true);
+    if (request.signal?.aborted) return notStarted(undefined, true);
+    const prepared = await this.prepare(request, sink, true, request.timeoutMs);
+    if (typeof prepared === 'string') return notStarted(prepared, false);
+    if (this.closed) {
+      await this.removeFiles(prepared);
+      return notStarted(undefined, true);
+    }
+    const proc = prepared.start();
+    this.active = proc;
+    try {
+      const end = await proc.done;
+      if (end.error === undefined) await this.applyState(prepared, request);
+      if (end.strays && proc.pid !== undefined && proc.grouped) this.strayGroups.add(proc.pid);
+      return toOutcome(end, proc.pid);
+    } finally {
+      this.active = undefined;
+      await this.removeFiles(prepared);
+    }
+  }
+
+  // Writes the cell's files and builds the process start; a string is a reason it cannot run.
+  private async prepare(
+    request: ShellRunRequest,
+    sink: OutputSink,
+    save: boolean,
+    timeoutMs: number,
+  ): Promise<PreparedCell | string> {
+    const cwd = request.cwd === undefined ? this.currentCwd : resolve(this.currentCwd, request.cwd);
+    if (!(await isDirectory(cwd))) return `working directory not found: ${cwd}`;
+    const shell = request.shell ?? this.options.shell ?? 'bash';
+    const kind = shellKind(shell);
+    const n = ++this.counter;
+    const cellFile = join(this.dir, `cell-${n}.sh`);
+    await writeFile(cellFile, normalizeCommand(request.command), { mode: 0o600 });
+    const files = [cellFile];
+    // A null-prototype object: `__proto__` is a valid shell variable name.
+    const env = Object.create(null) as Record<string, string>;
+    for (const [name, value] of this.env) env[name] = value;
+    for (const [name, value] of Object.entries(request.env ?? {})) env[name] = value;
+    env.PWD = cwd;
+    let restoreFile = '';
+    if (kind === 'bash') {
+      const declarations = [...this.plainVars]
+        .filter(([name]) => !Object.hasOwn(env, name))
+        .map(([, text]) => text.trimEnd());
+      const restore = [...declarations, this.functions].join('\n');
+      if (restore.trim() !== '') {
+        restoreFile = join(this.dir, `restore-${n}.bash`);
+        await writeFile(restoreFile, `${restore}\n`, { mode: 0o600 });
+        files.push(restoreFile);
+      }
+    }
+    let outDir: string | undefined;
+    if (save) {
+      outDir = join(this.dir, `out-${n}`);
+      await mkdir(outDir, { mode: 0o700 });
+      files.push(outDir);
+    }
+    const prelude = join(this.dir, kind === 'bash' ? 'prelude.bash' : 'prelude.sh');
+    const stdin = request.stdin ?? 'ignore';
+    return {
+      n,
+      cwd,
+      files,
+      outDir,
+      kind,
+      start: () =>
+        startGroupProcess({
+          file: shell,
+          args: [prelude, cellFile, restoreFile, outDir ?? ''],
+          cwd,
+          env,
+          stdin,
+          sink,
+          timeoutMs,
+          signal: request.signal,
+          killGraceMs: this.killGraceMs,
+          pipeDrainMs: this.pipeDrainMs,
+        }),
+    };
+  }
+
+  // Reads what the cell's EXIT trap saved and makes it the session state.
+  private async applyState(cell: PreparedCell, request: ShellRunRequest): Promise<void> {
+    if (cell.outDir === undefined || !(await isDirectory(cell.outDir))) return;
+    const read = (name: string) => readFile(join(cell.outDir as string, name), 'utf8');
+    try {
+      await stat(join(cell.outDir, 'done'));
+    } catch {
+      return; // killed before the state was completely written: keep the previous state
+    }
+    const [cwdText, envText] = await Promise.all([read('cwd'), read('env')]);
+    const cwd = cwdText.replace(/\n$/, '');
+    if (request.cwd === undefined && cwd !== '') this.currentCwd = cwd;
+
+    const env = new Map<string, string>();
+    for (const entry of splitNul(envText)) {
+      const eq = entry.indexOf('=');
+      if (eq <= 0) continue;
+      const name = entry.slice(0, eq);
+      if (!ENV_NOT_PERSISTED.has(name)) env.set(name, entry.slice(eq + 1));
+    }
+    // Per-call variables are not persisted unless the cell changed them.
+    for (const [name, value] of Object.entries(request.env ?? {})) {
+      if (env.get(name) !== value) continue;
+      const before = this.env.get(name);
+      if (before === undefined) env.delete(name);
+      else env.set(name, before);
+    }
+    this.env = env;
+
+    if (cell.kind === 'bash') {
+      const [varsText, functions] = await Promise.all([read('vars'), read('functions')]);
+      const vars = new Map<string, string>();
+      for (const record of splitNul(varsText)) {
+        const text = record.replace(/^\n+/, '');
+        const match = /^declare -([A-Za-z-]+) ([A-Za-z_][A-Za-z0-9_]*)(=|\n|$)/.exec(text);
+        if (!match) continue;
+        const [, flags = '', name = ''] = match;
+        if (flags.includes('x') || flags.includes('r')) continue;
+        if (BASH_INTERNAL.has(name) || name.startsWith('BASH') || name.startsWith('COMP_')) continue;
+        if (env.has(name)) continue;
+        vars.set(name, text);
+      }
+      this.plainVars = vars;
+      this.functions = functions;
+    }
+  }
+
+  private async removeFiles(cell: PreparedCell): Promise<void> {
+    await Promise.all(cell.files.map((file) => rm(file, { recursive: true, force: true })));
+  }
+
+}
+
+/**
+ * Creates a shell session: a private state directory and the state shared by the run's cells.
+ *
+ * @example
+ * const session = await createShellSession({ cwd: process.cwd() });
+ * await session.run({ command: 'export A=1; cd /tmp', timeoutMs: 60_000 }, sink);
+ * await session.run({ command: 'echo "$A $PWD"', timeoutMs: 60_000 }, sink); // prints "1 /tmp"
+ * await session.close();
+ */
+export async function createShellSession(options: ShellSessionOptions): Promise<ShellSession> {
+  const dir = await mkdtemp(join(tmpdir(), 'runproof-shell-'));
+  await writeFile(join(dir, 'prelude.bash'), BASH_PRELUDE, { mode: 0o600 });
+  await writeFile(join(dir, 'prelude.sh'), POSIX_PRELUDE, { mode: 0o600 });
+  return new SharedShellSession(dir, options);
+}
