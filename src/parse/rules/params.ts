@@ -1,0 +1,45 @@
+import { findParameters } from '../params.js';
+import type { Notebook } from '../types.js';
+import { guarded } from './guard.js';
+import type { ParseRule, ParseState } from './state.js';
+
+/** Finds each runnable cell's placeholders and builds the notebook's parameter list. */
+export const paramsRule: ParseRule = {
+  name: 'params',
+  run(state) {
+    for (const cell of state.cells) {
+      if (!cell.runnable) continue;
+      cell.params = guarded(state, cell.span.line, 'findParameters', () => findParameters(cell.command), []);
+    }
+  },
+};
+
+type NotebookParam = Notebook['params'][number];
+
+// Front matter declarations come first, in their order, then parameters met in cells.
+/** Every parameter of the notebook with the names of the cells using it. */
+export function collectNotebookParams(state: ParseState): NotebookParam[] {
+  const params = new Map<string, NotebookParam>();
+  for (const [name, value] of Object.entries(state.frontMatter.params ?? {})) {
+    const param: NotebookParam = { name, secret: false, cells: [] };
+    if (value !== null && typeof value === 'object') {
+      if (value.default !== undefined) param.default = String(value.default);
+      if (value.description !== undefined) param.description = value.description;
+      param.secret = value.secret ?? false;
+    } else {
+      param.default = String(value);
+    }
+    params.set(name, param);
+  }
+  for (const cell of state.cells) {
+    for (const use of cell.params) {
+      let param = params.get(use.name);
+      if (!param) {
+        param = { name: use.name, secret: false, cells: [] };
+        params.set(use.name, param);
+      }
+      if (!param.cells.includes(cell.name)) param.cells.push(cell.name);
+    }
+  }
+  return [...params.values()];
+}
