@@ -48,13 +48,17 @@ function isDigit(ch: string | undefined): boolean {
 export function tokenizeAssertion(line: string): { tokens: Token[]; error?: LexError } {
   const tokens: Token[] = [];
   let i = 0;
+  let end = line.length;
   while (i < line.length) {
     const ch = line[i]!;
     if (ch === ' ' || ch === '\t') {
       i++;
       continue;
     }
-    if (ch === '#') break;
+    if (ch === '#') {
+      end = i;
+      break;
+    }
     const start = i;
     if (ch === '"') {
       const scanned = scanString(line, i);
@@ -104,7 +108,7 @@ export function tokenizeAssertion(line: string): { tokens: Token[]; error?: LexE
     }
     return { tokens, error: { message: `unexpected character "${ch}"`, offset: start } };
   }
-  tokens.push({ kind: 'eof', raw: '', offset: line.length });
+  tokens.push({ kind: 'eof', raw: '', offset: end });
   return { tokens };
 }
 
