@@ -105,7 +105,9 @@ export function signalGroup(pgid: number, sig: NodeJS.Signals | 0): boolean {
     process.kill(-pgid, sig);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    // ESRCH: the group is gone. EPERM: the id now belongs to someone else's processes.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH' || code === 'EPERM') return false;
     throw error;
   }
 }
@@ -213,8 +215,11 @@ export interface GroupProcess {
   /** Resolves when the process has started (undefined) or failed to start (the message). */
   started: Promise<string | undefined>;
   done: Promise<GroupProcessEnd>;
-  /** Kills the whole group (or tree); resolves when `done` has settled. */
-  stop(): Promise<GroupProcessEnd>;
+  /**
+   * Kills the whole group (or tree); resolves when `done` has settled. With `interrupted`, a
+   * process still running is recorded as interrupted (the run is being torn down).
+   */
+  stop(options?: { interrupted?: boolean }): Promise<GroupProcessEnd>;
 }
 
 // A sink may return a promise to ask for backpressure: the stream pauses until it settles.
@@ -406,9 +411,14 @@ export function startGroupProcess(options: GroupProcessOptions): GroupProcess {
     grouped,
     started,
     done,
-    stop: async () => {
+    stop: async (stopOptions = {}) => {
       const startError = await started;
-      if (startError === undefined) void killAll();
+      if (startError === undefined) {
+        if (stopOptions.interrupted && child.exitCode === null && child.signalCode === null && !timedOut) {
+          interrupted = true;
+        }
+        void killAll();
+      }
       return done;
     },
   };

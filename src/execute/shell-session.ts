@@ -267,7 +267,7 @@ class SharedShellSession implements ShellSession {
   variables(): Record<string, string> {
     const result: Record<string, string> = {};
     for (const [name, value] of [...this.env].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (this.baseEnv.get(name) !== value) result[name] = value;
+      if (name !== 'OLDPWD' && this.baseEnv.get(name) !== value) result[name] = value;
     }
     return result;
   }
@@ -276,7 +276,7 @@ class SharedShellSession implements ShellSession {
     if (this.closed) return;
     this.closed = true;
     const stopping: Promise<unknown>[] = [...this.backgrounds].map((h) => h.stop());
-    if (this.active) stopping.push(this.active.stop());
+    if (this.active) stopping.push(this.active.stop({ interrupted: true }));
     await Promise.all(stopping);
     await this.queue;
     if (this.options.killStraysOnClose ?? true) {

@@ -80,10 +80,14 @@ export const ShellOutcomeSchema = z.object({
 /** How a shell cell ended (see {@link ShellOutcomeSchema}). */
 export type ShellOutcome = z.infer<typeof ShellOutcomeSchema>;
 
-/** Receives a cell's output as it arrives, chunk by chunk; nothing is buffered whole. */
+/**
+ * Receives a cell's output as it arrives, chunk by chunk; nothing is buffered whole. A method may
+ * return a promise: reading that stream pauses until it settles (backpressure for slow writers).
+ * A sink that throws (or rejects) is a bug: the cell is killed and `run` rejects with that error.
+ */
 export interface OutputSink {
-  onStdout(chunk: Buffer): void;
-  onStderr(chunk: Buffer): void;
+  onStdout(chunk: Buffer): void | Promise<void>;
+  onStderr(chunk: Buffer): void | Promise<void>;
 }
 
 /** A cell started with `background: true` (or `startBackground`). */
@@ -111,8 +115,11 @@ export interface ShellSession {
   startBackground(request: ShellRunRequest, sink: OutputSink): Promise<BackgroundHandle>;
   /** Sets an exported variable for later cells (used for `capture`). */
   setVariable(name: string, value: string): void;
-  /** Exported variables the session set or changed relative to its base environment. */
+  /** Exported variables the session set or changed relative to its base environment (OLDPWD aside). */
   variables(): Record<string, string>;
-  /** Kills background groups (and strays, see `killStraysOnClose`), removes the state directory. */
+  /**
+   * Stops a cell still running (recorded as interrupted), kills background groups (and strays,
+   * see `killStraysOnClose`), removes the state directory. Idempotent.
+   */
   close(): Promise<void>;
 }
