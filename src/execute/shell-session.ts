@@ -344,7 +344,7 @@ class SharedShellSession implements ShellSession {
       const restore = [...declarations, this.functions].join('\n');
       if (restore.trim() !== '') {
         restoreFile = join(this.dir, `restore-${n}.bash`);
-        await writeFile(restoreFile, `${restore}\n`, { mode: 0o600 });
+        await writeFile(restoreFile, `${restore}\n`, { mode: 0o600, encoding: 'latin1' });
         files.push(restoreFile);
       }
     }
@@ -381,7 +381,7 @@ class SharedShellSession implements ShellSession {
   // Reads what the cell's EXIT trap saved and makes it the session state.
   private async applyState(cell: PreparedCell, request: ShellRunRequest): Promise<void> {
     if (cell.outDir === undefined || !(await isDirectory(cell.outDir))) return;
-    const read = (name: string) => readFile(join(cell.outDir as string, name), 'utf8');
+    const read = (name: string, encoding: BufferEncoding = 'utf8') => readFile(join(cell.outDir as string, name), encoding);
     try {
       await stat(join(cell.outDir, 'done'));
     } catch {
@@ -408,7 +408,8 @@ class SharedShellSession implements ShellSession {
     this.env = env;
 
     if (cell.kind === 'bash') {
-      const [varsText, functions] = await Promise.all([read('vars'), read('functions')]);
+      // latin1 keeps bash's bytes exactly (values that are not UTF-8 included) until written back.
+      const [varsText, functions] = await Promise.all([read('vars', 'latin1'), read('functions', 'latin1')]);
       const vars = new Map<string, string>();
       for (const record of splitNul(varsText)) {
         const text = record.replace(/^\n+/, '');

@@ -64,6 +64,12 @@ describe('session state shared between cells', () => {
     expect(again.stdout).toBe('42\n');
   });
 
+  it('keeps plain variables byte for byte, UTF-8 or not', async () => {
+    await run("WORD='héllo ✓'; RAW=$'\\xff\\xfe'");
+    const { stdout } = await run('printf "%s" "$WORD"; printf "%s" "$RAW" | od -An -tx1');
+    expect(stdout.replace(/\s+/g, ' ').trim()).toBe('héllo ✓ ff fe');
+  });
+
   it('forgets variables a cell unsets', async () => {
     await run('export GONE=1 PLAIN_GONE=2');
     await run('unset GONE PLAIN_GONE');
