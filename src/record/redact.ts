@@ -33,6 +33,8 @@ export interface Redactor {
 }
 
 const MIN_SECRET_LENGTH = 4;
+// Rules have no left context (no lookbehind, no \b): text glued to a credential, or a stream
+// resuming mid-word, must not hide it. A rule may over-match, never under-match.
 // Pattern rules see this much of an unfinished line before they must decide: longer than any
 // header name, URL scheme and user, or variable name the rules match.
 const PATTERN_WINDOW = 1024;
@@ -107,43 +109,69 @@ function headerValueRange(value: string): { from: number; to: number } | null {
   return { from, to };
 }
 
-interface PatternRule {
-  re: RegExp;
-  // Turns one match into the range to hide and its label, or null to keep the text.
-  toRange(m: RegExpExecArray): Range | null;
+/** A credential found by a pattern rule; `complete` when more text could not extend it. */
+interface Found extends Range {
+  complete: boolean;
 }
 
-const RULES: PatternRule[] = [
-  {
-    // `Authorization: Bearer x`, `-H "X-API-Key: x"`, `"Cookie": "x"`, curl -v `> Cookie: x`.
-    re: /(?<![A-Za-z0-9_-])(proxy-authorization|authorization|set-cookie|cookie|x-(?:[a-z0-9]+-)*token|x-api-key)["']?[ \t]*:[ \t]*["']?([^\r\n"']{1,4096})/dgi,
-    toRange(m) {
-      const [vs] = m.indices![2]!;
-      const r = headerValueRange(m[2]!);
-      return r ? { start: vs + r.from, end: vs + r.to, label: m[1]! } : null;
-    },
-  },
-  {
-    // `postgresql://nova:novapass@host`: the password only.
-    re: /\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:@/?#'"]{0,256}:([^\s@/'"]{1,256})@/dgi,
-    toRange(m) {
-      const [s, e] = m.indices![1]!;
-      return isReference(m[1]!) ? null : { start: s, end: e, label: 'url-password' };
-    },
-  },
-  {
-    // `PGPASSWORD=x`, `export API_TOKEN="x"`, `--password=x`, `?token=x`: names that sound secret.
-    re: /(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]{0,127})=(?:"([^"\r\n]{1,4096})"|'([^'\r\n]{1,4096})'|([^\s"'`;&|()<>]{1,4096}))/dg,
-    toRange(m) {
-      if (!isSecretName(m[1]!)) return null;
-      const group = m[2] !== undefined ? 2 : m[3] !== undefined ? 3 : 4;
-      const value = m[group]!;
-      if (isReference(value)) return null;
-      const [s, e] = m.indices![group]!;
-      return { start: s, end: e, label: m[1]! };
-    },
-  },
-];
+// Each rule scans the whole text for its anchor (`:`, `://`, `=`), found with indexOf or a
+// regex starting at a literal, so the cost stays linear: a regex starting with a
+// character class would re-read up to its bound at every position of hex-heavy output.
+type PatternRule = (text: string, found: (f: Found) => void) => void;
+
+// Header values: `Authorization: Bearer x`, `-H "X-API-Key: x"`, `"Cookie": "x"`, curl -v `> Cookie: x`.
+const HEADER_RE =
+  /(proxy-authorization|authorization|set-cookie|cookie|x-(?:[a-z0-9]+-)*token|x-api-key)["']?[ \t]*:[ \t]*["']?([^\r\n"']{1,4096})/dgi;
+
+const scanHeaders: PatternRule = (text, found) => {
+  HEADER_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = HEADER_RE.exec(text)) !== null) {
+    const [vs, ve] = m.indices![2]!;
+    const r = headerValueRange(m[2]!);
+    if (r) found({ start: vs + r.from, end: vs + r.to, label: m[1]!, complete: ve < text.length });
+    // A kept value (a variable reference) may be followed by another header.
+    else HEADER_RE.lastIndex = vs;
+  }
+};
+
+const URL_USERINFO_RE = /[^\s:@/?#'"]{0,256}:([^\s@/'"]{1,256})@/dy;
+
+// URL passwords: `postgresql://nova:novapass@host` hides the password only.
+const scanUrlPasswords: PatternRule = (text, found) => {
+  for (let at = text.indexOf('://'); at !== -1; at = text.indexOf('://', at + 3)) {
+    if (at === 0 || !/[A-Za-z0-9+.-]/.test(text[at - 1]!)) continue;
+    URL_USERINFO_RE.lastIndex = at + 3;
+    const m = URL_USERINFO_RE.exec(text);
+    if (!m || isReference(m[1]!)) continue;
+    const [s, e] = m.indices![1]!;
+    found({ start: s, end: e, label: 'url-password', complete: true });
+  }
+};
+
+const ASSIGNMENT_VALUE_RE = /"([^"\r\n]{1,4096})"?|'([^'\r\n]{1,4096})'?|([^\s"'`;&|()<>]{1,4096})/dy;
+const NAME_CHAR = /[A-Za-z0-9_]/;
+
+// Assignments of secret-sounding names: `PGPASSWORD=x`, `export API_TOKEN="x"`, `--password=x`, `?token=x`.
+const scanAssignments: PatternRule = (text, found) => {
+  for (let eq = text.indexOf('='); eq !== -1; eq = text.indexOf('=', eq + 1)) {
+    let start = eq;
+    while (start > 0 && eq - start < 128 && NAME_CHAR.test(text[start - 1]!)) start--;
+    if (start === eq) continue;
+    const name = text.slice(start, eq);
+    if (!isSecretName(name)) continue;
+    ASSIGNMENT_VALUE_RE.lastIndex = eq + 1;
+    const m = ASSIGNMENT_VALUE_RE.exec(text);
+    if (!m) continue;
+    const group = m[1] !== undefined ? 1 : m[2] !== undefined ? 2 : 3;
+    if (isReference(m[group]!)) continue;
+    const [s, e] = m.indices![group]!;
+    found({ start: s, end: e, label: name, complete: ASSIGNMENT_VALUE_RE.lastIndex < text.length });
+    eq = e - 1;
+  }
+};
+
+const RULES: PatternRule[] = [scanHeaders, scanUrlPasswords, scanAssignments];
 
 class RedactorImpl implements Redactor {
   // Known values and their labels; `ordered` is longest first so the longest match wins.
@@ -196,18 +224,15 @@ class RedactorImpl implements Redactor {
   // touching its end are incomplete and are not learned.
   findRanges(text: string, final: boolean): Range[] {
     const ranges: Range[] = [];
+    const learnable: Range[] = [];
     for (const rule of RULES) {
-      rule.re.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = rule.re.exec(text)) !== null) {
-        const r = rule.toRange(m);
-        if (!r) continue;
-        ranges.push(r);
-        const complete = final || (m.index + m[0].length < text.length);
-        if (complete && this.learned < MAX_LEARNED && this.addLiteral(r.label, text.slice(r.start, r.end), false)) {
-          this.learned++;
-        }
-      }
+      rule(text, (f) => {
+        ranges.push({ start: f.start, end: f.end, label: f.label });
+        if (final || f.complete) learnable.push(f);
+      });
+    }
+    for (const r of learnable) {
+      if (this.learned < MAX_LEARNED && this.addLiteral(r.label, text.slice(r.start, r.end), false)) this.learned++;
     }
     for (const value of this.ordered) {
       let at = text.indexOf(value);
