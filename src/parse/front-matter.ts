@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { RunproofError, parseDuration } from '../core/index.js';
+import { RunproofError, didYouMean, parseDuration } from '../core/index.js';
 import { FrontMatterSchema, type FrontMatter } from './types.js';
 
 export interface FrontMatterResult {
@@ -76,6 +76,12 @@ function parseYamlFrontMatter(inner: string, file?: string): { frontMatter: Fron
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const unknown = issue.keys[0] ?? '';
+      const close = didYouMean(unknown, ['default', 'description', 'secret']);
+      const line = lineOfKey(inner, unknown, true) + 1;
+      return fail(`front matter field "${key}" has an unknown key "${unknown}"`, line, 1, close ? `did you mean ${close}?` : 'a param takes default, description and secret');
+    }
     const line = lineOfKey(inner, String(issue.path[0] ?? '')) + 1;
     return fail(`front matter field "${key}": ${issue.message}`, line);
   }
@@ -92,10 +98,13 @@ function parseYamlFrontMatter(inner: string, file?: string): { frontMatter: Fron
 }
 
 // 1-based line (within the YAML) of a top-level key, for error locations; 1 when not found.
-function lineOfKey(yaml: string, key: string): number {
+function lineOfKey(yaml: string, key: string, nested = false): number {
   if (key === '') return 1;
   const lines = yaml.split('\n');
-  const index = lines.findIndex((line) => line.startsWith(`${key}:`) || line.startsWith(`"${key}":`) || line.startsWith(`'${key}':`));
+  const index = lines.findIndex((line) => {
+    const text = nested ? line.trimStart() : line;
+    return text.startsWith(`${key}:`) || text.startsWith(`"${key}":`) || text.startsWith(`'${key}':`);
+  });
   return index === -1 ? 1 : index + 1;
 }
 
