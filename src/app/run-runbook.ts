@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { mkdir, realpath } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { RunproofError } from '../core/index.js';
+import { readRunbookFile } from '../cli/read-runbook.js';
+import { parseRunbook, type Notebook, type RiskLevel } from '../parse/index.js';
+import { planRun, type GivenValue, type Mode, type PlanResult } from '../plan/index.js';
+import { runNotebook, type RunOutcome, type RunProgress, type StepDecider } from '../execute/index.js';
+import {
+  acquireLock,
+  collectSecrets,
+  createRedactor,
+  evidenceNameFor,
+  gitInfo,
+  lockKeyFor,
+  openBundle,
+  validateEvidenceName,
+  readJournal,
+  type RunRecord,
+} from '../record/index.js';
+import { buildRecord } from '../record/build-record.js';
+import { sealBundle, type SealResult } from '../record/seal.js';
+import { renderReports } from '../render/index.js';
+
+export interface RunRunbookOptions {
+  runbookPath: string;
+  sections?: string[];
+  cells?: string[];
+  tags?: string[];
+  values?: GivenValue[];
+  secrets?: string[];
+  mode: Mode;
+  allow?: RiskLevel[];
+  timeoutMs?: number;
+  evidenceDir?: string;
+  evidenceName?: string;
+  insecure?: boolean;
+  caFile?: string;
+  signal?: AbortSignal;
+  progress?: RunProgress;
+  decider?: StepDecider;
+  /** Environment of the run (default process.env): the session's base and a source of secrets. */
+  env?: Record<string, string>;
+  /** Directory the shell session starts in (default: the current directory). */
+  cwd?: string;
+  now?: Date;
+  /** Folder of the user's own report templates. */
+  templateDir?: string;
+  /** Ed25519 private key PEM file that signs the attestation. */
+  signingKeyFile?: string;
+  /** Called with the plan before anything runs (interactive prompts for missing parameters). */
+  onPlan?: (plan: PlanResult, notebook: Notebook) => void;
+}
+
+export interface RunRunbookResult extends RunOutcome {
+  bundleDir: string;
+  recordPath: string;
+  reportPaths: { markdown: string; html: string };
+  seal: SealResult;
+  record: RunRecord;
+  plan: PlanResult;
+}
+
+function operatorIdentity(env: Record<string, string | undefined>): { user: string; host: string } {
+  let user = env.RUNPROOF_OPERATOR ?? env.USER ?? env.LOGNAME ?? '';
+  if (!user) {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = 'unknown';
+    }
+  }
+  return { user, host: hostname() };
+}
+
+/**
+ * Parses, plans and runs a runbook, writing its evidence bundle: what `runproof run` does.
+ * Bad input (unknown section, missing parameter) throws before any cell runs or any file is written.
+ * @example await runRunbook({ runbookPath: 'ops/roxy.md', sections: ['2'], mode: 'unattended' })
+ */
+export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbookResult> {
+  const env = options.env ?? (process.env as Record<string, string>);
+  const text = await readRunbookFile(options.runbookPath);
+  const notebook = parseRunbook(text, { path: options.runbookPath });
+  const plan = planRun(notebook, {
+    mode: options.mode,
+    ...(options.sections ? { sections: options.sections } : {}),
+    ...(options.cells ? { cells: options.cells } : {}),
+    ...(options.tags ? { tags: options.tags } : {}),
+    ...(options.values ? { values: options.values } : {}),
+    ...(options.allow ? { allow: options.allow } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    onMissing: options.mode === 'dry-run' ? 'keep' : 'throw',
+  });
+  options.onPlan?.(plan, notebook);
+
+  const sectionTitles = plan.selection.sections.length > 0
+    ? plan.sectionIds
+        .map((id) => notebook.sections.find((s) => s.id === id))
+        .filter((s) => s !== undefined && plan.selection.sections.length > 0)
+        .slice(0, 1)
+        .map((s) => s!.title)
+    : [];
+  const evidenceName = validateEvidenceName(
+    options.evidenceName ?? notebook.frontMatter.evidence ?? evidenceNameFor(notebook.frontMatter.title ? notebook.title : options.runbookPath, sectionTitles),
+  );
+  const evidenceDir = resolve(options.evidenceDir ?? 'evidence');
+  try {
+    await mkdir(evidenceDir, { recursive: true });
+  } catch (error) {
+    throw new RunproofError('RP_EVIDENCE_WRITE_FAILED', `cannot create the evidence folder ${evidenceDir}: ${(error as Error).message}`, {
+      hint: 'choose a writable folder with --evidence-dir',
+      cause: error,
+    });
+  }
+
+  const absoluteRunbook = await realpath(options.runbookPath);
+  const lock = await acquireLock({ evidenceDir, key: lockKeyFor(absoluteRunbook, plan.selection) });
+  try {
+    const redactor = createRedactor(
+      collectSecrets({ env, params: plan.parameters, extra: options.secrets ?? [] }),
+    );
+    const bundle = await openBundle({ evidenceDir, name: evidenceName, redactor, ...(options.now ? { now: options.now } : {}) });
+    const git = await gitInfo(absoluteRunbook);
+    if (lock.tookOverFrom) {
+      plan.warnings.push(`took over a stale lock left by pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.host} since ${lock.tookOverFrom.since}`);
+    }
+    const outcome = await runNotebook({
+      plan,
+      runbook: {
+        path: options.runbookPath,
+        title: notebook.title,
+        sha256: createHash('sha256').update(text).digest('hex'),
+        git: { commit: git.commit, dirty: git.dirty, ...(git.root ? { root: git.root } : {}) },
+      },
+      sink: {
+        append: (event) => bundle.append(event),
+        captureOutput: (stepId, attempt, stream) => bundle.captureOutput(stepId, attempt, stream),
+        logPathFor: (stepId, attempt, stream) => bundle.logPathFor(stepId, attempt, stream),
+        redactStream: () => redactor.stream(),
+        addSecret: (name, value) => redactor.add(name, value),
+      },
+      evidenceName,
+      bundleName: bundle.baseName,
+      operator: operatorIdentity(env),
+      cwd: options.cwd ?? process.cwd(),
+      env,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.insecure ? { insecure: true } : {}),
+      ...(options.caFile ? { caFile: options.caFile } : {}),
+      ...(options.progress ? { progress: options.progress } : {}),
+      ...(options.decider ? { decider: options.decider } : {}),
+    });
+    // The record is folded from the journal as written, exactly as `recover` would rebuild it.
+    const { events } = await readJournal(bundle.journalPath);
+    const record = buildRecord(events);
+    for (const warning of redactor.warnings) record.warnings.push(warning);
+    const recordPath = await bundle.writeRecord(record);
+    await bundle.close();
+    const finished = await finishBundle(bundle, record, { evidenceDir, env, ...(options.templateDir ? { templateDir: options.templateDir } : {}), ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}) });
+    return { ...outcome, bundleDir: bundle.dir, recordPath, record, plan, ...finished };
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * The last steps of every bundle, also for `recover`: the reports rendered from the record alone,
+ * then the manifest and attestation, written last so that they cover every other file.
+ */
+export async function finishBundle(
+  bundle: { dir: string; baseName: string; writeFile(relPath: string, content: string | Buffer): Promise<string> },
+  record: RunRecord,
+  options: { evidenceDir: string; env: Record<string, string | undefined>; templateDir?: string; signingKeyFile?: string },
+): Promise<{ reportPaths: { markdown: string; html: string }; seal: SealResult }> {
+  const reports = await renderReports(record, options.templateDir ? { templateDir: options.templateDir } : {});
+  const markdown = await bundle.writeFile(`${bundle.baseName}.md`, reports.markdown);
+  const html = await bundle.writeFile(`${bundle.baseName}.html`, reports.html);
+  const hmacKey = options.env.RUNPROOF_SIGNING_KEY;
+  const seal = await sealBundle(bundle.dir, {
+    evidenceDir: options.evidenceDir,
+    ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}),
+    ...(hmacKey ? { hmacKey } : {}),
+  });
+  return { reportPaths: { markdown, html }, seal };
+}
+
+/** The directory a runbook's relative `cwd` attributes resolve against. */
+export function runbookDir(path: string): string {
+  return dirname(resolve(path));
+}

@@ -1,0 +1,150 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { RunproofError, parseDuration } from '../../core/index.js';
+import { runRunbook } from '../../app/run-runbook.js';
+import { parseEnvFile, parseSetFlag, type GivenValue, type Mode } from '../../plan/index.js';
+import type { RiskLevel } from '../../parse/index.js';
+import type { CommandRegistrar } from '../program.js';
+import { EXIT } from '../exit.js';
+import { createRunPrinter } from '../run-printer.js';
+
+interface RunFlags {
+  section: string[];
+  cell: string[];
+  tag: string[];
+  set: string[];
+  envFile?: string;
+  secret: string[];
+  timeout?: string;
+  allow: string[];
+  yes?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  evidenceDir: string;
+  evidenceName?: string;
+  insecure?: boolean;
+  caFile?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Maps a run's status to the process exit code (SPEC §2). */
+export function exitCodeForStatus(status: string): number {
+  switch (status) {
+    case 'passed':
+    case 'dry-run':
+      return EXIT.passed;
+    case 'aborted':
+      return EXIT.aborted;
+    default:
+      return EXIT.failed;
+  }
+}
+
+function parseAllow(values: string[]): RiskLevel[] {
+  return values.map((value) => {
+    if (value === 'write' || value === 'destructive' || value === 'read') return value;
+    throw new RunproofError('RP_BAD_FLAG', `--allow ${value} is not a risk level`, { hint: 'use --allow write or --allow destructive' });
+  });
+}
+
+async function readEnvFile(path: string): Promise<GivenValue[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new RunproofError('RP_BAD_ENV_FILE', `cannot read env file ${path}: ${(error as Error).message}`, {
+      hint: 'check the path given to --env-file',
+      cause: error,
+    });
+  }
+  return parseEnvFile(text, path);
+}
+
+/** `runproof run RUNBOOK [--section S]... [--cell NAME]...`: runs cells and writes the evidence bundle. */
+export const registerRun: CommandRegistrar = (program: Command) => {
+  program
+    .command('run')
+    .description('run the selected cells of a runbook and write an evidence bundle')
+    .argument('<runbook>', 'Markdown runbook (.md, .markdown, .txt)')
+    .option('-s, --section <section>', 'section by number (2A), title, slug or path; repeatable; brings subsections', collect, [])
+    .option('-c, --cell <name>', 'cell by name; repeatable', collect, [])
+    .option('--tag <tag>', "cells carrying Runme's tag/category; repeatable", collect, [])
+    .option('--set <name=value>', 'a parameter or variable value; repeatable', collect, [])
+    .option('--env-file <file>', 'NAME=value lines: parameter and variable values')
+    .option('--secret <value>', 'a value to redact from every file of the bundle; repeatable', collect, [])
+    .option('--timeout <duration>', 'default timeout per cell (a cell\'s own timeout wins)', undefined)
+    .option('--allow <level>', 'unattended: also run write or destructive cells', collect, [])
+    .option('-y, --yes', 'unattended: no prompts; only read cells run unless --allow says more')
+    .option('--dry-run', 'print and record the plan; run nothing')
+    .option('--json', 'print a machine-readable summary on stdout')
+    .option('--evidence-dir <dir>', 'where bundles go', 'evidence')
+    .option('--evidence-name <name>', 'bundle name (default: front matter `evidence`, else runbook and section slugs)')
+    .option('--insecure', 'accept TLS certificates that do not verify (recorded)')
+    .option('--ca-file <file>', 'PEM CA certificates to trust for HTTP cells')
+    .addHelpText('after', '\nExample:\n  runproof run ops/roxy.md --section "Health Checks" --yes\n')
+    .action(async (runbook: string, flags: RunFlags) => {
+      const values: GivenValue[] = [];
+      if (flags.envFile) values.push(...(await readEnvFile(flags.envFile)));
+      values.push(...flags.set.map(parseSetFlag));
+      const allow = parseAllow(flags.allow);
+      const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
+      let mode: Mode;
+      if (flags.dryRun) mode = 'dry-run';
+      else if (flags.yes || !process.stdin.isTTY) mode = 'unattended';
+      else {
+        throw new RunproofError('RP_NEEDS_TTY_DECISION', 'interactive step-through is not available in this version', {
+          hint: 'pass --yes to run unattended under the policy, or --dry-run to see the plan',
+        });
+      }
+
+      const controller = new AbortController();
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        signals += 1;
+        if (signals > 1) process.exit(EXIT.aborted);
+        process.stderr.write(`\nrunproof: ${signal}: stopping the running step and writing the bundle...\n`);
+        controller.abort(signal);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const printer = createRunPrinter({ json: flags.json === true, out: flags.json ? process.stderr : process.stdout });
+      try {
+        const result = await runRunbook({
+          runbookPath: runbook,
+          sections: flags.section,
+          cells: flags.cell,
+          tags: flags.tag,
+          values,
+          secrets: flags.secret,
+          mode,
+          allow,
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          evidenceDir: flags.evidenceDir,
+          ...(flags.evidenceName !== undefined ? { evidenceName: flags.evidenceName } : {}),
+          ...(flags.insecure ? { insecure: true } : {}),
+          ...(flags.caFile ? { caFile: flags.caFile } : {}),
+          signal: controller.signal,
+          progress: printer.progress,
+        });
+        if (flags.json) {
+          process.stdout.write(
+            `${JSON.stringify({
+              status: result.status,
+              counts: result.counts,
+              bundle: result.bundleDir,
+              record: result.recordPath,
+              durationMs: result.durationMs,
+              steps: result.record.steps.map((s) => ({ id: s.id, name: s.name, status: s.status, risk: s.risk.level, note: s.note })),
+            }, null, 2)}\n`,
+          );
+        } else {
+          printer.summary(result);
+        }
+        process.exitCode = exitCodeForStatus(result.status);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+};

@@ -1,0 +1,60 @@
+import { relative } from 'node:path';
+import type { RunProgress } from '../execute/index.js';
+import type { StepStatus } from '../record/index.js';
+
+export interface RunPrinterOptions {
+  json: boolean;
+  out: NodeJS.WritableStream;
+}
+
+const useColor = (out: NodeJS.WritableStream): boolean =>
+  !('NO_COLOR' in process.env) && (out as NodeJS.WriteStream).isTTY === true;
+
+const STATUS_MARK: Record<StepStatus, string> = {
+  passed: 'ok',
+  failed: 'FAILED',
+  blocked: 'blocked',
+  skipped: 'skipped',
+  'not-run': 'not run',
+  'timed-out': 'TIMED OUT',
+  interrupted: 'INTERRUPTED',
+  planned: 'planned',
+};
+
+// Terminal view of an unattended or dry run: one header line per step, its output live, one verdict line.
+export function createRunPrinter(options: RunPrinterOptions): {
+  progress: RunProgress;
+  summary(result: { status: string; counts: Record<string, number>; bundleDir: string; recordPath: string; durationMs: number }): void;
+} {
+  const { out } = options;
+  const color = useColor(out);
+  const paint = (code: string, text: string): string => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  let lastEndedWithNewline = true;
+  return {
+    progress: {
+      stepStart(step, index, total) {
+        const where = step.sectionPath.join(' / ');
+        out.write(`${paint('1', `[${index + 1}/${total}] ${step.name}`)} ${paint('2', `(${step.kind}, ${step.risk.level}${where ? `, ${where}` : ''})`)}\n`);
+      },
+      output(_step, _stream, text) {
+        out.write(text);
+        lastEndedWithNewline = text.endsWith('\n');
+      },
+      stepEnd(step, status, detail) {
+        if (!lastEndedWithNewline) out.write('\n');
+        lastEndedWithNewline = true;
+        const mark = STATUS_MARK[status];
+        const painted = status === 'passed' ? paint('32', mark) : status === 'failed' || status === 'timed-out' || status === 'interrupted' ? paint('31', mark) : paint('33', mark);
+        out.write(`  -> ${painted}${detail ? `: ${detail}` : ''}\n`);
+        void step;
+      },
+    },
+    summary(result) {
+      const c = result.counts;
+      out.write(
+        `\n${result.status.toUpperCase()}: ${c.passed} passed, ${c.failed} failed, ${c.blocked} blocked, ${c.skipped} skipped, ${c.notRun} not run (${(result.durationMs / 1000).toFixed(1)} s)\n`,
+      );
+      out.write(`evidence: ${relative(process.cwd(), result.recordPath) || result.recordPath}\n`);
+    },
+  };
+}

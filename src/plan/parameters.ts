@@ -1,0 +1,126 @@
+import { RunproofError } from '../core/index.js';
+import type { Notebook } from '../parse/index.js';
+import type { ParameterValue } from './types.js';
+
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|AUTH/i;
+
+/** Whether a parameter or variable name says its value is secret (SPEC §4 redaction). */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+export interface GivenValue {
+  name: string;
+  value: string;
+  source: 'flag' | 'env-file' | 'prompt';
+}
+
+/** Parses one `--set name=value` flag. */
+export function parseSetFlag(text: string): GivenValue {
+  const eq = text.indexOf('=');
+  if (eq <= 0) {
+    throw new RunproofError('RP_BAD_FLAG', `--set "${text}" is not name=value`, {
+      hint: 'write --set commit_sha=abc123 (the name, an equals sign, the value)',
+    });
+  }
+  const name = text.slice(0, eq).trim();
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) {
+    throw new RunproofError('RP_BAD_FLAG', `--set name "${name}" is not a parameter or variable name`, {
+      hint: 'names start with a letter or _ and hold letters, digits, _ or -',
+    });
+  }
+  return { name, value: text.slice(eq + 1), source: 'flag' };
+}
+
+/** Parses an env file's text: `NAME=value` lines, `export` prefix, quotes, `#` comments. */
+export function parseEnvFile(text: string, path: string): GivenValue[] {
+  const values: GivenValue[] = [];
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+  lines.forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(.*)$/.exec(line);
+    if (!match) {
+      throw new RunproofError('RP_BAD_ENV_FILE', `${path}:${index + 1}: "${raw.slice(0, 60)}" is not NAME=value`, {
+        hint: 'each line of an env file is NAME=value, a # comment, or blank',
+      });
+    }
+    let value = match[2]!;
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.length >= 2 && value.endsWith(quote)) {
+      value = value.slice(1, -1);
+      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+    } else {
+      value = value.replace(/\s+#.*$/, '');
+    }
+    values.push({ name: match[1]!, value, source: 'env-file' });
+  });
+  return values;
+}
+
+export interface ResolvedParameters {
+  /** Values of the notebook's parameters, with where each came from. */
+  parameters: ParameterValue[];
+  /** Values given for names that are not parameters: environment variables for the session. */
+  env: Record<string, string>;
+  /** Parameters that have no value, with the names of the cells that need them. */
+  missing: Array<{ name: string; cells: string[]; description?: string; default?: string }>;
+}
+
+// Flags beat the env file, which beats front-matter defaults; later flags beat earlier ones.
+export function resolveParameters(notebook: Notebook, given: GivenValue[], neededBy: Map<string, string[]>): ResolvedParameters {
+  const rank = { prompt: 3, flag: 2, 'env-file': 1 } as const;
+  const best = new Map<string, GivenValue>();
+  for (const value of given) {
+    const current = best.get(value.name);
+    if (!current || rank[value.source] >= rank[current.source]) best.set(value.name, value);
+  }
+  const parameters: ParameterValue[] = [];
+  const missing: ResolvedParameters['missing'] = [];
+  const paramNames = new Set(notebook.params.map((p) => p.name));
+  for (const spec of notebook.params) {
+    const secret = spec.secret || isSecretName(spec.name);
+    const value = best.get(spec.name);
+    if (value) {
+      parameters.push({ name: spec.name, value: value.value, source: value.source, secret });
+    } else if (spec.default !== undefined) {
+      parameters.push({ name: spec.name, value: spec.default, source: 'default', secret });
+    } else if (neededBy.has(spec.name)) {
+      missing.push({
+        name: spec.name,
+        cells: neededBy.get(spec.name) ?? [],
+        ...(spec.description !== undefined ? { description: spec.description } : {}),
+      });
+    }
+  }
+  for (const value of parameters) {
+    if (value.value.includes('\0')) {
+      throw new RunproofError('RP_BAD_PARAMETER', `the value of parameter ${value.name} holds a NUL byte`, {
+        hint: 'a process environment cannot carry NUL; pass the value without it',
+      });
+    }
+  }
+  const env: Record<string, string> = {};
+  for (const [name, value] of best) {
+    if (!paramNames.has(name)) {
+      if (value.value.includes('\0')) {
+        throw new RunproofError('RP_BAD_PARAMETER', `the value of ${name} holds a NUL byte`, {
+          hint: 'a process environment cannot carry NUL; pass the value without it',
+        });
+      }
+      env[name] = value.value;
+    }
+  }
+  return { parameters, env, missing };
+}
+
+/** The one-line error for parameters that have no value, naming each and the cells needing it. */
+export function missingParametersError(missing: ResolvedParameters['missing']): RunproofError {
+  const list = missing.map((m) => `${m.name} (needed by ${m.cells.join(', ')})`).join('; ');
+  const example = missing.map((m) => `--set ${m.name}=...`).join(' ');
+  return new RunproofError(
+    'RP_MISSING_PARAMETER',
+    `${missing.length === 1 ? 'parameter has' : `${missing.length} parameters have`} no value: ${list}`,
+    { hint: `give ${missing.length === 1 ? 'it' : 'them'} with ${example}, an --env-file, or a front-matter default; nothing ran` },
+  );
+}

@@ -1,0 +1,141 @@
+import { SCHEMA_VERSION, type Counts, type JournalEvent, type RunRecord, type RunStatus, type Step, type StepStatus } from './types.js';
+
+export interface BuildRecordOptions {
+  /** Status to give a run whose journal has no `run-end` (killed, power cut): `aborted`. */
+  unfinishedStatus?: RunStatus;
+  /** When the journal is unfinished, the end time to record (default: the last event's time). */
+  endedAt?: string;
+}
+
+function countSteps(steps: Step[]): Counts {
+  const counts: Counts = { total: 0, passed: 0, failed: 0, blocked: 0, skipped: 0, notRun: 0 };
+  for (const step of steps) {
+    counts.total += 1;
+    const s = step.status;
+    if (s === 'passed') counts.passed += 1;
+    else if (s === 'failed' || s === 'timed-out' || s === 'interrupted') counts.failed += 1;
+    else if (s === 'blocked') counts.blocked += 1;
+    else if (s === 'skipped') counts.skipped += 1;
+    else counts.notRun += 1;
+  }
+  return counts;
+}
+
+/**
+ * Folds journal events into the run record. The live run and `recover` use the same fold, so a
+ * record rebuilt from the journal of a killed run says exactly what had finished.
+ */
+export function buildRecord(events: JournalEvent[], options: BuildRecordOptions = {}): RunRecord {
+  const start = events.find((e): e is Extract<JournalEvent, { type: 'run-start' }> => e.type === 'run-start');
+  if (!start) throw new Error('journal has no run-start event');
+  const steps = new Map<string, Step>();
+  const order: string[] = [];
+  const warnings = [...(start.warnings ?? [])];
+  let end: Extract<JournalEvent, { type: 'run-end' }> | undefined;
+  const open = new Set<string>();
+
+  for (const event of events) {
+    switch (event.type) {
+      case 'step-start': {
+        if (!steps.has(event.step.id)) order.push(event.step.id);
+        steps.set(event.step.id, { ...event.step, status: 'not-run', decisions: [], attempts: [], assertions: [] });
+        open.add(event.step.id);
+        break;
+      }
+      case 'decision': {
+        if (event.stepId) steps.get(event.stepId)?.decisions.push(event.decision);
+        break;
+      }
+      case 'attempt-end': {
+        const step = steps.get(event.stepId);
+        if (step) {
+          step.attempts = step.attempts.filter((a) => a.n !== event.attempt.n);
+          step.attempts.push(event.attempt);
+        }
+        break;
+      }
+      case 'assertions': {
+        const step = steps.get(event.stepId);
+        if (step) {
+          // The last attempt's checks are the verdict; earlier attempts' are in the journal.
+          step.assertions = event.assertions;
+          if (event.expect) step.expect = event.expect;
+          else delete step.expect;
+        }
+        break;
+      }
+      case 'step-end': {
+        const step = steps.get(event.stepId);
+        if (step) {
+          step.status = event.status;
+          if (event.note) step.note = event.note;
+          open.delete(event.stepId);
+        }
+        break;
+      }
+      case 'run-end':
+        end = event;
+        break;
+      default:
+        break;
+    }
+  }
+
+  const unfinished = end === undefined;
+  if (unfinished) {
+    for (const id of open) {
+      const step = steps.get(id);
+      if (!step) continue;
+      const interrupted: StepStatus = step.attempts.length > 0 || step.decisions.some((d) => d.action === 'run') ? 'interrupted' : 'not-run';
+      step.status = interrupted;
+      step.note = 'the run ended before this step finished; rebuilt from the journal';
+    }
+    // Steps the plan announced but the run never reached.
+    for (const entry of start.plan) {
+      if (steps.has(entry.id)) continue;
+      order.push(entry.id);
+      steps.set(entry.id, {
+        id: entry.id,
+        name: entry.name,
+        sectionPath: [],
+        sectionId: '',
+        line: 1,
+        kind: entry.kind,
+        risk: { level: entry.risk, classified: entry.risk, reason: 'from the plan announced at run start', overridden: false },
+        source: '',
+        status: 'not-run',
+        decisions: [],
+        attempts: [],
+        assertions: [],
+        note: 'the run ended before this step started',
+      });
+    }
+    warnings.push('this record was rebuilt from journal.jsonl: the run did not finish');
+  }
+
+  const stepList = order.map((id) => steps.get(id)!);
+  const last = events[events.length - 1];
+  const endedAt = end?.endedAt ?? options.endedAt ?? last?.at ?? start.startedAt;
+  const durationMs = end?.durationMs ?? Math.max(0, Date.parse(endedAt) - Date.parse(start.startedAt));
+  const record: RunRecord = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: start.tool,
+    runbook: start.runbook,
+    selection: start.selection,
+    mode: start.mode,
+    policy: start.policy,
+    operator: start.operator,
+    startedAt: start.startedAt,
+    endedAt,
+    durationMs,
+    status: end?.status ?? options.unfinishedStatus ?? 'aborted',
+    parameters: start.parameters,
+    evidenceName: start.evidenceName,
+    bundleName: start.bundleName,
+    counts: end?.counts ?? countSteps(stepList),
+    steps: stepList,
+    warnings,
+  };
+  if (start.resumedFrom) record.resumedFrom = start.resumedFrom;
+  return record;
+}
