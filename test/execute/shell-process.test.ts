@@ -90,7 +90,7 @@ describe('killing a cell kills its whole process group', () => {
   it('on timeout, including a background child and a double-forked grandchild', async () => {
     const sink = collect();
     const outcome = await session.run(
-      { command: `sh "${SPAWN_TREE}" "${dir}"; echo never`, timeoutMs: 2000 },
+      { command: `sh "${SPAWN_TREE}" "${dir}"; echo never`, timeoutMs: 2500 },
       sink,
     );
     expect(existsSync(join(dir, 'ready'))).toBe(true);
