@@ -79,7 +79,7 @@ function kindOf(value: unknown): string {
 /** `$.a`, `$['6900xt']`, `$.items[2]`: a JSONPath to the place of a difference. */
 function childPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key).replace(/^"|"$/g, "'")}]`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${parent}.${key}` : `${parent}['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}']`;
 }
 
 function matchNode(node: ExpectNode, actual: unknown, path: string, diffs: ExpectDiff[]): void {

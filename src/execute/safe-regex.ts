@@ -26,7 +26,7 @@ parentPort.on('message', (request) => {
       reply = { ok: true, value: request.input.replace(new RegExp(request.pattern, global), request.replacement) };
     }
   } catch (error) {
-    reply = { ok: false, error: String(error && error.message ? error.message : error) };
+    reply = { ok: false, error: String(error && error.message ? error.message : error), timedOut: false };
   }
   port.postMessage(reply);
   Atomics.store(flags, 0, 1);

@@ -120,6 +120,7 @@ class ExpectParser {
       }
       this.skipSpace();
       if (this.text[this.pos] === ',') this.pos++;
+      else if (this.atEnd()) this.fail('unclosed object', 'close it with }', open);
       else if (this.text[this.pos] !== '}') this.fail(`expected , or } in object, got ${this.describeHere()}`);
     }
   }
@@ -147,6 +148,7 @@ class ExpectParser {
       }
       this.skipSpace();
       if (this.text[this.pos] === ',') this.pos++;
+      else if (this.atEnd()) this.fail('unclosed array', 'close it with ]', open);
       else if (this.text[this.pos] !== ']') this.fail(`expected , or ] in array, got ${this.describeHere()}`);
     }
   }
