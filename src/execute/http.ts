@@ -309,7 +309,11 @@ function dispatchOnce(
         }
       },
       onResponseEnd() {
-        end();
+        // undici frees the connection in a setImmediate it schedules right after this call (a full
+        // event-loop turn before reuse); answering after it lets the run's next request reuse the
+        // connection instead of opening a second one.
+        clearTimeout(timer);
+        process.nextTick(() => setImmediate(end));
       },
       onResponseError(_controller, error) {
         if (awaitingSocket === state) awaitingSocket = undefined;
