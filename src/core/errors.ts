@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'RP_DISK_FULL'
   | 'RP_BAD_BUNDLE'
   | 'RP_BAD_RECORD'
+  | 'RP_BAD_TEMPLATE'
   | 'RP_RUNBOOK_CHANGED'
   | 'RP_BAD_CHECKLIST'
   | 'RP_BAD_KEY'
