@@ -55,3 +55,4 @@ export type {
   ParameterValue,
   Counts,
 } from './types.js';
+export { runRecordJsonSchema, runRecordJsonSchemaText, RUN_RECORD_SCHEMA_FILE } from './json-schema.js';
