@@ -314,9 +314,9 @@ class Lexer {
     const parts: WordPart[] = [];
     let lit = '';
     let litStart = this.i;
-    const flush = (): void => {
-      if (this.i > litStart || lit !== '') {
-        parts.push({ kind: 'literal', start: litStart, end: this.i, raw: src.slice(litStart, this.i), text: lit, quote: 'none' });
+    const flush = (end = this.i): void => {
+      if (end > litStart || lit !== '') {
+        parts.push({ kind: 'literal', start: litStart, end, raw: src.slice(litStart, end), text: lit, quote: 'none' });
       }
       lit = '';
     };
@@ -361,9 +361,10 @@ class Lexer {
           litStart = this.i;
           continue;
         }
+        const at = this.i;
         const expansion = this.lexExpansion('none');
         if (expansion) {
-          flush();
+          flush(at);
           parts.push(expansion);
           litStart = this.i;
           continue;
@@ -448,9 +449,9 @@ class Lexer {
     this.i++;
     let lit = '';
     let litStart = this.i;
-    const flush = (): void => {
-      if (this.i > litStart) {
-        parts.push({ kind: 'literal', start: litStart, end: this.i, raw: src.slice(litStart, this.i), text: lit, quote: 'double' });
+    const flush = (end = this.i): void => {
+      if (end > litStart) {
+        parts.push({ kind: 'literal', start: litStart, end, raw: src.slice(litStart, end), text: lit, quote: 'double' });
       }
       lit = '';
     };
@@ -476,9 +477,10 @@ class Lexer {
         continue;
       }
       if (c === '$' || c === '`') {
+        const at = this.i;
         const expansion = this.lexExpansion('double');
         if (expansion) {
-          flush();
+          flush(at);
           parts.push(expansion);
           litStart = this.i;
           continue;
@@ -587,8 +589,8 @@ class Lexer {
     const sub = new Lexer(src, from, to);
     let lit = '';
     let litStart = from;
-    const flush = (): void => {
-      if (sub.i > litStart) parts.push({ kind: 'literal', start: litStart, end: sub.i, raw: src.slice(litStart, sub.i), text: lit, quote });
+    const flush = (end = sub.i): void => {
+      if (end > litStart) parts.push({ kind: 'literal', start: litStart, end, raw: src.slice(litStart, end), text: lit, quote });
       lit = '';
     };
     while (sub.i < to) {
@@ -599,9 +601,10 @@ class Lexer {
         continue;
       }
       if (c === '$' || c === '`') {
+        const at = sub.i;
         const expansion = sub.lexExpansion(quote);
         if (expansion) {
-          flush();
+          flush(at);
           parts.push(expansion);
           litStart = sub.i;
           continue;
