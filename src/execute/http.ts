@@ -264,7 +264,9 @@ function dispatchOnce(
     };
     // Before undici hands us a controller (still connecting) we cannot abort the request itself:
     // we answer now and abort it as soon as it starts.
+    let complete = false;
     const cancel = (reason: unknown) => {
+      if (complete) return;
       state.cancel = reason;
       if (state.controller) state.controller.abort(reason as Error);
       end(reason);
@@ -312,6 +314,7 @@ function dispatchOnce(
         // undici frees the connection in a setImmediate it schedules right after this call (a full
         // event-loop turn before reuse); answering after it lets the run's next request reuse the
         // connection instead of opening a second one.
+        complete = true;
         clearTimeout(timer);
         process.nextTick(() => setImmediate(end));
       },

@@ -4,7 +4,7 @@ import type { HttpClient } from '../../src/execute/http.js';
 import { PromqlResultSchema } from '../../src/execute/http-types.js';
 import { runPromql, runPromqlBlock, splitPromqlQueries } from '../../src/execute/promql.js';
 import { startPrometheusServer, startRoxyServer } from '../helpers/servers.js';
-import type { PrometheusServer, TestServer } from '../helpers/servers.js';
+import type { PrometheusServer, PromSample, TestServer } from '../helpers/servers.js';
 
 // The Unified System runbook's `promql` block, as written there.
 const SEED_BLOCK = `# Essential agents status
@@ -49,7 +49,7 @@ describe('runPromql against a fake Prometheus query API', () => {
   let prometheus: PrometheusServer;
   let roxy: TestServer;
   let client: HttpClient;
-  const samples = [
+  const samples: PromSample[] = [
     { metric: { __name__: 'up', job: 'unified_agents', required: 'true', instance: 'a:9100' }, value: 1 },
     { metric: { __name__: 'up', job: 'unified_agents', required: 'true', instance: 'b:9100' }, value: 0 },
     { metric: { __name__: 'up', job: 'other', required: 'false', instance: 'c:9100' }, value: 1 },

@@ -97,16 +97,16 @@ describe('parseHttpBlock', () => {
   });
 
   test('unknown method: RP_BAD_HTTP_CELL at its line and column, with did-you-mean', () => {
-    const { requests, errors } = parseHttpBlock('# check\n  GTE http://x/ready', at);
+    const { requests, errors } = parseHttpBlock('# check\n  DELTE http://x/ready', at);
     expect(requests).toEqual([]);
     expect(errors).toHaveLength(1);
     const error = errors[0]!;
     expect(error.code).toBe('RP_BAD_HTTP_CELL');
-    expect(error.message).toBe('unknown HTTP method "GTE"');
+    expect(error.message).toBe('unknown HTTP method "DELTE"');
     expect(error.span).toEqual({ line: 11, col: 3 });
     expect(error.file).toBe('RUNBOOK.md');
-    expect(error.hint).toContain('did you mean GET?');
-    expect(error.format()).toBe(`RUNBOOK.md:11:3 RP_BAD_HTTP_CELL unknown HTTP method "GTE" (hint: did you mean GET? methods: ${HTTP_METHODS.join(', ')})`);
+    expect(error.hint).toContain('did you mean DELETE?');
+    expect(error.format()).toBe(`RUNBOOK.md:11:3 RP_BAD_HTTP_CELL unknown HTTP method "DELTE" (hint: did you mean DELETE? methods: ${HTTP_METHODS.join(', ')})`);
   });
 
   test('a block with only comments has no request line', () => {
