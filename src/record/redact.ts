@@ -112,6 +112,8 @@ function headerValueRange(value: string): { from: number; to: number } | null {
 /** A credential found by a pattern rule; `complete` when more text could not extend it. */
 interface Found extends Range {
   complete: boolean;
+  /** Where the label was read from the text (a variable or header name). */
+  labelAt?: [number, number];
 }
 
 // Each rule scans the whole text for its anchor (`:`, `://`, `=`), found with indexOf or a
@@ -129,7 +131,7 @@ const scanHeaders: PatternRule = (text, found) => {
   while ((m = HEADER_RE.exec(text)) !== null) {
     const [vs, ve] = m.indices![2]!;
     const r = headerValueRange(m[2]!);
-    if (r) found({ start: vs + r.from, end: vs + r.to, label: m[1]!, complete: ve < text.length });
+    if (r) found({ start: vs + r.from, end: vs + r.to, label: m[1]!, complete: ve < text.length, labelAt: m.indices![1]! });
     // A kept value (a variable reference) may be followed by another header.
     else HEADER_RE.lastIndex = vs;
   }
@@ -166,12 +168,27 @@ const scanAssignments: PatternRule = (text, found) => {
     const group = m[1] !== undefined ? 1 : m[2] !== undefined ? 2 : 3;
     if (isReference(m[group]!)) continue;
     const [s, e] = m.indices![group]!;
-    found({ start: s, end: e, label: name, complete: ASSIGNMENT_VALUE_RE.lastIndex < text.length });
+    found({ start: s, end: e, label: name, complete: ASSIGNMENT_VALUE_RE.lastIndex < text.length, labelAt: [start, eq] });
     eq = e - 1;
   }
 };
 
 const RULES: PatternRule[] = [scanHeaders, scanUrlPasswords, scanAssignments];
+
+// Hashes, commits and times that runproof itself computes: a 4-character secret such as
+// `2026` must not turn a timestamp or digest into text the schema rejects on read-back.
+const STRUCTURAL_KEYS = new Set(['sha256', 'commit', 'at', 'startedAt', 'endedAt', 'since']);
+const DIGEST = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
+function isStructural(key: string, value: unknown): boolean {
+  return typeof value === 'string' && STRUCTURAL_KEYS.has(key) && (DIGEST.test(value) || ISO_TIME.test(value));
+}
+
+// The keyword that made a name secret (`PASSWORD`), or `header`: a label that reveals nothing.
+function genericLabel(name: string): string {
+  const m = SECRET_NAME.exec(name.replace(/AUTHOR/gi, ''));
+  return m ? m[0].toUpperCase() : 'header';
+}
 
 class RedactorImpl implements Redactor {
   // Known values and their labels; `ordered` is longest first so the longest match wins.
@@ -190,7 +207,8 @@ class RedactorImpl implements Redactor {
     this.addLiteral(name, value, true);
   }
 
-  private addLiteral(name: string, value: string, warn: boolean): boolean {
+  // Adds a value and its encoded variants; returns the variants that were new.
+  private addLiteral(name: string, value: string, warn: boolean): string[] {
     const variants = new Set<string>([value]);
     const trimmed = value.trim();
     variants.add(trimmed);
@@ -207,41 +225,51 @@ class RedactorImpl implements Redactor {
           `secret ${name} is not redacted: its value is shorter than ${MIN_SECRET_LENGTH} characters or a common word, and hiding it would blank ordinary text`,
         );
       }
-      return false;
+      return [];
     }
-    let changed = false;
+    const added: string[] = [];
     for (const v of variants) {
       if (v.length < MIN_SECRET_LENGTH || this.literals.has(v)) continue;
       this.literals.set(v, name);
       this.maxSecretLength = Math.max(this.maxSecretLength, v.length);
-      changed = true;
+      added.push(v);
     }
-    if (changed) this.ordered = [...this.literals.keys()].sort((a, b) => b.length - a.length);
-    return changed;
+    if (added.length > 0) this.ordered = [...this.literals.keys()].sort((a, b) => b.length - a.length);
+    return added;
   }
 
   // Finds every range to hide in `text`. With `final` false the text may continue: matches
   // touching its end are incomplete and are not learned.
   findRanges(text: string, final: boolean): Range[] {
-    const ranges: Range[] = [];
-    const learnable: Range[] = [];
-    for (const rule of RULES) {
-      rule(text, (f) => {
-        ranges.push({ start: f.start, end: f.end, label: f.label });
-        if (final || f.complete) learnable.push(f);
-      });
+    const finds: Found[] = [];
+    for (const rule of RULES) rule(text, (f) => finds.push(f));
+    const ranges = this.literalRanges(text, this.ordered);
+    // A name read from the text may be glued to a known secret (`tok-SECRETPGPASSWORD=x`):
+    // such a label would leak part of it, so it becomes the bare keyword.
+    for (const f of finds) {
+      if (f.labelAt && ranges.some((r) => r.start < f.labelAt![1] && r.end > f.labelAt![0])) f.label = genericLabel(f.label);
     }
-    for (const r of learnable) {
-      if (this.learned < MAX_LEARNED && this.addLiteral(r.label, text.slice(r.start, r.end), false)) this.learned++;
-    }
-    for (const value of this.ordered) {
-      let at = text.indexOf(value);
-      while (at !== -1) {
-        ranges.push({ start: at, end: at + value.length, label: this.literals.get(value)! });
-        at = text.indexOf(value, at + value.length);
+    const learnedNow: string[] = [];
+    for (const f of finds) {
+      ranges.push({ start: f.start, end: f.end, label: f.label });
+      if ((final || f.complete) && this.learned < MAX_LEARNED) {
+        const added = this.addLiteral(f.label, text.slice(f.start, f.end), false);
+        if (added.length > 0) this.learned++;
+        learnedNow.push(...added);
       }
     }
+    if (learnedNow.length > 0) ranges.push(...this.literalRanges(text, learnedNow));
     return mergeRanges(ranges);
+  }
+
+  private literalRanges(text: string, values: readonly string[]): Range[] {
+    const out: Range[] = [];
+    for (const value of values) {
+      for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + value.length)) {
+        out.push({ start: at, end: at + value.length, label: this.literals.get(value)! });
+      }
+    }
+    return out;
   }
 
   redact(text: string): string {
@@ -268,7 +296,8 @@ class RedactorImpl implements Redactor {
       // A header as { name, value }.
       const pairHeader = typeof obj['name'] === 'string' && typeof obj['value'] === 'string' && isSensitiveHeader(obj['name']);
       for (const [k, v] of Object.entries(obj)) {
-        if (pairHeader && k === 'value') out[k] = this.redactHeader(obj['name'] as string, v as string);
+        if (isStructural(k, v)) out[k] = v;
+        else if (pairHeader && k === 'value') out[k] = this.redactHeader(obj['name'] as string, v as string);
         else if (typeof v === 'string' && isSensitiveHeader(k)) out[this.redact(k)] = this.redactHeader(k, v);
         else out[this.redact(k)] = this.deep(v);
       }
@@ -282,7 +311,7 @@ class RedactorImpl implements Redactor {
     const r = headerValueRange(value);
     if (!r) return this.redact(value);
     const secret = value.slice(r.from, r.to);
-    if (this.learned < MAX_LEARNED && this.addLiteral(name, secret, false)) this.learned++;
+    if (this.learned < MAX_LEARNED && this.addLiteral(name, secret, false).length > 0) this.learned++;
     return `${this.redact(value.slice(0, r.from))}[REDACTED:${name}]${value.slice(r.to)}`;
   }
 

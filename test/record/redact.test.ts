@@ -138,7 +138,22 @@ describe('createRedactor: pattern rules', () => {
   });
 });
 
+describe('createRedactor: labels', () => {
+  it('never lets a label read from the text carry part of a known secret', () => {
+    const red = createRedactor([{ name: 'API_TOKEN', value: 'tok-9f8e7d6c5b4a' }]);
+    const out = red.redact('tok-9f8e7d6c5b4aPGPASSWORD=novapass x');
+    expect(out).toBe('[REDACTED:API_TOKEN]PGPASSWORD=[REDACTED:PASSWORD] x');
+    expect(out).not.toContain('9f8e');
+  });
+});
+
 describe('createRedactor: redactValue', () => {
+  it('leaves digests and timestamps under their keys intact, even when a short secret occurs in them', () => {
+    const red = createRedactor([{ name: 'PIN_KEY', value: '2026' }]);
+    const value = { at: '2026-01-22T10:15:00.000Z', sha256: `2026${'a'.repeat(60)}`, note: 'year 2026', commit: null };
+    expect(red.redactValue(value)).toEqual({ ...value, note: 'year [REDACTED:PIN_KEY]' });
+  });
+
   it('redacts every string of a value and header values given apart from their names', () => {
     const red = createRedactor([{ name: 'API_TOKEN', value: 'tok-abcdef' }]);
     const value = {
