@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/global-setup.ts'],
     // The JSON report lets .ci/run print "N passed, N failed" from the plain `npm test`.
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-results.json' },

@@ -28,6 +28,6 @@ export function didYouMean(input: string, candidates: readonly string[]): string
     }
   }
   if (best === undefined) return undefined;
-  const limit = Math.max(2, Math.floor(Math.max(needle.length, best.length) / 3));
+  const limit = needle.length <= 3 ? 1 : Math.max(2, Math.floor(Math.max(needle.length, best.length) / 3));
   return bestScore <= limit ? best : undefined;
 }

@@ -1,17 +1,28 @@
 import { RunproofError, didYouMean } from '../core/index.js';
-import type { Cell, Notebook, Section } from '../parse/index.js';
-
-function describeSection(section: Section): string {
-  const full = [...section.path, section.title].join(' / ');
-  return section.number ? `${section.number} (${full})` : full;
-}
+import { slugify, type Cell, type Notebook, type Section } from '../parse/index.js';
 
 function titleWithoutNumber(section: Section): string {
-  if (!section.number) return section.title;
-  return section.title.replace(/^\s*\d+[A-Za-z]?[.)]?\s*/, '');
+  return section.number ? stripNumber(section.title) : section.title;
 }
 
 const norm = (s: string): string => s.trim().replace(/\s+/g, ' ').toLowerCase();
+const pathNorm = (s: string): string => norm(s).replace(/\s*\/\s*/g, '/');
+const stripNumber = (title: string): string => title.replace(/^\s*\d+[A-Za-z]?[.)]?\s*/, '');
+
+// Whether `selector` names the last titles of `chain`, consuming all of the selector.
+function matchesPath(selector: string, chain: string[]): boolean {
+  const last = chain[chain.length - 1];
+  if (last === undefined) return false;
+  for (const form of new Set([pathNorm(last), pathNorm(stripNumber(last))])) {
+    if (form === '') continue;
+    if (selector === form) return true;
+    if (selector.endsWith(`/${form}`)) {
+      const rest = selector.slice(0, selector.length - form.length - 1);
+      if (rest !== '' && matchesPath(rest, chain.slice(0, -1))) return true;
+    }
+  }
+  return false;
+}
 
 // One selector may name a section by number, title (with or without its number), slug or path.
 function matchSections(notebook: Notebook, selector: string): Section[] {
@@ -27,25 +38,14 @@ function matchSections(notebook: Notebook, selector: string): Section[] {
     (s) => s.title,
     (s) => titleWithoutNumber(s),
     (s) => s.slug,
-    (s) => [...s.path, s.title].join('/'),
+    (s) => slugify(titleWithoutNumber(s)),
   ];
   for (const key of tiers) {
     const found = byKey(key);
     if (found.length > 0) return found;
   }
-  // A path may also be written with the section titles' numbers dropped, or ` / ` separators.
-  if (selector.includes('/')) {
-    const parts = selector.split('/').map(norm).filter((p) => p.length > 0);
-    return sections.filter((s) => {
-      const chain = [...s.path, s.title];
-      if (chain.length < parts.length) return false;
-      const tail = chain.slice(chain.length - parts.length);
-      return tail.every((t, i) => {
-        const p = parts[i]!;
-        return norm(t) === p || norm(t.replace(/^\s*\d+[A-Za-z]?[.)]?\s*/, '')) === p;
-      });
-    });
-  }
+  // A path: ancestor titles and the title joined by `/` (titles may hold `/` themselves), each with or without its number.
+  if (selector.includes('/')) return sections.filter((s) => matchesPath(pathNorm(selector), [...s.path, s.title]));
   return [];
 }
 
@@ -66,14 +66,18 @@ export function selectSections(notebook: Notebook, selectors: string[]): Section
     if (found.length === 0) {
       const names = candidates.flatMap((s) => [s.number ?? '', s.title, titleWithoutNumber(s), s.slug]).filter(Boolean);
       const close = didYouMean(selector, names);
-      const listing = candidates.map(describeSection).slice(0, 40).join('; ');
+      // The outline an operator scans: the top two heading levels that hold sections.
+      const top = Math.min(...candidates.map((s) => s.level));
+      const outline = candidates.filter((s) => s.level <= top + 1);
+      const shown = outline.filter((s) => s.level === top + 1 || outline.every((o) => o.level === top)).slice(0, 30);
+      const listing = (shown.length > 0 ? shown : outline.slice(0, 30)).map((s) => s.title).join(' | ');
       throw new RunproofError('RP_SECTION_NOT_FOUND', `no section "${selector}" in ${notebook.path}`, {
-        hint: `${close ? `did you mean "${close}"? ` : ''}sections: ${listing}${candidates.length > 40 ? '; ...' : ''}`,
+        hint: `${close ? `did you mean "${close}"? ` : ''}sections: ${listing}${outline.length > 30 ? ' | ... (runproof list shows all)' : ''}`,
       });
     }
     if (found.length > 1) {
       throw new RunproofError('RP_SECTION_AMBIGUOUS', `section "${selector}" matches ${found.length} sections`, {
-        hint: `choose one by its path: ${found.map((s) => `"${[...s.path, s.title].join('/')}" (line ${s.line})`).join(', ')}`,
+        hint: `choose one by title or slug: ${found.map((s) => `"${s.title}" (slug ${s.slug}, line ${s.line})`).join(', ')}`,
       });
     }
     addWithChildren(found[0]!);
