@@ -221,11 +221,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   };
 }
 
-// The record's final touches: total time (after the body was read), redirects, curl line.
+// The record's final touches: error, redirects, and one key order for every exchange, so that
+// records and their diffs read the same way (request, response, error, timings, connection, curl).
 function finish(result: HttpExchange, extra: { error?: HttpError }, redirects: HttpRedirect[] = []): HttpExchange {
   if (extra.error) result.error = extra.error;
   if (redirects.length > 0) result.redirects = redirects;
-  return result;
+  const order: (keyof HttpExchange)[] = ['request', 'response', 'error', 'redirects', 'timings', 'remoteAddress', 'remotePort', 'reusedConnection', 'tls', 'curl'];
+  const ordered: Record<string, unknown> = {};
+  for (const key of order) if (result[key] !== undefined) ordered[key] = result[key];
+  return ordered as HttpExchange;
 }
 
 interface Hop {
