@@ -366,7 +366,6 @@ function hasValue(args: string[], flags: string[], values: string[]): boolean {
   return args.some((a, i) => (flags.includes(a) && values.includes(args[i + 1] ?? '')) || flags.some((f) => values.map((v) => `${f}=${v}`).includes(a)));
 }
 
-const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh']);
 const SQL_CLIENTS = new Set(['psql', 'mysql', 'mariadb', 'sqlite3']);
 
 // An argv (a simple command's words, or a wrapper's payload) → one verdict.

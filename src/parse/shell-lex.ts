@@ -255,10 +255,8 @@ class Lexer {
     this.i = opStart + op.length;
     while (this.i < this.limit && (src[this.i] === ' ' || src[this.i] === '\t')) this.i++;
     let target: WordToken | null = null;
+    // A missing target is a syntax error bash will report; the token keeps `target: null`.
     if (this.i < this.limit && !/[\n;|&()<>]/.test(src[this.i]!)) target = this.lexWord(false);
-    else if (op === '>&' || op === '<&') {
-      // `>&-` closes a descriptor; anything else missing is a syntax error bash will report.
-    }
     const token: RedirectToken = { type: 'redirect', op, fd, start, end: target ? target.end : this.i, target };
     if (op === '<<' || op === '<<-') {
       const raw = target?.raw ?? '';
