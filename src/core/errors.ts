@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'RP_RUNBOOK_CHANGED'
   | 'RP_BAD_CHECKLIST'
   | 'RP_BAD_KEY'
+  | 'RP_BAD_CHECKPOINT'
   | 'RP_NOTHING_TO_LINT'
   | 'RP_LINT_FAILED'
   | 'RP_INTERNAL';

@@ -56,3 +56,51 @@ export type {
   Counts,
 } from './types.js';
 export { runRecordJsonSchema, runRecordJsonSchemaText, RUN_RECORD_SCHEMA_FILE } from './json-schema.js';
+export { sealBundle, readBundleRecord, chainKeyFor, isSealed } from './seal.js';
+export type { SealOptions, SealResult } from './seal.js';
+export {
+  MANIFEST_FILE,
+  ATTESTATION_FILE,
+  MANIFEST_SCHEMA,
+  ManifestSchema,
+  serializeManifest,
+  hashFile,
+  readManifest,
+  listSealedBundles,
+  chainBundles,
+} from './manifest.js';
+export type { Manifest, ManifestFile, ChainLink, SealedBundle } from './manifest.js';
+export {
+  pae,
+  createEnvelope,
+  serializeEnvelope,
+  buildRunStatement,
+  statementBytes,
+  EnvelopeSchema,
+  IN_TOTO_PAYLOAD_TYPE,
+  STATEMENT_TYPE,
+  RUN_PREDICATE_TYPE,
+} from './attestation.js';
+export type { Envelope, RunStatement, RunPredicate } from './attestation.js';
+export { generateSigningKeyPair, loadSigningKey, loadVerifyKey, keyIdFor, hmacKeyId, hmacSigner, ed25519Signer } from './keys.js';
+export type { Signer, VerifyKeys, GeneratedKeyPair } from './keys.js';
+export { verifyBundle, formatVerifyResult } from './verify.js';
+export type { VerifyOptions, VerifyResult, VerifyProblem } from './verify.js';
+export { recoverBundle } from './recover.js';
+export type { RecoverOptions, RecoverResult, RecoveredBundle } from './recover.js';
+export {
+  listEvidence,
+  loadBundleRecord,
+  diffBundles,
+  maskVolatile,
+  MASKING_RULES,
+  formatEvidenceList,
+  formatBundleShow,
+  formatEvidenceDiff,
+  formatDuration,
+} from './evidence-index.js';
+export type { BundleSummary, EvidenceDiff, StepChange, MaskingRule } from './evidence-index.js';
+export { createCheckpoint, readCheckpointFile, checkCheckpoint, CHECKPOINT_PAYLOAD_TYPE } from './checkpoint.js';
+export type { Checkpoint, SignedCheckpoint } from './checkpoint.js';
+export { archiveBundle, scanArchive, archivePathFor, archiveFormatOf } from './archive.js';
+export type { ArchiveFormat, ArchiveScan, ArchiveFile } from './archive.js';

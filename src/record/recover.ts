@@ -1,0 +1,177 @@
+// `runproof recover`: a run killed by SIGKILL or a power cut leaves journal.jsonl (fsynced after
+// every finished attempt and step) and no seal. From the journal alone the record is rebuilt with
+// the live run's own fold (status `aborted` when there is no run-end), then reports and seal follow.
+import { lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { RunproofError } from '../core/errors.js';
+import { JOURNAL_FILE } from './bundle.js';
+import { buildRecord } from './build-record.js';
+import { readJournal } from './journal.js';
+import { LOCKS_DIR } from './lock.js';
+import { ATTESTATION_FILE, MANIFEST_FILE, readManifest } from './manifest.js';
+import { sealBundle, type SealResult } from './seal.js';
+import { RunRecordSchema, type RunRecord } from './types.js';
+
+/** The bundle handle `finish` receives: what `finishBundle` of the app needs. */
+export interface RecoveredBundle {
+  dir: string;
+  baseName: string;
+  writeFile(relPath: string, content: string | Buffer): Promise<string>;
+}
+
+export interface RecoverOptions {
+  /** The evidence folder of the chain (default: the bundle's parent folder). */
+  evidenceDir?: string;
+  /** Renders reports and seals (the app's `finishBundle`); default: seal only. */
+  finish?: (bundle: RecoveredBundle, record: RunRecord) => Promise<{ reportPaths?: { markdown: string; html: string }; seal: SealResult }>;
+  /** Used by the default finish. */
+  signingKeyFile?: string;
+  hmacKey?: string;
+  /** Rebuild even when the bundle is already sealed. */
+  force?: boolean;
+}
+
+export interface RecoverResult {
+  bundleDir: string;
+  record: RunRecord;
+  recordPath: string;
+  /** The journal's last line was cut mid-write and left out. */
+  tornLastLine: boolean;
+  /** Complete journal lines that were not valid events (left out). */
+  invalidLines: Array<{ line: number; error: string }>;
+  /** Half-written temp files of the killed run that were removed. */
+  removedTempFiles: string[];
+  /** Whether the journal had a run-end (the run finished; only sealing was cut short). */
+  finished: boolean;
+  reportPaths?: { markdown: string; html: string };
+  seal: SealResult;
+}
+
+async function writeAtomic(path: string, content: string | Buffer): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (cause) {
+    await unlink(tmp).catch(() => undefined);
+    throw new RunproofError('RP_EVIDENCE_WRITE_FAILED', `cannot write ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function bundleHandle(dir: string): RecoveredBundle {
+  return {
+    dir,
+    baseName: basename(dir),
+    async writeFile(relPath, content) {
+      const path = resolve(dir, relPath);
+      const rel = relative(dir, path);
+      if (isAbsolute(relPath) || rel === '' || rel === '..' || rel.startsWith(`..${sep}`)) {
+        throw new RunproofError('RP_EVIDENCE_WRITE_FAILED', `refusing to write ${JSON.stringify(relPath)}: outside the bundle`);
+      }
+      await mkdir(dirname(path), { recursive: true });
+      await writeAtomic(path, content);
+      return path;
+    },
+  };
+}
+
+// A run still writing this bundle holds its run lock: recovering under it would seal a live run.
+async function assertNotRunning(evidenceDir: string, record: RunRecord): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(join(evidenceDir, LOCKS_DIR));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.lock')) continue;
+    try {
+      const owner = JSON.parse(await readFile(join(evidenceDir, LOCKS_DIR, name), 'utf8')) as { pid: number; host: string; key: string };
+      const key = JSON.parse(owner.key) as { runbook?: string };
+      const sameRunbook = typeof key.runbook === 'string' && (key.runbook === record.runbook.path || key.runbook.endsWith(`${sep}${record.runbook.path.replace(/^\.\//, '')}`));
+      if (!sameRunbook || owner.host !== hostname()) continue;
+      let alive = false;
+      try {
+        process.kill(owner.pid, 0);
+        alive = true;
+      } catch (err) {
+        alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+      }
+      if (alive) {
+        throw new RunproofError('RP_LOCKED', `a run of ${record.runbook.path} is still in progress (pid ${owner.pid}); refusing to recover while it may be writing`, {
+          hint: `wait for it to finish or stop it (kill ${owner.pid}), then recover`,
+        });
+      }
+    } catch (error) {
+      if (error instanceof RunproofError) throw error;
+    }
+  }
+}
+
+/**
+ * Rebuilds a killed run's record from `journal.jsonl` alone (status `aborted` without a run-end;
+ * every finished step as it was journaled), writes it, then renders and seals via `finish`.
+ * A torn last journal line is tolerated and reported (`tornLastLine`, and a record warning).
+ * @throws RunproofError RP_BAD_BUNDLE when there is no readable journal or the bundle is already sealed (without `force`).
+ * @example const { record, tornLastLine } = await recoverBundle('evidence/daily_20260122_101500')
+ */
+export async function recoverBundle(bundleDir: string, options: RecoverOptions = {}): Promise<RecoverResult> {
+  const dir = resolve(bundleDir);
+  const info = await lstat(dir).catch(() => null);
+  if (!info?.isDirectory()) throw new RunproofError('RP_BAD_BUNDLE', `${bundleDir} is not a bundle folder`, { hint: 'pass a folder evidence/<name>_<ts> holding journal.jsonl' });
+  const sealed = (await readManifest(dir)) !== null && (await lstat(join(dir, ATTESTATION_FILE)).catch(() => null)) !== null;
+  if (sealed && !options.force) {
+    throw new RunproofError('RP_BAD_BUNDLE', `${bundleDir} is already sealed: nothing to recover`, { hint: 'check it with `runproof verify`; pass --force to rebuild and reseal it anyway' });
+  }
+  const journal = await readJournal(join(dir, JOURNAL_FILE));
+  if (!journal.events.some((e) => e.type === 'run-start')) {
+    throw new RunproofError('RP_BAD_BUNDLE', `${join(bundleDir, JOURNAL_FILE)} has no run-start event: the run was killed before it started`, {
+      hint: 'nothing ran; the folder can be deleted',
+    });
+  }
+  const evidenceDir = resolve(options.evidenceDir ?? dirname(dir));
+  const record = buildRecord(journal.events, { unfinishedStatus: 'aborted' });
+  await assertNotRunning(evidenceDir, record);
+  if (journal.tornLastLine) record.warnings.push('journal.jsonl: the last line was cut mid-write (the process died while writing it) and was left out');
+  for (const bad of journal.invalid) record.warnings.push(`journal.jsonl line ${bad.line} is not a valid event and was left out: ${bad.error}`);
+
+  const removedTempFiles: string[] = [];
+  for (const name of await readdir(dir)) {
+    if (/\.\d+\.tmp$/.test(name)) {
+      await unlink(join(dir, name));
+      removedTempFiles.push(name);
+    }
+  }
+  await unlink(join(dir, ATTESTATION_FILE)).catch(() => undefined);
+  await unlink(join(dir, MANIFEST_FILE)).catch(() => undefined);
+
+  const parsed = RunRecordSchema.safeParse(record);
+  if (!parsed.success) throw new RunproofError('RP_BAD_RECORD', `the rebuilt record is invalid: ${parsed.error.issues[0]?.message ?? ''}`, { hint: 'this is a bug in runproof' });
+  const recordPath = join(dir, `${basename(dir)}.json`);
+  await writeAtomic(recordPath, `${JSON.stringify(parsed.data, null, 2)}\n`);
+  const handle = bundleHandle(dir);
+  const finish: NonNullable<RecoverOptions['finish']> =
+    options.finish ??
+    (async () => ({
+      seal: await sealBundle(dir, { evidenceDir, ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}), ...(options.hmacKey ? { hmacKey: options.hmacKey } : {}) }),
+    }));
+  const finished = await finish(handle, parsed.data);
+  return {
+    bundleDir: dir,
+    record: parsed.data,
+    recordPath,
+    tornLastLine: journal.tornLastLine,
+    invalidLines: journal.invalid,
+    removedTempFiles,
+    finished: journal.events.some((e) => e.type === 'run-end'),
+    ...(finished.reportPaths ? { reportPaths: finished.reportPaths } : {}),
+    seal: finished.seal,
+  };
+}

@@ -1,0 +1,366 @@
+// `runproof verify`: checks a bundle folder or its archive against its own manifest and
+// attestation: every hash, every file listed and none unlisted, the statement, the signature
+// when a key is given, the link to the previous bundle when it is present, and a checkpoint.
+import { lstat, readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { RunproofError } from '../core/errors.js';
+import { archiveFormatOf, scanArchive } from './archive.js';
+import {
+  buildRunStatement,
+  checkEnvelopeSignatures,
+  decodeBase64Strict,
+  EnvelopeSchema,
+  IN_TOTO_PAYLOAD_TYPE,
+  serializeEnvelope,
+  statementBytes,
+  type Envelope,
+} from './attestation.js';
+import { checkCheckpoint, readCheckpointFile } from './checkpoint.js';
+import { loadVerifyKey, type VerifyKeys } from './keys.js';
+import {
+  ATTESTATION_FILE,
+  chainBundles,
+  hashFile,
+  listBundleFiles,
+  MANIFEST_FILE,
+  parseManifest,
+  readManifest,
+  SEAL_FILES,
+  sha256Hex,
+  type ChainLink,
+  type Manifest,
+} from './manifest.js';
+import { RunRecordSchema, type RunRecord } from './types.js';
+
+/** One thing that does not match: which file, what was expected, what was found. */
+export interface VerifyProblem {
+  file: string;
+  expected: string;
+  actual: string;
+}
+
+export interface VerifyOptions {
+  /** Ed25519 public (or private) key PEM files whose signatures count. */
+  keyFiles?: string[];
+  /** HMAC key (`RUNPROOF_SIGNING_KEY`): only its holders can check HMAC signatures. */
+  hmacKey?: string;
+  /** Fail unless at least one signature verifies with a given key. */
+  requireSignature?: boolean;
+  /** A checkpoint file (`runproof evidence checkpoint`) the chain must still extend. */
+  checkpointFile?: string;
+}
+
+/** What `verifyBundle` found. */
+export interface VerifyResult {
+  ok: boolean;
+  /** The bundle's name (its folder). */
+  bundle: string;
+  path: string;
+  source: 'directory' | 'tgz' | 'zip';
+  problems: VerifyProblem[];
+  /** What was checked or could not be checked, for the auditor (not failures). */
+  notes: string[];
+  files: number;
+  bytes: number;
+  signature: { present: number; verified: string[] };
+  chain: { seq: number; origin: boolean; previous: ChainLink | null; previousChecked: boolean } | null;
+}
+
+// What verify needs from a bundle, whether it is a folder or an archive.
+interface BundleView {
+  name: string;
+  source: VerifyResult['source'];
+  /** The folder holding the bundle (or the archive): where the chain's other bundles are. */
+  parentDir: string;
+  files: Map<string, { size: number; sha256: string }>;
+  problems: VerifyProblem[];
+  read(rel: string): Promise<Buffer | null>;
+}
+
+const KEEP_MAX = 64 * 1024 * 1024;
+
+async function viewDirectory(dir: string): Promise<BundleView> {
+  const { files, odd } = await listBundleFiles(dir);
+  const map = new Map<string, { size: number; sha256: string }>();
+  for (const path of files) map.set(path, await hashFile(join(dir, path)));
+  return {
+    name: basename(dir),
+    source: 'directory',
+    parentDir: dirname(dir),
+    files: map,
+    problems: odd.map((o) => ({ file: o.path, expected: 'a regular file', actual: o.kind === 'symlink' ? 'a symbolic link' : 'not a regular file' })),
+    read: async (rel) => {
+      if (!map.has(rel)) return null;
+      const size = map.get(rel)!.size;
+      if (size > KEEP_MAX) return null;
+      return readFile(join(dir, rel)).catch(() => null);
+    },
+  };
+}
+
+async function viewArchive(path: string): Promise<BundleView> {
+  const scan = await scanArchive(path, (rel) => SEAL_FILES.has(rel) || (rel.endsWith('.json') && !rel.includes('/')));
+  const files = new Map<string, { size: number; sha256: string }>();
+  for (const [rel, f] of scan.files) files.set(rel, { size: f.size, sha256: f.sha256 });
+  return {
+    name: scan.root ?? basename(path).replace(/\.(tgz|tar\.gz|zip)$/i, ''),
+    source: scan.format,
+    parentDir: dirname(path),
+    files,
+    problems: scan.problems.map((p) => ({ file: p.entry, expected: 'a file inside the bundle folder', actual: p.message })),
+    read: async (rel) => scan.files.get(rel)?.content ?? null,
+  };
+}
+
+async function loadKeys(options: VerifyOptions): Promise<VerifyKeys> {
+  const keys: VerifyKeys = {};
+  if (options.keyFiles && options.keyFiles.length > 0) keys.ed25519 = await Promise.all(options.keyFiles.map(loadVerifyKey));
+  if (options.hmacKey) keys.hmacKey = options.hmacKey;
+  return keys;
+}
+
+const describe = (f: { size: number; sha256: string }): string => `sha256 ${f.sha256} (${f.size} bytes)`;
+
+/**
+ * Verifies a sealed bundle folder or its `.tgz`/`.zip` archive. Never throws for what it finds:
+ * every mismatch is a problem `{ file, expected, actual }`; `ok` is true when there is none.
+ * @throws RunproofError RP_BAD_BUNDLE when the path is neither a folder nor an archive, RP_BAD_KEY for unreadable keys.
+ * @example const result = await verifyBundle('evidence/daily_20260122_101500'); if (!result.ok) console.log(result.problems);
+ */
+export async function verifyBundle(path: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const target = resolve(path);
+  const info = await lstat(target).catch(() => null);
+  if (!info) throw new RunproofError('RP_BAD_BUNDLE', `${path} does not exist`, { hint: 'pass a bundle folder (evidence/<name>_<ts>) or its archive' });
+  let view: BundleView;
+  if (info.isDirectory()) view = await viewDirectory(target);
+  else if (info.isFile() && archiveFormatOf(target)) view = await viewArchive(target);
+  else throw new RunproofError('RP_BAD_BUNDLE', `${path} is neither a bundle folder nor a .tgz/.zip archive`, { hint: 'pass a bundle folder (evidence/<name>_<ts>) or its archive' });
+  const keys = await loadKeys(options);
+
+  const problems = [...view.problems];
+  const notes: string[] = [];
+  let bytes = 0;
+  for (const f of view.files.values()) bytes += f.size;
+  const result: VerifyResult = {
+    ok: false,
+    bundle: view.name,
+    path: target,
+    source: view.source,
+    problems,
+    notes,
+    files: view.files.size,
+    bytes,
+    signature: { present: 0, verified: [] },
+    chain: null,
+  };
+
+  const manifestBytes = await view.read(MANIFEST_FILE);
+  if (!manifestBytes) {
+    problems.push({ file: MANIFEST_FILE, expected: 'present', actual: 'missing' });
+    if (!view.files.has(ATTESTATION_FILE)) problems.push({ file: ATTESTATION_FILE, expected: 'present', actual: 'missing' });
+    notes.push('without manifest.json no hash can be checked: if the run was killed, `runproof recover` seals it');
+    return finish(result);
+  }
+  const manifest = parseManifest(manifestBytes);
+  const manifestSha256 = sha256Hex(manifestBytes);
+  if (!manifest) {
+    problems.push({ file: MANIFEST_FILE, expected: 'a valid runproof manifest', actual: 'not valid JSON or not the manifest schema' });
+    return finish(result);
+  }
+
+  checkFiles(manifest, view, problems);
+  if (manifest.bundle !== view.name) problems.push({ file: MANIFEST_FILE, expected: `bundle folder ${manifest.bundle}`, actual: `folder ${view.name}` });
+
+  const record = await readRecord(manifest, view, problems);
+  await checkAttestation(view, manifest, manifestSha256, record, keys, options, result);
+  await checkChain(view, manifest, result);
+  if (options.checkpointFile) {
+    const checkpoint = await readCheckpointFile(options.checkpointFile);
+    const found = await checkCheckpoint(checkpoint, {
+      evidenceDir: view.parentDir,
+      keys,
+      requireSignature: options.requireSignature === true,
+      start: { name: view.name, manifest, manifestSha256 },
+    });
+    for (const p of found.problems) problems.push({ file: options.checkpointFile, expected: p.expected, actual: p.actual });
+    notes.push(...found.notes);
+  }
+  return finish(result);
+}
+
+function finish(result: VerifyResult): VerifyResult {
+  result.ok = result.problems.length === 0;
+  return result;
+}
+
+function checkFiles(manifest: Manifest, view: BundleView, problems: VerifyProblem[]): void {
+  const listed = new Set<string>();
+  for (const entry of manifest.files) {
+    if (listed.has(entry.path)) {
+      problems.push({ file: entry.path, expected: 'listed once in manifest.json', actual: 'listed twice' });
+      continue;
+    }
+    listed.add(entry.path);
+    if (SEAL_FILES.has(entry.path)) {
+      problems.push({ file: entry.path, expected: 'not listed (a seal file)', actual: 'listed in manifest.json' });
+      continue;
+    }
+    const found = view.files.get(entry.path);
+    if (!found) problems.push({ file: entry.path, expected: describe(entry), actual: 'missing' });
+    else if (found.sha256 !== entry.sha256 || found.size !== entry.size) problems.push({ file: entry.path, expected: describe(entry), actual: describe(found) });
+  }
+  for (const [path, found] of view.files) {
+    if (!listed.has(path) && !SEAL_FILES.has(path)) problems.push({ file: path, expected: 'not present (unlisted in manifest.json)', actual: `present: ${describe(found)}` });
+  }
+}
+
+async function readRecord(manifest: Manifest, view: BundleView, problems: VerifyProblem[]): Promise<RunRecord | null> {
+  if (!manifest.files.some((f) => f.path === manifest.record)) {
+    problems.push({ file: manifest.record, expected: 'the run record, listed in manifest.json', actual: 'not listed' });
+    return null;
+  }
+  const bytes = await view.read(manifest.record);
+  if (!bytes) return null; // already reported as missing
+  try {
+    const parsed = RunRecordSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    if (parsed.success) return parsed.data;
+    problems.push({ file: manifest.record, expected: 'a valid run record', actual: parsed.error.issues[0]?.message ?? 'invalid' });
+  } catch (error) {
+    problems.push({ file: manifest.record, expected: 'a valid run record', actual: `not JSON: ${(error as Error).message}` });
+  }
+  return null;
+}
+
+async function checkAttestation(
+  view: BundleView,
+  manifest: Manifest,
+  manifestSha256: string,
+  record: RunRecord | null,
+  keys: VerifyKeys,
+  options: VerifyOptions,
+  result: VerifyResult,
+): Promise<void> {
+  const { problems, notes } = result;
+  const bytes = await view.read(ATTESTATION_FILE);
+  if (!bytes) {
+    problems.push({ file: ATTESTATION_FILE, expected: 'present', actual: 'missing' });
+    return;
+  }
+  let envelope: Envelope;
+  try {
+    const parsed = EnvelopeSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    if (!parsed.success) {
+      problems.push({ file: ATTESTATION_FILE, expected: 'a DSSE envelope {payloadType, payload, signatures}', actual: parsed.error.issues[0]?.message ?? 'invalid' });
+      return;
+    }
+    envelope = parsed.data;
+  } catch (error) {
+    problems.push({ file: ATTESTATION_FILE, expected: 'a DSSE envelope (JSON)', actual: `not JSON: ${(error as Error).message}` });
+    return;
+  }
+  // The envelope is written in one form only; any other bytes mean it was edited.
+  if (serializeEnvelope(envelope) !== bytes.toString('utf8')) problems.push({ file: ATTESTATION_FILE, expected: 'the envelope as runproof writes it', actual: 'edited (whitespace or layout differs)' });
+  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) problems.push({ file: ATTESTATION_FILE, expected: `payloadType ${IN_TOTO_PAYLOAD_TYPE}`, actual: `payloadType ${envelope.payloadType}` });
+  const payload = decodeBase64Strict(envelope.payload);
+  if (!payload) {
+    problems.push({ file: ATTESTATION_FILE, expected: 'payload in canonical base64', actual: 'not canonical base64' });
+    return;
+  }
+  type StatementShape = { subject?: Array<{ name?: string; digest?: { sha256?: string } }> };
+  let statement: StatementShape | null = null;
+  try {
+    statement = JSON.parse(payload.toString('utf8')) as StatementShape;
+  } catch {
+    problems.push({ file: ATTESTATION_FILE, expected: 'an in-toto Statement (JSON) as payload', actual: 'payload is not JSON' });
+  }
+  const subjectSha = statement?.subject?.[0]?.digest?.sha256;
+  if (statement && subjectSha !== manifestSha256) {
+    problems.push({ file: ATTESTATION_FILE, expected: `subject manifest.json sha256 ${subjectSha ?? '(none)'}`, actual: `manifest.json sha256 ${manifestSha256}` });
+  } else if (statement && record) {
+    const expected = statementBytes(buildRunStatement(manifest, manifestSha256, record));
+    if (!expected.equals(payload)) problems.push({ file: ATTESTATION_FILE, expected: 'a statement matching manifest.json and the record', actual: 'the statement differs (edited predicate or subject)' });
+  }
+
+  const check = checkEnvelopeSignatures(envelope, payload, keys);
+  result.signature = { present: check.present, verified: check.verified };
+  const haveKey = (keys.ed25519?.length ?? 0) > 0 || keys.hmacKey !== undefined;
+  if (haveKey) {
+    if (check.verified.length === 0) {
+      problems.push({
+        file: ATTESTATION_FILE,
+        expected: 'a signature that verifies with the given key',
+        actual: check.present === 0 ? 'unsigned' : `${check.present} signature(s), none valid for the given key (${check.unverified.join(', ')})`,
+      });
+    } else {
+      notes.push(`signature verified: ${check.verified.join(', ')}`);
+    }
+  } else if (check.present > 0) {
+    notes.push(`${check.present} signature(s) present, not checked: pass --key PUBLIC.pem (Ed25519) or set RUNPROOF_SIGNING_KEY (HMAC)`);
+  }
+  if (options.requireSignature) {
+    if (check.present === 0) problems.push({ file: ATTESTATION_FILE, expected: 'a signature (--require-signature)', actual: 'unsigned' });
+    else if (!haveKey) problems.push({ file: ATTESTATION_FILE, expected: 'a key to check the signature (--require-signature)', actual: 'no --key given and RUNPROOF_SIGNING_KEY unset' });
+  }
+}
+
+// The chain link: the previous bundle, when it is in the same folder, must have exactly the
+// manifest hash and seq this manifest names; a missing one with older ones still present means
+// a bundle was removed from the middle of the chain.
+async function checkChain(view: BundleView, manifest: Manifest, result: VerifyResult): Promise<void> {
+  const { problems, notes } = result;
+  const { chain } = manifest;
+  result.chain = { seq: chain.seq, origin: chain.origin, previous: chain.previous, previousChecked: false };
+  const consistent = chain.origin ? chain.previous === null && chain.seq === 1 : chain.previous !== null && chain.previous.seq === chain.seq - 1;
+  if (!consistent) {
+    problems.push({
+      file: MANIFEST_FILE,
+      expected: chain.origin ? 'origin: seq 1 and no previous bundle' : `previous bundle with seq ${chain.seq - 1}`,
+      actual: `seq ${chain.seq}, origin ${chain.origin}, previous ${chain.previous ? `${chain.previous.bundle} (seq ${chain.previous.seq})` : 'null'}`,
+    });
+    return;
+  }
+  if (chain.previous) {
+    const prev = chain.previous;
+    const read = await readManifest(join(view.parentDir, prev.bundle));
+    if (read) {
+      result.chain.previousChecked = true;
+      if (read.sha256 !== prev.manifestSha256) problems.push({ file: `${prev.bundle}/${MANIFEST_FILE}`, expected: `sha256 ${prev.manifestSha256} (named by ${view.name})`, actual: `sha256 ${read.sha256}` });
+      else if (read.manifest.chain.seq !== prev.seq) problems.push({ file: `${prev.bundle}/${MANIFEST_FILE}`, expected: `seq ${prev.seq}`, actual: `seq ${read.manifest.chain.seq}` });
+      else notes.push(`chain link checked: ${prev.bundle} (seq ${prev.seq}) → ${view.name} (seq ${chain.seq})`);
+    } else {
+      const older = (await chainBundles(view.parentDir, chain.key)).filter((b) => b.manifest.chain.seq < chain.seq && b.name !== view.name);
+      const before = older[older.length - 1];
+      if (before) {
+        problems.push({
+          file: MANIFEST_FILE,
+          expected: `previous bundle ${prev.bundle} (seq ${prev.seq}) in ${view.parentDir}`,
+          actual: `chain broken between ${before.name} and ${view.name}: ${prev.bundle} (seq ${prev.seq}) is missing`,
+        });
+      } else {
+        notes.push(`previous bundle ${prev.bundle} (seq ${prev.seq}) is not in ${view.parentDir}: chain link not checked`);
+      }
+    }
+  } else {
+    notes.push(`chain origin: ${view.name} is the first bundle of its chain`);
+  }
+  if (manifest.resumedFrom) {
+    const link = manifest.resumedFrom;
+    const read = await readManifest(join(view.parentDir, link.bundle));
+    if (read && read.sha256 !== link.manifestSha256) problems.push({ file: `${link.bundle}/${MANIFEST_FILE}`, expected: `sha256 ${link.manifestSha256} (resumed by ${view.name})`, actual: `sha256 ${read.sha256}` });
+    else if (read) notes.push(`resumed run ${link.bundle} checked`);
+    else notes.push(`resumed run ${link.bundle} is not in ${view.parentDir}: link not checked`);
+  }
+}
+
+/** The lines `verify` prints for a result: one per problem (file, expected, actual), then notes. */
+export function formatVerifyResult(result: VerifyResult): string {
+  const lines: string[] = [];
+  if (result.ok) {
+    lines.push(`OK ${result.bundle}: ${result.files} files, ${result.bytes} bytes verified (${result.source})`);
+  } else {
+    lines.push(`FAILED ${result.bundle}: ${result.problems.length} problem(s)`);
+    for (const p of result.problems) lines.push(`${p.file}: expected ${p.expected}; actual ${p.actual}`);
+  }
+  for (const note of result.notes) lines.push(`note: ${note}`);
+  return `${lines.join('\n')}\n`;
+}
