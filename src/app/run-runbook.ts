@@ -153,8 +153,10 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
       ...(options.decider ? { decider: options.decider } : {}),
     });
     // The record is folded from the journal as written, exactly as `recover` would rebuild it.
-    const { events } = await readJournal(bundle.journalPath);
-    const record = buildRecord(events);
+    const journal = await readJournal(bundle.journalPath);
+    const record = buildRecord(journal.events);
+    // A journal line that does not read back is a bug in runproof: say so in the evidence, never hide it.
+    for (const bad of journal.invalid) record.warnings.push(`journal line ${bad.line} could not be read back: ${bad.error}`);
     for (const warning of redactor.warnings) record.warnings.push(warning);
     const recordPath = await bundle.writeRecord(record);
     await bundle.close();

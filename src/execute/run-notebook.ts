@@ -446,7 +446,13 @@ function runChecks(checks: PlannedCheck[], subject: CheckSubject): CheckResults 
     } else {
       const actual = subject.http ? subject.http.body : subject.stdout;
       const result = checkExpected(check.expectText ?? '', check.expectFormat ?? 'json', actual);
-      const diffs = result.diffs.map((d) => ({ path: d.path, expected: d.expected, actual: d.actual }));
+      // JSON drops undefined: keep only the keys that have values, so the journal reads back as written.
+      const diffs = result.diffs.map((d) => ({
+        path: d.path,
+        ...(d.expected !== undefined ? { expected: d.expected } : {}),
+        ...(d.actual !== undefined ? { actual: d.actual } : {}),
+        ...(d.message !== undefined ? { message: d.message } : {}),
+      }));
       expect = expect ? { passed: expect.passed && result.passed, diffs: [...expect.diffs, ...diffs] } : { passed: result.passed, diffs };
     }
   }
@@ -464,7 +470,8 @@ function judge(step: PlanStep, outcome: ShellOutcome, checks: CheckResults): { p
   const failedAssertions = checks.assertions.filter((a) => !a.passed);
   if (failedAssertions.length > 0) reasons.push(`${failedAssertions.length} assertion(s) failed: ${failedAssertions.map((a) => a.text).join('; ')}`);
   if (checks.expect && !checks.expect.passed) {
-    reasons.push(`expected output differs at ${checks.expect.diffs.map((d) => d.path).slice(0, 5).join(', ')}`);
+    const shown = checks.expect.diffs.slice(0, 3).map((d) => (d.message ? `${d.path}: ${d.message}` : d.path));
+    reasons.push(`expected output differs: ${shown.join('; ')}${checks.expect.diffs.length > 3 ? ` (and ${checks.expect.diffs.length - 3} more)` : ''}`);
   }
   if (reasons.length === 0) {
     return step.allowFailure && outcome.exitCode !== step.expectExit ? { passed: true, note: `exit code ${outcome.exitCode} allowed (allowFailure)` } : { passed: true };

@@ -68,7 +68,10 @@ export type AssertionResult = z.infer<typeof AssertionResultSchema>;
 
 export const ExpectResultSchema = z.strictObject({
   passed: z.boolean(),
-  diffs: z.array(z.strictObject({ path: z.string(), expected: z.unknown(), actual: z.unknown() })),
+  /** Each differing path; `actual` is absent when the path is missing from the output. */
+  diffs: z.array(
+    z.strictObject({ path: z.string(), expected: z.unknown().optional(), actual: z.unknown().optional(), message: z.string().optional() }),
+  ),
 });
 export type ExpectResult = z.infer<typeof ExpectResultSchema>;
 
