@@ -2,7 +2,7 @@
 // with every byte passing through the redactor first.
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep, dirname } from 'node:path';
-import { RunproofError } from '../core/errors.js';
+import { isRunproofError, RunproofError } from '../core/errors.js';
 import { JournalWriter, SYNCED_EVENT_TYPES } from './journal.js';
 import { formatBundleTimestamp, validateEvidenceName } from './names.js';
 import { createOutputCapture, DEFAULT_INLINE_LIMIT, type OutputCapture } from './output.js';
@@ -127,7 +127,7 @@ class BundleImpl implements Bundle {
     try {
       await this.journal.append(line, SYNCED_EVENT_TYPES.has(input.type));
     } catch (err) {
-      throw writeFailed(this.journal.path, err);
+      throw isRunproofError(err) ? err : writeFailed(this.journal.path, err);
     }
   }
 

@@ -336,11 +336,13 @@ class RedactorImpl implements Redactor {
   }
 }
 
-// Where a stream may cut: complete lines are final for the pattern rules, the last
+// Where a stream may cut: complete lines (ended by \n or \r) are final for the pattern rules, the last
 // maxSecretLength-1 characters may begin a secret, and no cut falls inside or before an
 // unfinished match.
 function safeCut(text: string, ranges: Range[], maxSecretLength: number): number {
-  let cut = Math.max(text.lastIndexOf('\n') + 1, text.length - PATTERN_WINDOW);
+  // `\r` ends a line too (progress bars): no rule matches across either.
+  const lineEnd = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
+  let cut = Math.max(lineEnd + 1, text.length - PATTERN_WINDOW);
   cut = Math.min(cut, text.length - Math.max(0, maxSecretLength - 1));
   if (cut <= 0) return 0;
   for (let i = ranges.length - 1; i >= 0; i--) {

@@ -106,6 +106,12 @@ describe('Bundle.append', () => {
     expect(read.tornLastLine).toBe(false);
   });
 
+  it('refuses events after close', async () => {
+    const b = await openBundle({ evidenceDir, name: 'j', now: NOW, redactor: createRedactor() });
+    await b.close();
+    await expectCode(b.append({ type: 'run-end', status: 'passed', endedAt: T0 }), 'RP_INTERNAL');
+  });
+
   it('rejects an invalid event with RP_BAD_RECORD naming the field', async () => {
     const b = await openBundle({ evidenceDir, name: 'j', now: NOW, redactor: createRedactor() });
     const e = await expectCode(b.append({ type: 'step-end', stepId: 'c1', status: 'exploded' as never }), 'RP_BAD_RECORD');

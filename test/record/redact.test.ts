@@ -200,6 +200,14 @@ describe('createRedactor: streaming', () => {
     expect(first).toContain('line one is done\n');
   });
 
+  it('treats \\r as a line end (progress bars show up) and holds an unfinished line', () => {
+    const s = createRedactor([]).stream();
+    expect(s.push('[=====>    ] 60%\r')).toBe('[=====>    ] 60%\r');
+    expect(s.push('Authorization: Bear')).toBe('');
+    // The credential just learned may recur: its length is held back until flush.
+    expect(s.push('er abcdefgh\n') + s.flush()).toBe('Authorization: Bearer [REDACTED:Authorization]\n');
+  });
+
   it('equals whole-text redaction however the text is split (property)', () => {
     const token = fc.constantFrom(
       'tok-9f8e7d6c5b4a',
