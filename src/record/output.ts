@@ -3,6 +3,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { RunproofError } from '../core/errors.js';
 import type { RedactionStream } from './redact.js';
 import type { Output } from './types.js';
 
@@ -20,7 +21,10 @@ export interface OutputCapture {
   text(): string;
   /** True when `text()` holds only the beginning of the output. */
   readonly textTruncated: boolean;
-  /** Flushes and closes; returns the record's Output entry (the log is deleted when small). */
+  /**
+   * Flushes and closes; returns the record's Output entry (the log is deleted when small).
+   * Rejects with RP_DISK_FULL / RP_EVIDENCE_WRITE_FAILED when the log could not be written.
+   */
   end(): Promise<Output>;
 }
 
@@ -53,6 +57,7 @@ class Capture implements OutputCapture {
   private textSize = 0;
   textTruncated = false;
   private ended: Promise<Output> | null = null;
+  private failure: unknown = null;
 
   constructor(private readonly opts: Required<OutputCaptureOptions>) {
     this.headLimit = Math.floor(opts.inlineLimit / 2);
@@ -105,13 +110,26 @@ class Capture implements OutputCapture {
     this.tailSize = this.tailLimit;
   }
 
+  // A failed write (disk full) must not throw into the producer's data handler: the capture
+  // stops writing, keeps counting, and end() reports the failure.
   private flushPending(): void {
-    if (this.fd === null || this.pendingSize === 0) return;
+    if (this.pendingSize === 0) return;
     const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    let off = 0;
-    while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
     this.pending = [];
     this.pendingSize = 0;
+    if (this.fd === null) return;
+    try {
+      let off = 0;
+      while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+    } catch (err) {
+      this.failure = err;
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already failing; the first error is the one reported
+      }
+      this.fd = null;
+    }
   }
 
   text(): string {
@@ -130,6 +148,14 @@ class Capture implements OutputCapture {
     this.flushPending();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+    if (this.failure !== null) {
+      const code = (this.failure as NodeJS.ErrnoException).code;
+      throw new RunproofError(
+        code === 'ENOSPC' || code === 'EDQUOT' ? 'RP_DISK_FULL' : 'RP_EVIDENCE_WRITE_FAILED',
+        `cannot write ${this.opts.logRelPath}: ${(this.failure as Error).message}`,
+        { hint: 'free disk space or choose another --evidence-dir', cause: this.failure },
+      );
+    }
     const sha256 = this.hash.digest('hex');
     const truncated = this.size > this.opts.inlineLimit;
     if (!truncated) {
