@@ -86,8 +86,8 @@ export { generateSigningKeyPair, loadSigningKey, loadVerifyKey, keyIdFor, hmacKe
 export type { Signer, VerifyKeys, GeneratedKeyPair } from './keys.js';
 export { verifyBundle, formatVerifyResult } from './verify.js';
 export type { VerifyOptions, VerifyResult, VerifyProblem } from './verify.js';
-export { recoverBundle } from './recover.js';
-export type { RecoverOptions, RecoverResult, RecoveredBundle } from './recover.js';
+export { recoverBundle, prepareResume } from './recover.js';
+export type { RecoverOptions, RecoverResult, RecoveredBundle, ResumePoint } from './recover.js';
 export {
   listEvidence,
   loadBundleRecord,

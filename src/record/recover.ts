@@ -175,3 +175,70 @@ export async function recoverBundle(bundleDir: string, options: RecoverOptions =
     seal: finished.seal,
   };
 }
+
+/** What `runproof run --resume` needs from the interrupted or failed bundle. */
+export interface ResumePoint {
+  /** The old bundle's directory name: the new record's `resumedFrom`. */
+  bundleName: string;
+  bundleDir: string;
+  /** The folder holding it: the default evidence folder of the new run, so the chain links. */
+  evidenceDir: string;
+  record: RunRecord;
+  /** Names of the steps completed there (passed, or carried over as completed by an earlier resume). */
+  doneStepNames: Set<string>;
+  /** What the new record should say about the resume. */
+  warnings: string[];
+}
+
+const CARRIED_OVER = 'completed in the run this one resumes';
+
+/**
+ * Reads the bundle a run resumes: refuses it when the runbook's SHA-256 changed (unless `force`)
+ * or when it passed; a killed, unsealed bundle is recovered (rebuilt and sealed) first.
+ * @throws RunproofError RP_RUNBOOK_CHANGED, RP_BAD_BUNDLE
+ * @example const point = await prepareResume('evidence/daily_20260122_101500', { runbookSha256 })
+ */
+export async function prepareResume(
+  bundleDir: string,
+  options: { runbookSha256: string; force?: boolean; finish?: RecoverOptions['finish']; signingKeyFile?: string; hmacKey?: string },
+): Promise<ResumePoint> {
+  const dir = resolve(bundleDir);
+  const info = await lstat(dir).catch(() => null);
+  if (!info?.isDirectory()) throw new RunproofError('RP_BAD_BUNDLE', `--resume ${bundleDir}: not a bundle folder`, { hint: 'pass the folder of the interrupted run, e.g. evidence/<name>_<ts> (see `runproof evidence list`)' });
+  const warnings: string[] = [];
+  let record: RunRecord;
+  const sealed = (await readManifest(dir)) !== null && (await lstat(join(dir, ATTESTATION_FILE)).catch(() => null)) !== null;
+  if (!sealed) {
+    const recovered = await recoverBundle(dir, {
+      ...(options.finish ? { finish: options.finish } : {}),
+      ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}),
+      ...(options.hmacKey ? { hmacKey: options.hmacKey } : {}),
+    });
+    record = recovered.record;
+    warnings.push(`the resumed bundle ${basename(dir)} was not sealed (killed run): it was recovered first`);
+  } else {
+    const text = await readFile(join(dir, `${basename(dir)}.json`), 'utf8').catch(() => null);
+    const parsed = text === null ? null : RunRecordSchema.safeParse(JSON.parse(text));
+    if (!parsed?.success) throw new RunproofError('RP_BAD_BUNDLE', `--resume ${bundleDir}: its record is missing or invalid`, { hint: 'check it with `runproof verify`' });
+    record = parsed.data;
+  }
+  if (record.runbook.sha256 !== options.runbookSha256) {
+    if (!options.force) {
+      throw new RunproofError('RP_RUNBOOK_CHANGED', `the runbook changed since ${basename(dir)} ran (sha256 ${record.runbook.sha256.slice(0, 12)}… → ${options.runbookSha256.slice(0, 12)}…)`, {
+        hint: 'resume only with the same runbook, or pass --force to resume anyway (steps are matched by name)',
+      });
+    }
+    warnings.push(`resumed with --force although the runbook changed since ${basename(dir)} (sha256 ${record.runbook.sha256} → ${options.runbookSha256})`);
+  }
+  if (record.status === 'passed' || record.status === 'dry-run') {
+    throw new RunproofError('RP_BAD_BUNDLE', `--resume ${bundleDir}: that run ${record.status === 'passed' ? 'passed' : 'was a dry run'}; there is nothing to resume`, {
+      hint: 'start a new run without --resume',
+    });
+  }
+  const done = new Set<string>();
+  for (const step of record.steps) {
+    const carried = step.status === 'skipped' && step.decisions.some((d) => d.reason === CARRIED_OVER);
+    if (step.status === 'passed' || carried) done.add(step.name || step.id);
+  }
+  return { bundleName: basename(dir), bundleDir: dir, evidenceDir: dirname(dir), record, doneStepNames: done, warnings };
+}

@@ -7,6 +7,7 @@ import type { RiskLevel } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { EXIT } from '../exit.js';
 import { createRunPrinter } from '../run-printer.js';
+import { loadBundleRecord } from '../../record/index.js';
 
 interface RunFlags {
   section: string[];
@@ -24,9 +25,19 @@ interface RunFlags {
   evidenceName?: string;
   insecure?: boolean;
   caFile?: string;
+  resume?: string;
+  force?: boolean;
+  archive?: string;
+  signingKey?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+// `run --resume BUNDLE` without a runbook: the runbook path the resumed run recorded.
+async function runbookOfBundle(bundle: string): Promise<string> {
+  const { record } = await loadBundleRecord(bundle);
+  return record.runbook.path;
+}
 
 /** Maps a run's status to the process exit code (SPEC §2). */
 export function exitCodeForStatus(status: string): number {
@@ -66,7 +77,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
   program
     .command('run')
     .description('run the selected cells of a runbook and write an evidence bundle')
-    .argument('<runbook>', 'Markdown runbook (.md, .markdown, .txt)')
+    .argument('[runbook]', 'Markdown runbook (.md, .markdown, .txt); with --resume, defaults to the resumed run\'s')
     .option('-s, --section <section>', 'section by number (2A), title, slug or path; repeatable; brings subsections', collect, [])
     .option('-c, --cell <name>', 'cell by name; repeatable', collect, [])
     .option('--tag <tag>', "cells carrying Runme's tag/category; repeatable", collect, [])
@@ -82,8 +93,18 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--evidence-name <name>', 'bundle name (default: front matter `evidence`, else runbook and section slugs)')
     .option('--insecure', 'accept TLS certificates that do not verify (recorded)')
     .option('--ca-file <file>', 'PEM CA certificates to trust for HTTP cells')
+    .option('--resume <bundle>', 'continue an interrupted or failed run after its completed steps (new bundle linked to it)')
+    .option('--force', 'with --resume: resume even though the runbook changed')
+    .option('--archive <format>', 'also write the sealed bundle as one archive beside it: tgz or zip')
+    .option('--signing-key <file>', 'Ed25519 private key (PEM, from `runproof keygen`) that signs the attestation')
     .addHelpText('after', '\nExample:\n  runproof run ops/roxy.md --section "Health Checks" --yes\n')
-    .action(async (runbook: string, flags: RunFlags) => {
+    .action(async (runbookArg: string | undefined, flags: RunFlags, command: Command) => {
+      const runbook = runbookArg ?? (flags.resume ? await runbookOfBundle(flags.resume) : undefined);
+      if (runbook === undefined) throw new RunproofError('RP_BAD_FLAG', 'missing runbook', { hint: 'runproof run RUNBOOK [--section S]... (or --resume BUNDLE)' });
+      if (flags.archive !== undefined && flags.archive !== 'tgz' && flags.archive !== 'zip') {
+        throw new RunproofError('RP_BAD_FLAG', `--archive ${flags.archive} is not an archive format`, { hint: 'use --archive tgz or --archive zip' });
+      }
+      if (flags.force && !flags.resume) throw new RunproofError('RP_BAD_FLAG', '--force only applies to --resume', { hint: 'runproof run RUNBOOK --resume BUNDLE --force' });
       const values: GivenValue[] = [];
       if (flags.envFile) values.push(...(await readEnvFile(flags.envFile)));
       values.push(...flags.set.map(parseSetFlag));
@@ -120,7 +141,12 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           mode,
           allow,
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-          evidenceDir: flags.evidenceDir,
+          // Resuming writes beside the resumed bundle unless --evidence-dir is given.
+          ...(flags.resume && command.getOptionValueSource('evidenceDir') === 'default' ? {} : { evidenceDir: flags.evidenceDir }),
+          ...(flags.resume ? { resumeFrom: flags.resume } : {}),
+          ...(flags.force ? { force: true } : {}),
+          ...(flags.archive ? { archive: flags.archive as 'tgz' | 'zip' } : {}),
+          ...(flags.signingKey ? { signingKeyFile: flags.signingKey } : {}),
           ...(flags.evidenceName !== undefined ? { evidenceName: flags.evidenceName } : {}),
           ...(flags.insecure ? { insecure: true } : {}),
           ...(flags.caFile ? { caFile: flags.caFile } : {}),
@@ -134,6 +160,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
               counts: result.counts,
               bundle: result.bundleDir,
               record: result.recordPath,
+              ...(result.archivePath ? { archive: result.archivePath } : {}),
               durationMs: result.durationMs,
               steps: result.record.steps.map((s) => ({ id: s.id, name: s.name, status: s.status, risk: s.risk.level, note: s.note })),
             }, null, 2)}\n`,

@@ -1,0 +1,76 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import {
+  createCheckpoint,
+  diffBundles,
+  formatBundleShow,
+  formatEvidenceDiff,
+  formatEvidenceList,
+  listEvidence,
+  loadBundleRecord,
+} from '../../record/index.js';
+import { RunproofError } from '../../core/index.js';
+import type { CommandRegistrar } from '../program.js';
+import { EXIT } from '../exit.js';
+
+/** `runproof evidence list | show | diff | checkpoint`: what an evidence folder holds. */
+export const registerEvidence: CommandRegistrar = (program: Command) => {
+  const evidence = program.command('evidence').description('list, show and compare runs in an evidence folder; print a checkpoint');
+
+  evidence
+    .command('list')
+    .description('runs newest first: name, runbook, section, status, duration, steps passed/failed/blocked')
+    .argument('[dir]', 'evidence folder', 'evidence')
+    .option('--json', 'print the runs as JSON')
+    .action(async (dir: string, flags: { json?: boolean }) => {
+      const runs = await listEvidence(dir);
+      process.stdout.write(flags.json ? `${JSON.stringify(runs, null, 2)}\n` : formatEvidenceList(runs));
+    });
+
+  evidence
+    .command('show')
+    .description('the summary of one run and each of its steps')
+    .argument('<bundle>', 'bundle folder')
+    .option('--json', 'print the record as JSON')
+    .action(async (bundle: string, flags: { json?: boolean }) => {
+      const loaded = await loadBundleRecord(bundle);
+      process.stdout.write(flags.json ? `${JSON.stringify(loaded.record, null, 2)}\n` : formatBundleShow(loaded.record, { dir: bundle, ...loaded }));
+    });
+
+  evidence
+    .command('diff')
+    .description('steps whose status, exit code, assertion results or output changed between two runs (exit 1 when any did)')
+    .argument('<a>', 'the earlier bundle')
+    .argument('<b>', 'the later bundle')
+    .option('--json', 'print the differences and the masking rules as JSON')
+    .action(async (a: string, b: string, flags: { json?: boolean }) => {
+      const diff = await diffBundles(a, b);
+      process.stdout.write(flags.json ? `${JSON.stringify(diff, null, 2)}\n` : formatEvidenceDiff(diff));
+      process.exitCode = diff.steps.length === 0 ? EXIT.passed : EXIT.failed;
+    });
+
+  evidence
+    .command('checkpoint')
+    .description('print a small signed checkpoint of every chain (origin, number of bundles, newest manifest hash) to store where it cannot be rewritten')
+    .argument('[dir]', 'evidence folder', 'evidence')
+    .option('--signing-key <file>', 'Ed25519 private key (PEM); HMAC: RUNPROOF_SIGNING_KEY')
+    .option('--out <file>', 'also write the checkpoint to this file (never overwritten)')
+    .addHelpText('after', '\nExample:\n  runproof evidence checkpoint evidence --signing-key ops.key > checkpoint.json\n  runproof verify evidence/<newest bundle> --checkpoint checkpoint.json --key ops.pub\n')
+    .action(async (dir: string, flags: { signingKey?: string; out?: string }) => {
+      const hmacKey = process.env.RUNPROOF_SIGNING_KEY;
+      const { text, checkpoint, envelope } = await createCheckpoint(dir, {
+        ...(flags.signingKey ? { signingKeyFile: flags.signingKey } : {}),
+        ...(hmacKey ? { hmacKey } : {}),
+      });
+      if (flags.out) {
+        try {
+          await writeFile(flags.out, text, { flag: 'wx' });
+        } catch (cause) {
+          throw new RunproofError('RP_EVIDENCE_WRITE_FAILED', `cannot write ${flags.out}: ${(cause as Error).message}`, { hint: 'choose a new file name', cause });
+        }
+      }
+      process.stdout.write(text);
+      const summary = checkpoint.chains.map((c) => `${c.runbook}: ${c.bundles} bundle(s), newest ${c.newest.bundle} ${c.newest.manifestSha256}`);
+      process.stderr.write(`${summary.join('\n')}\n${envelope.signatures.length === 0 ? 'unsigned: pass --signing-key or set RUNPROOF_SIGNING_KEY to sign it\n' : ''}`);
+    });
+};
