@@ -1,0 +1,60 @@
+// Small, deterministic formatters for the reports: the same record always renders the same bytes.
+
+/**
+ * A duration an operator reads at a glance: `0 ms`, `350 ms`, `4.2 s`, `2 min 05 s`, `1 h 02 min`.
+ * @example formatDuration(125_000) // "2 min 05 s"
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) {
+    const seconds = ms / 1000;
+    return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds).toString()} s`;
+  }
+  const totalSeconds = Math.round(ms / 1000);
+  if (totalSeconds < 3600) {
+    const minutes = Math.floor(totalSeconds / 60);
+    return `${minutes} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
+  }
+  const totalMinutes = Math.round(totalSeconds / 60);
+  return `${Math.floor(totalMinutes / 60)} h ${String(totalMinutes % 60).padStart(2, '0')} min`;
+}
+
+/** A byte count with a binary unit: `512 B`, `1.5 KiB`, `64 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '?';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 'B';
+  for (const next of units) {
+    if (value < 1024) break;
+    value /= 1024;
+    unit = next;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value).toString()} ${unit}`;
+}
+
+/** An ISO time as `2026-01-22 10:15:00 UTC` (records hold UTC); other text is returned as is. */
+export function formatTime(iso: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
+  return match ? `${match[1]} ${match[2]} UTC` : iso;
+}
+
+/** Singular or plural: `1 step`, `3 steps`. */
+export function plural(count: number, word: string, many = `${word}s`): string {
+  return `${count} ${count === 1 ? word : many}`;
+}
+
+/**
+ * A value from an assertion or expected-output diff as compact JSON, so that `"5"` and `5`
+ * differ on paper; `undefined` (absent) is an empty string.
+ */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return '';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
