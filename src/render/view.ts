@@ -104,7 +104,7 @@ export interface StepView {
   durationText: string;
   assertions: AssertionView[];
   hasAssertions: boolean;
-  expect: { passed: boolean; mark: string; diffs: { path: string; expected: string; actual: string }[] } | null;
+  expect: { passed: boolean; mark: string; diffs: { path: string; expected: string; actual: string; message: string | null }[] } | null;
   note: string | null;
 }
 
@@ -152,6 +152,8 @@ export interface ReportView {
   warnings: string[];
   hasWarnings: boolean;
   resumedFrom: string | null;
+  /** How the run started (`scheduled by checklist nightly, cron 0 6 * * *...`); null for a plain `runproof run`. */
+  triggerText: string | null;
   evidenceName: string;
   bundleName: string;
   steps: StepView[];
@@ -195,15 +197,19 @@ const STEP_TONES: Record<StepStatus, string> = {
   planned: 'muted',
 };
 
-const RUN_LABELS: Record<RunStatus, string> = {
+// Keyed by string, not RunStatus: a record from a newer runproof may carry a status this one
+// does not know, and it must still render (upper-cased, muted).
+const RUN_LABELS: Record<string, string> = {
   passed: 'PASSED',
   failed: 'FAILED',
   aborted: 'ABORTED',
   blocked: 'BLOCKED',
   'dry-run': 'DRY RUN',
+  skipped: 'SKIPPED',
+  missed: 'MISSED',
 };
 
-const RUN_TONES: Record<RunStatus, string> = { passed: 'ok', failed: 'bad', aborted: 'bad', blocked: 'warn', 'dry-run': 'muted' };
+const RUN_TONES: Record<string, string> = { passed: 'ok', failed: 'bad', aborted: 'bad', blocked: 'warn', 'dry-run': 'muted', skipped: 'warn', missed: 'bad' };
 
 const LANGUAGES: Record<string, string> = { shell: 'bash', http: 'http', promql: 'promql', assert: 'text', expect: 'json', doc: 'text' };
 
@@ -348,7 +354,12 @@ function stepView(step: Step, index: number, anchors: Set<string>, limits: ClipL
       ? {
           passed: step.expect.passed,
           mark: step.expect.passed ? 'pass' : 'FAIL',
-          diffs: step.expect.diffs.map((d) => ({ path: d.path, expected: formatValue(d.expected), actual: formatValue(d.actual) })),
+          diffs: step.expect.diffs.map((d) => ({
+            path: d.path,
+            expected: formatValue(d.expected),
+            actual: d.actual === undefined ? '(missing)' : formatValue(d.actual),
+            message: (d as { message?: string }).message ?? null,
+          })),
         }
       : null,
     note: step.note ?? null,
@@ -362,6 +373,21 @@ function selectionText(record: RunRecord): string {
   if (cells.length > 0) parts.push(`cells ${cells.join(', ')}`);
   if (tags.length > 0) parts.push(`tags ${tags.join(', ')}`);
   return parts.length > 0 ? parts.join('; ') : 'the whole runbook';
+}
+
+// Checklist runs say how they started; read loosely so records with or without it render alike.
+function triggerText(trigger: unknown): string | null {
+  if (typeof trigger !== 'object' || trigger === null) return null;
+  const t = trigger as Record<string, unknown>;
+  const text = (key: string): string | null => (typeof t[key] === 'string' ? (t[key] as string) : null);
+  const parts: string[] = [t.kind === 'schedule' ? 'scheduled' : t.kind === 'manual' ? 'started by hand' : String(t.kind ?? 'started')];
+  if (text('checklist')) parts.push(`checklist ${text('checklist')}`);
+  if (text('cron')) parts.push(`cron ${text('cron')}${text('timezone') ? ` (${text('timezone')})` : ''}`);
+  if (text('scheduledAt')) parts.push(`due ${formatTime(text('scheduledAt')!)}`);
+  if (typeof t.attempt === 'number' && t.attempt > 1) parts.push(`try ${t.attempt}`);
+  if (text('via')) parts.push(`via ${text('via')}`);
+  if (text('reason')) parts.push(text('reason')!);
+  return parts.join(', ');
 }
 
 /** Options of {@link buildReportView} beyond the record. */
@@ -397,8 +423,8 @@ export function buildReportView(record: RunRecord, options: ReportViewOptions): 
   return {
     title: record.runbook.title,
     status: record.status,
-    statusLabel: RUN_LABELS[record.status],
-    tone: RUN_TONES[record.status],
+    statusLabel: RUN_LABELS[record.status] ?? record.status.toUpperCase(),
+    tone: RUN_TONES[record.status] ?? 'muted',
     mode: record.mode,
     tool: { name: record.tool.name, version: record.tool.version },
     runbook: {
@@ -426,6 +452,7 @@ export function buildReportView(record: RunRecord, options: ReportViewOptions): 
     warnings: [...record.warnings],
     hasWarnings: record.warnings.length > 0,
     resumedFrom: record.resumedFrom ?? null,
+    triggerText: triggerText((record as { trigger?: unknown }).trigger),
     evidenceName: record.evidenceName,
     bundleName: record.bundleName,
     steps,

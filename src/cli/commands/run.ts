@@ -29,6 +29,7 @@ interface RunFlags {
   force?: boolean;
   archive?: string;
   signingKey?: string;
+  templateDir?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -97,6 +98,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--force', 'with --resume: resume even though the runbook changed')
     .option('--archive <format>', 'also write the sealed bundle as one archive beside it: tgz or zip')
     .option('--signing-key <file>', 'Ed25519 private key (PEM, from `runproof keygen`) that signs the attestation')
+    .option('--template-dir <dir>', 'folder of your own report templates (report.md.hbs, report.html.hbs, partials/*.hbs)')
     .addHelpText('after', '\nExample:\n  runproof run ops/roxy.md --section "Health Checks" --yes\n')
     .action(async (runbookArg: string | undefined, flags: RunFlags, command: Command) => {
       const runbook = runbookArg ?? (flags.resume ? await runbookOfBundle(flags.resume) : undefined);
@@ -147,6 +149,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           ...(flags.force ? { force: true } : {}),
           ...(flags.archive ? { archive: flags.archive as 'tgz' | 'zip' } : {}),
           ...(flags.signingKey ? { signingKeyFile: flags.signingKey } : {}),
+          ...(flags.templateDir ? { templateDir: flags.templateDir } : {}),
           ...(flags.evidenceName !== undefined ? { evidenceName: flags.evidenceName } : {}),
           ...(flags.insecure ? { insecure: true } : {}),
           ...(flags.caFile ? { caFile: flags.caFile } : {}),
