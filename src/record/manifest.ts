@@ -73,12 +73,15 @@ export async function hashFile(path: string): Promise<{ size: number; sha256: st
   const handle = await open(path, 'r');
   try {
     const hash = createHash('sha256');
-    const buffer = Buffer.allocUnsafe(CHUNK);
+    // Small files get a small buffer: allocating 4 MiB per file costs more than hashing it.
+    const { size: expected } = await handle.stat();
+    const length = Math.max(1, Math.min(CHUNK, expected + 1));
+    const buffer = Buffer.allocUnsafe(length);
     let size = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+      const { bytesRead } = await handle.read(buffer, 0, length, null);
       if (bytesRead === 0) break;
-      hash.update(bytesRead === CHUNK ? buffer : buffer.subarray(0, bytesRead));
+      hash.update(bytesRead === length ? buffer : buffer.subarray(0, bytesRead));
       size += bytesRead;
     }
     return { size, sha256: hash.digest('hex') };

@@ -327,6 +327,8 @@ async function checkChain(view: BundleView, manifest: Manifest, result: VerifyRe
       if (read.sha256 !== prev.manifestSha256) problems.push({ file: `${prev.bundle}/${MANIFEST_FILE}`, expected: `sha256 ${prev.manifestSha256} (named by ${view.name})`, actual: `sha256 ${read.sha256}` });
       else if (read.manifest.chain.seq !== prev.seq) problems.push({ file: `${prev.bundle}/${MANIFEST_FILE}`, expected: `seq ${prev.seq}`, actual: `seq ${read.manifest.chain.seq}` });
       else notes.push(`chain link checked: ${prev.bundle} (seq ${prev.seq}) → ${view.name} (seq ${chain.seq})`);
+    } else if ((await lstat(join(view.parentDir, prev.bundle)).catch(() => null))?.isDirectory()) {
+      problems.push({ file: `${prev.bundle}/${MANIFEST_FILE}`, expected: `the manifest of the previous bundle (sha256 ${prev.manifestSha256})`, actual: 'missing or not a valid manifest' });
     } else {
       const older = (await chainBundles(view.parentDir, chain.key)).filter((b) => b.manifest.chain.seq < chain.seq && b.name !== view.name);
       const before = older[older.length - 1];
