@@ -36,6 +36,7 @@ export type ErrorCode =
   | 'RP_BAD_CHECKPOINT'
   | 'RP_NOTHING_TO_LINT'
   | 'RP_LINT_FAILED'
+  | 'RP_DEMO_FAILED'
   | 'RP_INTERNAL';
 
 /** Warning codes: reported by lint and list, errors only under `--strict`. */

@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RunproofError } from '../core/index.js';
+import { runRunbook, type RunRunbookResult } from '../app/run-runbook.js';
+import type { RunProgress } from '../execute/index.js';
+import type { PlanStep } from '../plan/index.js';
+import type { RunStatus, StepStatus } from '../record/index.js';
+import { DEMO_FAILING_POOL, startDemoService, type DemoService } from './service.js';
+
+/** The runbook `runproof demo` runs: the project's own daily checks of the demo service. */
+export const DEMO_RUNBOOK = fileURLToPath(new URL('../../notebooks/demo-daily-checks.md', import.meta.url));
+/** The template variable of the demo runbook that holds the service URL. */
+export const DEMO_BASE_PARAM = 'base';
+/** The environment variable holding the service token for the runbook's authenticated request. */
+export const DEMO_TOKEN_ENV = 'DEMO_TOKEN';
+
+export interface RunDemoOptions {
+  /** Make pool `beta` unreachable, to see what a failing check looks like. */
+  fail?: boolean;
+  /** Where the bundle goes (default `evidence`, relative to `cwd`). */
+  evidenceDir?: string;
+  /** Where the short live summary is written; nothing is written without it. */
+  out?: NodeJS.WritableStream;
+  /** How long the service's benchmark runs, in milliseconds (default 2000). */
+  benchMs?: number;
+  /** Directory paths are shown relative to and `evidence` resolves against (default the current one). */
+  cwd?: string;
+  /** Aborting stops the running step; the bundle is still written, with status aborted. */
+  signal?: AbortSignal;
+  /** The runbook to run instead of the bundled one (tests). */
+  runbookPath?: string;
+  /** The service token (default: a random one per run); it is redacted from the bundle either way. */
+  token?: string;
+  /** Environment of the run (default process.env); the service token is added to it. */
+  env?: Record<string, string>;
+}
+
+export interface DemoRun {
+  status: RunStatus;
+  /** The URL the service listened on (it is stopped when runDemo returns). */
+  serviceUrl: string;
+  bundleDir: string;
+  recordPath: string;
+  reportPaths: { markdown: string; html: string };
+  /** Everything `runRunbook` returned. */
+  run: RunRunbookResult;
+}
+
+const MARK: Record<StepStatus, string> = {
+  passed: 'ok',
+  failed: 'FAILED',
+  blocked: 'blocked',
+  skipped: 'skipped',
+  'not-run': 'not run',
+  'timed-out': 'TIMED OUT',
+  interrupted: 'INTERRUPTED',
+  planned: 'planned',
+};
+
+/**
+ * `runproof demo`: starts the embedded demo service on a free 127.0.0.1 port, runs
+ * notebooks/demo-daily-checks.md unattended against it (write steps allowed: the benchmark is a
+ * POST), writes the evidence bundle, prints a short summary to `out`, and stops the service.
+ * A failing check is a `failed` status, not an exception; bad setup throws RunproofError.
+ * @example
+ * const demo = await runDemo({ fail: true, out: process.stdout });
+ * demo.status // 'failed'; demo.reportPaths.html is the report to open
+ */
+export async function runDemo(options: RunDemoOptions = {}): Promise<DemoRun> {
+  const runbookPath = options.runbookPath ?? DEMO_RUNBOOK;
+  if (!existsSync(runbookPath)) {
+    throw new RunproofError('RP_DEMO_FAILED', `the demo runbook ${runbookPath} is missing`, {
+      hint: 'run the demo from a clone of the runproof repository (notebooks/ ships with it)',
+    });
+  }
+  const cwd = options.cwd ?? process.cwd();
+  const out = options.out;
+  const shown = (path: string): string => {
+    const rel = relative(cwd, path);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+  };
+  const service = await startDemoService({
+    fail: options.fail === true,
+    ...(options.benchMs !== undefined ? { benchMs: options.benchMs } : {}),
+    ...(options.token !== undefined ? { token: options.token } : {}),
+  });
+  try {
+    out?.write(`runproof demo: demo service on ${service.url}${options.fail ? ` (pool ${DEMO_FAILING_POOL} made unreachable with --fail)` : ''}\n`);
+    out?.write(`running ${shown(runbookPath)} unattended\n\n`);
+    const run = await runRunbook({
+      runbookPath: shown(runbookPath),
+      mode: 'unattended',
+      allow: ['write'],
+      values: [{ name: DEMO_BASE_PARAM, value: service.url, source: 'flag' }],
+      secrets: [service.token],
+      env: { ...((options.env ?? process.env) as Record<string, string>), [DEMO_TOKEN_ENV]: service.token },
+      evidenceDir: options.evidenceDir ?? 'evidence',
+      cwd,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(out ? { progress: compactProgress(out) } : {}),
+    });
+    if (out) {
+      const c = run.counts;
+      out.write(`\n${run.status.toUpperCase()}: ${c.passed} passed, ${c.failed} failed, ${c.blocked} blocked, ${c.skipped} skipped (${(run.durationMs / 1000).toFixed(1)} s)\n`);
+      out.write(`HTML report: ${shown(run.reportPaths.html)}\n`);
+      out.write(`JSON record: ${shown(run.recordPath)}\n`);
+      out.write(`verify it:   runproof verify ${shown(run.bundleDir)}\n`);
+    }
+    return { status: run.status, serviceUrl: service.url, bundleDir: run.bundleDir, recordPath: run.recordPath, reportPaths: run.reportPaths, run };
+  } finally {
+    await stopService(service, out);
+  }
+}
+
+async function stopService(service: DemoService, out: NodeJS.WritableStream | undefined): Promise<void> {
+  await service.close();
+  out?.write('demo service stopped\n');
+}
+
+// One line per step (its verdict and the request), not the response bodies: the report has those.
+function compactProgress(out: NodeJS.WritableStream): RunProgress {
+  let total = 0;
+  let index = 0;
+  return {
+    stepStart(_step, i, n) {
+      total = n;
+      index = i;
+    },
+    stepEnd(step, status, detail) {
+      const width = String(total).length;
+      const where = `[${String(index + 1).padStart(width)}/${total}]`;
+      out.write(`  ${MARK[status].padEnd(7)} ${where} ${describe(step)}\n`);
+      if (status !== 'passed' && detail) {
+        const lines = detail.split(/\n|; (?=expected output|\$\.|metric |jsonpath |status |header )/).filter((l) => l.trim() !== '');
+        for (const line of lines.slice(0, 8)) out.write(`          ${line}\n`);
+        if (lines.length > 8) out.write(`          ... (${lines.length - 8} more in the report)\n`);
+      }
+    },
+  };
+}
+
+function describe(step: PlanStep): string {
+  const title = step.sectionPath[step.sectionPath.length - 1] ?? step.name;
+  if (step.http) {
+    const path = step.http.url.replace(/^\{\{\s*base\s*\}\}/, '');
+    return `${title}  (${step.http.method} ${path})`;
+  }
+  return title;
+}
