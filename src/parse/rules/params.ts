@@ -31,6 +31,7 @@ export function collectNotebookParams(state: ParseState): NotebookParam[] {
     }
     params.set(name, param);
   }
+  const users = new Map<string, Set<string>>();
   for (const cell of state.cells) {
     for (const use of cell.params) {
       let param = params.get(use.name);
@@ -38,7 +39,12 @@ export function collectNotebookParams(state: ParseState): NotebookParam[] {
         param = { name: use.name, secret: false, cells: [] };
         params.set(use.name, param);
       }
-      if (!param.cells.includes(cell.name)) param.cells.push(cell.name);
+      let seen = users.get(use.name);
+      if (!seen) users.set(use.name, (seen = new Set()));
+      if (!seen.has(cell.name)) {
+        seen.add(cell.name);
+        param.cells.push(cell.name);
+      }
     }
   }
   return [...params.values()];

@@ -12,17 +12,18 @@ export const variablesRule: ParseRule = {
   name: 'variables',
   run(state) {
     const available = new Set<string>(Object.keys(state.frontMatter.params ?? {}));
-    const unset = new Map<string, { cells: string[]; line: number; col: number }>();
+    const unset = new Map<string, { cells: string[]; seen: Set<string>; line: number; col: number }>();
     for (const cell of state.cells) {
       if (!cell.runnable || cell.kind !== 'shell') continue;
       const reads = guarded(state, cell.span.line, 'findVariableReads', () => findVariableReads(cell.command), []);
       cell.variables = reads.filter((name) => !available.has(name) && !WELL_KNOWN_ENV.has(name));
       for (const name of cell.variables) {
         const entry = unset.get(name);
-        if (entry) {
-          if (!entry.cells.includes(cell.name)) entry.cells.push(cell.name);
-        } else {
-          unset.set(name, { cells: [cell.name], line: cell.span.line, col: cell.span.col });
+        if (!entry) {
+          unset.set(name, { cells: [cell.name], seen: new Set([cell.name]), line: cell.span.line, col: cell.span.col });
+        } else if (!entry.seen.has(cell.name)) {
+          entry.seen.add(cell.name);
+          entry.cells.push(cell.name);
         }
       }
       for (const name of guarded(state, cell.span.line, 'findVariableWrites', () => findVariableWrites(cell.command), [])) available.add(name);
