@@ -114,7 +114,13 @@ interface Found extends Range {
   complete: boolean;
   /** Where the label was read from the text (a variable or header name). */
   labelAt?: [number, number];
+  /** Whether to hide this value everywhere from now on (see `LEARN_NAME`). */
+  learn: boolean;
 }
+
+// Values of names this specific are credentials wherever they recur; `sort_key=name` or
+// `--auth=basic` are hidden where they stand but not learned, or every `name` would go.
+const LEARN_NAME = /TOKEN|SECRET|PASSWORD|PASSWD/i;
 
 // Each rule scans the whole text for its anchor (`:`, `://`, `=`), found with indexOf or a
 // regex starting at a literal, so the cost stays linear: a regex starting with a
@@ -131,7 +137,7 @@ const scanHeaders: PatternRule = (text, found) => {
   while ((m = HEADER_RE.exec(text)) !== null) {
     const [vs, ve] = m.indices![2]!;
     const r = headerValueRange(m[2]!);
-    if (r) found({ start: vs + r.from, end: vs + r.to, label: m[1]!, complete: ve < text.length, labelAt: m.indices![1]! });
+    if (r) found({ start: vs + r.from, end: vs + r.to, label: m[1]!, complete: ve < text.length, labelAt: m.indices![1]!, learn: true });
     // A kept value (a variable reference) may be followed by another header.
     else HEADER_RE.lastIndex = vs;
   }
@@ -147,7 +153,7 @@ const scanUrlPasswords: PatternRule = (text, found) => {
     const m = URL_USERINFO_RE.exec(text);
     if (!m || isReference(m[1]!)) continue;
     const [s, e] = m.indices![1]!;
-    found({ start: s, end: e, label: 'url-password', complete: true });
+    found({ start: s, end: e, label: 'url-password', complete: true, learn: true });
   }
 };
 
@@ -168,7 +174,7 @@ const scanAssignments: PatternRule = (text, found) => {
     const group = m[1] !== undefined ? 1 : m[2] !== undefined ? 2 : 3;
     if (isReference(m[group]!)) continue;
     const [s, e] = m.indices![group]!;
-    found({ start: s, end: e, label: name, complete: ASSIGNMENT_VALUE_RE.lastIndex < text.length, labelAt: [start, eq] });
+    found({ start: s, end: e, label: name, complete: ASSIGNMENT_VALUE_RE.lastIndex < text.length, labelAt: [start, eq], learn: LEARN_NAME.test(name) });
     eq = e - 1;
   }
 };
@@ -252,7 +258,7 @@ class RedactorImpl implements Redactor {
     const learnedNow: string[] = [];
     for (const f of finds) {
       ranges.push({ start: f.start, end: f.end, label: f.label });
-      if ((final || f.complete) && this.learned < MAX_LEARNED) {
+      if (f.learn && (final || f.complete) && this.learned < MAX_LEARNED) {
         const added = this.addLiteral(f.label, text.slice(f.start, f.end), false);
         if (added.length > 0) this.learned++;
         learnedNow.push(...added);

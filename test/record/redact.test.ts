@@ -136,6 +136,12 @@ describe('createRedactor: pattern rules', () => {
     );
     expect(red.redact('later: novapass')).toBe('later: [REDACTED:PGPASSWORD]');
   });
+
+  it('hides but does not learn values of broad names (KEY, AUTH), so ordinary words survive', () => {
+    const red = r();
+    expect(red.redact('sort_key=name --auth=basic')).toBe('sort_key=[REDACTED:sort_key] --auth=[REDACTED:auth]');
+    expect(red.redact('name: basic')).toBe('name: basic');
+  });
 });
 
 describe('createRedactor: labels', () => {
