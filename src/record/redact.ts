@@ -91,8 +91,10 @@ interface Range {
 
 // A value that only names a variable (`$TOKEN`, `${API_KEY}`, `$(cat file)`) is not a secret:
 // the command text keeps it so the reader sees where the credential came from.
+// An existing `[REDACTED:X]` marker is kept as it is, so redacting twice changes nothing (the
+// record's inline output must stay equal to what its log and hash were made from).
 function isReference(value: string): boolean {
-  return value.startsWith('$') || /^\{\{.*\}\}$/.test(value);
+  return value.startsWith('$') || /^\{\{.*\}\}$/.test(value) || /^\[REDACTED:[^\]]*\]$/.test(value);
 }
 
 const AUTH_SCHEME = /^(?:Bearer|Basic|Digest|Token|Negotiate|NTLM|ApiKey|AWS4-HMAC-SHA256)[ \t]+/i;

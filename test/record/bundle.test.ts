@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -253,5 +254,10 @@ describe('a whole bundle holds no planted secret', () => {
     expect(json).toContain('PGPASSWORD=[REDACTED:PGPASSWORD]');
     expect(json).toContain('Bearer [REDACTED:Authorization]');
     expect(json).toContain(':[REDACTED:url-password]@');
+    // Redacting the record again left the captured output as it was: inline, size and hash
+    // still describe the log file byte for byte.
+    const saved = RunRecordSchema.parse(JSON.parse(json));
+    expect(saved.steps[0]!.attempts[0]!.stdout).toEqual(out);
+    expect(createHash('sha256').update(readFileSync(join(b.dir, out.logFile!))).digest('hex')).toBe(out.sha256);
   });
 });

@@ -251,6 +251,28 @@ describe('createRedactor: streaming', () => {
     );
   });
 
+  it('is idempotent: redacting redacted text changes nothing (property)', () => {
+    const piece = fc.constantFrom(
+      'PGPASSWORD=novapass ',
+      'Authorization: Bearer abc.def.ghi\n',
+      'X-API-Key: kkkk1111\n',
+      'postgresql://u:pw999999@h/db ',
+      'tok-9f8e7d6c5b4a',
+      'Cookie: a=b; c=d\n',
+      'api_key=zz99 ',
+      'words ',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 20 }), (parts) => {
+        const red = createRedactor(secrets);
+        const once = red.redact(parts.join(''));
+        expect(red.redact(once)).toBe(once);
+        expect(createRedactor(secrets).redact(once)).toBe(once);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('handles a long line without newlines and a secret straddling the emitted part', () => {
     const filler = 'a'.repeat(5000);
     const text = `${filler}tok-9f8e7d6c5b4a${filler}`;
