@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunproofError } from '../core/index.js';
 import { runRunbook, type RunRunbookResult } from '../app/run-runbook.js';
@@ -76,8 +76,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoRun> {
   }
   const cwd = options.cwd ?? process.cwd();
   const out = options.out;
-  const shown = (path: string): string => {
-    const rel = relative(cwd, path);
+  const shown = (path: string, from = cwd): string => {
+    const rel = relative(from, path);
     return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
   };
   const service = await startDemoService({
@@ -89,13 +89,14 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoRun> {
     out?.write(`runproof demo: demo service on ${service.url}${options.fail ? ` (pool ${DEMO_FAILING_POOL} made unreachable with --fail)` : ''}\n`);
     out?.write(`running ${shown(runbookPath)} unattended\n\n`);
     const run = await runRunbook({
-      runbookPath: shown(runbookPath),
+      // As the record shows it: relative to where runproof runs when the runbook is below it.
+      runbookPath: shown(resolve(runbookPath), process.cwd()),
       mode: 'unattended',
       allow: ['write'],
       values: [{ name: DEMO_BASE_PARAM, value: service.url, source: 'flag' }],
       secrets: [service.token],
       env: { ...((options.env ?? process.env) as Record<string, string>), [DEMO_TOKEN_ENV]: service.token },
-      evidenceDir: options.evidenceDir ?? 'evidence',
+      evidenceDir: resolve(cwd, options.evidenceDir ?? 'evidence'),
       cwd,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(out ? { progress: compactProgress(out) } : {}),
