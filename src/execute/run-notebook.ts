@@ -1,4 +1,4 @@
-import type { Assertion } from '../parse/index.js';
+import { classifyRisk, parseHttpBlock, type Assertion } from '../parse/index.js';
 import { substituteTemplateVars } from '../parse/http-request.js';
 import type { Plan, PlanStep, PlannedCheck } from '../plan/index.js';
 import type {
@@ -33,16 +33,39 @@ export interface RunSink {
   addSecret(name: string, value: string): void;
 }
 
-/** What the operator is asked before a step in interactive mode; the CLI supplies it. */
+/** Why a step failed, for the operator deciding what to do next (interactive mode). */
+export interface StepFailure {
+  /** `failed`, `timed-out`, or `interrupted` (Ctrl-C on this cell only). */
+  status: StepStatus;
+  /** The number of the last attempt. */
+  attempt: number;
+  /** The last attempt's assertion results (passed ones too). */
+  assertions: AssertionResult[];
+  /** The last attempt's expected-output comparison, with its differing paths. */
+  expect?: ExpectResult;
+}
+
+/**
+ * What the operator is asked in interactive mode; the CLI supplies it.
+ * `beforeStep` answers `edit` with the edited text in `command`: runNotebook records it, classifies
+ * the edited text again and asks again (with a `notice`) when it became destructive or does not parse.
+ */
 export interface StepDecider {
-  beforeStep(step: PlanStep): Promise<Omit<Decision, 'at'> & { command?: string }>;
-  afterFailure?(step: PlanStep, summary: string): Promise<Omit<Decision, 'at'>>;
+  beforeStep(step: PlanStep, context?: { notice?: string }): Promise<Omit<Decision, 'at'> & { command?: string }>;
+  /** After a failure, timeout or Ctrl-C of one cell: `retry`, `skip`, `continue` or `quit`. */
+  afterFailure?(step: PlanStep, summary: string, failure: StepFailure): Promise<Omit<Decision, 'at'>>;
+  /** A fresh signal per attempt that interrupts only that attempt (Ctrl-C on one cell). */
+  cellSignal?(step: PlanStep): AbortSignal;
 }
 
 /** Live progress for a terminal: the library never prints, the CLI decides how to show these. */
 export interface RunProgress {
   stepStart?(step: PlanStep, index: number, total: number): void;
+  /** An attempt is about to start (a spinner starts here). */
+  attemptStart?(step: PlanStep, n: number): void;
   output?(step: PlanStep, stream: 'stdout' | 'stderr', text: string): void;
+  /** An attempt ended (its output has been flushed). */
+  attemptEnd?(step: PlanStep, n: number): void;
   stepEnd?(step: PlanStep, status: StepStatus, detail: string): void;
 }
 
@@ -94,6 +117,32 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 interface StepRun {
   status: StepStatus;
   note?: string;
+  /** Set when the step's own (per-cell) signal interrupted it, not the run's. */
+  byOperator?: boolean;
+}
+
+/** What runStep reports beyond the status: the last attempt's number and checks. */
+interface StepAttempts extends StepRun {
+  lastAttempt: number;
+  checks?: CheckResults;
+}
+
+const FAILING: ReadonlySet<StepStatus> = new Set(['failed', 'timed-out', 'interrupted']);
+
+// The step as the operator edited it: the edited text runs, with its risk classified again.
+// A string is why the edit cannot run (an HTTP request that does not parse).
+export function editedStep(step: PlanStep, text: string): PlanStep | string {
+  if (step.kind === 'http') {
+    const parsed = parseHttpBlock(text, { line: step.line });
+    if (parsed.errors.length > 0) return `the edited request does not parse: ${parsed.errors[0]!.message}`;
+    if (parsed.requests.length !== 1) return `the edit holds ${parsed.requests.length} requests; an http cell sends one`;
+    // The request's own file variables (`@host = ...`) stay with it, as the parser left them.
+    const { name: _name, line: _line, text: _text, ...http } = parsed.requests[0]!;
+    const finding = classifyRisk('http', text, http);
+    return { ...step, source: text, display: text, command: text, http, risk: { level: finding.level, classified: finding.level, reason: finding.reason, overridden: false } };
+  }
+  const finding = classifyRisk(step.kind, text);
+  return { ...step, source: text, display: text, command: text, risk: { level: finding.level, classified: finding.level, reason: finding.reason, overridden: false } };
 }
 
 function emptyCounts(): Counts {
@@ -181,21 +230,39 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           await decide(sink, step, { ...toDecision(step), reason: `dry run: ${step.decision.reason}` });
           return { status: 'planned', note: `dry run: would ${step.decision.action}` };
         }
-        let command = step.command;
+        let current = step;
         if (step.decision.action === 'ask' && !(runAll && step.risk.level !== 'destructive')) {
           if (!options.decider) {
             await decide(sink, step, { action: 'block', by: 'policy', reason: 'needs an operator decision and nobody is at a terminal' });
             return { status: 'blocked', note: 'needs an operator' };
           }
-          const choice = await options.decider.beforeStep(step);
-          await decide(sink, step, choice);
-          if (choice.action === 'quit') {
-            aborted = true;
-            return { status: 'not-run', note: 'the operator quit' };
+          // Ask until the operator runs, skips or quits: an edit that became destructive, or that
+          // does not parse, is shown and asked again.
+          let notice: string | undefined;
+          for (;;) {
+            const { command: edited, ...choice } = await options.decider.beforeStep(current, notice !== undefined ? { notice } : undefined);
+            await decide(sink, step, choice);
+            if (choice.action === 'quit') {
+              aborted = true;
+              return { status: 'not-run', note: 'the operator quit' };
+            }
+            if (choice.action === 'skip' || choice.action === 'block') {
+              return { status: choice.action === 'skip' ? 'skipped' : 'blocked', note: choice.reason };
+            }
+            if (choice.action === 'run-all') runAll = true;
+            if (edited === undefined) break;
+            const next = editedStep(step, edited);
+            if (typeof next === 'string') {
+              notice = next;
+              continue;
+            }
+            current = next;
+            if (choice.action === 'edit' && next.risk.level === 'destructive') {
+              notice = `the edited command is destructive (${next.risk.reason}): confirm it again`;
+              continue;
+            }
+            break;
           }
-          if (choice.action === 'skip' || choice.action === 'block') return { status: choice.action === 'skip' ? 'skipped' : 'blocked' };
-          if (choice.action === 'run-all') runAll = true;
-          if (choice.command !== undefined) command = choice.command;
         } else if (step.decision.action === 'ask') {
           await decide(sink, step, { action: 'run', by: 'operator', reason: 'run the rest without asking (chosen earlier)' });
         } else {
@@ -203,9 +270,34 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           if (step.decision.action === 'block') return { status: 'blocked', note: step.decision.reason };
           if (step.decision.action === 'skip') return { status: 'skipped', note: step.decision.reason };
         }
-        return runStep(step, command);
+        const edited = current !== step;
+        let run = await runStep(current, 1);
+        // Interactive: after a failure, a timeout or a Ctrl-C of this cell the operator chooses.
+        while (FAILING.has(run.status) && plan.mode === 'interactive' && options.decider?.afterFailure && !options.signal?.aborted) {
+          const failure: StepFailure = {
+            status: run.status,
+            attempt: run.lastAttempt,
+            assertions: run.checks?.assertions ?? [],
+            ...(run.checks?.expect ? { expect: run.checks.expect } : {}),
+          };
+          const choice = await options.decider.afterFailure(current, run.note ?? run.status, failure);
+          await decide(sink, step, choice);
+          if (choice.action === 'retry') {
+            run = await runStep(current, run.lastAttempt + 1);
+            continue;
+          }
+          if (choice.action === 'quit') {
+            aborted = true;
+            return { status: run.status, ...(run.note ? { note: `${run.note}; the operator quit` } : { note: 'the operator quit' }) };
+          }
+          if (choice.action === 'skip') return { status: 'skipped', note: `${run.note ?? run.status}; skipped by the operator` };
+          return { status: run.status, byOperator: true, ...(run.note ? { note: run.note } : {}) };
+        }
+        const ran: StepRun = { status: run.status, ...(run.byOperator ? { byOperator: true } : {}) };
+        const note = [run.note, edited ? "ran the operator's edited command" : undefined].filter(Boolean).join('; ');
+        return note ? { ...ran, note } : ran;
       })();
-      if (result.status === 'interrupted') aborted = true;
+      if (result.status === 'interrupted' && !result.byOperator) aborted = true;
       statuses.push(result.status);
       await sink.append({ type: 'step-end', stepId: step.id, status: result.status, ...(result.note ? { note: result.note } : {}) });
       options.progress?.stepEnd?.(step, result.status, result.note ?? '');
@@ -237,15 +329,23 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
     return http;
   }
 
-  // One step, with its retries: every attempt and every check is an event.
-  async function runStep(step: PlanStep, command: string): Promise<StepRun> {
+  // One step, with its retries: every attempt and every check is an event. Attempts are numbered
+  // from `firstN` (an operator's retry continues the numbering, so logs never collide).
+  async function runStep(step: PlanStep, firstN: number): Promise<StepAttempts> {
     const attempts = step.retry + 1;
-    let last: StepRun = { status: 'failed' };
-    for (let n = 1; n <= attempts; n++) {
-      if (n > 1) {
-        await sleep(step.intervalMs, options.signal);
-        if (options.signal?.aborted) return { status: 'interrupted', note: 'interrupted while waiting to retry' };
-        await decide(sink, step, { action: 'retry', by: 'policy', reason: `retry=${step.retry}: attempt ${n} of ${attempts}` });
+    let last: StepAttempts = { status: 'failed', lastAttempt: firstN };
+    for (let n = firstN; n < firstN + attempts; n++) {
+      // The run's signal, joined with this attempt's own (Ctrl-C on one cell) when there is one.
+      const cellSignal = options.decider?.cellSignal?.(step);
+      const signal = cellSignal ? (options.signal ? AbortSignal.any([options.signal, cellSignal]) : cellSignal) : options.signal;
+      const interrupted = (note: string): StepAttempts =>
+        cellSignal?.aborted && !options.signal?.aborted
+          ? { status: 'interrupted', note: 'interrupted by the operator (Ctrl-C): its process group was killed', byOperator: true, lastAttempt: Math.max(firstN, n - 1) }
+          : { status: 'interrupted', note, lastAttempt: Math.max(firstN, n - 1) };
+      if (n > firstN) {
+        await sleep(step.intervalMs, signal);
+        if (signal?.aborted) return interrupted('interrupted while waiting to retry');
+        await decide(sink, step, { action: 'retry', by: 'policy', reason: `retry=${step.retry}: attempt ${n - firstN + 1} of ${attempts}` });
       }
       const attemptStart = now();
       await sink.append({
@@ -255,6 +355,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
         startedAt: attemptStart,
         logs: { stdout: sink.logPathFor(step.id, n, 'stdout'), stderr: sink.logPathFor(step.id, n, 'stderr') },
       });
+      options.progress?.attemptStart?.(step, n);
       const stdout = sink.captureOutput(step.id, n, 'stdout');
       const stderr = sink.captureOutput(step.id, n, 'stderr');
       const live = { stdout: sink.redactStream(), stderr: sink.redactStream() };
@@ -274,10 +375,10 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       if (step.kind === 'shell') {
         const shell = await getSession();
         const request = {
-          command,
+          command: step.command,
           timeoutMs: step.timeoutMs,
           env: step.env,
-          ...(options.signal ? { signal: options.signal } : {}),
+          ...(signal ? { signal } : {}),
           ...(step.shell ? { shell: step.shell } : {}),
           ...(step.cwd ? { cwd: step.cwd } : {}),
         };
@@ -285,7 +386,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           const handle = await shell.startBackground(request, sinkFor);
           if (!handle.error) {
             background.push({ step, handle, stdout, stderr, n, startedAt: attemptStart });
-            return { status: 'passed', note: `started in the background (pid ${handle.pid}); stopped when the run ends, output in its log` };
+            options.progress?.attemptEnd?.(step, n);
+            return { status: 'passed', note: `started in the background (pid ${handle.pid}); stopped when the run ends, output in its log`, lastAttempt: n };
           }
           outcome = { startedAt: attemptStart, durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: handle.error };
         } else {
@@ -306,7 +408,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
             error: `no value for {{${missing.join('}}, {{')}}}: give it with --set NAME=value; the request was not sent`,
           };
         } else {
-        exchange = await getHttp().send(spec, { timeoutMs: step.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+        exchange = await getHttp().send(spec, { timeoutMs: step.timeoutMs, ...(signal ? { signal } : {}) });
         if (exchange.response) sinkFor.onStdout(Buffer.from(exchange.response.body, 'utf8'));
         outcome = {
           startedAt: attemptStart,
@@ -333,7 +435,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           exitCode: errors.length > 0 ? 1 : 0,
           signal: null,
           timedOut: false,
-          interrupted: options.signal?.aborted === true,
+          interrupted: signal?.aborted === true,
           ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
         };
       } else {
@@ -342,13 +444,14 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       for (const [stream, text] of [['stdout', live.stdout.flush()], ['stderr', live.stderr.flush()]] as const) {
         if (text && options.progress?.output) options.progress.output(step, stream, text);
       }
+      options.progress?.attemptEnd?.(step, n);
       const stdoutText = stdout.text();
       const stderrText = stderr.text();
       const attempt = await finishAttempt(n, attemptStart, outcome, stdout, stderr, exchange);
       await sink.append({ type: 'attempt-end', stepId: step.id, attempt });
 
-      if (skippedReason) return { status: 'skipped', note: skippedReason };
-      if (outcome.interrupted) return { status: 'interrupted', note: 'interrupted (Ctrl-C or signal): its process group was killed' };
+      if (skippedReason) return { status: 'skipped', note: skippedReason, lastAttempt: n };
+      if (outcome.interrupted) return { ...interrupted('interrupted (Ctrl-C or signal): its process group was killed'), lastAttempt: n };
 
       const subject: CheckSubject = { exitCode: outcome.exitCode, durationMs: outcome.durationMs, stdout: stdoutText, stderr: stderrText };
       if (exchange?.response) {
@@ -373,10 +476,10 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           (await getSession()).setVariable(step.capture, value);
           if (/TOKEN|SECRET|PASSWORD|PASSWD|KEY|AUTH/i.test(step.capture)) sink.addSecret(step.capture, value);
         }
-        return { status: 'passed', ...(verdict.note ? { note: verdict.note } : {}) };
+        return { status: 'passed', lastAttempt: n, checks: checked, ...(verdict.note ? { note: verdict.note } : {}) };
       }
-      last = { status: outcome.timedOut ? 'timed-out' : 'failed', note: verdict.note };
-      if (options.signal?.aborted) return { status: 'interrupted', note: 'interrupted' };
+      last = { status: outcome.timedOut ? 'timed-out' : 'failed', lastAttempt: n, checks: checked, ...(verdict.note ? { note: verdict.note } : {}) };
+      if (signal?.aborted) return { ...interrupted('interrupted'), lastAttempt: n, checks: checked };
     }
     return last;
   }

@@ -7,7 +7,9 @@ import type { RiskLevel } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { EXIT } from '../exit.js';
 import { createRunPrinter } from '../run-printer.js';
-import { loadBundleRecord } from '../../record/index.js';
+import { collectSecrets, createRedactor, loadBundleRecord } from '../../record/index.js';
+import { createInteractiveSession, type InteractiveSession } from '../interactive/session.js';
+import { findMissingParameters } from '../interactive/parameters.js';
 
 interface RunFlags {
   section: string[];
@@ -115,11 +117,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
       let mode: Mode;
       if (flags.dryRun) mode = 'dry-run';
       else if (flags.yes || !process.stdin.isTTY) mode = 'unattended';
-      else {
-        throw new RunproofError('RP_NEEDS_TTY_DECISION', 'interactive step-through is not available in this version', {
-          hint: 'pass --yes to run unattended under the policy, or --dry-run to see the plan',
-        });
-      }
+      else mode = 'interactive';
 
       const controller = new AbortController();
       let signals = 0;
@@ -131,8 +129,31 @@ export const registerRun: CommandRegistrar = (program: Command) => {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const printer = createRunPrinter({ json: flags.json === true, out: flags.json ? process.stderr : process.stdout });
+      const out = flags.json ? process.stderr : process.stdout;
+      const printer = createRunPrinter({ json: flags.json === true, out });
+      // Interactive (a TTY and no --yes): single keys in raw mode; see src/cli/interactive/.
+      let interactive: InteractiveSession | undefined;
       try {
+        if (mode === 'interactive') {
+          const session = createInteractiveSession({ input: process.stdin, output: out, env: process.env, quitRun: () => controller.abort('quit') });
+          interactive = session;
+          const missing = await findMissingParameters(runbook, {
+            sections: flags.section,
+            cells: flags.cell,
+            tags: flags.tag,
+            values,
+            allow,
+            ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          });
+          const asked = await session.askParameters(missing);
+          if (asked === null) {
+            session.screen.line('quit before any cell ran: nothing was run or recorded');
+            process.exitCode = EXIT.aborted;
+            return;
+          }
+          values.push(...asked);
+        }
+        const session = interactive;
         const result = await runRunbook({
           runbookPath: runbook,
           sections: flags.section,
@@ -149,13 +170,24 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           ...(flags.force ? { force: true } : {}),
           ...(flags.archive ? { archive: flags.archive as 'tgz' | 'zip' } : {}),
           ...(flags.signingKey ? { signingKeyFile: flags.signingKey } : {}),
-          ...(flags.templateDir ? { templateDir: flags.templateDir } : {}),
           ...(flags.evidenceName !== undefined ? { evidenceName: flags.evidenceName } : {}),
           ...(flags.insecure ? { insecure: true } : {}),
           ...(flags.caFile ? { caFile: flags.caFile } : {}),
           signal: controller.signal,
-          progress: printer.progress,
+          ...(session
+            ? {
+                progress: session.progress,
+                decider: session.decider,
+                // The screen masks what the bundle redacts: the same secrets, learned from the plan.
+                onPlan: (plan) => session.setPlan(plan, createRedactor(collectSecrets({ env: process.env, params: plan.parameters, extra: flags.secret }))),
+                // What the operator saw goes into the bundle, redacted by the bundle writer.
+                beforeSeal: async ({ writeFile }) => {
+                  await writeFile('transcript.txt', session.transcript());
+                },
+              }
+            : { progress: printer.progress }),
         });
+        session?.close();
         if (flags.json) {
           process.stdout.write(
             `${JSON.stringify({
@@ -173,6 +205,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
         }
         process.exitCode = exitCodeForStatus(result.status);
       } finally {
+        interactive?.close();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }

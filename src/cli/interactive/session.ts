@@ -1,0 +1,332 @@
+// The operator at a terminal: the decider (one-key menus, the destructive confirmation, edits,
+// the choice after a failure), live progress with a spinner, Ctrl-C per cell, prompts for missing
+// parameters, and the transcript of all of it for the bundle.
+import type { Decision, Redactor, StepStatus } from '../../record/index.js';
+import type { GivenValue, ParameterValue, PlanResult, PlanStep } from '../../plan/index.js';
+import type { RunProgress, StepDecider } from '../../execute/index.js';
+import type { StepFailure } from '../../execute/run-notebook.js';
+import { editText } from './editor.js';
+import {
+  confirmPrompt,
+  editableText,
+  failureHelp,
+  failureMenu,
+  formatFailure,
+  formatSourceBlock,
+  formatStepHeader,
+  riskReason,
+  sourceForScreen,
+  stepHelp,
+  stepMenu,
+} from './format.js';
+import { isCtrlC, Keyboard, printable, type KeyInput, type KeyPress } from './keys.js';
+import { colorEnabled, Screen, unicodeEnabled } from './screen.js';
+
+type Choice = Omit<Decision, 'at'>;
+
+export interface InteractiveSessionOptions {
+  input: KeyInput;
+  output: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  env: Record<string, string | undefined>;
+  /** Ends the whole run (the run's AbortController): a second Ctrl-C, or Ctrl-C between cells. */
+  quitRun: () => void;
+}
+
+/** A missing parameter as the planner reports it, with the front matter's description. */
+export interface MissingParameter {
+  name: string;
+  cells: string[];
+  description?: string;
+  default?: string;
+  secret?: boolean;
+}
+
+/** An interactive run's terminal side; `close()` always, to give the terminal back. */
+export interface InteractiveSession {
+  readonly decider: StepDecider;
+  readonly progress: RunProgress;
+  readonly screen: Screen;
+  /** Called with the plan before the first cell: parameter values and the secrets to mask. */
+  setPlan(plan: PlanResult, redactor: Redactor): void;
+  /** Asks each missing parameter (secret ones without echo); `null` when the operator quit. */
+  askParameters(missing: readonly MissingParameter[]): Promise<GivenValue[] | null>;
+  /** The transcript so far, as the operator saw it (the bundle writer redacts it again). */
+  transcript(): string;
+  close(): void;
+}
+
+const STATUS_WORD: Record<StepStatus, string> = {
+  passed: 'ok',
+  failed: 'FAILED',
+  blocked: 'blocked',
+  skipped: 'skipped',
+  'not-run': 'not run',
+  'timed-out': 'TIMED OUT',
+  interrupted: 'INTERRUPTED',
+  planned: 'planned',
+};
+
+const keyName = (key: KeyPress): string => (isCtrlC(key) ? 'Ctrl-C' : (printable(key) ?? key.name ?? '?'));
+
+/** Starts raw-mode key reading on `input` and returns the session. */
+export function createInteractiveSession(options: InteractiveSessionOptions): InteractiveSession {
+  const { env, output } = options;
+  const screen = new Screen({ out: output, color: colorEnabled(output, env), unicode: unicodeEnabled(env) });
+  const { paint, glyphs } = screen;
+  const keyboard = new Keyboard(options.input);
+  keyboard.start();
+  const restore = (): void => keyboard.stop();
+  process.once('exit', restore);
+
+  let parameters: readonly ParameterValue[] = [];
+  let redact: (text: string) => string = (text) => text;
+  // The attempt running now, and whether its Ctrl-C was already given (a second one quits).
+  let running: { step: PlanStep; controller: AbortController } | undefined;
+  let interruptPending = false;
+
+  keyboard.onIdle((key) => {
+    if (!isCtrlC(key)) return;
+    if (running && !running.controller.signal.aborted && !interruptPending) {
+      interruptPending = true;
+      screen.line(paint.yellow(`^C  interrupting ${running.step.name}: killing its process group (Ctrl-C again quits the run)`));
+      running.controller.abort(new Error('Ctrl-C'));
+      return;
+    }
+    screen.line(paint.yellow('^C  quitting: the remaining cells are recorded as not run'));
+    options.quitRun();
+  });
+
+  const ctx = () => ({ paint, glyphs, parameters, width: output.columns ?? 80, redact });
+  const say = (text: string): void => screen.write(text);
+
+  // One key out of `allowed`; Ctrl-C comes back as 'Ctrl-C'. The key is echoed after the menu.
+  async function readChoice(menu: string, allowed: string, help: string): Promise<string> {
+    keyboard.open();
+    try {
+      return await nextChoice(menu, allowed, help);
+    } finally {
+      keyboard.close();
+    }
+  }
+
+  async function nextChoice(menu: string, allowed: string, help: string): Promise<string> {
+    for (;;) {
+      say(menu);
+      const key = await keyboard.next();
+      if (isCtrlC(key)) {
+        screen.write('^C\n');
+        return 'Ctrl-C';
+      }
+      const ch = printable(key)?.toLowerCase();
+      if (ch === '?') {
+        screen.write('?\n');
+        screen.write(help);
+        continue;
+      }
+      if (ch !== undefined && ch.length === 1 && allowed.includes(ch)) {
+        screen.write(`${ch}\n`);
+        return ch;
+      }
+      screen.write(`${keyName(key)}\n`);
+      screen.line(paint.dim(`  "${keyName(key)}" is not a choice here; ? shows help`));
+    }
+  }
+
+  // A line of text; `secret` reads without echo. Null when Ctrl-C.
+  async function readLine(prompt: string, secret: boolean): Promise<string | null> {
+    keyboard.open();
+    try {
+      return await nextLine(prompt, secret);
+    } finally {
+      keyboard.close();
+    }
+  }
+
+  async function nextLine(prompt: string, secret: boolean): Promise<string | null> {
+    say(prompt);
+    let text = '';
+    for (;;) {
+      const key = await keyboard.next();
+      if (isCtrlC(key)) {
+        screen.echo('^C\n');
+        screen.record('^C\n');
+        return null;
+      }
+      if (key.name === 'return' || key.name === 'enter') {
+        screen.echo('\n');
+        screen.record(`${secret ? (text ? '(hidden)' : '') : redact(text)}\n`);
+        return text;
+      }
+      if (key.name === 'backspace') {
+        if (text.length > 0) {
+          const chars = [...text];
+          chars.pop();
+          text = chars.join('');
+          if (!secret) screen.echo('\b \b');
+        }
+        continue;
+      }
+      if (key.ctrl && key.name === 'u') {
+        if (!secret) screen.echo('\b \b'.repeat([...text].length));
+        text = '';
+        continue;
+      }
+      const ch = printable(key);
+      if (ch !== undefined) {
+        text += ch;
+        if (!secret) screen.echo(ch);
+      }
+    }
+  }
+
+  // The destructive confirmation: the cell name typed exactly, or the cell is skipped.
+  async function confirmDestructive(step: PlanStep, action: 'run' | 'run-all'): Promise<Choice> {
+    const typed = await readLine(confirmPrompt(step, paint, glyphs), false);
+    if (typed === null) return { action: 'quit', by: 'operator', reason: 'the operator pressed Ctrl-C at the destructive confirmation', input: 'Ctrl-C' };
+    if (typed.trim() === step.name) {
+      return {
+        action,
+        by: 'operator',
+        reason: `destructive: the operator typed the cell name${action === 'run-all' ? ' (and chose to run the rest without asking)' : ''}`,
+        input: typed,
+      };
+    }
+    screen.line(paint.yellow(`  "${redact(typed)}" is not ${step.name}: skipped`));
+    return { action: 'skip', by: 'operator', reason: `destructive: the operator typed "${typed}", not the cell name: skipped`, input: typed };
+  }
+
+  const decider: StepDecider = {
+    async beforeStep(step, context) {
+      if (context?.notice) {
+        screen.line(paint.yellow(`  ${glyphs.warn} ${redact(context.notice)}`));
+        screen.line(`  ${paint.dim('risk')}    ${step.risk.level === 'destructive' ? paint.bold(paint.red('DESTRUCTIVE')) : step.risk.level} ${glyphs.dot} ${redact(riskReason(step))}`);
+        say(`${formatSourceBlock(sourceForScreen(step, ctx()), ctx())}\n`);
+      }
+      const destructive = step.risk.level === 'destructive';
+      if (destructive) screen.line(paint.red(`  ${glyphs.warn} this cell is DESTRUCTIVE: you will be asked to type its name`));
+      for (;;) {
+        const key = await readChoice(stepMenu(paint, glyphs), 'ynseaq', stepHelp());
+        switch (key) {
+          case 'y':
+            return destructive ? confirmDestructive(step, 'run') : { action: 'run', by: 'operator', reason: 'the operator chose to run it', input: 'y' };
+          case 'a':
+            return destructive
+              ? confirmDestructive(step, 'run-all')
+              : { action: 'run-all', by: 'operator', reason: 'the operator chose to run this and the rest without asking (destructive cells still ask)', input: 'a' };
+          case 'n':
+          case 's':
+            return { action: 'skip', by: 'operator', reason: 'the operator skipped it', input: key };
+          case 'q':
+            return { action: 'quit', by: 'operator', reason: 'the operator quit', input: 'q' };
+          case 'Ctrl-C':
+            return { action: 'quit', by: 'operator', reason: 'the operator pressed Ctrl-C at the prompt', input: 'Ctrl-C' };
+          case 'e': {
+            const edit = await editText(editableText(step, parameters), {
+              keyboard,
+              screen,
+              input: options.input,
+              output,
+              env,
+              extension: step.kind === 'shell' ? 'sh' : step.kind,
+            });
+            if ('cancelled' in edit) {
+              screen.line(paint.yellow(`  ${edit.cancelled}`));
+              continue;
+            }
+            screen.line(`  ${paint.bold('edited')} ${paint.dim(`${edit.how}:`)}`);
+            say(`${formatSourceBlock(redact(edit.text), ctx())}\n`);
+            return { action: 'edit', by: 'operator', reason: `the operator edited the command ${edit.how} before running it`, input: edit.text, command: edit.text };
+          }
+        }
+      }
+    },
+
+    async afterFailure(step, summary, failure: StepFailure) {
+      interruptPending = false;
+      screen.stopSpinner();
+      say(formatFailure(step, summary, failure, ctx()));
+      const key = await readChoice(failureMenu(paint, glyphs), 'rscq', failureHelp());
+      switch (key) {
+        case 'r':
+          return { action: 'retry', by: 'operator', reason: 'the operator chose to retry', input: 'r' };
+        case 's':
+          return { action: 'skip', by: 'operator', reason: 'the operator skipped the failed cell', input: 's' };
+        case 'c':
+          return { action: 'continue', by: 'operator', reason: 'the operator continued past the failure', input: 'c' };
+        case 'Ctrl-C':
+          return { action: 'quit', by: 'operator', reason: 'the operator pressed Ctrl-C after the failure', input: 'Ctrl-C' };
+        default:
+          return { action: 'quit', by: 'operator', reason: 'the operator quit after the failure', input: 'q' };
+      }
+    },
+
+    cellSignal(step) {
+      const controller = new AbortController();
+      running = { step, controller };
+      interruptPending = false;
+      return controller.signal;
+    },
+  };
+
+  const progress: RunProgress = {
+    stepStart(step, index, total) {
+      screen.line();
+      say(formatStepHeader(step, index, total, ctx()));
+      if (step.decision.action !== 'ask') {
+        const who = step.decision.action === 'run' ? 'runs without asking' : step.decision.action === 'block' ? 'blocked' : 'skipped';
+        screen.line(paint.dim(`  ${who}: ${step.decision.reason}`));
+      }
+    },
+    attemptStart(step, n) {
+      screen.startSpinner(`running ${step.name}${n > 1 ? ` (attempt ${n})` : ''}`);
+    },
+    output(_step, _stream, text) {
+      screen.write(text);
+    },
+    attemptEnd() {
+      screen.stopSpinner();
+      running = undefined;
+    },
+    stepEnd(_step, status, detail) {
+      const word = STATUS_WORD[status];
+      const painted = status === 'passed' ? paint.green(word) : status === 'failed' || status === 'timed-out' || status === 'interrupted' ? paint.red(word) : paint.yellow(word);
+      screen.line(`  ${glyphs.arrow} ${painted}${detail ? `: ${redact(detail)}` : ''}`);
+    },
+  };
+
+  return {
+    decider,
+    progress,
+    screen,
+    setPlan(plan, redactor) {
+      parameters = plan.parameters;
+      redact = (text) => redactor.redact(text);
+    },
+    async askParameters(missing) {
+      const values: GivenValue[] = [];
+      if (missing.length === 0) return values;
+      screen.line(paint.bold(`This run needs ${missing.length === 1 ? 'a parameter' : `${missing.length} parameters`} that ${missing.length === 1 ? 'has' : 'have'} no value:`));
+      for (const m of missing) {
+        screen.line(`  ${paint.bold(m.name)}${m.description ? ` ${glyphs.dot} ${m.description}` : ''}${paint.dim(`  (needed by ${m.cells.join(', ')})`)}`);
+        for (;;) {
+          const hint = m.secret ? paint.dim(' (secret: not shown as you type)') : m.default !== undefined ? paint.dim(` [${m.default}]`) : '';
+          const typed = await readLine(`  ${m.name}${hint}: `, m.secret === true);
+          if (typed === null) return null;
+          const value = typed === '' && m.default !== undefined ? m.default : typed;
+          if (value !== '') {
+            values.push({ name: m.name, value, source: 'prompt' });
+            break;
+          }
+          screen.line(paint.dim('  a value is needed (Ctrl-C quits)'));
+        }
+      }
+      return values;
+    },
+    transcript: () => screen.transcript(),
+    close() {
+      screen.stopSpinner();
+      restore();
+      process.off('exit', restore);
+    },
+  };
+}
