@@ -44,15 +44,27 @@ function registerCommonHelpers(env: typeof Handlebars): void {
 // The Markdown report is compiled without HTML escaping (entities would show inside code
 // blocks); instead every value goes through one of these, chosen for where it lands.
 function registerMarkdownHelpers(env: typeof Handlebars): void {
-  env.registerHelper('text', (value: unknown) => escapeMarkdownInline(asText(value)));
-  env.registerHelper('cell', (value: unknown) => escapeTableCell(asText(value)));
-  env.registerHelper('code', (value: unknown) => inlineCode(asText(value)));
-  env.registerHelper('cellcode', (value: unknown) => inlineCode(asText(value), true));
-  env.registerHelper('fence', (value: unknown, language: unknown) => fencedBlock(asText(value), typeof language === 'string' ? language : ''));
+  env.registerHelper('text', (value: unknown, options: HelperOptions) => escapeMarkdownInline(asText(value, 'text', options)));
+  env.registerHelper('cell', (value: unknown, options: HelperOptions) => escapeTableCell(asText(value, 'cell', options)));
+  env.registerHelper('code', (value: unknown, options: HelperOptions) => inlineCode(asText(value, 'code', options)));
+  env.registerHelper('cellcode', (value: unknown, options: HelperOptions) => inlineCode(asText(value, 'cellcode', options), true));
+  env.registerHelper('fence', (value: unknown, ...rest: unknown[]) => {
+    const options = rest.at(-1) as HelperOptions;
+    const language = rest.length > 1 && typeof rest[0] === 'string' ? rest[0] : '';
+    return fencedBlock(asText(value, 'fence', options), language);
+  });
 }
 
-function asText(value: unknown): string {
-  if (value === null || value === undefined) return '';
+type HelperOptions = { loc?: { start?: { line?: number; column?: number } } } | undefined;
+
+// Handlebars' strict mode does not check helper arguments, and every field of the view is
+// present (null when absent): undefined here is a misspelt field, reported rather than hidden.
+function asText(value: unknown, helper: string, options: HelperOptions): string {
+  if (value === undefined) {
+    const line = options?.loc?.start?.line;
+    throw new Error(`{{${helper}}} was given a field that does not exist${line ? ` (line ${line})` : ''}`);
+  }
+  if (value === null) return '';
   return typeof value === 'string' ? value : String(value);
 }
 
