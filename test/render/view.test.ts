@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { RunRecordSchema, type RunRecord, type Step } from '../../src/record/index.js';
+import { buildReportView } from '../../src/render/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function loadRecord(name: string): Promise<RunRecord> {
+  return RunRecordSchema.parse(JSON.parse(await readFile(join(here, '..', 'fixtures', 'render', `${name}.record.json`), 'utf8')));
+}
+
+const SHA = 'f'.repeat(64);
+
+describe('buildReportView', () => {
+  test('failures are the failed, timed-out, interrupted and blocked steps, open; the rest closed', async () => {
+    const record = await loadRecord('failed');
+    const view = buildReportView(record, { recordSha256: SHA });
+    expect(view.failures.map((s) => s.status)).toEqual(['failed', 'failed', 'failed', 'timed-out', 'blocked']);
+    for (const step of view.steps) expect(step.open).toBe(['failed', 'timed-out', 'interrupted', 'blocked'].includes(step.status));
+    expect(view.countList.map((c) => [c.key, c.value])).toEqual([
+      ['total', 7],
+      ['passed', 1],
+      ['failed', 4],
+      ['blocked', 1],
+      ['skipped', 1],
+      ['notRun', 0],
+    ]);
+  });
+
+  test('consecutive steps of one section form one group', async () => {
+    const view = buildReportView(await loadRecord('failed'), { recordSha256: SHA });
+    expect(view.groups.map((g) => [g.sectionText, g.steps.length])).toEqual([
+      ['Nightly database checks › 1. Connectivity', 2],
+      ['Nightly database checks › 2. Data', 3],
+      ['Nightly database checks › 3. Cleanup', 2],
+    ]);
+  });
+
+  test('anchors are safe and unique whatever the step id', async () => {
+    const record = await loadRecord('passed');
+    const steps: Step[] = [
+      { ...record.steps[0]!, id: '"><x' },
+      { ...record.steps[0]!, id: '"><x' },
+      { ...record.steps[0]!, id: '' },
+    ];
+    const view = buildReportView({ ...record, steps }, { recordSha256: SHA });
+    expect(view.steps.map((s) => s.anchor)).toEqual(['step----x', 'step----x-2', 'step-x']);
+  });
+
+  test('log links are relative paths inside the bundle, never a scheme, absolute path or ..', async () => {
+    const record = await loadRecord('failed');
+    const step = record.steps.find((s) => s.attempts[0]?.stdout.truncated)!;
+    const withLog = (logFile: string): string | null => {
+      const attempt = { ...step.attempts[0]!, stdout: { ...step.attempts[0]!.stdout, logFile } };
+      const view = buildReportView({ ...record, steps: [{ ...step, attempts: [attempt] }] }, { recordSha256: SHA });
+      return view.steps[0]!.attempts[0]!.stdout.logHref;
+    };
+    expect(withLog('logs/c6.1.stdout.log')).toBe('logs/c6.1.stdout.log');
+    for (const bad of ['javascript:alert(1)', '/etc/passwd', '../other/logs/x.log', 'logs//x', 'https://example.com/x', 'logs/x y.log', 'data:text/html,x']) {
+      expect(withLog(bad), bad).toBeNull();
+    }
+  });
+
+  test('result text: exit code, retries, timeouts, HTTP errors, nothing ran', async () => {
+    const failed = buildReportView(await loadRecord('failed'), { recordSha256: SHA });
+    expect(failed.steps.map((s) => s.resultText)).toEqual([
+      'exit 2',
+      'no response (ECONNREFUSED)',
+      'exit 0',
+      'exit 0',
+      'timed out after 1.3 s',
+      'blocked',
+      'skipped',
+    ]);
+    const passed = buildReportView(await loadRecord('passed'), { recordSha256: SHA });
+    expect(passed.steps.find((s) => s.multipleAttempts)?.resultText).toBe('exit 0 after 2 attempts');
+    // The HTTP error is said once, by the exchange, not again as the attempt's error.
+    expect(failed.steps[1]!.attempts[0]!.error).toBeNull();
+    expect(failed.steps[1]!.attempts[0]!.http?.errorCode).toBe('ECONNREFUSED');
+  });
+
+  test('a source that equals its bound command shows once', async () => {
+    const record = await loadRecord('passed');
+    const step = record.steps[0]!;
+    const same = buildReportView({ ...record, steps: [{ ...step, boundCommand: step.source }] }, { recordSha256: SHA });
+    expect(same.steps[0]!.boundCommand).toBeNull();
+    const differs = buildReportView(record, { recordSha256: SHA });
+    expect(differs.steps[0]!.boundCommand).toContain('RP_PARAM_region');
+  });
+
+  test('a checklist trigger and statuses this version does not know still render', async () => {
+    const record = await loadRecord('passed');
+    const view = buildReportView(
+      {
+        ...record,
+        status: 'missed' as RunRecord['status'],
+        trigger: { kind: 'schedule', checklist: 'nightly', cron: '0 6 * * *', timezone: 'Europe/Berlin', scheduledAt: '2026-01-22T05:00:00.000Z', startedAt: '2026-01-22T05:00:01.000Z', via: 'systemd', reason: 'the host was down' },
+      } as RunRecord,
+      { recordSha256: SHA },
+    );
+    expect(view.statusLabel).toBe('MISSED');
+    expect(view.triggerText).toBe('scheduled, checklist nightly, cron 0 6 * * * (Europe/Berlin), due 2026-01-22 05:00:00 UTC, via systemd, the host was down');
+    const future = buildReportView({ ...record, status: 'exploded' as RunRecord['status'] }, { recordSha256: SHA });
+    expect([future.statusLabel, future.tone]).toEqual(['EXPLODED', 'muted']);
+  });
+});
