@@ -3,7 +3,7 @@ import { mkdir, realpath } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { RunproofError } from '../core/index.js';
-import { readRunbookFile } from '../cli/read-runbook.js';
+import { readRunbookFile } from './read-runbook.js';
 import { parseRunbook, type Notebook, type RiskLevel } from '../parse/index.js';
 import { planRun, type GivenValue, type Mode, type PlanResult } from '../plan/index.js';
 import { runNotebook, type RunOutcome, type RunProgress, type StepDecider } from '../execute/index.js';
@@ -22,6 +22,9 @@ import {
 import { buildRecord } from '../record/build-record.js';
 import { sealBundle, type SealResult } from '../record/seal.js';
 import { renderReports } from '../render/index.js';
+import type { Trigger } from '../record/types.js';
+import { prepareResume, type ResumePoint } from '../record/recover.js';
+import { archiveBundle, type ArchiveFormat } from '../record/archive.js';
 
 export interface RunRunbookOptions {
   runbookPath: string;
@@ -49,9 +52,22 @@ export interface RunRunbookOptions {
   templateDir?: string;
   /** Ed25519 private key PEM file that signs the attestation. */
   signingKeyFile?: string;
+  /** A bundle of an interrupted or failed run to continue (`--resume`): its completed steps are skipped. */
+  resumeFrom?: string;
+  /** Resume even though the runbook's SHA-256 changed (`--force`). */
+  force?: boolean;
+  /** Also write the sealed bundle as one archive beside it (`--archive tgz|zip`). */
+  archive?: ArchiveFormat;
   /** Called with the plan before anything runs (interactive prompts for missing parameters). */
   onPlan?: (plan: PlanResult, notebook: Notebook) => void;
+  /** How the run was started (checklists, schedules): kept in the run-start event and the record. */
+  trigger?: Trigger;
+  /** Called after the record and reports are written, before the bundle is sealed: a file written here is covered by the manifest. */
+  beforeSeal?: BeforeSealHook;
 }
+
+/** See `RunRunbookOptions.beforeSeal`. */
+export type BeforeSealHook = (context: { bundleDir: string; record: RunRecord; writeFile(relPath: string, content: string): Promise<string> }) => Promise<void>;
 
 export interface RunRunbookResult extends RunOutcome {
   bundleDir: string;
@@ -60,6 +76,8 @@ export interface RunRunbookResult extends RunOutcome {
   seal: SealResult;
   record: RunRecord;
   plan: PlanResult;
+  /** The archive written by `archive`. */
+  archivePath?: string;
 }
 
 function operatorIdentity(env: Record<string, string | undefined>): { user: string; host: string } {
@@ -83,6 +101,18 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   const env = options.env ?? (process.env as Record<string, string>);
   const text = await readRunbookFile(options.runbookPath);
   const notebook = parseRunbook(text, { path: options.runbookPath });
+  const runbookSha256 = createHash('sha256').update(text).digest('hex');
+  let resume: ResumePoint | undefined;
+  if (options.resumeFrom) {
+    // Resuming keeps the old run's selection unless another is given, and its evidence folder.
+    resume = await prepareResume(options.resumeFrom, {
+      runbookSha256,
+      ...(options.force ? { force: true } : {}),
+      finish: (b, r) => finishBundle(b, r, { evidenceDir: dirname(resolve(options.resumeFrom!)), env, ...(options.templateDir ? { templateDir: options.templateDir } : {}), ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}) }),
+    });
+    const old = resume.record.selection;
+    if (!options.sections?.length && !options.cells?.length && !options.tags?.length) options = { ...options, sections: old.sections, cells: old.cells, tags: old.tags };
+  }
   const plan = planRun(notebook, {
     mode: options.mode,
     ...(options.sections ? { sections: options.sections } : {}),
@@ -105,7 +135,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   const evidenceName = validateEvidenceName(
     options.evidenceName ?? notebook.frontMatter.evidence ?? evidenceNameFor(notebook.frontMatter.title ? notebook.title : options.runbookPath, sectionTitles),
   );
-  const evidenceDir = resolve(options.evidenceDir ?? 'evidence');
+  const evidenceDir = resolve(options.evidenceDir ?? resume?.evidenceDir ?? 'evidence');
   try {
     await mkdir(evidenceDir, { recursive: true });
   } catch (error) {
@@ -123,6 +153,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     );
     const bundle = await openBundle({ evidenceDir, name: evidenceName, redactor, ...(options.now ? { now: options.now } : {}) });
     const git = await gitInfo(absoluteRunbook);
+    if (resume) plan.warnings.push(...resume.warnings);
     if (lock.tookOverFrom) {
       plan.warnings.push(`took over a stale lock left by pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.host} since ${lock.tookOverFrom.since}`);
     }
@@ -131,11 +162,11 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
       runbook: {
         path: options.runbookPath,
         title: notebook.title,
-        sha256: createHash('sha256').update(text).digest('hex'),
+        sha256: runbookSha256,
         git: { commit: git.commit, dirty: git.dirty, ...(git.root ? { root: git.root } : {}) },
       },
       sink: {
-        append: (event) => bundle.append(event),
+        append: (event) => bundle.append(event.type === 'run-start' && options.trigger ? { ...event, trigger: options.trigger } : event),
         captureOutput: (stepId, attempt, stream) => bundle.captureOutput(stepId, attempt, stream),
         logPathFor: (stepId, attempt, stream) => bundle.logPathFor(stepId, attempt, stream),
         redactStream: () => redactor.stream(),
@@ -151,6 +182,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
       ...(options.caFile ? { caFile: options.caFile } : {}),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.decider ? { decider: options.decider } : {}),
+      ...(resume ? { resumedFrom: resume.bundleName, alreadyDone: new Set(plan.steps.filter((s) => resume!.doneStepNames.has(s.name || s.id)).map((s) => s.id)) } : {}),
     });
     // The record is folded from the journal as written, exactly as `recover` would rebuild it.
     const journal = await readJournal(bundle.journalPath);
@@ -160,8 +192,9 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     for (const warning of redactor.warnings) record.warnings.push(warning);
     const recordPath = await bundle.writeRecord(record);
     await bundle.close();
-    const finished = await finishBundle(bundle, record, { evidenceDir, env, ...(options.templateDir ? { templateDir: options.templateDir } : {}), ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}) });
-    return { ...outcome, bundleDir: bundle.dir, recordPath, record, plan, ...finished };
+    const finished = await finishBundle(bundle, record, { evidenceDir, env, ...(options.templateDir ? { templateDir: options.templateDir } : {}), ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}), ...(options.beforeSeal ? { beforeSeal: options.beforeSeal } : {}) });
+    const archivePath = options.archive ? await archiveBundle(bundle.dir, options.archive) : undefined;
+    return { ...outcome, bundleDir: bundle.dir, recordPath, record, plan, ...finished, ...(archivePath ? { archivePath } : {}) };
   } finally {
     await lock.release();
   }
@@ -174,11 +207,12 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
 export async function finishBundle(
   bundle: { dir: string; baseName: string; writeFile(relPath: string, content: string | Buffer): Promise<string> },
   record: RunRecord,
-  options: { evidenceDir: string; env: Record<string, string | undefined>; templateDir?: string; signingKeyFile?: string },
+  options: { evidenceDir: string; env: Record<string, string | undefined>; templateDir?: string; signingKeyFile?: string; beforeSeal?: BeforeSealHook },
 ): Promise<{ reportPaths: { markdown: string; html: string }; seal: SealResult }> {
   const reports = await renderReports(record, options.templateDir ? { templateDir: options.templateDir } : {});
   const markdown = await bundle.writeFile(`${bundle.baseName}.md`, reports.markdown);
   const html = await bundle.writeFile(`${bundle.baseName}.html`, reports.html);
+  if (options.beforeSeal) await options.beforeSeal({ bundleDir: bundle.dir, record, writeFile: (relPath, content) => bundle.writeFile(relPath, content) });
   const hmacKey = options.env.RUNPROOF_SIGNING_KEY;
   const seal = await sealBundle(bundle.dir, {
     evidenceDir: options.evidenceDir,
