@@ -185,7 +185,8 @@ export function formatFailure(step: PlanStep, summary: string, failure: StepFail
     lines.push(`    ${paint.dim('assert')}    ${r(a.text)}  ${paint.dim(`(line ${a.line})`)}`);
     if (a.expected !== undefined) lines.push(`      ${paint.dim('expected')}  ${paint.green(r(shown(a.expected)))}`);
     lines.push(`      ${paint.dim('actual')}    ${paint.red(r(shown(a.actual)))}`);
-    if (a.message) lines.push(`      ${paint.dim(r(a.message))}`);
+    // A message that only restates expected and actual is left out.
+    if (a.message && (a.expected === undefined || a.actual === undefined)) lines.push(`      ${paint.dim(r(a.message))}`);
   }
   if (failure.expect && !failure.expect.passed) {
     lines.push(`    ${paint.dim('expected output differs:')}`);
@@ -193,7 +194,7 @@ export function formatFailure(step: PlanStep, summary: string, failure: StepFail
       lines.push(`      ${paint.bold(r(d.path))}`);
       if (d.expected !== undefined) lines.push(`        ${paint.dim('expected')}  ${paint.green(r(shown(d.expected)))}`);
       lines.push(`        ${paint.dim('actual')}    ${paint.red(r(shown(d.actual)))}`);
-      if (d.message) lines.push(`        ${paint.dim(r(d.message))}`);
+      if (d.message && (d.expected === undefined || d.actual === undefined)) lines.push(`        ${paint.dim(r(d.message))}`);
     }
     if (failure.expect.diffs.length > 20) lines.push(`      ${paint.dim(`(and ${failure.expect.diffs.length - 20} more paths in the record)`)}`);
   }
