@@ -20,7 +20,7 @@ beforeAll(() => {
   const app = join(dir, 'app');
   cpSync(join(root, 'dist'), join(app, 'dist'), { recursive: true });
   copyFileSync(join(root, 'package.json'), join(app, 'package.json'));
-  symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
+  for (const shared of ['node_modules', 'templates']) symlinkSync(join(root, shared), join(app, shared));
   cli = join(app, 'dist', 'cli', 'main.js');
 });
 afterAll(() => {
