@@ -137,5 +137,6 @@ export function buildRecord(events: JournalEvent[], options: BuildRecordOptions 
     warnings,
   };
   if (start.resumedFrom) record.resumedFrom = start.resumedFrom;
+  if (start.trigger) record.trigger = start.trigger;
   return record;
 }

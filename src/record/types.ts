@@ -116,10 +116,33 @@ export const StepSchema = StepHeaderSchema.extend({
 });
 export type Step = z.infer<typeof StepSchema>;
 
-export const RunStatusSchema = z.enum(['passed', 'failed', 'aborted', 'blocked', 'dry-run']);
+// `skipped` and `missed` are the small bundles of scheduled runs that did not start (SPEC §5).
+export const RunStatusSchema = z.enum(['passed', 'failed', 'aborted', 'blocked', 'dry-run', 'skipped', 'missed']);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 export const RunModeSchema = z.enum(['unattended', 'interactive', 'dry-run']);
 export type RunMode = z.infer<typeof RunModeSchema>;
+
+/** How a run came to start: by a schedule (and which time it was due) or by hand. */
+export const TriggerSchema = z.strictObject({
+  kind: z.enum(['schedule', 'manual']),
+  /** The checklist the run belongs to. */
+  checklist: z.string().optional(),
+  /** The cron expression that fired. */
+  cron: z.string().optional(),
+  /** IANA time zone the cron expression is read in. */
+  timezone: z.string().optional(),
+  /** The time the schedule said the run was due. */
+  scheduledAt: IsoTime.optional(),
+  /** When the run (or the decision to skip it) actually started. */
+  startedAt: IsoTime,
+  /** Which try of a checklist with `retries` this is (1-based). */
+  attempt: z.number().int().min(1).optional(),
+  /** Who fired it: runproof's own scheduler, or a system one (cron, systemd, k8s) via `checklist run`. */
+  via: z.string().optional(),
+  /** Why a `skipped` or `missed` run did not start. */
+  reason: z.string().optional(),
+});
+export type Trigger = z.infer<typeof TriggerSchema>;
 
 export const RunbookInfoSchema = z.strictObject({
   path: z.string(),
@@ -182,6 +205,8 @@ export const RunRecordSchema = z
     parameters: z.array(ParameterValueSchema),
     /** The bundle directory name this run resumed from. */
     resumedFrom: z.string().optional(),
+    /** How the run started (checklists and schedules); absent for a plain `runproof run`. */
+    trigger: TriggerSchema.optional(),
     /** `<name>` of the bundle (`rollback_check`). */
     evidenceName: z.string(),
     /** `<name>_<YYYYMMDD_HHMMSS>[_n]`: the bundle directory's name. */
@@ -220,6 +245,7 @@ export const RunStartEventSchema = z.strictObject({
   evidenceName: z.string(),
   bundleName: z.string(),
   resumedFrom: z.string().optional(),
+  trigger: TriggerSchema.optional(),
   startedAt: IsoTime,
   plan: z.array(PlanEntrySchema),
   warnings: z.array(z.string()).optional(),
