@@ -14,3 +14,6 @@ import { registerKeygen } from './keygen.js';
 registrars.push(registerVerify, registerRecover, registerEvidence, registerKeygen);
 import { registerDemo } from './demo.js';
 registrars.push(registerDemo);
+import { registerChecklist } from './checklist.js';
+import { registerSchedule } from './schedule.js';
+registrars.push(registerChecklist, registerSchedule);

@@ -1,0 +1,296 @@
+// Runs one checklist now: parameters resolved (env:NAME read at run time, secrets redacted), the
+// runbook run unattended under the checklist's policy through `runRunbook` (which takes the run
+// lock and writes the bundle), retried after a failure, then JUnit, textfile and webhook.
+import { hostname } from 'node:os';
+import { runRunbook, type BeforeSealHook } from '../app/run-runbook.js';
+import { isRunproofError, RunproofError } from '../core/index.js';
+import { isSecretName, type GivenValue } from '../plan/index.js';
+import { archiveBundle, type RunRecord, type RunStatus } from '../record/index.js';
+import type { Trigger } from '../record/types.js';
+import { latestCronTime } from './cron.js';
+import { selectChecklists, type Checklist, type ChecklistFile } from './load.js';
+import type { ChecklistLogger } from './log.js';
+import { writeMarkerBundle } from './marker.js';
+import { JUnitFiles } from './junit.js';
+import { updateTextfile, type TextfileUpdate } from './textfile.js';
+import { postWebhook, webhookPayload, type WebhookOutcome } from './webhook.js';
+
+/** Exit codes (SPEC §2), repeated here so the library does not import the CLI. */
+const EXIT = { passed: 0, failed: 1, badInput: 2, aborted: 3, locked: 4 } as const;
+/** The file in a bundle that records the webhook's outcome (covered by the manifest). */
+export const WEBHOOK_FILE = 'webhook.json';
+
+/** How a checklist run was started. */
+export interface ChecklistTrigger {
+  kind: 'schedule' | 'manual';
+  /** The time the schedule said the run was due (schedule only; default: the latest cron time). */
+  scheduledAt?: Date;
+  /** Who fired it: `runproof schedule`, `cron`, `systemd`, `kubernetes`... */
+  via?: string;
+}
+
+/** Options shared by `runChecklist` and `runChecklists`. */
+export interface ChecklistRunOptions {
+  /** Environment of the runs and of `env:NAME` parameters (default process.env). */
+  env?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  trigger?: ChecklistTrigger;
+  /** Overrides every checklist's evidence folder (`--evidence-dir`, the k8s volume). */
+  evidenceDir?: string;
+  log?: ChecklistLogger;
+  /** Shared JUnit state (a scheduler keeps one for its life). */
+  junit?: JUnitFiles;
+}
+
+/** The result of one checklist. */
+export interface ChecklistRunResult {
+  checklist: string;
+  /** The run's status; `error` when it could not start, `locked` when another run held the lock. */
+  status: RunStatus | 'error' | 'locked';
+  exitCode: number;
+  record?: RunRecord;
+  bundleDir?: string;
+  /** Tries made (1 + retries used). */
+  attempts: number;
+  error?: RunproofError;
+  webhook?: WebhookOutcome;
+  archivePath?: string;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * The parameter values and the secrets of a checklist, `env:NAME` read from `env` now.
+ * @throws RunproofError RP_MISSING_PARAMETER when a referenced variable is unset.
+ */
+export function resolveChecklistParams(checklist: Checklist, env: Record<string, string | undefined>): { values: GivenValue[]; secrets: string[] } {
+  const values: GivenValue[] = [];
+  const secrets: string[] = [];
+  for (const p of checklist.params) {
+    let value = p.value;
+    if (p.env !== undefined) {
+      value = env[p.env];
+      if (value === undefined) {
+        throw new RunproofError('RP_MISSING_PARAMETER', `checklist ${checklist.name}: parameter ${p.name} reads env:${p.env}, which is not set`, {
+          hint: `set ${p.env} in the environment of the scheduler or unit`,
+        });
+      }
+    }
+    const secret = p.secret || isSecretName(p.name) || (p.env !== undefined && isSecretName(p.env));
+    if (secret && value !== '') secrets.push(value!);
+    values.push({ name: p.name, value: value!, source: 'flag' });
+  }
+  return { values, secrets };
+}
+
+function exitCodeOf(status: ChecklistRunResult['status'], error?: RunproofError): number {
+  if (status === 'passed' || status === 'dry-run' || status === 'skipped' || status === 'missed') return EXIT.passed;
+  if (status === 'aborted') return EXIT.aborted;
+  if (status === 'locked') return EXIT.locked;
+  if (status === 'error') return error && error.code !== 'RP_INTERNAL' ? EXIT.badInput : EXIT.failed;
+  return EXIT.failed;
+}
+
+// Worst first: bad input means the checklist itself is broken, then aborted, locked, failed.
+const EXIT_RANK: Record<number, number> = { 0: 0, 1: 1, 4: 2, 3: 3, 2: 4 };
+
+/** The exit code of several checklists: the worst of theirs (2 > 3 > 4 > 1 > 0). */
+export function worstExitCode(codes: readonly number[]): number {
+  return codes.reduce((worst, code) => ((EXIT_RANK[code] ?? 5) > (EXIT_RANK[worst] ?? 5) ? code : worst), 0);
+}
+
+function isFailure(status: string): boolean {
+  return status === 'failed' || status === 'aborted' || status === 'error';
+}
+
+/** Whether a webhook is sent for a run with this status. */
+export function wantsWebhook(on: 'failure' | 'always', status: string): boolean {
+  return on === 'always' || isFailure(status);
+}
+
+/** Builds the hook that sends the webhook before the bundle is sealed and writes its outcome into it. */
+export function webhookHook(checklist: Checklist, env: Record<string, string | undefined>, onOutcome: (o: WebhookOutcome) => void, isFinal: (record: RunRecord) => boolean): BeforeSealHook | undefined {
+  const config = checklist.webhook;
+  if (!config) return undefined;
+  return async ({ bundleDir, record, writeFile }) => {
+    if (!isFinal(record) || !wantsWebhook(config.on, record.status)) return;
+    let secret: string | undefined;
+    let outcome: WebhookOutcome;
+    if (config.secret?.env !== undefined && env[config.secret.env] === undefined) {
+      outcome = { url: config.url, delivered: false, signed: false, attempts: [], error: `the signing key variable ${config.secret.env} is not set: nothing was sent` };
+    } else {
+      secret = config.secret?.env !== undefined ? env[config.secret.env] : config.secret?.value;
+      outcome = await postWebhook(webhookPayload(checklist.name, record, bundleDir, hostname()), {
+        url: config.url,
+        timeoutMs: config.timeoutMs,
+        retries: config.retries,
+        ...(secret ? { secret } : {}),
+      });
+    }
+    onOutcome(outcome);
+    await writeFile(WEBHOOK_FILE, `${JSON.stringify({ on: config.on, ...outcome }, null, 2)}\n`);
+  };
+}
+
+function triggerFor(checklist: Checklist, trigger: ChecklistTrigger | undefined, startedAt: Date, attempt: number): Trigger {
+  const base: Trigger = { kind: trigger?.kind ?? 'manual', checklist: checklist.name, startedAt: startedAt.toISOString() };
+  if (attempt > 1 || checklist.retries > 0) base.attempt = attempt;
+  if (trigger?.via) base.via = trigger.via;
+  if (base.kind === 'schedule' && checklist.schedule) {
+    base.cron = checklist.schedule.cron;
+    if (checklist.schedule.timezone) base.timezone = checklist.schedule.timezone;
+    const due = trigger?.scheduledAt ?? latestCronTime(checklist.schedule, startedAt);
+    if (due) base.scheduledAt = due.toISOString();
+  }
+  return base;
+}
+
+/** Writes the JUnit and textfile outputs of a result; failures are logged, never thrown. */
+export async function writeChecklistOutputs(checklist: Checklist, result: ChecklistRunResult, startedAt: Date, options: { junit: JUnitFiles; log?: ChecklistLogger }): Promise<void> {
+  const tasks: Array<Promise<unknown>> = [];
+  if (checklist.junit) {
+    tasks.push(
+      options.junit.write(checklist.junit, {
+        checklist: checklist.name,
+        ...(result.record ? { record: result.record } : {}),
+        ...(result.bundleDir ? { bundleDir: result.bundleDir } : {}),
+        ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
+        at: startedAt,
+      }).catch((error: Error) => options.log?.({ event: 'output-error', checklist: checklist.name, file: checklist.junit, message: error.message })),
+    );
+  }
+  if (checklist.textfile) {
+    const update: TextfileUpdate = {};
+    if (result.status === 'locked') update.skipped = 1;
+    else
+      update.run = {
+        startedAt: result.record ? new Date(result.record.startedAt) : startedAt,
+        success: result.status === 'passed',
+        durationMs: result.record?.durationMs ?? 0,
+        ...(result.record ? { counts: result.record.counts } : {}),
+      };
+    if (result.webhook) update.webhookDelivered = result.webhook.delivered;
+    tasks.push(updateTextfile(checklist.textfile, checklist.name, update).catch((error: Error) => options.log?.({ event: 'output-error', checklist: checklist.name, file: checklist.textfile, message: error.message })));
+  }
+  await Promise.all(tasks);
+}
+
+/**
+ * Runs one checklist now, unattended, with its retries; writes its bundle(s), JUnit, textfile and
+ * webhook. Never throws for a failing run, a held lock or bad input: those are in the result.
+ * @example const result = await runChecklist(file.checklists[0], { trigger: { kind: 'manual' } })
+ */
+export async function runChecklist(checklist: Checklist, options: ChecklistRunOptions = {}): Promise<ChecklistRunResult> {
+  const env = (options.env ?? process.env) as Record<string, string | undefined>;
+  const log = options.log;
+  const junit = options.junit ?? new JUnitFiles();
+  const firstStart = new Date();
+  let result: ChecklistRunResult = { checklist: checklist.name, status: 'error', exitCode: EXIT.failed, attempts: 0 };
+  let secrets: string[] = [];
+  for (let attempt = 1; attempt <= checklist.retries + 1; attempt++) {
+    const startedAt = new Date();
+    const trigger = triggerFor(checklist, options.trigger, startedAt, attempt);
+    const isLast = (status: string): boolean => status !== 'failed' || attempt > checklist.retries || options.signal?.aborted === true;
+    let webhook: WebhookOutcome | undefined;
+    const onOutcome = (o: WebhookOutcome): void => {
+      webhook = o;
+      log?.({ event: 'webhook', checklist: checklist.name, delivered: o.delivered, attempts: o.attempts.length, ...(o.error ? { message: o.error } : o.delivered ? {} : { message: o.attempts.map((a) => a.error).join('; ') }) });
+    };
+    log?.({ event: 'run-start', checklist: checklist.name, trigger: trigger.kind, ...(trigger.scheduledAt ? { scheduledAt: trigger.scheduledAt } : {}), ...(checklist.retries > 0 ? { attempt } : {}) });
+    const signals = [options.signal, checklist.maxDurationMs !== undefined ? AbortSignal.timeout(checklist.maxDurationMs) : undefined].filter((s): s is AbortSignal => s !== undefined);
+    try {
+      const params = resolveChecklistParams(checklist, env);
+      secrets = params.secrets;
+      const run = await runRunbook({
+        runbookPath: checklist.runbookPath,
+        sections: checklist.sections,
+        cells: checklist.cells,
+        tags: checklist.tags,
+        values: params.values,
+        secrets: params.secrets,
+        mode: 'unattended',
+        allow: checklist.allow,
+        ...(checklist.timeoutMs !== undefined ? { timeoutMs: checklist.timeoutMs } : {}),
+        evidenceDir: options.evidenceDir ?? checklist.evidenceDir,
+        evidenceName: checklist.evidenceName,
+        env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+        cwd: checklist.cwd,
+        ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) } : {}),
+        trigger,
+        ...(checklist.webhook ? { beforeSeal: webhookHook(checklist, env, onOutcome, (r) => isLast(r.status))! } : {}),
+      });
+      result = { checklist: checklist.name, status: run.status, exitCode: exitCodeOf(run.status), record: run.record, bundleDir: run.bundleDir, attempts: attempt };
+      if (webhook) result.webhook = webhook;
+      if (checklist.archive) {
+        try {
+          result.archivePath = await archiveBundle(run.bundleDir, checklist.archive);
+        } catch (error) {
+          log?.({ event: 'output-error', checklist: checklist.name, file: run.bundleDir, message: `archive: ${(error as Error).message}` });
+        }
+      }
+      log?.({ event: 'run-end', checklist: checklist.name, status: run.status, bundle: run.bundleDir, durationMs: run.record.durationMs, passed: run.counts.passed, failed: run.counts.failed, blocked: run.counts.blocked });
+    } catch (caught) {
+      const error = isRunproofError(caught)
+        ? caught
+        : new RunproofError('RP_INTERNAL', (caught as Error)?.message ?? String(caught), { hint: 'this is a bug in runproof', cause: caught });
+      const locked = error.code === 'RP_LOCKED';
+      result = { checklist: checklist.name, status: locked ? 'locked' : 'error', exitCode: exitCodeOf(locked ? 'locked' : 'error', error), attempts: attempt, error };
+      log?.({ event: 'run-error', checklist: checklist.name, code: error.code, message: error.message });
+      // A scheduled run that did not happen still leaves evidence: skipped (lock held) or failed.
+      if (trigger.kind === 'schedule') {
+        try {
+          const status = locked ? 'skipped' : 'failed';
+          const marker = await writeMarkerBundle(checklist, {
+            status,
+            trigger: { ...trigger, reason: locked ? `another run holds the lock: ${error.message}` : `${error.code}: ${error.message}` },
+            reason: locked ? `skipped: another run of this checklist holds the lock (${error.message})` : `the run could not start: ${error.code} ${error.message}`,
+            env,
+            secrets,
+            ...(options.evidenceDir ? { evidenceDir: options.evidenceDir } : {}),
+            ...(checklist.webhook ? { beforeSeal: webhookHook(checklist, env, onOutcome, () => true)! } : {}),
+          });
+          result.bundleDir = marker.bundleDir;
+          result.record = marker.record;
+          if (webhook) result.webhook = webhook;
+          log?.({ event: locked ? 'skipped' : 'run-end', checklist: checklist.name, status, bundle: marker.bundleDir, ...(trigger.scheduledAt ? { scheduledAt: trigger.scheduledAt } : {}) });
+        } catch (markerError) {
+          log?.({ event: 'output-error', checklist: checklist.name, message: `cannot write the ${locked ? 'skipped' : 'failed'} bundle: ${(markerError as Error).message}` });
+        }
+      }
+      break;
+    }
+    if (isLast(result.status)) break;
+    log?.({ event: 'retry', checklist: checklist.name, attempt: attempt + 1, delayMs: checklist.retryDelayMs });
+    await sleep(checklist.retryDelayMs, options.signal);
+    if (options.signal?.aborted) break;
+  }
+  await writeChecklistOutputs(checklist, result, firstStart, { junit, ...(log ? { log } : {}) });
+  return result;
+}
+
+/**
+ * Runs checklists of a file one after another (all when `names` is empty); the exit code is the worst of them.
+ * @throws RunproofError RP_BAD_CHECKLIST for a name the file does not have, before anything runs.
+ * @example const { exitCode } = await runChecklists(file, ['daily'], { trigger: { kind: 'manual' } })
+ */
+export async function runChecklists(file: ChecklistFile, names: readonly string[] = [], options: ChecklistRunOptions = {}): Promise<{ results: ChecklistRunResult[]; exitCode: number }> {
+  const checklists = selectChecklists(file, names);
+  const junit = options.junit ?? new JUnitFiles();
+  const results: ChecklistRunResult[] = [];
+  for (const checklist of checklists) {
+    if (options.signal?.aborted) break;
+    results.push(await runChecklist(checklist, { ...options, junit }));
+  }
+  return { results, exitCode: worstExitCode(results.map((r) => r.exitCode)) };
+}

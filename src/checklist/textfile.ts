@@ -1,0 +1,174 @@
+// The Prometheus textfile-collector file: a few gauges and counters per checklist, labelled by
+// checklist (and step status) only, never by run id, so series stay few. Several checklists may
+// share one file: the file is read back, the checklist's series replaced, and written atomically
+// (temp file in the same folder, then rename) so node_exporter never reads half a file.
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parsePrometheusText } from '../execute/prometheus-text.js';
+import type { Counts } from '../record/index.js';
+
+/** The series of one checklist. */
+export interface ChecklistSeries {
+  lastRunTimestampSeconds?: number;
+  lastRunSuccess?: 0 | 1;
+  lastRunDurationSeconds?: number;
+  lastSuccessTimestampSeconds?: number;
+  /** Step counts of the last run by status. */
+  steps?: Record<StepLabel, number>;
+  skippedRunsTotal: number;
+  missedRunsTotal: number;
+  lastWebhookSuccess?: 0 | 1;
+}
+
+/** What one event changes in a checklist's series. */
+export interface TextfileUpdate {
+  /** A run that ran (or could not start: success 0, no steps). */
+  run?: { startedAt: Date; success: boolean; durationMs: number; counts?: Counts };
+  skipped?: number;
+  missed?: number;
+  webhookDelivered?: boolean;
+}
+
+const STEP_LABELS = ['passed', 'failed', 'blocked', 'skipped', 'not-run'] as const;
+type StepLabel = (typeof STEP_LABELS)[number];
+
+const FAMILIES: Array<{ name: string; type: 'gauge' | 'counter'; help: string; get: (s: ChecklistSeries) => number | undefined }> = [
+  { name: 'runproof_last_run_timestamp_seconds', type: 'gauge', help: 'Unix time the last run of the checklist started.', get: (s) => s.lastRunTimestampSeconds },
+  { name: 'runproof_last_run_success', type: 'gauge', help: '1 when the last run of the checklist passed, else 0.', get: (s) => s.lastRunSuccess },
+  { name: 'runproof_last_run_duration_seconds', type: 'gauge', help: 'Duration of the last run of the checklist.', get: (s) => s.lastRunDurationSeconds },
+  { name: 'runproof_last_success_timestamp_seconds', type: 'gauge', help: 'Unix time the last passing run of the checklist started.', get: (s) => s.lastSuccessTimestampSeconds },
+  { name: 'runproof_skipped_runs_total', type: 'counter', help: 'Scheduled runs skipped because the previous run was still running.', get: (s) => s.skippedRunsTotal },
+  { name: 'runproof_missed_runs_total', type: 'counter', help: 'Scheduled runs missed while the scheduler was not running.', get: (s) => s.missedRunsTotal },
+  { name: 'runproof_last_webhook_success', type: 'gauge', help: '1 when the last webhook of the checklist was delivered, else 0.', get: (s) => s.lastWebhookSuccess },
+];
+const STEPS_FAMILY = { name: 'runproof_steps', help: 'Steps of the last run of the checklist by status.' };
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return String(value);
+}
+
+/**
+ * Renders the exposition text of every checklist's series (families in a fixed order, checklists sorted).
+ * @example renderTextfile(new Map([['daily', { lastRunSuccess: 1, skippedRunsTotal: 0, missedRunsTotal: 0 }]]))
+ */
+export function renderTextfile(series: ReadonlyMap<string, ChecklistSeries>): string {
+  const names = [...series.keys()].sort();
+  const lines: string[] = [];
+  for (const family of FAMILIES) {
+    const rows = names.flatMap((name) => {
+      const value = family.get(series.get(name)!);
+      return value === undefined ? [] : [`${family.name}{checklist="${escapeLabel(name)}"} ${formatValue(value)}`];
+    });
+    if (rows.length === 0) continue;
+    lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`, ...rows);
+    if (family.name === 'runproof_last_success_timestamp_seconds') lines.push(...stepLines(names, series));
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+function stepLines(names: string[], series: ReadonlyMap<string, ChecklistSeries>): string[] {
+  const rows = names.flatMap((name) => {
+    const steps = series.get(name)!.steps;
+    return steps ? STEP_LABELS.map((status) => `${STEPS_FAMILY.name}{checklist="${escapeLabel(name)}",status="${status}"} ${steps[status]}`) : [];
+  });
+  return rows.length === 0 ? [] : [`# HELP ${STEPS_FAMILY.name} ${STEPS_FAMILY.help}`, `# TYPE ${STEPS_FAMILY.name} gauge`, ...rows];
+}
+
+/** Reads the series back from a textfile written before (unknown lines are ignored). */
+export function readTextfileSeries(text: string): Map<string, ChecklistSeries> {
+  const out = new Map<string, ChecklistSeries>();
+  const get = (name: string): ChecklistSeries => {
+    let s = out.get(name);
+    if (!s) out.set(name, (s = { skippedRunsTotal: 0, missedRunsTotal: 0 }));
+    return s;
+  };
+  for (const sample of parsePrometheusText(text).samples) {
+    const checklist = sample.labels.checklist;
+    if (checklist === undefined) continue;
+    const s = get(checklist);
+    const bit = sample.value >= 1 ? 1 : 0;
+    switch (sample.name) {
+      case 'runproof_last_run_timestamp_seconds': s.lastRunTimestampSeconds = sample.value; break;
+      case 'runproof_last_run_success': s.lastRunSuccess = bit; break;
+      case 'runproof_last_run_duration_seconds': s.lastRunDurationSeconds = sample.value; break;
+      case 'runproof_last_success_timestamp_seconds': s.lastSuccessTimestampSeconds = sample.value; break;
+      case 'runproof_skipped_runs_total': s.skippedRunsTotal = sample.value; break;
+      case 'runproof_missed_runs_total': s.missedRunsTotal = sample.value; break;
+      case 'runproof_last_webhook_success': s.lastWebhookSuccess = bit; break;
+      case 'runproof_steps': {
+        const status = sample.labels.status as StepLabel | undefined;
+        if (status && (STEP_LABELS as readonly string[]).includes(status)) {
+          s.steps ??= { passed: 0, failed: 0, blocked: 0, skipped: 0, 'not-run': 0 };
+          s.steps[status] = sample.value;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/** Applies one event to a checklist's series; the last success time is carried over a failure. */
+export function applyTextfileUpdate(previous: ChecklistSeries | undefined, update: TextfileUpdate): ChecklistSeries {
+  const s: ChecklistSeries = previous ? { ...previous } : { skippedRunsTotal: 0, missedRunsTotal: 0 };
+  if (update.run) {
+    const started = update.run.startedAt.getTime() / 1000;
+    s.lastRunTimestampSeconds = started;
+    s.lastRunSuccess = update.run.success ? 1 : 0;
+    s.lastRunDurationSeconds = update.run.durationMs / 1000;
+    if (update.run.success) s.lastSuccessTimestampSeconds = started;
+    const c = update.run.counts ?? { total: 0, passed: 0, failed: 0, blocked: 0, skipped: 0, notRun: 0 };
+    s.steps = { passed: c.passed, failed: c.failed, blocked: c.blocked, skipped: c.skipped, 'not-run': c.notRun };
+  }
+  if (update.skipped) s.skippedRunsTotal += update.skipped;
+  if (update.missed) s.missedRunsTotal += update.missed;
+  if (update.webhookDelivered !== undefined) s.lastWebhookSuccess = update.webhookDelivered ? 1 : 0;
+  return s;
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+// Updates to one file from one process happen one after another (read, change, rename).
+function serialized<T>(path: string, task: () => Promise<T>): Promise<T> {
+  const previous = queues.get(path) ?? Promise.resolve();
+  const next = previous.then(task, task);
+  queues.set(path, next.catch(() => undefined));
+  return next;
+}
+
+/**
+ * Applies an update to one checklist's series in the textfile at `path` and rewrites it atomically.
+ * @example await updateTextfile('/var/lib/node_exporter/runproof.prom', 'daily', { run: { startedAt, success: true, durationMs: 1200, counts } })
+ */
+export function updateTextfile(path: string, checklist: string, update: TextfileUpdate): Promise<string> {
+  return serialized(path, async () => {
+    let previous = '';
+    try {
+      previous = await readFile(path, 'utf8');
+    } catch {
+      // first write
+    }
+    const series = readTextfileSeries(previous);
+    series.set(checklist, applyTextfileUpdate(series.get(checklist), update));
+    const text = renderTextfile(series);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    try {
+      await writeFile(tmp, text);
+      await rename(tmp, path);
+    } catch (error) {
+      await unlink(tmp).catch(() => undefined);
+      throw error;
+    }
+    return text;
+  });
+}

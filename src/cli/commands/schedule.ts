@@ -1,0 +1,101 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { RunproofError } from '../../core/index.js';
+import { createLineLogger, loadChecklistFile, printCron, printK8s, printSystemd, startScheduler, type UnitFile } from '../../checklist/index.js';
+import type { CommandRegistrar } from '../program.js';
+import { EXIT } from '../exit.js';
+import { parseLogFormat, reportChecklistError } from './checklist.js';
+
+interface ScheduleFlags {
+  printCron?: boolean;
+  printSystemd?: boolean;
+  printK8s?: boolean;
+  outDir?: string;
+  image?: string;
+  logFormat: string;
+  evidenceDir?: string;
+}
+
+// The printed units start this very installation: node and the CLI's absolute path.
+function selfCommand(): string[] {
+  return [process.execPath, fileURLToPath(new URL('../main.js', import.meta.url))];
+}
+
+async function emit(files: UnitFile[], outDir: string | undefined): Promise<void> {
+  if (outDir) {
+    await mkdir(outDir, { recursive: true });
+    for (const f of files) {
+      await writeFile(join(outDir, f.name), f.content);
+      process.stdout.write(`wrote ${join(outDir, f.name)}\n`);
+    }
+    return;
+  }
+  const many = files.length > 1;
+  for (const f of files) process.stdout.write(`${many ? `# ---- ${f.name} ----\n` : ''}${f.content}${many ? '\n' : ''}`);
+}
+
+/** `runproof schedule FILE`: a long-lived scheduler, or `--print-*` units for system schedulers. */
+export const registerSchedule: CommandRegistrar = (program: Command) => {
+  program
+    .command('schedule')
+    .description('run checklists on their cron schedules (long-lived), or print units for cron, systemd or Kubernetes')
+    .argument('<file>', 'checklist file (YAML)')
+    .option('--print-cron', 'print crontab lines and exit')
+    .option('--print-systemd', 'print a .service and .timer per checklist and exit')
+    .option('--print-k8s', 'print a Kubernetes CronJob per checklist and exit')
+    .option('--out-dir <dir>', 'with --print-*: write the files into this folder instead of stdout')
+    .option('--image <image>', 'with --print-k8s: the container image with runproof')
+    .option('--evidence-dir <dir>', "overrides every checklist's evidence folder")
+    .option('--log-format <format>', 'text or json: one line per event on stdout', 'text')
+    .addHelpText('after', '\nSignals: SIGTERM/SIGINT stop the running steps, write their bundles and exit; SIGHUP reloads the file.\n\nExample:\n  runproof schedule ops/checklists.yaml --log-format json\n')
+    .action(async (file: string, flags: ScheduleFlags) => {
+      const format = parseLogFormat(flags.logFormat);
+      const prints = [flags.printCron, flags.printSystemd, flags.printK8s].filter(Boolean).length;
+      if (prints > 1) throw new RunproofError('RP_BAD_FLAG', 'choose one of --print-cron, --print-systemd and --print-k8s', { hint: 'run the command once per format' });
+      try {
+        if (prints === 1) {
+          const loaded = await loadChecklistFile(file);
+          const files = flags.printCron
+            ? printCron(loaded, { command: selfCommand() })
+            : flags.printSystemd
+              ? printSystemd(loaded, { command: selfCommand() })
+              : printK8s(loaded, flags.image ? { image: flags.image } : {});
+          await emit(files, flags.outDir);
+          return;
+        }
+        const log = createLineLogger(process.stdout, format);
+        const scheduler = await startScheduler({ file, log, ...(flags.evidenceDir ? { evidenceDir: flags.evidenceDir } : {}) });
+        await new Promise<void>((resolve) => {
+          let stopping = false;
+          const onStop = (signal: NodeJS.Signals): void => {
+            if (stopping) process.exit(EXIT.aborted);
+            stopping = true;
+            log({ event: 'signal', signal, message: 'stopping: running steps are killed and their bundles written' });
+            void scheduler.stop(signal).then(({ interrupted }) => {
+              process.exitCode = interrupted > 0 ? EXIT.aborted : EXIT.passed;
+              cleanup();
+              resolve();
+            });
+          };
+          const onHup = (): void => {
+            log({ event: 'signal', signal: 'SIGHUP', message: 'reloading the checklist file' });
+            void scheduler.reload();
+          };
+          const cleanup = (): void => {
+            process.off('SIGTERM', onStop);
+            process.off('SIGINT', onStop);
+            process.off('SIGHUP', onHup);
+          };
+          process.on('SIGTERM', onStop);
+          process.on('SIGINT', onStop);
+          process.on('SIGHUP', onHup);
+        });
+      } catch (error) {
+        const code = reportChecklistError(error);
+        if (code === null) throw error;
+        process.exitCode = code;
+      }
+    });
+};
