@@ -83,7 +83,7 @@ describe('table cells and code spans', () => {
     let inBody = false;
     for (const t of tokens) {
       if (t.type === 'tbody_open') inBody = true;
-      if (inBody && t.type === 'inline') out.push(md.renderer.renderInline(t.children ?? [], {}, {}));
+      if (inBody && t.type === 'inline') out.push(md.renderer.renderInline(t.children ?? [], md.options, {}));
     }
     return out;
   }
