@@ -45,7 +45,7 @@ export interface AttemptView {
   signal: string | null;
   timedOut: boolean;
   interrupted: boolean;
-  /** `exit 0`, `HTTP 503`, `killed by SIGTERM`, `timed out after 30 s`, `no response (ECONNREFUSED)`, `could not run`. */
+  /** `exit 0`, `HTTP 503`, `killed by SIGTERM`, `timed out`, `no response (ECONNREFUSED)`, `could not run`. */
   resultText: string;
   /** Why the attempt could not run at all (null when the HTTP exchange's error already says it). */
   error: string | null;
@@ -264,7 +264,7 @@ function httpStatusOf(http: HttpView | null): number | null {
 function attemptResultText(attempt: Attempt, http: HttpView | null): string {
   if (http?.errorCode) return `no response (${http.errorCode})`;
   if (attempt.error !== undefined) return 'could not run';
-  if (attempt.timedOut) return `timed out after ${formatDuration(attempt.durationMs)}`;
+  if (attempt.timedOut) return 'timed out';
   if (attempt.interrupted) return 'interrupted';
   const status = httpStatusOf(http);
   if (status !== null) return `HTTP ${status}`;

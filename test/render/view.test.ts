@@ -70,7 +70,7 @@ describe('buildReportView', () => {
       'no response (ECONNREFUSED)',
       'exit 0',
       'exit 0',
-      'timed out after 1.3 s',
+      'timed out',
       'blocked',
       'skipped',
     ]);
