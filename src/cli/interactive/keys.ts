@@ -2,6 +2,14 @@
 // stays on for the whole interactive run, also while a cell runs, so that Ctrl-C arrives as a
 // key (the cell is in its own process group and never sees it) and keys typed during a cell are
 // dropped instead of answering the next prompt before the operator has read it.
+//
+// Why not @clack/prompts or @inquirer/prompts: both own the screen for the length of one
+// question (redrawing it with cursor movements, which a saved transcript cannot replay), handle
+// Ctrl-C themselves as "cancel the prompt", and stop reading keys between questions. Here the
+// same keyboard must also serve the time a cell runs (Ctrl-C kills that cell's group), live
+// output must interleave with a spinner, and every line the operator saw must land, redacted,
+// in transcript.txt. Node's readline gives the keypress parsing and, for the inline editor, a
+// line editor with cursor keys; nothing else needed a dependency.
 import { emitKeypressEvents } from 'node:readline';
 
 /** One key as readline's keypress parser reports it. */
