@@ -379,6 +379,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           timeoutMs: step.timeoutMs,
           env: step.env,
           ...(signal ? { signal } : {}),
+          // An `interactive` cell (sudo, ssh prompts) reads the operator's terminal in an interactive run.
+          ...(step.interactive && plan.mode === 'interactive' ? { stdin: 'inherit' as const } : {}),
           ...(step.shell ? { shell: step.shell } : {}),
           ...(step.cwd ? { cwd: step.cwd } : {}),
         };
@@ -445,9 +447,10 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
         if (text && options.progress?.output) options.progress.output(step, stream, text);
       }
       options.progress?.attemptEnd?.(step, n);
+      // end() flushes what streaming redaction held back: only then is text() the whole output.
+      const attempt = await finishAttempt(n, attemptStart, outcome, stdout, stderr, exchange);
       const stdoutText = stdout.text();
       const stderrText = stderr.text();
-      const attempt = await finishAttempt(n, attemptStart, outcome, stdout, stderr, exchange);
       await sink.append({ type: 'attempt-end', stepId: step.id, attempt });
 
       if (skippedReason) return { status: 'skipped', note: skippedReason, lastAttempt: n };
