@@ -5,7 +5,7 @@ import { RunproofError } from '../core/index.js';
 import { runRunbook, type RunRunbookResult } from '../app/run-runbook.js';
 import type { RunProgress } from '../execute/index.js';
 import type { PlanStep } from '../plan/index.js';
-import type { RunStatus, StepStatus } from '../record/index.js';
+import type { RunRecord, RunStatus, StepStatus } from '../record/index.js';
 import { DEMO_FAILING_POOL, startDemoService, type DemoService } from './service.js';
 
 /** The runbook `runproof demo` runs: the project's own daily checks of the demo service. */
@@ -104,6 +104,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<DemoRun> {
     if (out) {
       const c = run.counts;
       out.write(`\n${run.status.toUpperCase()}: ${c.passed} passed, ${c.failed} failed, ${c.blocked} blocked, ${c.skipped} skipped (${(run.durationMs / 1000).toFixed(1)} s)\n`);
+      const why = failureLines(run.record, shown(runbookPath));
+      if (why.length > 0) out.write(`\n${why.join('\n')}\n\n`);
       out.write(`HTML report: ${shown(run.reportPaths.html)}\n`);
       out.write(`JSON record: ${shown(run.recordPath)}\n`);
       out.write(`verify it:   runproof verify ${shown(run.bundleDir)}\n`);
@@ -128,17 +130,30 @@ function compactProgress(out: NodeJS.WritableStream): RunProgress {
       total = n;
       index = i;
     },
-    stepEnd(step, status, detail) {
+    // Why a step failed is printed after the summary, from the record (with the actual values).
+    stepEnd(step, status) {
       const width = String(total).length;
       const where = `[${String(index + 1).padStart(width)}/${total}]`;
       out.write(`  ${MARK[status].padEnd(7)} ${where} ${describe(step)}\n`);
-      if (status !== 'passed' && detail) {
-        const lines = detail.split(/\n|; (?=expected output|\$\.|metric |jsonpath |status |header )/).filter((l) => l.trim() !== '');
-        for (const line of lines.slice(0, 8)) out.write(`          ${line}\n`);
-        if (lines.length > 8) out.write(`          ... (${lines.length - 8} more in the report)\n`);
-      }
     },
   };
+}
+
+const FAILED: ReadonlySet<StepStatus> = new Set(['failed', 'timed-out', 'interrupted']);
+const show = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value));
+
+// For each failed step: its title and runbook line, then every failed assertion with the value it
+// got, every differing path of the expected output, or the step's own note (a refused connection).
+function failureLines(record: RunRecord, runbook: string): string[] {
+  const lines: string[] = [];
+  for (const step of record.steps.filter((s) => FAILED.has(s.status))) {
+    lines.push(`${step.sectionPath[step.sectionPath.length - 1] ?? step.name} (${runbook}:${step.line})`);
+    const failed = step.assertions.filter((a) => !a.passed);
+    for (const a of failed) lines.push(`  line ${a.line}  ${a.text}: got ${show(a.actual)}`);
+    for (const d of step.expect?.passed === false ? step.expect.diffs : []) lines.push(`  expected output  ${d.path}: ${d.message ?? `expected ${show(d.expected)}, got ${show(d.actual)}`}`);
+    if (failed.length === 0 && step.expect?.passed !== false) lines.push(`  ${step.note ?? step.status}`);
+  }
+  return lines;
 }
 
 function describe(step: PlanStep): string {

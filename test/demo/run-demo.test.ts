@@ -92,8 +92,10 @@ describe('runDemo', () => {
     const text = out.text();
     expect(text).toContain('(pool beta made unreachable with --fail)');
     expect(text).toMatch(/^ {2}FAILED {2}\[2\/5\] \/ready - Production Ready/m);
-    expect(text).toContain('$.ready: expected true got false');
     expect(text).toMatch(/^FAILED: 3 passed, 2 failed/m);
+    // Why, after the summary: each failed step with its runbook line, what each check got.
+    expect(text).toMatch(/^\/ready - Production Ready \(\S*demo-daily-checks\.md:\d+\)\n {2}line \d+ {2}status == 200: got 503\n {2}expected output {2}\$\.ready: expected true got false\n/m);
+    expect(text).toMatch(/^Pool reachability \(\S*demo-daily-checks\.md:\d+\)\n {2}line \d+ {2}metric "demo_pool_reachable\{pool=\\"beta\\"\}" == 1: got 0\n/m);
   });
 
   it('stops the service when it returns, also after a failing run', async () => {
