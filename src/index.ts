@@ -19,10 +19,19 @@
  * a failing step, a refused connection or a failed assertion is data in the result.
  * @packageDocumentation
  */
+import { isRunproofError as isRunproofErrorImpl } from './core/index.js';
 import { runNotebook as runNotebookImpl } from './execute/index.js';
 
 // Errors and shared small things.
-export { RunproofError, isRunproofError, formatDiagnostic } from './core/index.js';
+export { RunproofError, formatDiagnostic } from './core/index.js';
+
+/**
+ * Whether a value is a {@link RunproofError} (an `instanceof` check): the
+ * check to use before reading `code`, `hint`, `file` and `span`.
+ * @example
+ * try { parseRunbook(text, { path }); } catch (error) { if (isRunproofError(error)) console.error(error.code, error.hint); }
+ */
+export const isRunproofError: typeof isRunproofErrorImpl = isRunproofErrorImpl;
 export type { ErrorCode, WarningCode, Span, RunproofErrorOptions } from './core/index.js';
 export { TOOL_NAME, TOOL_VERSION } from './core/index.js';
 
