@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunRecordSchema, type RunRecord } from '../../src/record/index.js';
+import { listGroupMembers } from '../../src/execute/process-group.js';
 import { startPane, type Pane } from './interactive-tmux.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/interactive/', import.meta.url));
@@ -31,14 +32,10 @@ function recordOf(): { record: RunRecord; bundle: string } {
 
 const step = (record: RunRecord, name: string) => record.steps.find((s) => s.name === name)!;
 
-// Whether any process is left in a process group (kill -0 on the group).
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+// Whether a live (not zombie) process is left in a process group: a container's PID 1 may never
+// reap the orphans it inherits, so kill -0 alone would see their zombies.
+async function groupAlive(pgid: number): Promise<boolean> {
+  return (await listGroupMembers(pgid)).length > 0;
 }
 
 async function waitForFile(path: string, timeoutMs = 45_000): Promise<string> {
@@ -62,11 +59,11 @@ describe('runproof run on a terminal: Ctrl-C and the spinner', () => {
     await pane.keys('y');
     const pgid = Number((await waitForFile(join(dir, 'pids.txt'))).trim());
     await pane.waitFor('running hang');
-    expect(groupAlive(pgid)).toBe(true);
+    expect(await groupAlive(pgid)).toBe(true);
     await pane.keys('C-c');
     let screen = await pane.waitFor(/INTERRUPTED[\s\S]*what now\?/);
     expect(screen).toContain('interrupting hang: killing its process group');
-    expect(groupAlive(pgid)).toBe(false);
+    expect(await groupAlive(pgid)).toBe(false);
     await pane.keys('r');
     expect(await pane.exitCode()).toBe(0);
     screen = await pane.screen();

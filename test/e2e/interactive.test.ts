@@ -149,6 +149,24 @@ describe('runproof run on a terminal (interactive)', () => {
     expect(step(record, 'drop-cache').status).toBe('passed');
   });
 
+  it('a cell marked interactive reads the terminal itself, and the menus work again after it', async () => {
+    copyFileSync(join(fixtures, 'ask.md'), join(dir, 'ask.md'));
+    pane = await startPane({ dir, args: ['run', 'ask.md', '--evidence-dir', 'ev'] });
+    await pane.waitFor(MENU);
+    await pane.keys('y');
+    await pane.waitFor('who is on call?');
+    await pane.type('Ada');
+    await pane.keys('Enter');
+    await pane.waitFor(/hello Ada[\s\S]*\[2\/2\][\s\S]*run it\?/);
+    await pane.keys('y');
+    expect(await pane.exitCode()).toBe(0);
+    const record = recordOf(bundleDir());
+    expect(record.steps.map((s) => [s.name, s.status])).toEqual([
+      ['ask', 'passed'],
+      ['after', 'passed'],
+    ]);
+  });
+
   it('an edit that makes a cell destructive asks again, and the operator can refuse it', async () => {
     pane = await startPane({
       dir,

@@ -120,8 +120,13 @@ export const registerRun: CommandRegistrar = (program: Command) => {
       else mode = 'interactive';
 
       const controller = new AbortController();
+      // Interactive (a TTY and no --yes): single keys in raw mode; see src/cli/interactive/.
+      let interactive: InteractiveSession | undefined;
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals): void => {
+        // Interactive: a SIGINT while a cell runs is that cell's Ctrl-C (the keyboard hands the
+        // terminal to cells marked interactive, so their Ctrl-C comes as a signal, not a key).
+        if (signal === 'SIGINT' && interactive?.interruptCell()) return;
         signals += 1;
         if (signals > 1) process.exit(EXIT.aborted);
         process.stderr.write(`\nrunproof: ${signal}: stopping the running step and writing the bundle...\n`);
@@ -131,8 +136,6 @@ export const registerRun: CommandRegistrar = (program: Command) => {
       process.on('SIGTERM', onSignal);
       const out = flags.json ? process.stderr : process.stdout;
       const printer = createRunPrinter({ json: flags.json === true, out });
-      // Interactive (a TTY and no --yes): single keys in raw mode; see src/cli/interactive/.
-      let interactive: InteractiveSession | undefined;
       try {
         if (mode === 'interactive') {
           const session = createInteractiveSession({ input: process.stdin, output: out, env: process.env, quitRun: () => controller.abort('quit') });

@@ -90,19 +90,31 @@ export class Keyboard {
 
   /** Gives the terminal to something else (an editor, a readline prompt) and takes it back after. */
   async suspend<T>(use: () => Promise<T>): Promise<T> {
+    this.release();
+    try {
+      return await use();
+    } finally {
+      this.reacquire();
+    }
+  }
+
+  /** Hands the terminal over (cooked mode, stdin not read) until `reacquire()`: a cell that reads it. */
+  release(): void {
+    if (this.suspended) return;
     this.suspended = true;
     this.input.off('keypress', this.onKeypress);
     this.raw(false);
     this.input.pause();
-    try {
-      return await use();
-    } finally {
-      this.suspended = false;
-      if (this.started) {
-        this.input.on('keypress', this.onKeypress);
-        this.raw(true);
-        this.input.resume();
-      }
+  }
+
+  /** Takes the terminal back after `release()`. */
+  reacquire(): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    if (this.started) {
+      this.input.on('keypress', this.onKeypress);
+      this.raw(true);
+      this.input.resume();
     }
   }
 

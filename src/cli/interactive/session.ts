@@ -50,6 +50,11 @@ export interface InteractiveSession {
   setPlan(plan: PlanResult, redactor: Redactor): void;
   /** Asks each missing parameter (secret ones without echo); `null` when the operator quit. */
   askParameters(missing: readonly MissingParameter[]): Promise<GivenValue[] | null>;
+  /**
+   * SIGINT arrived (the terminal is in cooked mode while an interactive cell reads it): interrupts
+   * the running cell and returns true, or returns false when there is none (the run should stop).
+   */
+  interruptCell(): boolean;
   /** The transcript so far, as the operator saw it (the bundle writer redacts it again). */
   transcript(): string;
   close(): void;
@@ -278,6 +283,13 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
       }
     },
     attemptStart(step, n) {
+      // A cell marked interactive reads the terminal itself: no spinner, keys and Ctrl-C are its own
+      // (Ctrl-C then reaches runproof as SIGINT; see interruptCell).
+      if (step.interactive) {
+        screen.line(paint.dim('  this cell is interactive: it reads your terminal until it ends'));
+        keyboard.release();
+        return;
+      }
       screen.startSpinner(`running ${step.name}${n > 1 ? ` (attempt ${n})` : ''}`);
     },
     output(_step, _stream, text) {
@@ -285,6 +297,7 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
     },
     attemptEnd() {
       screen.stopSpinner();
+      keyboard.reacquire();
       running = undefined;
     },
     stepEnd(_step, status, detail) {
@@ -321,6 +334,13 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
         }
       }
       return values;
+    },
+    interruptCell() {
+      if (!running || running.controller.signal.aborted || interruptPending) return false;
+      interruptPending = true;
+      screen.line(paint.yellow(`^C  interrupting ${running.step.name}: killing it (Ctrl-C again quits the run)`));
+      running.controller.abort(new Error('SIGINT'));
+      return true;
     },
     transcript: () => screen.transcript(),
     close() {
