@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { CLI } from '../helpers/cli.js';
 
-export const TMUX = '/usr/bin/tmux';
+/** tmux from PATH (Debian's package; .ci/run installs it when missing). */
+export const TMUX = 'tmux';
 
 export interface PaneOptions {
   /** Working directory of runproof (also where the launcher and exit-code files go). */
