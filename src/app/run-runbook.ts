@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { RunproofError } from '../core/index.js';
 import { readRunbookFile } from './read-runbook.js';
 import { parseRunbook, type Notebook, type RiskLevel } from '../parse/index.js';
 import { planRun, type GivenValue, type Mode, type PlanResult } from '../plan/index.js';
@@ -20,6 +19,7 @@ import {
   type RunRecord,
 } from '../record/index.js';
 import { buildRecord } from '../record/build-record.js';
+import { ensureRealDir } from '../record/safe-dir.js';
 import { sealBundle, type SealResult } from '../record/seal.js';
 import { renderReports } from '../render/index.js';
 import type { Trigger } from '../record/types.js';
@@ -135,15 +135,8 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   const evidenceName = validateEvidenceName(
     options.evidenceName ?? notebook.frontMatter.evidence ?? evidenceNameFor(notebook.frontMatter.title ? notebook.title : options.runbookPath, sectionTitles),
   );
-  const evidenceDir = resolve(options.evidenceDir ?? resume?.evidenceDir ?? 'evidence');
-  try {
-    await mkdir(evidenceDir, { recursive: true });
-  } catch (error) {
-    throw new RunproofError('RP_EVIDENCE_WRITE_FAILED', `cannot create the evidence folder ${evidenceDir}: ${(error as Error).message}`, {
-      hint: 'choose a writable folder with --evidence-dir',
-      cause: error,
-    });
-  }
+  // Created here, before the lock; a folder that is a symbolic link is refused (RP_UNSAFE_PATH).
+  const evidenceDir = await ensureRealDir(options.evidenceDir ?? resume?.evidenceDir ?? 'evidence', 'evidence folder');
 
   const absoluteRunbook = await realpath(options.runbookPath);
   const lock = await acquireLock({ evidenceDir, key: lockKeyFor(absoluteRunbook, plan.selection) });

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'RP_BAD_EVIDENCE_NAME'
   | 'RP_EVIDENCE_WRITE_FAILED'
   | 'RP_DISK_FULL'
+  | 'RP_UNSAFE_PATH'
   | 'RP_BAD_BUNDLE'
   | 'RP_BAD_RECORD'
   | 'RP_BAD_TEMPLATE'

@@ -4,6 +4,7 @@ import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep, dirname } from 'node:path';
 import { isRunproofError, RunproofError } from '../core/errors.js';
 import { JournalWriter, SYNCED_EVENT_TYPES } from './journal.js';
+import { ensureRealDir } from './safe-dir.js';
 import { formatBundleTimestamp, validateEvidenceName } from './names.js';
 import { createOutputCapture, DEFAULT_INLINE_LIMIT, type OutputCapture } from './output.js';
 import type { Redactor } from './redact.js';
@@ -196,7 +197,8 @@ class BundleImpl implements Bundle {
 async function writeAtomic(path: string, content: string | Buffer): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    const handle = await open(tmp, 'w');
+    // 'wx': a file or link already at the temp path is never followed or overwritten.
+    const handle = await open(tmp, 'wx');
     try {
       await handle.writeFile(content);
       await handle.sync();
@@ -222,12 +224,7 @@ function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: st
  */
 export async function openBundle(options: OpenBundleOptions): Promise<Bundle> {
   const name = validateEvidenceName(options.name);
-  const evidenceDir = resolve(options.evidenceDir);
-  try {
-    await mkdir(evidenceDir, { recursive: true });
-  } catch (err) {
-    throw writeFailed(`evidence folder ${evidenceDir}`, err);
-  }
+  const evidenceDir = await ensureRealDir(options.evidenceDir, 'evidence folder');
   const baseName = await createUniqueDir(evidenceDir, `${name}_${formatBundleTimestamp(options.now ?? new Date())}`);
   const dir = join(evidenceDir, baseName);
   let journal: JournalWriter;

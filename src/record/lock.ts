@@ -2,9 +2,10 @@
 // created atomically (link of a complete temp file), taken over when its process is dead.
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RunproofError } from '../core/errors.js';
+import { ensureRealDir } from './safe-dir.js';
 
 export const LOCKS_DIR = '.locks';
 // A takeover that has not finished in this long was abandoned by a crashed process.
@@ -115,11 +116,9 @@ function lockedError(path: string, owner: LockOwner | 'corrupt'): RunproofError 
  */
 export async function acquireLock(options: { evidenceDir: string; key: string; now?: Date }): Promise<RunLock> {
   const path = lockPathFor(options.evidenceDir, options.key);
-  try {
-    await mkdir(join(resolve(options.evidenceDir), LOCKS_DIR), { recursive: true });
-  } catch (cause) {
-    throw new RunproofError('RP_EVIDENCE_WRITE_FAILED', `cannot create the lock folder for ${path}`, { cause });
-  }
+  // A planted link (the evidence folder or `.locks` pointing elsewhere) would put lock files there.
+  await ensureRealDir(options.evidenceDir, 'evidence folder');
+  await ensureRealDir(join(resolve(options.evidenceDir), LOCKS_DIR), 'lock folder');
   const me: LockOwner = {
     pid: process.pid,
     host: hostname(),
