@@ -37,7 +37,7 @@ export interface Scheduler {
   readonly file: ChecklistFile;
   /** Re-reads the file; a bad file keeps the old one (logged). Resolves true when swapped. */
   reload(): Promise<boolean>;
-  /** Stops scheduling, aborts running steps, waits for their bundles. Resolves with how many runs were interrupted. */
+  /** Stops scheduling, aborts running steps, waits for their bundles. Resolves with how many runs the stop aborted. */
   stop(reason?: string): Promise<{ interrupted: number }>;
   /** Runs in progress now, by checklist name. */
   running(): string[];
@@ -261,13 +261,16 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       stopping = true;
       for (const job of jobs) job.stop();
       jobs = [];
-      let interrupted = 0;
+      const runs: Array<Promise<ChecklistRunResult>> = [];
       for (const state of states.values()) {
         if (state.running) {
-          interrupted += 1;
+          runs.push(state.running.promise);
           state.running.controller.abort(reason);
         }
       }
+      // Interrupted: runs the stop aborted (one already sealing its bundle keeps its status).
+      const results = await Promise.allSettled(runs);
+      const interrupted = results.filter((r) => r.status === 'fulfilled' && r.value.status === 'aborted').length;
       while (pending.size > 0) await Promise.allSettled([...pending]);
       log({ event: 'scheduler-stop', reason, interrupted });
       return { interrupted };
