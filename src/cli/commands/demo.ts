@@ -25,7 +25,7 @@ function parsePort(text: string): number {
 export const registerDemo: CommandRegistrar = (program: Command) => {
   program
     .command('demo')
-    .description('start an embedded demo service on 127.0.0.1, run notebooks/demo-daily-checks.md against it, write the bundle, stop the service')
+    .description('run notebooks/demo-daily-checks.md against an embedded demo service on 127.0.0.1 and write the bundle')
     .option('--fail', 'make pool "beta" unreachable first, to see what a failing check looks like')
     .option('--evidence-dir <dir>', 'where the bundle goes', 'evidence')
     .option('--json', 'print a machine-readable summary on stdout')
