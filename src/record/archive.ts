@@ -14,6 +14,11 @@ import { listBundleFiles } from './manifest.js';
 
 export type ArchiveFormat = 'tgz' | 'zip';
 
+/** Bytes of one entry `scanArchive` keeps in memory (manifest, attestation, record): larger ones are refused. */
+export const ARCHIVE_KEEP_LIMIT = 64 * 1024 * 1024;
+// pax and GNU long-name headers are held in memory to be parsed: real ones are a few hundred bytes.
+const META_LIMIT = 1024 * 1024;
+
 // archiver 7 is CommonJS with a factory as its export, while @types/archiver 8 describes the
 // class API of archiver 8: load the factory and type it by hand.
 const archiver = createRequire(import.meta.url)('archiver') as (format: 'tar' | 'zip', options?: ArchiverOptions) => Archiver;
@@ -144,15 +149,16 @@ class EntrySink {
     return this.keep(rel);
   }
 
-  add(file: ArchiveFile): void {
+  add(file: ArchiveFile, hasher?: EntryHasher): void {
     this.files.set(file.path, file);
+    if (hasher?.tooLargeToKeep) this.problems.push({ entry: file.path, message: `refused: ${file.size} bytes, more than the ${ARCHIVE_KEEP_LIMIT} bytes a seal or record file may have (not read)` });
   }
 }
 
 // Hashes the bytes of one entry as they stream, keeping them only when asked.
 class EntryHasher {
   private hash = createHash('sha256');
-  private size = 0;
+  size = 0;
   private chunks: Buffer[] | null;
 
   constructor(
@@ -162,9 +168,16 @@ class EntryHasher {
     this.chunks = keep ? [] : null;
   }
 
+  /** Set when a kept entry grew past ARCHIVE_KEEP_LIMIT: its bytes were dropped. */
+  tooLargeToKeep = false;
+
   update(chunk: Buffer): void {
     this.hash.update(chunk);
     this.size += chunk.length;
+    if (this.chunks && this.size > ARCHIVE_KEEP_LIMIT) {
+      this.chunks = null;
+      this.tooLargeToKeep = true;
+    }
     this.chunks?.push(Buffer.from(chunk));
   }
 
@@ -218,7 +231,7 @@ async function scanTar(source: AsyncIterable<Buffer>, sink: EntrySink): Promise<
   let ended = false;
 
   const finishData = (): void => {
-    if (state.current) sink.add(state.current.finish());
+    if (state.current) sink.add(state.current.finish(), state.current);
     state.current = null;
     if (state.meta) {
       const data = Buffer.concat(state.meta);
@@ -243,6 +256,8 @@ async function scanTar(source: AsyncIterable<Buffer>, sink: EntrySink): Promise<
     let name = cString(header.subarray(0, 100));
     if (prefix) name = `${prefix}/${name}`;
     if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
+      // A huge pax or long-name header would be held in memory whole: refuse it.
+      if (size > META_LIMIT) throw new RunproofError('RP_BAD_BUNDLE', `the tar archive holds a ${size}-byte ${type === 'L' || type === 'K' ? 'long-name' : 'pax'} header (more than ${META_LIMIT}): refused`, { hint: 'runproof archives never hold such headers; the archive was crafted or damaged' });
       dataLeft = size;
       padLeft = (512 - (size % 512)) % 512;
       state.meta = type === 'x' || type === 'L' ? [] : null;
@@ -297,6 +312,40 @@ async function scanTar(source: AsyncIterable<Buffer>, sink: EntrySink): Promise<
   }
 }
 
+interface ZipEntry {
+  name: string;
+  nameBytes: Buffer;
+  kind: 'file' | 'dir' | 'symlink' | 'other';
+  flags: number;
+  method: number;
+  compressed: number;
+  uncompressed: number;
+  local: number;
+  overlaps: boolean;
+}
+
+class DeclaredSizeExceeded extends Error {}
+
+// Marks entries whose local header and data [local, local + 30 + compressed) overlap another
+// entry's, or run past the end of the file (offsets sorted, so one pass).
+function markOverlaps(entries: ZipEntry[], fileSize: number): void {
+  const byOffset = [...entries].sort((a, b) => a.local - b.local);
+  let prevEnd = -1;
+  let prev: ZipEntry | null = null;
+  for (const e of byOffset) {
+    const end = e.local + 30 + e.compressed;
+    if (end > fileSize) e.overlaps = true;
+    if (e.local < prevEnd) {
+      e.overlaps = true;
+      if (prev) prev.overlaps = true;
+    }
+    if (end > prevEnd) {
+      prevEnd = end;
+      prev = e;
+    }
+  }
+}
+
 // The zip reader works from the central directory (what unzip tools trust), then streams each
 // entry's data from its local header through inflate into the hash.
 async function scanZip(path: string, sink: EntrySink): Promise<void> {
@@ -332,6 +381,9 @@ async function scanZip(path: string, sink: EntrySink): Promise<void> {
     if (cdOffset + cdSize > size) throw corrupt('central directory out of range');
     const cd = Buffer.alloc(cdSize);
     await handle.read(cd, 0, cdSize, cdOffset);
+    // First the whole central directory, so entries whose data overlap (the non-recursive zip
+    // bomb: many entries sharing one compressed stream) are seen before anything is inflated.
+    const entries: ZipEntry[] = [];
     let at = 0;
     for (let n = 0; n < count; n++) {
       if (at + 46 > cd.length || cd.readUInt32LE(at) !== 0x02014b50) throw corrupt('bad central directory entry');
@@ -345,7 +397,8 @@ async function scanZip(path: string, sink: EntrySink): Promise<void> {
       const commentLen = cd.readUInt16LE(at + 32);
       const external = cd.readUInt32LE(at + 38);
       let local = cd.readUInt32LE(at + 42);
-      const name = cd.subarray(at + 46, at + 46 + nameLen).toString(flags & 0x800 ? 'utf8' : 'latin1');
+      const nameBytes = cd.subarray(at + 46, at + 46 + nameLen);
+      const name = nameBytes.toString(flags & 0x800 ? 'utf8' : 'latin1');
       const extra = cd.subarray(at + 46 + nameLen, at + 46 + nameLen + extraLen);
       at += 46 + nameLen + extraLen + commentLen;
       for (let e = 0; e + 4 <= extra.length; ) {
@@ -362,8 +415,17 @@ async function scanZip(path: string, sink: EntrySink): Promise<void> {
       const unixMode = madeBy >> 8 === 3 ? (external >>> 16) & 0o170000 : 0;
       const isDir = name.endsWith('/') || unixMode === 0o040000;
       const kind = unixMode === 0o120000 ? 'symlink' : isDir ? 'dir' : unixMode === 0 || unixMode === 0o100000 ? 'file' : 'other';
-      const rel = sink.accept(name, kind);
+      entries.push({ name, nameBytes, kind, flags, method, compressed, uncompressed, local, overlaps: false });
+    }
+    markOverlaps(entries, size);
+    for (const entry of entries) {
+      const { name, flags, method, compressed, uncompressed, local } = entry;
+      const rel = sink.accept(name, entry.kind);
       if (rel === null) continue;
+      if (entry.overlaps) {
+        sink.problems.push({ entry: name, message: 'refused: its data overlaps another entry or lies outside the archive (a zip bomb)' });
+        continue;
+      }
       if (flags & 0x1) {
         sink.problems.push({ entry: name, message: 'refused: encrypted entry' });
         continue;
@@ -375,19 +437,43 @@ async function scanZip(path: string, sink: EntrySink): Promise<void> {
       const header = Buffer.alloc(30);
       await handle.read(header, 0, 30, local);
       if (header.readUInt32LE(0) !== 0x04034b50) throw corrupt(`bad local header for ${name}`);
-      const start = local + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+      const localNameLen = header.readUInt16LE(26);
+      const localName = Buffer.alloc(localNameLen);
+      await handle.read(localName, 0, localNameLen, local + 30);
+      // Extractors disagree on which name wins; an archive whose two names differ is refused.
+      if (!localName.equals(entry.nameBytes)) {
+        sink.problems.push({ entry: name, message: `refused: its local header names ${JSON.stringify(localName.toString('utf8'))}` });
+        continue;
+      }
+      const start = local + 30 + localNameLen + header.readUInt16LE(28);
       const hasher = new EntryHasher(rel, sink.wantsContent(rel));
+      let overflow = false;
       if (compressed > 0) {
         const raw = createReadStream(path, { start, end: start + compressed - 1, highWaterMark: 1 << 20 });
+        // Inflating stops at the declared size: a lying header cannot make verify hash (or keep) more.
         const collect = async function* (input: AsyncIterable<Buffer>): AsyncGenerator<never> {
-          for await (const chunk of input) hasher.update(chunk);
+          for await (const chunk of input) {
+            if (hasher.size + chunk.length > uncompressed) {
+              overflow = true;
+              throw new DeclaredSizeExceeded();
+            }
+            hasher.update(chunk);
+          }
         };
-        if (method === 8) await pipeline(raw, createInflateRaw(), collect);
-        else await pipeline(raw, collect);
+        try {
+          if (method === 8) await pipeline(raw, createInflateRaw(), collect);
+          else await pipeline(raw, collect);
+        } catch (error) {
+          if (!(error instanceof DeclaredSizeExceeded)) throw error;
+        }
+      }
+      if (overflow) {
+        sink.problems.push({ entry: name, message: `refused: inflates to more than the ${uncompressed} bytes its header declares (a zip bomb); stopped reading` });
+        continue;
       }
       const file = hasher.finish();
       if (file.size !== uncompressed) sink.problems.push({ entry: name, message: `holds ${file.size} bytes, its header says ${uncompressed}` });
-      sink.add(file);
+      sink.add(file, hasher);
     }
   } finally {
     await handle.close();
