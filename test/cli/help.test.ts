@@ -77,7 +77,7 @@ describe('--help on every command', () => {
       if (code !== 0 || stderr !== '') problems.push(`${name} --help: exit ${code}, stderr ${JSON.stringify(stderr.slice(0, 200))}`);
       if (!stdout.startsWith(`Usage: ${name}`)) problems.push(`${name} --help: no "Usage: ${name}" line`);
       if (!stdout.includes('\nOptions:\n')) problems.push(`${name} --help: no Options section`);
-      if (!new RegExp(`\\nExample:\\n {2}runproof ${command.path[0]}\\b`).test(stdout)) problems.push(`${name} --help: no "Example:" with a runproof ${command.path[0]} command`);
+      if (!new RegExp(`\\nExamples?:\\n {2}runproof ${command.path[0]}\\b`).test(stdout)) problems.push(`${name} --help: no "Example:" with a runproof ${command.path[0]} command`);
       const flags = command.options.map((o) => o.long ?? o.short ?? '');
       for (const option of command.options) {
         if (option.defaultValue === undefined || option.negate) continue;

@@ -38,6 +38,7 @@ function summaryLine(r: ChecklistRunResult): string {
 /** `runproof checklist run FILE [NAME...]`: runs checklists now, unattended, each writing its bundle. */
 export const registerChecklist: CommandRegistrar = (program: Command) => {
   const checklist = program.command('checklist').description('run the checklists of a checklist file');
+  checklist.addHelpText('after', '\nExample:\n  runproof checklist run notebooks/daily.checklist.yaml demo-daily\n');
   checklist
     .command('run')
     .description('run checklists now, unattended; the exit code is the worst of theirs')

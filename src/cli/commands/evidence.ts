@@ -16,12 +16,14 @@ import { EXIT } from '../exit.js';
 /** `runproof evidence list | show | diff | checkpoint`: what an evidence folder holds. */
 export const registerEvidence: CommandRegistrar = (program: Command) => {
   const evidence = program.command('evidence').description('list, show and compare runs in an evidence folder; print a checkpoint');
+  evidence.addHelpText('after', '\nExample:\n  runproof evidence list evidence/\n');
 
   evidence
     .command('list')
     .description('runs newest first: name, runbook, section, status, duration, steps passed/failed/blocked')
     .argument('[dir]', 'evidence folder', 'evidence')
     .option('--json', 'print the runs as JSON')
+    .addHelpText('after', '\nExample:\n  runproof evidence list evidence/\n')
     .action(async (dir: string, flags: { json?: boolean }) => {
       const runs = await listEvidence(dir);
       process.stdout.write(flags.json ? `${JSON.stringify(runs, null, 2)}\n` : formatEvidenceList(runs));
@@ -32,6 +34,7 @@ export const registerEvidence: CommandRegistrar = (program: Command) => {
     .description('the summary of one run and each of its steps')
     .argument('<bundle>', 'bundle folder')
     .option('--json', 'print the record as JSON')
+    .addHelpText('after', '\nExample:\n  runproof evidence show evidence/demo_daily_20260122_101500\n')
     .action(async (bundle: string, flags: { json?: boolean }) => {
       const loaded = await loadBundleRecord(bundle);
       process.stdout.write(flags.json ? `${JSON.stringify(loaded.record, null, 2)}\n` : formatBundleShow(loaded.record, { dir: bundle, ...loaded }));
@@ -43,6 +46,7 @@ export const registerEvidence: CommandRegistrar = (program: Command) => {
     .argument('<a>', 'the earlier bundle')
     .argument('<b>', 'the later bundle')
     .option('--json', 'print the differences and the masking rules as JSON')
+    .addHelpText('after', '\nExample:\n  runproof evidence diff evidence/demo_daily_20260122_101500 evidence/demo_daily_20260123_101500\n')
     .action(async (a: string, b: string, flags: { json?: boolean }) => {
       const diff = await diffBundles(a, b);
       process.stdout.write(flags.json ? `${JSON.stringify(diff, null, 2)}\n` : formatEvidenceDiff(diff));

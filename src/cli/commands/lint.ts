@@ -14,6 +14,7 @@ export const registerLint: CommandRegistrar = (program: Command) => {
     .argument('<paths...>', 'runbook files or folders (searched recursively)')
     .option('--strict', 'treat warnings as errors')
     .option('--json', 'print the diagnostics as JSON')
+    .addHelpText('after', '\nExample:\n  runproof lint --strict notebooks/\n')
     .action(async (paths: string[], options: { strict?: boolean; json?: boolean }) => {
       const results = await lintPaths(paths);
       if (results.length === 0) {

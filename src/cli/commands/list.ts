@@ -13,6 +13,7 @@ export const registerList: CommandRegistrar = (program: Command) => {
     .description('show a runbook as a notebook: sections, cells (name, kind, risk, parameters, line) and warnings')
     .argument('<runbook>', 'Markdown runbook (.md, .markdown, .txt)')
     .option('--json', 'print the Notebook as JSON (valid against its schema)')
+    .addHelpText('after', '\nExample:\n  runproof list notebooks/incident-ready-503.md\n')
     .action(async (runbook: string, options: { json?: boolean }) => {
       const text = await readRunbookFile(runbook);
       const notebook = parseRunbook(text, { path: runbook });
