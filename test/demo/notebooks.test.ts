@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { lintRunbook, parseRunbook } from '../../src/parse/index.js';
 import { runRunbook } from '../../src/app/run-runbook.js';
 import { startDemoService, type DemoService } from '../../src/demo/index.js';
-import { loadChecklistFile } from '../../src/checklist/load.js';
+import { loadChecklistFile } from '../../src/checklist/index.js';
 
 // The project's own example notebooks: lint-clean under --strict, and each runs as it says.
 
