@@ -247,10 +247,15 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       }
       for (const job of jobs) job.stop();
       jobs = [];
+      const previous = file;
       file = next;
       const now = new Date();
+      const before = new Map(previous.checklists.map((c) => [c.name, c.schedule]));
       for (const c of file.checklists) {
         const state = stateOf(c.name);
+        const old = before.get(c.name);
+        // An unchanged schedule keeps its place, so a time due during the reload still runs.
+        if (old && c.schedule && old.cron === c.schedule.cron && old.timezone === c.schedule.timezone) continue;
         state.lastDue = c.schedule ? (latestCronTime(c.schedule, now) ?? undefined) : undefined;
       }
       log({ event: 'reload', file: file.path, checklists: file.checklists.length });

@@ -171,7 +171,7 @@ describe('runproof schedule (built CLI, real processes)', () => {
     expect(second.events.findIndex((e) => e.event === 'missed')).toBeLessThan(scheduledAt);
     const missed = records(join(dir, 'ev')).filter((r) => r.status === 'missed').map((r) => Date.parse(r.trigger!.scheduledAt!)).sort();
     expect(missed.length).toBe(missedEvents.length);
-    expect(missed[0]).toBe(lastBefore + 1000);
+    expect(missed[0], JSON.stringify({ lastBefore: new Date(lastBefore), missed: missed.map((m) => new Date(m)), log: second.raw })).toBe(lastBefore + 1000);
     for (let i = 1; i < missed.length; i++) expect(missed[i]! - missed[i - 1]!).toBe(1000);
     const all = records(join(dir, 'ev'));
     const due = all.map((r) => r.trigger!.scheduledAt);
