@@ -1,29 +1,61 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { CommanderError } from 'commander';
 import { buildProgram, translateCommanderError } from './program.js';
 import { reportError } from './exit.js';
 import { registrars } from './commands/index.js';
 
-async function main(argv: string[]): Promise<number> {
+/** Where {@link runCli} prints errors; commands themselves still write to process.stdout/stderr. */
+export interface CliIo {
+  stderr?: NodeJS.WritableStream;
+}
+
+/**
+ * Runs the `runproof` CLI in this process on `args` (the words after `runproof`) and resolves to
+ * its exit code; never rejects. A fresh commander program per call, so calls do not share state.
+ * Used by `node dist/cli/main.js` and by tests that need thousands of CLI calls (fuzzing).
+ * @example await runCli(['list', 'ops.md', '--json']) // 0, the notebook on stdout
+ */
+export async function runCli(args: readonly string[], io: CliIo = {}): Promise<number> {
+  const stderr = io.stderr ?? process.stderr;
+  const before = process.exitCode;
+  process.exitCode = undefined;
   const program = buildProgram(registrars);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync([...args], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       const translated = translateCommanderError(error, program);
       if (translated === null) return 0;
-      return reportError(translated);
+      return reportError(translated, stderr);
     }
-    return reportError(error);
+    return reportError(error, stderr);
+  } finally {
+    process.exitCode = before;
   }
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.exitCode = reportError(error);
-  },
-);
+// True when this file is the program node started (also through npm's bin symlink), false when
+// it is imported, so importing runCli does not run the CLI on the importer's argv.
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(entry)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.exitCode = reportError(error);
+    },
+  );
+}

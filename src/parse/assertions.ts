@@ -126,7 +126,10 @@ export function parseAssertions(text: string, options: ParseAssertionsOptions): 
     const baseCol = options.col ?? 1;
     try {
       assertions.push(parseAssertionLine(raw, lineNo, baseCol));
-    } catch (error) {
+    } catch (thrown) {
+      // Backstop for nesting the depth checks below did not foresee: a stack overflow in a
+      // recursive-descent parser is this line's syntax error, not a crash of the parse.
+      const error = thrown instanceof RangeError ? new AssertionSyntaxError('the assertion nests too deeply to be read', 0, 'split it into simpler assertions') : thrown;
       if (!(error instanceof AssertionSyntaxError)) throw error;
       errors.push(
         new RunproofError('RP_BAD_ASSERTION', error.message, {
@@ -395,6 +398,7 @@ function expectPattern(cursor: Cursor, message: string, example: string): { patt
 function expectJsonPath(cursor: Cursor): string {
   const token = cursor.peek();
   const path = expectString(cursor, 'jsonpath needs a path', 'jsonpath "$.status"');
+  checkNesting(path, token.offset + 1);
   try {
     parseJsonPath(path);
   } catch (error) {
@@ -407,6 +411,7 @@ function expectJsonPath(cursor: Cursor): string {
 function expectMetric(cursor: Cursor): string {
   const token = cursor.peek();
   const selector = expectString(cursor, 'metric needs a selector', 'metric "http_requests_total{code=\\"200\\"}"');
+  checkNesting(selector, token.offset + 1);
   try {
     parseMetricSelector(selector);
   } catch (error) {
@@ -414,6 +419,26 @@ function expectMetric(cursor: Cursor): string {
     throw new AssertionSyntaxError(`bad metric selector "${selector}": ${error.message}`, token.offset, error.hint);
   }
   return selector;
+}
+
+/** How deep brackets may nest in a JSONPath or metric selector (their parsers recurse per level). */
+export const MAX_EXPRESSION_NESTING = 64;
+
+// The JSONPath and metric parsers recurse once per bracket level, here and again when a check
+// runs; a path nested thousands deep would overflow the stack, so depth is refused up front.
+function checkNesting(expression: string, offset: number): void {
+  let depth = 0;
+  for (let i = 0; i < expression.length; i++) {
+    const ch = expression[i];
+    if (ch === '(' || ch === '[' || ch === '{') {
+      depth++;
+      if (depth > MAX_EXPRESSION_NESTING) {
+        throw new AssertionSyntaxError(`brackets nest more than ${MAX_EXPRESSION_NESTING} levels deep`, offset + i, 'write a simpler expression');
+      }
+    } else if ((ch === ')' || ch === ']' || ch === '}') && depth > 0) {
+      depth--;
+    }
+  }
 }
 
 // Compiling (never running) the user's regex at parse time turns a bad pattern into a lint error.

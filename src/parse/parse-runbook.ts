@@ -12,6 +12,7 @@ import { noLanguageRule } from './rules/no-language.js';
 import { collectNotebookParams, paramsRule } from './rules/params.js';
 import { riskRule } from './rules/risk.js';
 import { sectionsRule } from './rules/sections.js';
+import { ErrorLimitReached, MAX_COLLECTED_ERRORS } from './rules/guard.js';
 import type { ParseRule, ParseState } from './rules/state.js';
 import { tokenizeRule } from './rules/tokenize.js';
 import { variablesRule } from './rules/variables.js';
@@ -66,7 +67,18 @@ export function runParse(text: string, options: ParseOptions, collect: boolean):
     warnings: [],
     report(error) {
       if (!collect) throw error;
+      if (errors.length >= MAX_COLLECTED_ERRORS) throw new ErrorLimitReached();
       errors.push(error);
+      if (errors.length === MAX_COLLECTED_ERRORS) {
+        errors.push(
+          new RunproofError('RP_TOO_MANY_ERRORS', `stopped reading after ${MAX_COLLECTED_ERRORS} errors; later lines were not checked`, {
+            file: options.path,
+            span: error.span ?? { line: 1, col: 1 },
+            hint: 'fix these and run lint again',
+          }),
+        );
+        throw new ErrorLimitReached();
+      }
     },
     warn(code, message, span, hint) {
       const warning: Diagnostic = { severity: 'warning', code, message, file: options.path, span };
@@ -78,6 +90,7 @@ export function runParse(text: string, options: ParseOptions, collect: boolean):
     try {
       rule.run(state);
     } catch (error) {
+      if (error instanceof ErrorLimitReached) break;
       if (isRunproofError(error)) throw error;
       throw new RunproofError('RP_INTERNAL', `the ${rule.name} step of the parse failed: ${error instanceof Error ? error.message : String(error)}`, {
         file: options.path,

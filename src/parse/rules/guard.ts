@@ -8,6 +8,7 @@ export function guarded<T>(state: ParseState, line: number, what: string, fn: ()
   try {
     return fn();
   } catch (error) {
+    if (error instanceof ErrorLimitReached) throw error;
     if (isRunproofError(error)) {
       state.report(error);
     } else {
@@ -24,3 +25,18 @@ export function guarded<T>(state: ParseState, line: number, what: string, fn: ()
     return fallback;
   }
 }
+
+/**
+ * Thrown by a collecting parse's `report` once it holds {@link MAX_COLLECTED_ERRORS} errors: it
+ * stops the rule chain (lint of a hostile file with 100,000 broken cells stays bounded, since
+ * some errors cost a did-you-mean search over every cell). Never leaves runParse.
+ */
+export class ErrorLimitReached extends Error {
+  constructor() {
+    super('too many errors');
+    this.name = 'ErrorLimitReached';
+  }
+}
+
+/** How many errors lint collects from one runbook before it stops reading it. */
+export const MAX_COLLECTED_ERRORS = 100;
