@@ -181,7 +181,45 @@ const scanAssignments: PatternRule = (text, found) => {
   }
 };
 
-const RULES: PatternRule[] = [scanHeaders, scanUrlPasswords, scanAssignments];
+// JSON members of secret-sounding names: `"password": "x"` in an HTTP body, and `\"password\": \"x\"`
+// when that body is itself a JSON string (an echoing server). Anchored on a literal quote.
+const JSON_MEMBER_RE = /\\?"([A-Za-z0-9_.-]{1,128})\\?"[ \t]*:[ \t]*\\?"([^"\\\r\n]{1,4096})/dg;
+
+const scanJsonMembers: PatternRule = (text, found) => {
+  JSON_MEMBER_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = JSON_MEMBER_RE.exec(text)) !== null) {
+    const name = m[1]!;
+    if (!isSecretName(name) || isReference(m[2]!)) {
+      // The value may itself start the next member (`"a": "\"password\"..."`): rescan from it.
+      JSON_MEMBER_RE.lastIndex = m.indices![2]![0];
+      continue;
+    }
+    const [s, e] = m.indices![2]!;
+    found({ start: s, end: e, label: name, complete: e < text.length, labelAt: m.indices![1]!, learn: LEARN_NAME.test(name) });
+  }
+};
+
+const RULES: PatternRule[] = [scanHeaders, scanUrlPasswords, scanAssignments, scanJsonMembers];
+
+// Base64 forms of a value (`echo -n $TOKEN | base64`, a token inside an encoded blob): the whole
+// value encoded, and for each of the three alignments the part of any encoding that depends on
+// the value's bytes only (whole 3-byte groups), in standard and URL-safe alphabets.
+function base64Variants(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const out: string[] = [];
+  const add = (b64: string): void => {
+    out.push(b64, b64.replace(/\+/g, '-').replace(/\//g, '_'));
+  };
+  const whole = bytes.toString('base64');
+  add(whole);
+  add(whole.replace(/=+$/, ''));
+  for (let shift = 0; shift < 3; shift++) {
+    const groups = Math.floor((bytes.length - shift) / 3) * 3;
+    if (groups >= 6) add(bytes.subarray(shift, shift + groups).toString('base64'));
+  }
+  return out;
+}
 
 // Hashes, commits and times that runproof itself computes: a 4-character secret such as
 // `2026` must not turn a timestamp or digest into text the schema rejects on read-back.
@@ -226,6 +264,7 @@ class RedactorImpl implements Redactor {
       // lone surrogates cannot be URL-encoded: the raw value is still matched
     }
     variants.add(JSON.stringify(trimmed).slice(1, -1));
+    for (const b64 of base64Variants(trimmed)) variants.add(b64);
     if (trimmed.length < MIN_SECRET_LENGTH || TRIVIAL_VALUES.has(trimmed.toLowerCase())) {
       if (warn && trimmed.length > 0 && !this.warned.has(name)) {
         this.warned.add(name);
@@ -307,11 +346,19 @@ class RedactorImpl implements Redactor {
         if (isStructural(k, v)) out[k] = v;
         else if (pairHeader && k === 'value') out[k] = this.redactHeader(obj['name'] as string, v as string);
         else if (typeof v === 'string' && isSensitiveHeader(k)) out[this.redact(k)] = this.redactHeader(k, v);
+        // A parsed JSON body's `password` member: its value has no text around it to match on.
+        else if (typeof v === 'string' && LEARN_NAME.test(k) && v.trim().length >= MIN_SECRET_LENGTH && !TRIVIAL_VALUES.has(v.trim().toLowerCase()) && !isReference(v.trim())) out[this.redact(k)] = this.redactMember(k, v);
         else out[this.redact(k)] = this.deep(v);
       }
       return out;
     }
     return value;
+  }
+
+  // Hides (and learns) the whole value of a secret-named member of a parsed JSON object.
+  private redactMember(name: string, value: string): string {
+    if (this.learned < MAX_LEARNED && this.addLiteral(name, value, false).length > 0) this.learned++;
+    return `[REDACTED:${name}]`;
   }
 
   // Hides a header value given apart from its name (keeping an auth scheme word).
