@@ -27,6 +27,16 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+// Whether `promise` settles within `ms`. The timer is cleared when it does: a pending timer
+// would keep the process alive after the last cell (up to the drain period per run).
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([promise.then(() => true), timeout]).finally(() => clearTimeout(timer));
+}
+
 // Reads the process table from /proc (Linux) and falls back to `ps` elsewhere (macOS, BSD).
 export async function listProcesses(): Promise<ProcessInfo[]> {
   const fromProc = await listFromProc();
@@ -370,7 +380,7 @@ export function startGroupProcess(options: GroupProcessOptions): GroupProcess {
     options.signal?.removeEventListener('abort', onAbort);
 
     // The shell is gone; give the pipes a moment, then end whatever still holds them.
-    const drained = await Promise.race([closed.then(() => true), delay(options.pipeDrainMs).then(() => false)]);
+    const drained = await settlesWithin(closed, options.pipeDrainMs);
     if (!drained) {
       if (killing === undefined) {
         warnings.push(
@@ -379,7 +389,7 @@ export function startGroupProcess(options: GroupProcessOptions): GroupProcess {
         );
       }
       await killAll();
-      const closedAfterKill = await Promise.race([closed.then(() => true), delay(500).then(() => false)]);
+      const closedAfterKill = await settlesWithin(closed, 500);
       if (!closedAfterKill) {
         warnings.push('a process outside the cell\'s process group still holds its output; stopped reading it');
         child.stdout?.destroy();

@@ -24,7 +24,10 @@
 // - A cell killed by SIGKILL, or one that replaced the EXIT trap and then called `exit`, leaves
 //   the session as it was before the cell (state is applied only when completely written).
 // - Background cells see the session but never change it.
-import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+// Per-cell files are small and local: synchronous calls avoid a thread-pool round trip each, which
+// on a loaded machine costs more than the I/O itself.
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { RunproofError } from '../core/errors.js';
@@ -40,8 +43,13 @@ import {
   type ShellSessionOptions,
 } from './shell-types.js';
 
-// Arguments: $1 cell file, $2 restore file ('' for none), $3 output directory ('' = do not save).
+// Arguments: $1 cell file, $2 restore file ('' for none), $3 state file ('' = do not save).
 // `__rp_rc` is taken inside a group whose stderr is /dev/null so that `set -x` shows nothing of ours.
+// The state file is one write: directory, NUL, exported `NAME=value` entries each ended by NUL,
+// an empty entry, `declare -p` records each ended by NUL, an empty record, `declare -f` text, and
+// the trailer STATE_TRAILER (absent when the cell was killed mid-write). Names are listed into the
+// state file first and read back with `read`, not `$(compgen ...)`: no fork and no scratch file
+// per cell (bash 3.2 has no mapfile). Functions named `__rp_*` (ours) are not saved.
 const BASH_PRELUDE = `# runproof session prelude (bash): restore the session, run the cell, save the session.
 __rp_cell=$1 __rp_restore=$2 __rp_out=$3 __rp_saved= __rp_rc=0
 builtin set --
@@ -51,18 +59,31 @@ __rp_save() {
   builtin set +e +u
   if [ -z "$__rp_saved" ] && [ -n "$__rp_out" ]; then
     __rp_saved=1
-    local IFS=$' \\t\\n' __rp_n
+    local IFS=$' \\t\\n' __rp_n __rp_e=() __rp_v=() __rp_f=()
     {
-      builtin pwd > "$__rp_out/cwd"
-      for __rp_n in $(builtin compgen -e); do
-        if [ -n "\${!__rp_n+x}" ]; then builtin printf '%s=%s\\0' "$__rp_n" "\${!__rp_n}"; fi
-      done > "$__rp_out/env"
-      for __rp_n in $(builtin compgen -v); do
-        case $__rp_n in __rp_*) continue ;; esac
-        builtin declare -p "$__rp_n" && builtin printf '\\0'
-      done > "$__rp_out/vars"
-      builtin declare -f > "$__rp_out/functions"
-      : > "$__rp_out/done"
+      builtin compgen -e > "$__rp_out"
+      while builtin read -r __rp_n; do __rp_e+=("$__rp_n"); done < "$__rp_out"
+      builtin compgen -v > "$__rp_out"
+      while builtin read -r __rp_n; do __rp_v+=("$__rp_n"); done < "$__rp_out"
+      builtin compgen -A function > "$__rp_out"
+      while builtin read -r __rp_n; do __rp_f+=("$__rp_n"); done < "$__rp_out"
+      {
+        builtin pwd; builtin printf '\\0'
+        for __rp_n in "\${__rp_e[@]}"; do
+          if [ -n "\${!__rp_n+x}" ]; then builtin printf '%s=%s\\0' "$__rp_n" "\${!__rp_n}"; fi
+        done
+        builtin printf '\\0'
+        for __rp_n in "\${__rp_v[@]}"; do
+          case $__rp_n in __rp_*) continue ;; esac
+          builtin declare -p "$__rp_n" && builtin printf '\\0'
+        done
+        builtin printf '\\0'
+        for __rp_n in "\${__rp_f[@]}"; do
+          case $__rp_n in __rp_*) continue ;; esac
+          builtin declare -f "$__rp_n"
+        done
+        builtin printf '\\0end\\n'
+      } > "$__rp_out"
     } 2>/dev/null
   fi
   builtin return "$__rp_rc"
@@ -74,7 +95,8 @@ __rp_save
 builtin exit "$__rp_rc"
 `;
 
-// The same for POSIX shells (sh, dash, zsh, ksh): directory and exported environment only.
+// The same for POSIX shells (sh, dash, zsh, ksh): directory and exported environment only, in
+// the same state file layout (no variables, no functions).
 const POSIX_PRELUDE = `# runproof session prelude (POSIX sh): run the cell, save directory and environment.
 __rp_cell=$1 __rp_out=$3 __rp_saved= __rp_rc=0
 set --
@@ -82,7 +104,7 @@ __rp_save() {
   set +e +u
   if [ -z "$__rp_saved" ] && [ -n "$__rp_out" ]; then
     __rp_saved=1
-    { pwd > "$__rp_out/cwd" && command -p env -0 > "$__rp_out/env" && : > "$__rp_out/done"; } 2>/dev/null
+    { pwd && printf '\\0' && command -p env -0 && printf '\\0\\0\\0end\\n'; } > "$__rp_out" 2>/dev/null
   fi
   return "$__rp_rc"
 }
@@ -92,6 +114,9 @@ trap '{ __rp_rc=$?; set +x; } 2>/dev/null; __rp_save' EXIT
 __rp_save
 exit "$__rp_rc"
 `;
+
+/** What ends a completely written state file. */
+const STATE_TRAILER = Buffer.from('\0end\n', 'latin1');
 
 // Variables bash maintains itself (or that would break later cells) are never carried over.
 const BASH_INTERNAL = new Set([
@@ -117,11 +142,41 @@ export function normalizeCommand(command: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 
-// Splits `a\0b\0` into ['a', 'b'].
-function splitNul(text: string): string[] {
-  const parts = text.split('\0');
-  if (parts[parts.length - 1] === '') parts.pop();
-  return parts;
+/** The session state a cell's prelude saved: raw text, decoded as each part needs. */
+interface SavedState {
+  cwd: string;
+  /** `NAME=value` entries (UTF-8). */
+  env: string[];
+  /** `declare -p` records (latin1: bash's bytes exactly). */
+  vars: string[];
+  /** `declare -f` text (latin1). */
+  functions: string;
+}
+
+// Reads the state file layout written by the preludes; undefined when it is incomplete.
+function parseStateFile(data: Buffer): SavedState | undefined {
+  if (data.length < STATE_TRAILER.length || !data.subarray(data.length - STATE_TRAILER.length).equals(STATE_TRAILER)) return undefined;
+  const body = data.subarray(0, data.length - STATE_TRAILER.length);
+  let at = body.indexOf(0);
+  if (at === -1) return undefined;
+  const cwd = body.toString('utf8', 0, at).replace(/\n$/, '');
+  at += 1;
+  // Entries ended by NUL up to an empty entry; undefined when the section never ends.
+  const section = (encoding: BufferEncoding): string[] | undefined => {
+    const entries: string[] = [];
+    for (;;) {
+      const end = body.indexOf(0, at);
+      if (end === -1) return undefined;
+      const start = at;
+      at = end + 1;
+      if (end === start) return entries;
+      entries.push(body.toString(encoding, start, end));
+    }
+  };
+  const env = section('utf8');
+  const vars = env && section('latin1');
+  if (env === undefined || vars === undefined) return undefined;
+  return { cwd, env, vars, functions: body.toString('latin1', at) };
 }
 
 function baseEnvironment(env: Record<string, string | undefined>): Map<string, string> {
@@ -132,9 +187,9 @@ function baseEnvironment(env: Record<string, string | undefined>): Map<string, s
   return map;
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+function isDirectory(path: string): boolean {
   try {
-    return (await stat(path)).isDirectory();
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }
@@ -172,7 +227,8 @@ interface PreparedCell {
   n: number;
   cwd: string;
   files: string[];
-  outDir: string | undefined;
+  /** Where the prelude saves the session state; undefined when the cell does not save. */
+  stateFile: string | undefined;
   kind: ShellKind;
   start: () => GroupProcess;
 }
@@ -235,7 +291,7 @@ class SharedShellSession implements ShellSession {
       .then((end) => toOutcome(end, proc.pid))
       .finally(() => {
         this.backgrounds.delete(handle);
-        void this.removeFiles(prepared);
+        this.removeFiles(prepared);
       });
     const handle: BackgroundHandle = {
       pid: proc.pid ?? 0,
@@ -300,19 +356,19 @@ class SharedShellSession implements ShellSession {
     const prepared = await this.prepare(request, sink, true, request.timeoutMs);
     if (typeof prepared === 'string') return notStarted(prepared, false);
     if (this.closed) {
-      await this.removeFiles(prepared);
+      this.removeFiles(prepared);
       return notStarted(undefined, true);
     }
     const proc = prepared.start();
     this.active = proc;
     try {
       const end = await proc.done;
-      if (end.error === undefined) await this.applyState(prepared, request);
+      if (end.error === undefined) this.applyState(prepared, request);
       if (end.strays && proc.pid !== undefined && proc.grouped) this.strayGroups.add(proc.pid);
       return toOutcome(end, proc.pid);
     } finally {
       this.active = undefined;
-      await this.removeFiles(prepared);
+      this.removeFiles(prepared);
     }
   }
 
@@ -324,12 +380,12 @@ class SharedShellSession implements ShellSession {
     timeoutMs: number,
   ): Promise<PreparedCell | string> {
     const cwd = request.cwd === undefined ? this.currentCwd : resolve(this.currentCwd, request.cwd);
-    if (!(await isDirectory(cwd))) return `working directory not found: ${cwd}`;
+    if (!isDirectory(cwd)) return `working directory not found: ${cwd}`;
     const shell = request.shell ?? this.options.shell ?? 'bash';
     const kind = shellKind(shell);
     const n = ++this.counter;
     const cellFile = join(this.dir, `cell-${n}.sh`);
-    await writeFile(cellFile, normalizeCommand(request.command), { mode: 0o600 });
+    writeFileSync(cellFile, normalizeCommand(request.command), { mode: 0o600 });
     const files = [cellFile];
     // A null-prototype object: `__proto__` is a valid shell variable name.
     const env = Object.create(null) as Record<string, string>;
@@ -344,15 +400,15 @@ class SharedShellSession implements ShellSession {
       const restore = [...declarations, this.functions].join('\n');
       if (restore.trim() !== '') {
         restoreFile = join(this.dir, `restore-${n}.bash`);
-        await writeFile(restoreFile, `${restore}\n`, { mode: 0o600, encoding: 'latin1' });
+        writeFileSync(restoreFile, `${restore}\n`, { mode: 0o600, encoding: 'latin1' });
         files.push(restoreFile);
       }
     }
-    let outDir: string | undefined;
+    let stateFile: string | undefined;
     if (save) {
-      outDir = join(this.dir, `out-${n}`);
-      await mkdir(outDir, { mode: 0o700 });
-      files.push(outDir);
+      // Written by the prelude inside the private directory.
+      stateFile = join(this.dir, `state-${n}`);
+      files.push(stateFile);
     }
     const prelude = join(this.dir, kind === 'bash' ? 'prelude.bash' : 'prelude.sh');
     const stdin = request.stdin ?? 'ignore';
@@ -360,12 +416,12 @@ class SharedShellSession implements ShellSession {
       n,
       cwd,
       files,
-      outDir,
+      stateFile,
       kind,
       start: () =>
         startGroupProcess({
           file: shell,
-          args: [prelude, cellFile, restoreFile, outDir ?? ''],
+          args: [prelude, cellFile, restoreFile, stateFile ?? ''],
           cwd,
           env,
           stdin,
@@ -379,20 +435,20 @@ class SharedShellSession implements ShellSession {
   }
 
   // Reads what the cell's EXIT trap saved and makes it the session state.
-  private async applyState(cell: PreparedCell, request: ShellRunRequest): Promise<void> {
-    if (cell.outDir === undefined || !(await isDirectory(cell.outDir))) return;
-    const read = (name: string, encoding: BufferEncoding = 'utf8') => readFile(join(cell.outDir as string, name), encoding);
+  private applyState(cell: PreparedCell, request: ShellRunRequest): void {
+    if (cell.stateFile === undefined) return;
+    let data: Buffer;
     try {
-      await stat(join(cell.outDir, 'done'));
+      data = readFileSync(cell.stateFile);
     } catch {
-      return; // killed before the state was completely written: keep the previous state
+      return; // killed (or the trap replaced) before anything was saved: keep the previous state
     }
-    const [cwdText, envText] = await Promise.all([read('cwd'), read('env')]);
-    const cwd = cwdText.replace(/\n$/, '');
-    if (request.cwd === undefined && cwd !== '') this.currentCwd = cwd;
+    const state = parseStateFile(data);
+    if (state === undefined) return; // killed before the state was completely written
+    if (request.cwd === undefined && state.cwd !== '') this.currentCwd = state.cwd;
 
     const env = new Map<string, string>();
-    for (const entry of splitNul(envText)) {
+    for (const entry of state.env) {
       const eq = entry.indexOf('=');
       if (eq <= 0) continue;
       const name = entry.slice(0, eq);
@@ -409,9 +465,8 @@ class SharedShellSession implements ShellSession {
 
     if (cell.kind === 'bash') {
       // latin1 keeps bash's bytes exactly (values that are not UTF-8 included) until written back.
-      const [varsText, functions] = await Promise.all([read('vars', 'latin1'), read('functions', 'latin1')]);
       const vars = new Map<string, string>();
-      for (const record of splitNul(varsText)) {
+      for (const record of state.vars) {
         const text = record.replace(/^\n+/, '');
         const match = /^declare -([A-Za-z-]+) ([A-Za-z_][A-Za-z0-9_]*)(=|\n|$)/.exec(text);
         if (!match) continue;
@@ -422,12 +477,19 @@ class SharedShellSession implements ShellSession {
         vars.set(name, text);
       }
       this.plainVars = vars;
-      this.functions = functions;
+      this.functions = state.functions;
     }
   }
 
-  private async removeFiles(cell: PreparedCell): Promise<void> {
-    await Promise.all(cell.files.map((file) => rm(file, { recursive: true, force: true })));
+  // Best effort: a leftover scratch file is removed with the session directory at close().
+  private removeFiles(cell: PreparedCell): void {
+    for (const file of cell.files) {
+      try {
+        rmSync(file, { force: true });
+      } catch {
+        // kept until close()
+      }
+    }
   }
 
 }
