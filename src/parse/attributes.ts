@@ -75,7 +75,9 @@ function readPairs(text: string, where: AttributeLocation): { values: Record<str
     pos = re.lastIndex;
     const key = match[1]!;
     const value = match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : (match[3] ?? match[4]);
-    values[key] = value === undefined ? true : value;
+    // defineProperty, not `values[key] =`: a key named __proto__ must stay an own (unknown) key
+    // instead of silently replacing the object's prototype.
+    Object.defineProperty(values, key, { value: value === undefined ? true : value, enumerable: true, writable: true, configurable: true });
   }
   return { values, errors };
 }
@@ -86,7 +88,8 @@ export function validateAttributes(values: Record<string, unknown>, where: Attri
   const errors: RunproofError[] = [];
   const shape = AttributesSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: { message: string }[] } } }>;
   for (const [key, raw] of Object.entries(values)) {
-    const schema = shape[key];
+    // Own keys only: `toString` or `__proto__` must not find Object.prototype's members.
+    const schema = Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (!schema) {
       const close = didYouMean(key, KNOWN_ATTRIBUTE_KEYS);
       errors.push(
