@@ -2,6 +2,7 @@
 // runbook run unattended under the checklist's policy through `runRunbook` (which takes the run
 // lock and writes the bundle), retried after a failure, then JUnit, textfile and webhook.
 import { hostname } from 'node:os';
+import { sleep } from '../core/index.js';
 import { runRunbook, type BeforeSealHook } from '../app/run-runbook.js';
 import { isRunproofError, RunproofError } from '../core/index.js';
 import { isSecretName, type GivenValue } from '../plan/index.js';
@@ -55,19 +56,6 @@ export interface ChecklistRunResult {
   error?: RunproofError;
   webhook?: WebhookOutcome;
   archivePath?: string;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**

@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './did-you-mean.js';
 export * from './duration.js';
 export * from './version.js';
+export * from './sleep.js';

@@ -1,4 +1,5 @@
-export { runNotebook, countStatuses, runStatusFor } from './run-notebook.js';
+export { runNotebook, runStatusFor, editedStep } from './run-notebook.js';
+export type { StepFailure } from './run-notebook.js';
 export type { RunNotebookOptions, RunOutcome, RunProgress, RunSink, StepDecider } from './run-notebook.js';
 export { createShellSession } from './shell-session.js';
 export type { ShellSession, ShellSessionOptions, ShellRunRequest, ShellOutcome, OutputSink } from './shell-types.js';

@@ -1,3 +1,4 @@
+import { sleep } from '../core/index.js';
 import { classifyRisk, parseHttpBlock, type Assertion } from '../parse/index.js';
 import { substituteTemplateVars } from '../parse/http-request.js';
 import type { Plan, PlanStep, PlannedCheck } from '../plan/index.js';
@@ -14,6 +15,7 @@ import type {
   RunbookInfo,
   StepStatus,
 } from '../record/index.js';
+import { countStatuses } from '../record/index.js';
 import { evaluateAssertions, type CheckSubject } from './checks.js';
 import { checkExpected } from './expect.js';
 import { createHttpClient, type HttpClient } from './http.js';
@@ -101,19 +103,6 @@ export interface RunOutcome {
 
 const now = (): string => new Date().toISOString();
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 interface StepRun {
   status: StepStatus;
   note?: string;
@@ -143,24 +132,6 @@ export function editedStep(step: PlanStep, text: string): PlanStep | string {
   }
   const finding = classifyRisk(step.kind, text);
   return { ...step, source: text, display: text, command: text, risk: { level: finding.level, classified: finding.level, reason: finding.reason, overridden: false } };
-}
-
-function emptyCounts(): Counts {
-  return { total: 0, passed: 0, failed: 0, blocked: 0, skipped: 0, notRun: 0 };
-}
-
-/** Folds step statuses into the counts the record and the summary show. */
-export function countStatuses(statuses: StepStatus[]): Counts {
-  const counts = emptyCounts();
-  for (const status of statuses) {
-    counts.total += 1;
-    if (status === 'passed') counts.passed += 1;
-    else if (status === 'failed' || status === 'timed-out' || status === 'interrupted') counts.failed += 1;
-    else if (status === 'blocked') counts.blocked += 1;
-    else if (status === 'skipped') counts.skipped += 1;
-    else counts.notRun += 1;
-  }
-  return counts;
 }
 
 /** The run's status from its steps: failures first, then aborts, then "nothing could run". */

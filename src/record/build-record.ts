@@ -7,11 +7,11 @@ export interface BuildRecordOptions {
   endedAt?: string;
 }
 
-function countSteps(steps: Step[]): Counts {
+/** Folds step statuses into the counts the record and every summary show. */
+export function countStatuses(statuses: readonly StepStatus[]): Counts {
   const counts: Counts = { total: 0, passed: 0, failed: 0, blocked: 0, skipped: 0, notRun: 0 };
-  for (const step of steps) {
+  for (const s of statuses) {
     counts.total += 1;
-    const s = step.status;
     if (s === 'passed') counts.passed += 1;
     else if (s === 'failed' || s === 'timed-out' || s === 'interrupted') counts.failed += 1;
     else if (s === 'blocked') counts.blocked += 1;
@@ -132,7 +132,7 @@ export function buildRecord(events: JournalEvent[], options: BuildRecordOptions 
     parameters: start.parameters,
     evidenceName: start.evidenceName,
     bundleName: start.bundleName,
-    counts: end?.counts ?? countSteps(stepList),
+    counts: end?.counts ?? countStatuses(stepList.map((s) => s.status)),
     steps: stepList,
     warnings,
   };

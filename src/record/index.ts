@@ -104,3 +104,4 @@ export { createCheckpoint, readCheckpointFile, checkCheckpoint, CHECKPOINT_PAYLO
 export type { Checkpoint, SignedCheckpoint } from './checkpoint.js';
 export { archiveBundle, scanArchive, archivePathFor, archiveFormatOf } from './archive.js';
 export type { ArchiveFormat, ArchiveScan, ArchiveFile } from './archive.js';
+export { buildRecord, countStatuses, type BuildRecordOptions } from './build-record.js';
