@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { RunProgress } from '../execute/index.js';
-import type { StepStatus } from '../record/index.js';
+import { STEP_STATUS_WORD } from '../render/index.js';
 
 export interface RunPrinterOptions {
   json: boolean;
@@ -9,17 +9,6 @@ export interface RunPrinterOptions {
 
 const useColor = (out: NodeJS.WritableStream): boolean =>
   !('NO_COLOR' in process.env) && (out as NodeJS.WriteStream).isTTY === true;
-
-const STATUS_MARK: Record<StepStatus, string> = {
-  passed: 'ok',
-  failed: 'FAILED',
-  blocked: 'blocked',
-  skipped: 'skipped',
-  'not-run': 'not run',
-  'timed-out': 'TIMED OUT',
-  interrupted: 'INTERRUPTED',
-  planned: 'planned',
-};
 
 // Terminal view of an unattended or dry run: one header line per step, its output live, one verdict line.
 export function createRunPrinter(options: RunPrinterOptions): {
@@ -43,7 +32,7 @@ export function createRunPrinter(options: RunPrinterOptions): {
       stepEnd(step, status, detail) {
         if (!lastEndedWithNewline) out.write('\n');
         lastEndedWithNewline = true;
-        const mark = STATUS_MARK[status];
+        const mark = STEP_STATUS_WORD[status];
         const painted = status === 'passed' ? paint('32', mark) : status === 'failed' || status === 'timed-out' || status === 'interrupted' ? paint('31', mark) : paint('33', mark);
         out.write(`  -> ${painted}${detail ? `: ${detail}` : ''}\n`);
         void step;

@@ -7,6 +7,7 @@ import type { RunProgress } from '../execute/index.js';
 import type { PlanStep } from '../plan/index.js';
 import type { RunRecord, RunStatus, StepStatus } from '../record/index.js';
 import { DEMO_FAILING_POOL, startDemoService, type DemoService } from './service.js';
+import { STEP_STATUS_WORD } from '../render/index.js';
 
 /** The runbook `runproof demo` runs: the project's own daily checks of the demo service. */
 export const DEMO_RUNBOOK = fileURLToPath(new URL('../../notebooks/demo-daily-checks.md', import.meta.url));
@@ -46,17 +47,6 @@ export interface DemoRun {
   /** Everything `runRunbook` returned. */
   run: RunRunbookResult;
 }
-
-const MARK: Record<StepStatus, string> = {
-  passed: 'ok',
-  failed: 'FAILED',
-  blocked: 'blocked',
-  skipped: 'skipped',
-  'not-run': 'not run',
-  'timed-out': 'TIMED OUT',
-  interrupted: 'INTERRUPTED',
-  planned: 'planned',
-};
 
 /**
  * `runproof demo`: starts the embedded demo service on a free 127.0.0.1 port, runs
@@ -134,7 +124,7 @@ function compactProgress(out: NodeJS.WritableStream): RunProgress {
     stepEnd(step, status) {
       const width = String(total).length;
       const where = `[${String(index + 1).padStart(width)}/${total}]`;
-      out.write(`  ${MARK[status].padEnd(7)} ${where} ${describe(step)}\n`);
+      out.write(`  ${STEP_STATUS_WORD[status].padEnd(7)} ${where} ${describe(step)}\n`);
     },
   };
 }

@@ -1,4 +1,5 @@
 // Small, deterministic formatters for the reports: the same record always renders the same bytes.
+import type { StepStatus } from '../record/index.js';
 
 /**
  * A duration an operator reads at a glance: `0 ms`, `350 ms`, `4.2 s`, `2 min 05 s`, `1 h 02 min`.
@@ -58,3 +59,15 @@ export function formatValue(value: unknown): string {
     return String(value);
   }
 }
+
+/** The word a terminal shows for a step's status: failures in capitals so they stand out. */
+export const STEP_STATUS_WORD: Readonly<Record<StepStatus, string>> = {
+  passed: 'ok',
+  failed: 'FAILED',
+  blocked: 'blocked',
+  skipped: 'skipped',
+  'not-run': 'not run',
+  'timed-out': 'TIMED OUT',
+  interrupted: 'INTERRUPTED',
+  planned: 'planned',
+};

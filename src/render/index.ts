@@ -16,7 +16,7 @@ export { loadReportTemplates, DEFAULT_TEMPLATE_DIR, MARKDOWN_TEMPLATE, HTML_TEMP
 export type { CompiledReports } from './templates.js';
 export { stripAnsi, cleanTerminalText } from './ansi.js';
 export { chooseFence, fencedBlock, escapeMarkdownInline, escapeTableCell, inlineCode } from './markdown-text.js';
-export { formatDuration, formatBytes, formatTime } from './format.js';
+export { formatDuration, formatBytes, formatTime, STEP_STATUS_WORD } from './format.js';
 export { clipText, DEFAULT_CLIP_LIMITS } from './clip.js';
 export type { ClipLimits, ClippedText } from './clip.js';
 

@@ -21,6 +21,7 @@ import {
 } from './format.js';
 import { isCtrlC, Keyboard, printable, type KeyInput, type KeyPress } from './keys.js';
 import { colorEnabled, Screen, unicodeEnabled } from './screen.js';
+import { STEP_STATUS_WORD } from '../../render/index.js';
 
 type Choice = Omit<Decision, 'at'>;
 
@@ -59,17 +60,6 @@ export interface InteractiveSession {
   transcript(): string;
   close(): void;
 }
-
-const STATUS_WORD: Record<StepStatus, string> = {
-  passed: 'ok',
-  failed: 'FAILED',
-  blocked: 'blocked',
-  skipped: 'skipped',
-  'not-run': 'not run',
-  'timed-out': 'TIMED OUT',
-  interrupted: 'INTERRUPTED',
-  planned: 'planned',
-};
 
 const keyName = (key: KeyPress): string => (isCtrlC(key) ? 'Ctrl-C' : (printable(key) ?? key.name ?? '?'));
 
@@ -301,7 +291,7 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
       running = undefined;
     },
     stepEnd(_step, status, detail) {
-      const word = STATUS_WORD[status];
+      const word = STEP_STATUS_WORD[status];
       const painted = status === 'passed' ? paint.green(word) : status === 'failed' || status === 'timed-out' || status === 'interrupted' ? paint.red(word) : paint.yellow(word);
       screen.line(`  ${glyphs.arrow} ${painted}${detail ? `: ${redact(detail)}` : ''}`);
     },
