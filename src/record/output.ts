@@ -22,7 +22,7 @@ export interface OutputCapture {
   /** True when `text()` holds only the beginning of the output. */
   readonly textTruncated: boolean;
   /**
-   * Flushes and closes; returns the record's Output entry (the log is deleted when small).
+   * Flushes and closes; returns the record's Output entry (no log file is left when small).
    * Rejects with RP_DISK_FULL / RP_EVIDENCE_WRITE_FAILED when the log could not be written.
    */
   end(): Promise<Output>;
@@ -43,7 +43,9 @@ export interface OutputCaptureOptions {
 class Capture implements OutputCapture {
   private readonly decoder = new StringDecoder('utf8');
   private readonly hash: Hash = createHash('sha256');
-  private fd: number | null;
+  /** The log's descriptor: null until the first batch needs writing (most outputs never do). */
+  private fd: number | null = null;
+  private opened = false;
   private pending: Buffer[] = [];
   private pendingSize = 0;
   private size = 0;
@@ -62,7 +64,6 @@ class Capture implements OutputCapture {
   constructor(private readonly opts: Required<OutputCaptureOptions>) {
     this.headLimit = Math.floor(opts.inlineLimit / 2);
     this.tailLimit = opts.inlineLimit - this.headLimit;
-    this.fd = openSync(opts.logPath, 'wx');
   }
 
   write(chunk: Buffer | string): void {
@@ -111,12 +112,21 @@ class Capture implements OutputCapture {
   }
 
   // A failed write (disk full) must not throw into the producer's data handler: the capture
-  // stops writing, keeps counting, and end() reports the failure.
+  // stops writing, keeps counting, and end() reports the failure. The log is created (exclusively)
+  // by the first write: output that stays inline never touches the disk.
   private flushPending(): void {
     if (this.pendingSize === 0) return;
     const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
     this.pending = [];
     this.pendingSize = 0;
+    if (!this.opened) {
+      this.opened = true;
+      try {
+        this.fd = openSync(this.opts.logPath, 'wx');
+      } catch (err) {
+        this.failure = err;
+      }
+    }
     if (this.fd === null) return;
     try {
       let off = 0;
@@ -145,7 +155,9 @@ class Capture implements OutputCapture {
   private finish(): Output {
     this.emit(this.opts.redaction.push(this.decoder.end()));
     this.emit(this.opts.redaction.flush());
-    this.flushPending();
+    const truncated = this.size > this.opts.inlineLimit;
+    // Small output that never reached a full batch stays in memory only: no log file at all.
+    if (truncated || this.opened) this.flushPending();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
     if (this.failure !== null) {
@@ -157,9 +169,9 @@ class Capture implements OutputCapture {
       );
     }
     const sha256 = this.hash.digest('hex');
-    const truncated = this.size > this.opts.inlineLimit;
     if (!truncated) {
-      unlinkSync(this.opts.logPath);
+      // Only when an inline limit above the write batch let a batch reach the disk first.
+      if (this.opened) unlinkSync(this.opts.logPath);
       // size <= inlineLimit <= textLimit: text() holds all of it.
       return { inline: this.text(), size: this.size, sha256, truncated, encoding: 'utf8' };
     }
@@ -195,7 +207,11 @@ function utf8Tail(buf: Buffer): string {
   return buf.subarray(start).toString('utf8');
 }
 
-/** Starts capturing one stream into `logPath` (created exclusively). */
+/**
+ * Starts capturing one stream into `logPath`, created exclusively by the first write that needs
+ * it: output within the inline limit never creates it. A log that cannot be created (it exists,
+ * the disk is full) makes `end()` reject, as a failed write does.
+ */
 export function createOutputCapture(options: OutputCaptureOptions): OutputCapture {
   const inlineLimit = options.inlineLimit ?? DEFAULT_INLINE_LIMIT;
   const textLimit = Math.max(options.textLimit ?? DEFAULT_TEXT_LIMIT, inlineLimit);
