@@ -1,6 +1,6 @@
 // The evidence bundle on disk: a fresh directory per run, its journal, logs, record and reports,
 // with every byte passing through the redactor first.
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep, dirname } from 'node:path';
 import { isRunproofError, RunproofError } from '../core/errors.js';
 import { JournalWriter, SYNCED_EVENT_TYPES } from './journal.js';
@@ -9,6 +9,7 @@ import { formatBundleTimestamp, validateEvidenceName } from './names.js';
 import { createOutputCapture, DEFAULT_INLINE_LIMIT, type OutputCapture } from './output.js';
 import type { Redactor } from './redact.js';
 import { JournalEventSchema, RunRecordSchema, type JournalEventInput, type RunRecord } from './types.js';
+import { writeAtomic, writeFailed } from './write-atomic.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 export const LOGS_DIR = 'logs';
@@ -50,18 +51,6 @@ export interface Bundle {
   writeFile(relPath: string, content: string | Buffer): Promise<string>;
   /** Flushes and closes the journal. */
   close(): Promise<void>;
-}
-
-// Wraps a filesystem failure so the CLI can say what could not be written and why.
-function writeFailed(what: string, cause: unknown): RunproofError {
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new RunproofError('RP_DISK_FULL', `no space left to write ${what}`, { hint: 'free disk space or choose another --evidence-dir', cause });
-  }
-  return new RunproofError('RP_EVIDENCE_WRITE_FAILED', `cannot write ${what}: ${(cause as Error)?.message ?? String(cause)}`, {
-    hint: 'check that the evidence folder exists and is writable',
-    cause,
-  });
 }
 
 // Log files are named by step id; ids are `c7`, but anything unsafe for a file name is replaced.
@@ -190,25 +179,6 @@ class BundleImpl implements Bundle {
       throw writeFailed(this.journal.path, err);
     }
     await syncDir(this.dir);
-  }
-}
-
-// Temp file, fsync, rename: a reader never sees half a record, a crash leaves the old one.
-async function writeAtomic(path: string, content: string | Buffer): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    // 'wx': a file or link already at the temp path is never followed or overwritten.
-    const handle = await open(tmp, 'wx');
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw writeFailed(path, err);
   }
 }
 

@@ -1,7 +1,7 @@
 // `runproof recover`: a run killed by SIGKILL or a power cut leaves journal.jsonl (fsynced after
 // every finished attempt and step) and no seal. From the journal alone the record is rebuilt with
 // the live run's own fold (status `aborted` when there is no run-end), then reports and seal follow.
-import { lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RunproofError } from '../core/errors.js';
@@ -12,6 +12,7 @@ import { LOCKS_DIR } from './lock.js';
 import { ATTESTATION_FILE, MANIFEST_FILE, readManifest } from './manifest.js';
 import { sealBundle, type SealResult } from './seal.js';
 import { RunRecordSchema, type RunRecord } from './types.js';
+import { writeAtomic } from './write-atomic.js';
 
 /** The bundle handle `finish` receives: what `finishBundle` of the app needs. */
 export interface RecoveredBundle {
@@ -46,23 +47,6 @@ export interface RecoverResult {
   finished: boolean;
   reportPaths?: { markdown: string; html: string };
   seal: SealResult;
-}
-
-async function writeAtomic(path: string, content: string | Buffer): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-  } catch (cause) {
-    await unlink(tmp).catch(() => undefined);
-    throw new RunproofError('RP_EVIDENCE_WRITE_FAILED', `cannot write ${path}: ${(cause as Error).message}`, { cause });
-  }
 }
 
 function bundleHandle(dir: string): RecoveredBundle {

@@ -1,6 +1,6 @@
 // Sealing a bundle: manifest.json (every file's hash, the chain link) and attestation.json (an
 // in-toto Statement in a DSSE envelope), written last so that they cover every other file.
-import { lstat, open, readFile, rename, unlink } from 'node:fs/promises';
+import { lstat, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { RunproofError } from '../core/errors.js';
@@ -23,6 +23,7 @@ import {
   type Manifest,
 } from './manifest.js';
 import { RunRecordSchema, type RunRecord } from './types.js';
+import { writeAtomic } from './write-atomic.js';
 
 export interface SealOptions {
   /** The evidence folder holding this bundle and the earlier ones of the chain. */
@@ -91,23 +92,6 @@ async function withChainLock<T>(evidenceDir: string, key: string, fn: () => Prom
       if (!(error instanceof RunproofError) || error.code !== 'RP_LOCKED' || Date.now() > deadline) throw error;
       await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
     }
-  }
-}
-
-async function writeAtomic(path: string, content: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-  } catch (cause) {
-    await unlink(tmp).catch(() => undefined);
-    throw new RunproofError('RP_EVIDENCE_WRITE_FAILED', `cannot write ${path}: ${(cause as Error).message}`, { cause });
   }
 }
 
