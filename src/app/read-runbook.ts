@@ -103,20 +103,27 @@ export async function collectRunbookFiles(paths: readonly string[]): Promise<{ f
       errors.push(new RunproofError('RP_FILE_NOT_FOUND', `${path} does not exist`, { file: path, hint: 'check the path and the current directory', cause: error }));
       continue;
     }
-    if (info.isDirectory()) await walk(path, files);
+    if (info.isDirectory()) await walk(path, files, errors);
     else files.push(path);
   }
   return { files, errors };
 }
 
 // Hidden folders (.git) and node_modules are not runbooks; symlinked folders are not followed.
-async function walk(dir: string, files: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
+// A folder that cannot be listed (EACCES, vanished mid-walk) is one error; the walk goes on.
+async function walk(dir: string, files: string[], errors: RunproofError[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    errors.push(new RunproofError('RP_READ_FAILED', `cannot list ${dir}: ${(error as Error).message}`, { file: dir, hint: 'check the folder permissions, or lint the folders you can read', cause: error }));
+    return;
+  }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.') && !SKIPPED_DIRECTORIES.has(entry.name)) await walk(path, files);
+      if (!entry.name.startsWith('.') && !SKIPPED_DIRECTORIES.has(entry.name)) await walk(path, files, errors);
     } else if ((entry.isFile() || entry.isSymbolicLink()) && RUNBOOK_EXTENSIONS.includes(extname(entry.name).toLowerCase())) {
       files.push(path);
     }

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeRunbook } from '../../src/app/read-runbook.js';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { decodeRunbook, lintPaths } from '../../src/app/read-runbook.js';
 import { isRunproofError, type RunproofError } from '../../src/core/index.js';
 import { lintRunbook, parseRunbook, type Notebook } from '../../src/parse/index.js';
 import { parseAssertions } from '../../src/parse/assertions.js';
@@ -196,5 +197,37 @@ describe('lint of a file full of errors', () => {
     let text = '# T\n\n';
     for (let i = 0; i < 99; i++) text += `\`\`\`bash {timout=${i}s}\necho\n\`\`\`\n`;
     expect(lintRunbook(text, { path: 'h.md' }).map((d) => d.code)).toEqual(Array(99).fill('RP_UNKNOWN_ATTRIBUTE'));
+  });
+});
+
+// A folder lint cannot list: chmod 000 (not as root, who reads anyway), else /proc/1/fdinfo where
+// the container refuses it even to root (found by the CLI fuzzer: `lint /` crashed with EACCES).
+function unlistableFolder(): string | undefined {
+  if (process.getuid?.() !== 0) {
+    const locked = join(dir, 'tree', 'locked');
+    mkdirSync(locked, { recursive: true });
+    writeFileSync(join(dir, 'tree', 'ok.md'), '# Ok\n');
+    chmodSync(locked, 0o000);
+    return join(dir, 'tree');
+  }
+  try {
+    readdirSync('/proc/1/fdinfo');
+    return undefined;
+  } catch {
+    return '/proc/1/fdinfo';
+  }
+}
+
+describe('lint of folders it cannot list', () => {
+  const folder = unlistableFolder();
+  afterAll(() => {
+    if (folder?.startsWith(dir)) chmodSync(join(folder, 'locked'), 0o755);
+  });
+  it.skipIf(folder === undefined)('an unlistable folder is one RP_READ_FAILED diagnostic; the rest is linted', async () => {
+    const results = await lintPaths([folder!]);
+    const failed = results.filter((r) => r.diagnostics.some((d) => d.code === 'RP_READ_FAILED'));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.diagnostics[0]!.message).toMatch(/^cannot list .*: EACCES/);
+    if (folder!.startsWith(dir)) expect(results.map((r) => r.path)).toContain(join(folder!, 'ok.md'));
   });
 });
