@@ -231,3 +231,16 @@ describe('lint of folders it cannot list', () => {
     if (folder!.startsWith(dir)) expect(results.map((r) => r.path)).toContain(join(folder!, 'ok.md'));
   });
 });
+
+describe('hostile front matter', () => {
+  it('an alias bomb, an unresolved alias and 10,000-deep YAML are RP_BAD_FRONT_MATTER; __proto__ changes nothing', () => {
+    const bomb = ['---', 'a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(',')}]`), '---', '# T', ''].join('\n');
+    expect(parseError(bomb).message).toMatch(/resource exhaustion/);
+    expect(parseError('---\ntitle: *x\n---\n# T\n').code).toBe('RP_BAD_FRONT_MATTER');
+    expect(parseError(`---\ntitle: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n---\n# T\n`).code).toBe('RP_BAD_FRONT_MATTER');
+    const notebook = parseRunbook('---\n__proto__: {title: Injected, evidence: ../x}\n---\n# Real\n', { path: 'h.md' });
+    expect(notebook.title).toBe('Real');
+    expect(Object.getPrototypeOf(notebook.frontMatter)).toBe(Object.prototype);
+    expect(notebook.frontMatter.evidence).toBeUndefined();
+  });
+});
