@@ -8,3 +8,4 @@ export type { HttpClient, HttpClientOptions } from './http.js';
 export type { HttpExchange } from './http-types.js';
 export { evaluateAssertion, evaluateAssertions, type CheckSubject, type AssertionOutcome } from './checks.js';
 export { checkExpected } from './expect.js';
+export { parsePrometheusText, parseSampleValue, selectSamples, type MetricSample } from './prometheus-text.js';

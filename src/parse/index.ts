@@ -10,3 +10,23 @@ export { classifyRisk, type RiskFinding } from './risk.js';
 export { findParameters } from './params.js';
 export { parseAssertions, AssertionSchema, type Assertion, type ParseAssertionsOptions } from './assertions.js';
 export { parseHttpBlock, type ParsedHttpRequest } from './http-request.js';
+export { findPlaceholders, isValueAllowed, type PlaceholderOccurrence } from './params.js';
+export { findVariableReads, findVariableWrites, WELL_KNOWN_ENV } from './variables.js';
+export { substituteTemplateVars, HTTP_METHODS } from './http-request.js';
+export {
+  AssertionValueSchema,
+  QuerySchema,
+  FilterSchema,
+  PredicateSchema,
+  QUERY_NAMES,
+  FILTER_NAMES,
+  PREDICATE_NAMES,
+  type AssertionValue,
+  type Query,
+  type Filter,
+  type Predicate,
+} from './assertions.js';
+export { parseJsonPath, isDefinitePath, JsonPathSyntaxError } from './assertion-jsonpath.js';
+export type { JsonPathQuery, JsonPathSegment, JsonPathSelector, JsonPathFilter, JsonPathOperand, JsonPathLiteral, JsonPathComparator } from './assertion-jsonpath.js';
+export { parseMetricSelector, parseLabelBraces, readMetricName, MetricSyntaxError, type MetricSelector, type LabelMatcher } from './assertion-metric.js';
+export { parseExpectJson, type ExpectNode } from './expect-json.js';

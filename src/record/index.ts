@@ -105,3 +105,5 @@ export type { Checkpoint, SignedCheckpoint } from './checkpoint.js';
 export { archiveBundle, scanArchive, archivePathFor, archiveFormatOf } from './archive.js';
 export type { ArchiveFormat, ArchiveScan, ArchiveFile } from './archive.js';
 export { buildRecord, countStatuses, type BuildRecordOptions } from './build-record.js';
+export { TriggerSchema, type Trigger } from './types.js';
+export { ensureRealDir } from './safe-dir.js';

@@ -190,7 +190,9 @@ const scanJsonMembers: PatternRule = (text, found) => {
   let m: RegExpExecArray | null;
   while ((m = JSON_MEMBER_RE.exec(text)) !== null) {
     const name = m[1]!;
-    if (!isSecretName(name) || isReference(m[2]!)) {
+    // A status word under a secret-sounding name (`"auth_token": "ok"`) is not a credential:
+    // hiding it would blank what checks and auditors must read.
+    if (!isSecretName(name) || isReference(m[2]!) || isTrivialValue(m[2]!)) {
       // The value may itself start the next member (`"a": "\"password\"..."`): rescan from it.
       JSON_MEMBER_RE.lastIndex = m.indices![2]![0];
       continue;
@@ -199,6 +201,11 @@ const scanJsonMembers: PatternRule = (text, found) => {
     found({ start: s, end: e, label: name, complete: e < text.length, labelAt: m.indices![1]!, learn: LEARN_NAME.test(name) });
   }
 };
+
+function isTrivialValue(value: string): boolean {
+  const trimmed = value.trim();
+  return trimmed.length < MIN_SECRET_LENGTH || TRIVIAL_VALUES.has(trimmed.toLowerCase());
+}
 
 const RULES: PatternRule[] = [scanHeaders, scanUrlPasswords, scanAssignments, scanJsonMembers];
 

@@ -283,3 +283,13 @@ describe('createRedactor: streaming', () => {
     expect(out).toBe(`${filler}[REDACTED:API_TOKEN]${filler}`);
   });
 });
+
+describe('status words under secret-sounding JSON names', () => {
+  it('keeps "auth_token": "ok" (a check reads it) but hides a real token value', () => {
+    const redactor = createRedactor([]);
+    const text = '{"checks": {"auth_token": "ok"}, "api_token": "tok-7f3a9c2e1b"}';
+    const out = redactor.redact(text);
+    expect(out).toContain('"auth_token": "ok"');
+    expect(out).not.toContain('tok-7f3a9c2e1b');
+  });
+});

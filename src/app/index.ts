@@ -1,0 +1,8 @@
+/**
+ * Use cases that wire the stages together (parse → plan → execute → record → render): what the
+ * CLI commands call, and what the library exports for other tools.
+ * @packageDocumentation
+ */
+export { runRunbook, finishBundle, runbookDir } from './run-runbook.js';
+export type { RunRunbookOptions, RunRunbookResult, BeforeSealHook } from './run-runbook.js';
+export { readRunbookFile, decodeRunbook, lintPaths, RUNBOOK_EXTENSIONS } from './read-runbook.js';
