@@ -18,13 +18,13 @@ import {
   readJournal,
   type RunRecord,
 } from '../record/index.js';
-import { buildRecord } from '../record/build-record.js';
-import { ensureRealDir } from '../record/safe-dir.js';
-import { sealBundle, type SealResult } from '../record/seal.js';
+import { buildRecord } from '../record/index.js';
+import { ensureRealDir } from '../record/index.js';
+import { sealBundle, type SealResult } from '../record/index.js';
 import { renderReports } from '../render/index.js';
-import type { Trigger } from '../record/types.js';
-import { prepareResume, type ResumePoint } from '../record/recover.js';
-import { archiveBundle, type ArchiveFormat } from '../record/archive.js';
+import type { Trigger } from '../record/index.js';
+import { prepareResume, type ResumePoint } from '../record/index.js';
+import { archiveBundle, type ArchiveFormat } from '../record/index.js';
 
 export interface RunRunbookOptions {
   runbookPath: string;

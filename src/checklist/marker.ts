@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
-import { finishBundle, type BeforeSealHook } from '../app/run-runbook.js';
+import { finishBundle, type BeforeSealHook } from '../app/index.js';
 import { TOOL_VERSION } from '../core/index.js';
 import { parseRunbook } from '../parse/index.js';
 import { collectSecrets, createRedactor, gitInfo, openBundle, readJournal, type RunRecord } from '../record/index.js';
-import { buildRecord } from '../record/build-record.js';
-import type { Trigger } from '../record/types.js';
+import { buildRecord } from '../record/index.js';
+import type { Trigger } from '../record/index.js';
 import type { Checklist } from './load.js';
 
 /** What `writeMarkerBundle` needs besides the checklist. */

@@ -3,11 +3,11 @@
 // lock and writes the bundle), retried after a failure, then JUnit, textfile and webhook.
 import { hostname } from 'node:os';
 import { sleep } from '../core/index.js';
-import { runRunbook, type BeforeSealHook } from '../app/run-runbook.js';
+import { runRunbook, type BeforeSealHook } from '../app/index.js';
 import { isRunproofError, RunproofError } from '../core/index.js';
 import { isSecretName, type GivenValue } from '../plan/index.js';
 import { archiveBundle, type RunRecord, type RunStatus } from '../record/index.js';
-import type { Trigger } from '../record/types.js';
+import type { Trigger } from '../record/index.js';
 import { latestCronTime } from './cron.js';
 import { selectChecklists, type Checklist, type ChecklistFile } from './load.js';
 import type { ChecklistLogger } from './log.js';

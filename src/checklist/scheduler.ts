@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Cron } from 'croner';
 import { loadBundleRecord } from '../record/index.js';
-import type { Trigger } from '../record/types.js';
+import type { Trigger } from '../record/index.js';
 import { cronTimesBetween, latestCronTime } from './cron.js';
 import { loadChecklistFile, type Checklist, type ChecklistFile } from './load.js';
 import type { ChecklistLogger } from './log.js';

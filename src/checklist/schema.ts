@@ -3,7 +3,7 @@
 // is published as JSON Schema; the checks zod cannot express (cron, time zone, durations,
 // runbook files) run after it in load.ts.
 import { z } from 'zod';
-import { RiskLevelSchema } from '../parse/types.js';
+import { RiskLevelSchema } from '../parse/index.js';
 
 /** `10m`, `30s`, `1h30m`, `500ms` or a number of seconds. */
 const DurationSchema = z.union([z.string().min(1), z.number().min(0)]).describe('a duration: 500ms, 30s, 10m, 1h, or a number of seconds');

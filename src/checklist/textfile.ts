@@ -4,7 +4,7 @@
 // (temp file in the same folder, then rename) so node_exporter never reads half a file.
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parsePrometheusText } from '../execute/prometheus-text.js';
+import { parsePrometheusText } from '../execute/index.js';
 import type { Counts } from '../record/index.js';
 
 /** The series of one checklist. */

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { TOOL_VERSION } from '../core/index.js';
 import type { Counts, RunRecord } from '../record/index.js';
-import type { Trigger } from '../record/types.js';
+import type { Trigger } from '../record/index.js';
 
 /** The JSON body POSTed to the webhook. */
 export interface WebhookPayload {

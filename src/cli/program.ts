@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { RunproofError, didYouMean } from '../core/index.js';
-import { TOOL_VERSION } from '../core/version.js';
+import { TOOL_VERSION } from '../core/index.js';
 
 export type CommandRegistrar = (program: Command) => void;
 

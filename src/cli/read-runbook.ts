@@ -1,2 +1,2 @@
 // File reading lives in the library (app/read-runbook.ts); the CLI keeps this path for its commands.
-export * from '../app/read-runbook.js';
+export * from '../app/index.js';

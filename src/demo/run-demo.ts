@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunproofError } from '../core/index.js';
-import { runRunbook, type RunRunbookResult } from '../app/run-runbook.js';
+import { runRunbook, type RunRunbookResult } from '../app/index.js';
 import type { RunProgress } from '../execute/index.js';
 import type { PlanStep } from '../plan/index.js';
 import type { RunRecord, RunStatus, StepStatus } from '../record/index.js';

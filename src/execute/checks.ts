@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Assertion, AssertionValue, Filter, Predicate, Query } from '../parse/assertions.js';
-import { JsonPathSyntaxError } from '../parse/assertion-jsonpath.js';
-import { MetricSyntaxError, parseMetricSelector } from '../parse/assertion-metric.js';
+import type { Assertion, AssertionValue, Filter, Predicate, Query } from '../parse/index.js';
+import { JsonPathSyntaxError } from '../parse/index.js';
+import { MetricSyntaxError, parseMetricSelector } from '../parse/index.js';
 import { queryJsonPath, sameValue } from './jsonpath.js';
 import { parsePrometheusText, parseSampleValue, selectSamples } from './prometheus-text.js';
 import { DEFAULT_REGEX_BUDGET_MS, runRegex, type RegexOperation } from './safe-regex.js';

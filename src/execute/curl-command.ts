@@ -1,4 +1,4 @@
-import type { HttpRequestSpec } from '../parse/types.js';
+import type { HttpRequestSpec } from '../parse/index.js';
 
 export interface CurlCommandOptions {
   /** `-k`: the run accepted unverified certificates. */

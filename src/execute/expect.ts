@@ -1,5 +1,5 @@
 import { isRunproofError } from '../core/index.js';
-import { parseExpectJson, type ExpectNode } from '../parse/expect-json.js';
+import { parseExpectJson, type ExpectNode } from '../parse/index.js';
 import { sameValue } from './jsonpath.js';
 
 // Checks a runnable cell's output against the "Expected output" block after it (SPEC §3).

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent, buildConnector } from 'undici';
 import type { Dispatcher } from 'undici';
 import { RunproofError, TOOL_NAME, TOOL_VERSION } from '../core/index.js';
-import type { HttpRequestSpec } from '../parse/types.js';
+import type { HttpRequestSpec } from '../parse/index.js';
 import { curlCommand } from './curl-command.js';
 import type { HttpError, HttpErrorCode, HttpExchange, HttpRedirect, HttpResponse, HttpTls } from './http-types.js';
 

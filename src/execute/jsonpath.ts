@@ -6,7 +6,7 @@ import {
   type JsonPathQuery,
   type JsonPathSegment,
   type JsonPathSelector,
-} from '../parse/assertion-jsonpath.js';
+} from '../parse/index.js';
 
 // Evaluates the JSONPath subset parsed by parse/assertion-jsonpath.ts over parsed JSON. Our own
 // code, deliberately: filters are interpreted from a tiny AST, never run as script, and the

@@ -1,4 +1,4 @@
-import { MetricSyntaxError, parseLabelBraces, readMetricName, type MetricSelector } from '../parse/assertion-metric.js';
+import { MetricSyntaxError, parseLabelBraces, readMetricName, type MetricSelector } from '../parse/index.js';
 
 // Reads the Prometheus text exposition format (and the OpenMetrics lines that share it) well
 // enough for `metric "name{label=\"v\"}"` checks: HELP/TYPE/comments skipped, labels in any

@@ -1,6 +1,6 @@
 import { sleep } from '../core/index.js';
 import { classifyRisk, parseHttpBlock, type Assertion } from '../parse/index.js';
-import { substituteTemplateVars } from '../parse/http-request.js';
+import { substituteTemplateVars } from '../parse/index.js';
 import type { Plan, PlanStep, PlannedCheck } from '../plan/index.js';
 import type {
   Attempt,

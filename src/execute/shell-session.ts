@@ -30,7 +30,7 @@ import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { RunproofError } from '../core/errors.js';
+import { RunproofError } from '../core/index.js';
 import { killGroup, listGroupMembers, startGroupProcess, type GroupProcess, type GroupProcessEnd } from './process-group.js';
 import {
   DEFAULT_KILL_GRACE_MS,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SpanSchema } from '../core/span.js';
+import { SpanSchema } from '../core/index.js';
 
 export const RiskLevelSchema = z.enum(['read', 'write', 'destructive']);
 export type RiskLevel = z.infer<typeof RiskLevelSchema>;

@@ -1,6 +1,6 @@
 import { RunproofError } from '../core/index.js';
-import { findPlaceholders, isValueAllowed, type PlaceholderOccurrence } from '../parse/params.js';
-import type { ParamUse } from '../parse/types.js';
+import { findPlaceholders, isValueAllowed, type PlaceholderOccurrence } from '../parse/index.js';
+import type { ParamUse } from '../parse/index.js';
 
 export interface BoundCommand {
   /** The command with each placeholder replaced by a quoted reference to an environment variable. */

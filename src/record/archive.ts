@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createInflateRaw } from 'node:zlib';
 import { createRequire } from 'node:module';
 import type { Archiver, ArchiverOptions } from 'archiver';
-import { RunproofError } from '../core/errors.js';
+import { RunproofError } from '../core/index.js';
 import { listBundleFiles } from './manifest.js';
 
 export type ArchiveFormat = 'tgz' | 'zip';

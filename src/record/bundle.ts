@@ -2,7 +2,7 @@
 // with every byte passing through the redactor first.
 import { mkdir, open } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep, dirname } from 'node:path';
-import { isRunproofError, RunproofError } from '../core/errors.js';
+import { isRunproofError, RunproofError } from '../core/index.js';
 import { JournalWriter, SYNCED_EVENT_TYPES } from './journal.js';
 import { ensureRealDir } from './safe-dir.js';
 import { formatBundleTimestamp, validateEvidenceName } from './names.js';

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { RunproofError } from '../core/errors.js';
+import { RunproofError } from '../core/index.js';
 import { checkEnvelopeSignatures, createEnvelope, decodeBase64Strict, EnvelopeSchema, serializeEnvelope, type Envelope } from './attestation.js';
 import type { VerifyKeys } from './keys.js';
 import { ChainLinkSchema, listSealedBundles, type Manifest, type SealedBundle } from './manifest.js';

@@ -3,7 +3,7 @@
 // on every run: timestamps, durations, UUIDs).
 import { lstat, open, readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { RunproofError } from '../core/errors.js';
+import { RunproofError } from '../core/index.js';
 import { JOURNAL_FILE } from './bundle.js';
 import { buildRecord } from './build-record.js';
 import { readJournal } from './journal.js';

@@ -3,7 +3,7 @@
 // line may be torn).
 import { closeSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { RunproofError } from '../core/errors.js';
+import { RunproofError } from '../core/index.js';
 import { JournalEventSchema, type JournalEvent, type JournalEventType } from './types.js';
 
 /**

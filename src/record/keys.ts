@@ -2,7 +2,7 @@
 // anyone holding the public key can check, and HMAC keys that only their holders can check.
 import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { open, readFile, unlink } from 'node:fs/promises';
-import { RunproofError } from '../core/errors.js';
+import { RunproofError } from '../core/index.js';
 
 /** A signer of DSSE envelopes: `sign` receives the PAE bytes. */
 export interface Signer {

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { RunproofError } from '../core/errors.js';
+import { RunproofError } from '../core/index.js';
 import { ensureRealDir } from './safe-dir.js';
 
 export const LOCKS_DIR = '.locks';

@@ -1,7 +1,7 @@
 // Bundle names: `<name>_<YYYYMMDD_HHMMSS>`, where `<name>` comes from the operator, the front
 // matter or the runbook and section slugs, and must be one safe path segment.
 import { basename, extname } from 'node:path';
-import { RunproofError } from '../core/errors.js';
+import { RunproofError } from '../core/index.js';
 
 const MAX_SLUG = 60;
 const MAX_NAME = 160;

@@ -3,7 +3,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { RunproofError } from '../core/errors.js';
+import { RunproofError } from '../core/index.js';
 import type { RedactionStream } from './redact.js';
 import type { Output } from './types.js';
 

@@ -4,7 +4,7 @@
 import { lstat, mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { RunproofError } from '../core/errors.js';
+import { RunproofError } from '../core/index.js';
 import { JOURNAL_FILE } from './bundle.js';
 import { buildRecord } from './build-record.js';
 import { readJournal } from './journal.js';

@@ -2,7 +2,7 @@
 // its `.locks/` that is a symbolic link would send bundles and lock files somewhere else.
 import { lstat, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { RunproofError } from '../core/errors.js';
+import { RunproofError } from '../core/index.js';
 
 /**
  * Creates `path` when missing (parents too) and checks that the folder itself is a real

@@ -3,8 +3,8 @@
 import { lstat, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
-import { RunproofError } from '../core/errors.js';
-import { TOOL_VERSION } from '../core/version.js';
+import { RunproofError } from '../core/index.js';
+import { TOOL_VERSION } from '../core/index.js';
 import { buildRunStatement, createEnvelope, IN_TOTO_PAYLOAD_TYPE, serializeEnvelope, statementBytes } from './attestation.js';
 import { hmacSigner, loadSigningKey, type Signer } from './keys.js';
 import { acquireLock } from './lock.js';

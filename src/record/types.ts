@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CellKindSchema, RiskLevelSchema, RiskVerdictSchema } from '../parse/types.js';
+import { CellKindSchema, RiskLevelSchema, RiskVerdictSchema } from '../parse/index.js';
 
 /** The version of the record format; bumped on any incompatible change. */
 export const SCHEMA_VERSION = 1;

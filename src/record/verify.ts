@@ -3,7 +3,7 @@
 // when a key is given, the link to the previous bundle when it is present, and a checkpoint.
 import { lstat, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { RunproofError } from '../core/errors.js';
+import { RunproofError } from '../core/index.js';
 import { archiveFormatOf, scanArchive } from './archive.js';
 import {
   buildRunStatement,

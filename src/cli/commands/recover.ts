@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
-import { finishBundle } from '../../app/run-runbook.js';
+import { finishBundle } from '../../app/index.js';
 import { recoverBundle } from '../../record/index.js';
 import type { CommandRegistrar } from '../program.js';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { RunproofError, parseDuration } from '../../core/index.js';
-import { runRunbook } from '../../app/run-runbook.js';
+import { runRunbook } from '../../app/index.js';
 import { parseEnvFile, parseSetFlag, type GivenValue, type Mode } from '../../plan/index.js';
 import type { RiskLevel } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';

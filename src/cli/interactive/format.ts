@@ -1,8 +1,8 @@
 // The screens of an interactive run, as pure functions of plain data: the header before a cell,
 // the menus, the failure panel with the assertion diff. Kept free of I/O so that tests read them.
-import { findPlaceholders } from '../../parse/params.js';
+import { findPlaceholders } from '../../parse/index.js';
 import type { ParameterValue, PlanStep } from '../../plan/index.js';
-import type { StepFailure } from '../../execute/run-notebook.js';
+import type { StepFailure } from '../../execute/index.js';
 import type { Glyphs, Paint } from './screen.js';
 
 /** What formatting needs besides the step. */

@@ -1,4 +1,4 @@
-import { readRunbookFile } from '../../app/read-runbook.js';
+import { readRunbookFile } from '../../app/index.js';
 import { parseRunbook } from '../../parse/index.js';
 import { isSecretName, planRun, type PlanOptions } from '../../plan/index.js';
 import type { MissingParameter } from './session.js';

@@ -4,7 +4,7 @@
 import type { Decision, Redactor, StepStatus } from '../../record/index.js';
 import type { GivenValue, ParameterValue, PlanResult, PlanStep } from '../../plan/index.js';
 import type { RunProgress, StepDecider } from '../../execute/index.js';
-import type { StepFailure } from '../../execute/run-notebook.js';
+import type { StepFailure } from '../../execute/index.js';
 import { editText } from './editor.js';
 import {
   confirmPrompt,
