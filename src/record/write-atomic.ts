@@ -18,7 +18,13 @@ export function writeFailed(what: string, cause: unknown): RunproofError {
 export async function writeAtomic(path: string, content: string | Buffer): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    const handle = await open(tmp, 'w');
+    // 'wx': a file or link already at the temp path (planted, or left by a dead process with
+    // this pid) is never followed: it is removed (unlink does not follow links) and created anew.
+    const handle = await open(tmp, 'wx').catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+      await unlink(tmp);
+      return open(tmp, 'wx');
+    });
     try {
       await handle.writeFile(content);
       await handle.sync();

@@ -1,7 +1,7 @@
 // Hostile paths (issue I.3): evidence names that try to leave the evidence folder, an evidence
 // folder or `.locks/` that is a planted symbolic link, a bundle folder pre-created by another
 // user with a `logs/` link inside: nothing may be written outside the evidence folder.
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -118,11 +118,14 @@ describe('planted links and folders', () => {
     expect(tree(result.bundleDir)).toContain('journal.jsonl');
   });
 
-  it('a link planted where the bundle writes a temp file is not followed (exclusive create)', async () => {
+  it('a link planted where the bundle writes a temp file is not followed (exclusive create, the link removed)', async () => {
     const bundle = await openBundle({ evidenceDir: join(dir, 'ev'), name: 'tmpl', redactor: createRedactor() });
     symlinkSync(join(outside, 'stolen'), join(bundle.dir, `report.md.${process.pid}.tmp`));
-    expect(await codeOf(bundle.writeFile('report.md', 'hello'))).toBe('RP_EVIDENCE_WRITE_FAILED');
+    // The link is removed, not followed: the report lands in the bundle as a regular file.
+    expect(await codeOf(bundle.writeFile('report.md', 'hello'))).toBe('resolved');
     expect(tree(outside)).toEqual([]);
+    expect(lstatSync(join(bundle.dir, 'report.md')).isFile()).toBe(true);
+    expect(readFileSync(join(bundle.dir, 'report.md'), 'utf8')).toBe('hello');
     expect(await codeOf(bundle.writeFile('../../outside/x.md', 'hello'))).toBe('RP_EVIDENCE_WRITE_FAILED');
     expect(await codeOf(bundle.writeFile('/etc/x.md', 'hello'))).toBe('RP_EVIDENCE_WRITE_FAILED');
     await bundle.close();
