@@ -269,7 +269,13 @@ export async function parseChecklistText(text: string, path: string): Promise<Ch
     problems.push({ path: '', message: `YAML: ${error.message.split('\n')[0]}`, line: pos.line, col: pos.col });
   }
   if (problems.length > 0) throw new ChecklistFileError(path, problems);
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    // yaml resolves aliases here: a billion-laughs bomb or an alias before its anchor throws.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ChecklistFileError(path, [{ path: '', message: `YAML: ${(error as Error).message.split('\n')[0]}`, line: 1, col: 1 }]);
+  }
   const parsed = ChecklistFileSchema.safeParse(data ?? {});
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(...problemsOfIssue(doc, lines, issue));
