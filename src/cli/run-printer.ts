@@ -14,6 +14,8 @@ const useColor = (out: NodeJS.WritableStream): boolean =>
 export function createRunPrinter(options: RunPrinterOptions): {
   progress: RunProgress;
   summary(result: { status: string; counts: Record<string, number>; bundleDir: string; recordPath: string; durationMs: number }): void;
+  /** Ends a line of live output cut short, so that an error printed next starts on its own line. */
+  endLine(): void;
 } {
   const { out } = options;
   const color = useColor(out);
@@ -37,6 +39,10 @@ export function createRunPrinter(options: RunPrinterOptions): {
         out.write(`  -> ${painted}${detail ? `: ${detail}` : ''}\n`);
         void step;
       },
+    },
+    endLine() {
+      if (!lastEndedWithNewline) out.write('\n');
+      lastEndedWithNewline = true;
     },
     summary(result) {
       const c = result.counts;

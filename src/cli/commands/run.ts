@@ -207,6 +207,9 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           printer.summary(result);
         }
         process.exitCode = exitCodeForStatus(result.status);
+      } catch (error) {
+        printer.endLine();
+        throw error;
       } finally {
         interactive?.close();
         process.off('SIGINT', onSignal);
