@@ -1,4 +1,4 @@
-import { lexShell, listCommands, wordValue, type QuoteContext, type SimpleCommand, type WordPart, type WordToken } from './shell-lex.js';
+import { analyzeShell, wordValue, type QuoteContext, type ShellAnalysis, type SimpleCommand, type WordPart, type WordToken } from './shell-lex.js';
 import type { ParamUse } from './types.js';
 
 /** One placeholder in a command, where it is and how the shell will read it. */
@@ -38,10 +38,10 @@ const INTEGER_VALUE = /^-?[0-9]+$/;
  * @example
  * findParameters('git checkout <commit_sha>') // [{ name: 'commit_sha', token: '<commit_sha>', form: 'angle' }]
  */
-export function findParameters(command: string): ParamUse[] {
+export function findParameters(command: string, analysis?: ShellAnalysis): ParamUse[] {
   const seen = new Set<string>();
   const uses: ParamUse[] = [];
-  for (const o of findPlaceholders(command)) {
+  for (const o of findPlaceholders(command, analysis)) {
     if (seen.has(o.name)) continue;
     seen.add(o.name);
     uses.push({ name: o.name, token: o.token, form: o.form });
@@ -49,11 +49,13 @@ export function findParameters(command: string): ParamUse[] {
   return uses;
 }
 
-/** Every placeholder occurrence (not deduplicated), in text order, with its quoting context. */
-export function findPlaceholders(command: string): PlaceholderOccurrence[] {
-  const { tokens } = lexShell(command);
+/**
+ * Every placeholder occurrence (not deduplicated), in text order, with its quoting context.
+ * `analysis` is `analyzeShell(command)` when the caller already has it.
+ */
+export function findPlaceholders(command: string, analysis: ShellAnalysis = analyzeShell(command)): PlaceholderOccurrence[] {
   const out: PlaceholderOccurrence[] = [];
-  for (const cmd of listCommands(tokens)) collectFromCommand(command, cmd, out);
+  for (const cmd of analysis.commands) collectFromCommand(command, cmd, out);
   out.sort((a, b) => a.start - b.start);
   return out;
 }

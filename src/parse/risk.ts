@@ -1,4 +1,4 @@
-import { lexShell, listCommands, wordValue, type SimpleCommand } from './shell-lex.js';
+import { analyzeShell, wordValue, type ShellAnalysis, type SimpleCommand } from './shell-lex.js';
 import type { CellKind, HttpRequestSpec, RiskLevel } from './types.js';
 
 export interface RiskFinding {
@@ -10,6 +10,8 @@ export interface RiskFinding {
 /**
  * Classifies a runnable cell as `read`, `write` or `destructive` from its text.
  *
+ * `analysis` is `analyzeShell(command)` when the caller already has it (shell cells only).
+ *
  * Safety default: a shell cell is `read` only when every simple command in it (pipelines, `&&`,
  * `||`, `;`, newlines, `$(...)`, backticks, subshells, loop and `if` bodies, `sh -c`/`watch`/`sudo`
  * payloads) is on the read-only list; anything unknown is `write`; the highest level wins.
@@ -18,7 +20,7 @@ export interface RiskFinding {
  * classifyRisk('shell', 'rm -rf data/state/*')
  * // { level: 'destructive', reason: 'destructive: rm -rf (rm with -r/-f) in "rm -rf data/state/*"' }
  */
-export function classifyRisk(kind: CellKind, command: string, http?: HttpRequestSpec): RiskFinding {
+export function classifyRisk(kind: CellKind, command: string, http?: HttpRequestSpec, analysis?: ShellAnalysis): RiskFinding {
   switch (kind) {
     case 'http':
       return classifyHttp(command, http);
@@ -29,7 +31,7 @@ export function classifyRisk(kind: CellKind, command: string, http?: HttpRequest
     case 'doc':
       return { level: 'read', reason: `read: ${kind} cells do not run` };
     case 'shell':
-      return summarize(classifyShellText(command, 0));
+      return summarize(classifyShellText(command, 0, analysis));
   }
 }
 
@@ -70,12 +72,11 @@ function summarize(verdicts: Verdict[]): RiskFinding {
 const MAX_DEPTH = 6;
 
 // Shell text (a cell, an `sh -c` string, a `watch` payload) → one verdict per simple command.
-function classifyShellText(text: string, depth: number): Verdict[] {
+function classifyShellText(text: string, depth: number, analysis?: ShellAnalysis): Verdict[] {
   if (depth > MAX_DEPTH) return [{ level: 'write', rule: 'commands nested too deeply to classify', snippet: snippetOf(text) }];
-  const { tokens, complete } = lexShell(text);
+  const { complete, commands } = analysis ?? analyzeShell(text);
   const verdicts: Verdict[] = [];
   if (!complete) verdicts.push({ level: 'write', rule: 'cannot parse all of it (unclosed quote, substitution or [[)', snippet: snippetOf(text) });
-  const commands = listCommands(tokens);
   const functions = new Set(commands.flatMap((c) => (c.functionName !== undefined ? [c.functionName] : [])));
   for (const cmd of commands) verdicts.push(...classifyCommand(cmd, text, functions, depth));
   return verdicts;

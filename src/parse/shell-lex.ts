@@ -124,12 +124,48 @@ export interface LexResult {
   complete: boolean;
 }
 
-const OPERATORS = [';;&', '&&', '||', ';;', ';&', '|&', '|', '&', ';', '(', ')'];
+// The operator starting at `i`, longest first (`;;&` before `;;` before `;`), or undefined.
+function operatorAt(src: string, i: number): string | undefined {
+  const c = src[i];
+  const d = src[i + 1];
+  switch (c) {
+    case ';':
+      if (d === ';') return src[i + 2] === '&' ? ';;&' : ';;';
+      return d === '&' ? ';&' : ';';
+    case '&':
+      return d === '&' ? '&&' : '&';
+    case '|':
+      return d === '|' ? '||' : d === '&' ? '|&' : '|';
+    case '(':
+    case ')':
+      return c;
+    default:
+      return undefined;
+  }
+}
+
+// Characters that end a plain run inside a word (lexWord looks at these one by one).
+const WORD_SPECIAL = new Set([' ', '\t', '\n', '\r', ';', '|', '&', ')', '(', '\\', "'", '"', '$', '`', '<', '>']);
 const REDIRECT = /^(\d*)(<<<|<<-|<<|<>|<&|>>|>&|>\||&>>|&>|<|>)/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 /** A `<name>` placeholder: lexed as text, never as a redirection. */
 export const ANGLE_PLACEHOLDER = /^<([A-Za-z_][A-Za-z0-9_-]*)>/;
 const RESERVED_BEFORE_COMMAND = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time']);
+
+/** A cell's shell text lexed once: tokens and simple commands, shared by risk, params and variables. */
+export interface ShellAnalysis extends LexResult {
+  /** `listCommands(tokens)`. */
+  commands: SimpleCommand[];
+}
+
+/**
+ * Lexes `source` and lists its simple commands, once: the parse hands the same (read-only)
+ * result to every rule that looks at a cell's shell text.
+ */
+export function analyzeShell(source: string): ShellAnalysis {
+  const { tokens, complete } = lexShell(source);
+  return { tokens, complete, commands: listCommands(tokens) };
+}
 
 /** Tokenizes shell text. Never throws. */
 export function lexShell(source: string): LexResult {
@@ -207,8 +243,8 @@ class Lexer {
         tokens.push(redirect);
         continue;
       }
-      const op = OPERATORS.find((o) => src.startsWith(o, this.i));
-      if (op) {
+      const op = operatorAt(src, this.i);
+      if (op !== undefined) {
         if (op === '(') depth++;
         if (op === ')') depth--;
         tokens.push({ type: 'op', op, start: this.i, end: this.i + op.length });
@@ -320,6 +356,14 @@ class Lexer {
     };
     while (this.i < this.limit) {
       const c = src[this.i]!;
+      if (!WORD_SPECIAL.has(c)) {
+        // A run of ordinary characters is taken in one slice, not character by character.
+        let j = this.i + 1;
+        while (j < this.limit && !WORD_SPECIAL.has(src[j]!)) j++;
+        lit += src.slice(this.i, j);
+        this.i = j;
+        continue;
+      }
       if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === ';') break;
       if (!doubleBracket && (c === '|' || c === '&' || c === ')')) break;
       if (c === '\\') {
@@ -661,7 +705,14 @@ class Lexer {
 
 /** A word's value as the shell sees it before expansion: quotes removed, expansions as written. */
 export function wordValue(word: WordToken): string {
-  return word.parts.map((p) => (p.kind === 'literal' ? p.text : p.raw)).join('');
+  const parts = word.parts;
+  if (parts.length === 1) {
+    const p = parts[0]!;
+    return p.kind === 'literal' ? p.text : p.raw;
+  }
+  let value = '';
+  for (const p of parts) value += p.kind === 'literal' ? p.text : p.raw;
+  return value;
 }
 
 /** True when the word has no expansion at all (its value is known before running). */
@@ -713,17 +764,27 @@ export function listCommands(tokens: Token[], subshell = false): SimpleCommand[]
       kind = 'simple';
       return;
     }
-    const all = [...words];
+    const all = words;
     let split = 0;
     if (kind === 'simple') {
       while (split < all.length && isAssignmentWord(all[split]!)) split++;
+    }
+    let start = Number.MAX_SAFE_INTEGER;
+    let end = 0;
+    for (const t of all) {
+      if (t.start < start) start = t.start;
+      if (t.end > end) end = t.end;
+    }
+    for (const t of redirects) {
+      if (t.start < start) start = t.start;
+      if (t.end > end) end = t.end;
     }
     const cmd: SimpleCommand = {
       assignments: all.slice(0, split),
       args: all.slice(split),
       redirects,
-      start: Math.min(...[...words, ...redirects].map((t) => t.start), Number.MAX_SAFE_INTEGER),
-      end: Math.max(...[...words, ...redirects].map((t) => t.end), 0),
+      start,
+      end,
       kind,
       subshell: subshell || parenDepth > 0,
     };

@@ -1,4 +1,4 @@
-import { lexShell, listCommands, wordValue, type SimpleCommand, type Token, type WordPart, type WordToken } from './shell-lex.js';
+import { analyzeShell, wordValue, type ShellAnalysis, type SimpleCommand, type Token, type WordPart, type WordToken } from './shell-lex.js';
 
 /** Environment variables every shell has; never reported as unset. */
 export const WELL_KNOWN_ENV: ReadonlySet<string> = new Set([
@@ -24,11 +24,12 @@ const DECLARERS = new Set(['export', 'declare', 'local', 'typeset', 'readonly'])
  * `read X`, `VAR=1 cmd $VAR`), and every read after `source FILE`/`. FILE` (the file may set it).
  * Well-known names (HOME, PATH...) are reported; callers filter them with {@link WELL_KNOWN_ENV}.
  *
+ * `analysis` is `analyzeShell(command)` when the caller already has it.
+ *
  * @example
  * findVariableReads('TOKEN=$(cat t); curl -H "X: $TOKEN" $BASE_URL') // ['BASE_URL']
  */
-export function findVariableReads(command: string): string[] {
-  const { tokens } = lexShell(command);
+export function findVariableReads(command: string, analysis: ShellAnalysis = analyzeShell(command)): string[] {
   const set = new Set<string>();
   const reads = new Map<string, number>();
   let sourced = false;
@@ -41,7 +42,7 @@ export function findVariableReads(command: string): string[] {
     if (FALLBACK_OPS.has(part.op) || set.has(part.name) || reads.has(part.name)) return;
     reads.set(part.name, part.start);
   };
-  for (const cmd of listCommands(tokens)) {
+  for (const cmd of analysis.commands) {
     for (const w of cmd.assignments) eachParam(w.parts, note);
     const prefix = cmd.args.length > 0 ? cmd.assignments.map(assignedName).filter((n) => !set.has(n)) : [];
     for (const n of prefix) set.add(n);
@@ -65,13 +66,12 @@ export function findVariableReads(command: string): string[] {
  * `${X:=default}`. A prefix assignment (`VAR=1 cmd`) and anything set inside `$(...)` or `( )`
  * (a subshell) are not writes. In order of first write.
  */
-export function findVariableWrites(command: string): string[] {
-  const { tokens } = lexShell(command);
+export function findVariableWrites(command: string, analysis: ShellAnalysis = analyzeShell(command)): string[] {
   const writes: string[] = [];
   const add = (n: string): void => {
     if (NAME.test(n) && !writes.includes(n)) writes.push(n);
   };
-  for (const cmd of listCommands(tokens)) {
+  for (const cmd of analysis.commands) {
     if (cmd.subshell) continue;
     for (const w of [...cmd.assignments, ...cmd.args]) {
       eachParam(w.parts, (p) => {

@@ -1,6 +1,6 @@
-import { findParameters } from '../params.js';
 import type { Notebook } from '../types.js';
 import { guarded } from './guard.js';
+import { cellShellFacts, unwrap } from './shell-analysis.js';
 import type { ParseRule, ParseState } from './state.js';
 
 /** Finds each runnable cell's placeholders and builds the notebook's parameter list. */
@@ -9,7 +9,7 @@ export const paramsRule: ParseRule = {
   run(state) {
     for (const cell of state.cells) {
       if (!cell.runnable) continue;
-      cell.params = guarded(state, cell.span.line, 'findParameters', () => findParameters(cell.command), []);
+      cell.params = guarded(state, cell.span.line, 'findParameters', () => unwrap(cellShellFacts(cell).params), []);
     }
   },
 };

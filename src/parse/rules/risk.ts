@@ -1,6 +1,6 @@
-import { classifyRisk } from '../risk.js';
 import type { RiskLevel } from '../types.js';
 import { guarded } from './guard.js';
+import { cellShellFacts, unwrap } from './shell-analysis.js';
 import type { ParseRule } from './state.js';
 
 const ORDER: Record<RiskLevel, number> = { read: 0, write: 1, destructive: 2 };
@@ -11,7 +11,7 @@ export const riskRule: ParseRule = {
   run(state) {
     for (const cell of state.cells) {
       if (!cell.runnable) continue;
-      const finding = guarded(state, cell.span.line, 'classifyRisk', () => classifyRisk(cell.kind, cell.command, cell.http), {
+      const finding = guarded(state, cell.span.line, 'classifyRisk', () => unwrap(cellShellFacts(cell).risk), {
         level: 'destructive' as RiskLevel,
         reason: 'destructive: the classifier failed on this cell, so it is treated as destructive',
       });
