@@ -55,8 +55,9 @@ export default async function bench() {
   console.log(`parseRunbook:      ${oursMBs.toFixed(1)} MB/s`);
   console.log(`markdown-it.parse: ${theirsMBs.toFixed(1)} MB/s`);
   console.log(`ratio: ${(oursMBs / theirsMBs).toFixed(2)} (goal >= 0.80)`);
-  // Where parseRunbook's time goes, rule by rule (one extra timed run): risk, params and
-  // variables call the shell helpers; tokenize is markdown-it's block parse.
+  // Where parseRunbook's time goes, rule by rule (one extra timed run): params lexes each cell's
+  // shell text once and computes the risk and variable answers with it (src/parse/rules/
+  // shell-analysis.ts), so risk and variables only read them; tokenize is markdown-it's block parse.
   const spent = new Map();
   const originals = PARSE_RULES.map((rule) => rule.run);
   PARSE_RULES.forEach((rule, i) => {
