@@ -160,9 +160,8 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
       },
       sink: {
         append: (event) => bundle.append(event.type === 'run-start' && options.trigger ? { ...event, trigger: options.trigger } : event),
-        captureOutput: (stepId, attempt, stream) => bundle.captureOutput(stepId, attempt, stream),
+        captureOutput: (stepId, attempt, stream, onText) => bundle.captureOutput(stepId, attempt, stream, onText),
         logPathFor: (stepId, attempt, stream) => bundle.logPathFor(stepId, attempt, stream),
-        redactStream: () => redactor.stream(),
         addSecret: (name, value) => redactor.add(name, value),
       },
       evidenceName,

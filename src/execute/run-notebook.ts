@@ -27,10 +27,9 @@ import type { BackgroundHandle, ShellOutcome, ShellSession } from './shell-types
 /** Where a run's events and output go: the record stage's bundle satisfies it. */
 export interface RunSink {
   append(event: JournalEventInput): Promise<void>;
-  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr'): OutputCapture;
+  /** `onText` receives the redacted text as the capture emits it, for the live terminal view. */
+  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr', onText?: (text: string) => void): OutputCapture;
   logPathFor(stepId: string, attempt: number, stream: 'stdout' | 'stderr'): string;
-  /** Redacts text shown live on the terminal, so the screen matches the evidence. */
-  redactStream(): { push(text: string): string; flush(): string };
   /** Teaches redaction a value learned at run time (a captured token). */
   addSecret(name: string, value: string): void;
 }
@@ -327,17 +326,13 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
         logs: { stdout: sink.logPathFor(step.id, n, 'stdout'), stderr: sink.logPathFor(step.id, n, 'stderr') },
       });
       options.progress?.attemptStart?.(step, n);
-      const stdout = sink.captureOutput(step.id, n, 'stdout');
-      const stderr = sink.captureOutput(step.id, n, 'stderr');
-      const live = { stdout: sink.redactStream(), stderr: sink.redactStream() };
-      const tee = (stream: 'stdout' | 'stderr', capture: OutputCapture) => (chunk: Buffer) => {
-        capture.write(chunk);
-        if (options.progress?.output) {
-          const text = live[stream].push(chunk.toString('utf8'));
-          if (text) options.progress.output(step, stream, text);
-        }
-      };
-      const sinkFor = { onStdout: tee('stdout', stdout), onStderr: tee('stderr', stderr) };
+      // The terminal shows the capture's own redacted text: one redaction pass, and the screen matches the evidence.
+      const show = (stream: 'stdout' | 'stderr') =>
+        options.progress?.output ? (text: string) => options.progress?.output?.(step, stream, text) : undefined;
+      const stdout = sink.captureOutput(step.id, n, 'stdout', show('stdout'));
+      const stderr = sink.captureOutput(step.id, n, 'stderr', show('stderr'));
+      const tee = (capture: OutputCapture) => (chunk: Buffer) => capture.write(chunk);
+      const sinkFor = { onStdout: tee(stdout), onStderr: tee(stderr) };
 
       let outcome: ShellOutcome;
       let exchange: HttpExchange | undefined;
@@ -414,9 +409,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       } else {
         outcome = { startedAt: attemptStart, durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: `cannot run a ${step.kind} cell` };
       }
-      for (const [stream, text] of [['stdout', live.stdout.flush()], ['stderr', live.stderr.flush()]] as const) {
-        if (text && options.progress?.output) options.progress.output(step, stream, text);
-      }
+      // Ending the captures shows what redaction held back before the attempt is over on screen.
+      await Promise.allSettled([stdout.end(), stderr.end()]);
       options.progress?.attemptEnd?.(step, n);
       // end() flushes what streaming redaction held back: only then is text() the whole output.
       const attempt = await finishAttempt(n, attemptStart, outcome, stdout, stderr, exchange);

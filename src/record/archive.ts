@@ -21,7 +21,13 @@ const META_LIMIT = 1024 * 1024;
 
 // archiver 7 is CommonJS with a factory as its export, while @types/archiver 8 describes the
 // class API of archiver 8: load the factory and type it by hand.
-const archiver = createRequire(import.meta.url)('archiver') as (format: 'tar' | 'zip', options?: ArchiverOptions) => Archiver;
+// Loaded on first use: archiver and its streams cost a tenth of every run's start-up otherwise.
+type ArchiverFactory = (format: 'tar' | 'zip', options?: ArchiverOptions) => Archiver;
+let archiverFactory: ArchiverFactory | undefined;
+const archiver: ArchiverFactory = (format, options) => {
+  archiverFactory ??= createRequire(import.meta.url)('archiver') as ArchiverFactory;
+  return archiverFactory(format, options);
+};
 
 /** The archive file of a bundle directory: `<bundle>.tgz` or `<bundle>.zip` beside it. */
 export function archivePathFor(bundleDir: string, format: ArchiveFormat): string {

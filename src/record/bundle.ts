@@ -42,7 +42,7 @@ export interface Bundle {
   /** Appends one event to journal.jsonl (numbered, timestamped, redacted, validated). */
   append(event: JournalEventInput): Promise<void>;
   /** Captures one stream of one attempt into `logs/<stepId>.<attempt>.<stream>.log`. */
-  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr'): OutputCapture;
+  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr', onText?: (text: string) => void): OutputCapture;
   /** The path `captureOutput` uses, relative to the bundle. */
   logPathFor(stepId: string, attempt: number, stream: 'stdout' | 'stderr'): string;
   /** Validates, redacts and writes `<baseName>.json` (atomically); returns its path. */
@@ -125,7 +125,7 @@ class BundleImpl implements Bundle {
     return `${LOGS_DIR}/${safeSegment(stepId)}.${attempt}.${stream}.log`;
   }
 
-  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr'): OutputCapture {
+  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr', onText?: (text: string) => void): OutputCapture {
     const rel = this.logPathFor(stepId, attempt, stream);
     try {
       return createOutputCapture({
@@ -134,6 +134,7 @@ class BundleImpl implements Bundle {
         redaction: this.redactor.stream(),
         inlineLimit: this.inlineLimit,
         ...(this.textLimit === undefined ? {} : { textLimit: this.textLimit }),
+        ...(onText ? { onText } : {}),
       });
     } catch (err) {
       throw writeFailed(join(this.dir, rel), err);

@@ -36,6 +36,8 @@ export interface OutputCaptureOptions {
   redaction: RedactionStream;
   inlineLimit?: number;
   textLimit?: number;
+  /** Receives each piece of redacted text as it is emitted: the live terminal view reuses the capture's redaction. */
+  onText?: (text: string) => void;
 }
 
 // Writes are synchronous on purpose: the caller's write() has no backpressure, so an async
@@ -61,7 +63,7 @@ class Capture implements OutputCapture {
   private ended: Promise<Output> | null = null;
   private failure: unknown = null;
 
-  constructor(private readonly opts: Required<OutputCaptureOptions>) {
+  constructor(private readonly opts: Required<Omit<OutputCaptureOptions, 'onText'>> & Pick<OutputCaptureOptions, 'onText'>) {
     this.headLimit = Math.floor(opts.inlineLimit / 2);
     this.tailLimit = opts.inlineLimit - this.headLimit;
   }
@@ -75,6 +77,7 @@ class Capture implements OutputCapture {
   // Takes redacted text: counts, hashes, keeps head/tail/text and queues it for the log.
   private emit(text: string): void {
     if (text.length === 0) return;
+    this.opts.onText?.(text);
     this.keepText(text);
     const bytes = Buffer.from(text, 'utf8');
     this.size += bytes.length;
