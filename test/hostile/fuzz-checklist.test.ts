@@ -41,6 +41,8 @@ const document = fc.record(
   { requiredKeys: [] },
 );
 const yamlText = fc.oneof(
+  // A known-good file, so that every run also exercises the loading path.
+  fc.constant('version: 1\nchecklists:\n  - name: health\n    runbook: ok.md\n    schedule: "0 6 * * *"\n'),
   document.map((doc) => stringify(doc)),
   fc.array(fc.constantFrom('version: 1', 'checklists:', '  - name: a', '    runbook: ok.md', '    schedule: "* * * * *"', 'defaults: {timeout: 1s}', '!!binary x', '%YAML 1.2', '---', '...', '? [a]', 'a: b: c', '\t- x', '- *d', '<<: *d', '&a [*a]', '"unterminated', "'x", '{', '[', 'key: !!js/function "x"'), { maxLength: 8 }).map((lines) => lines.join('\n')),
   fc.string({ maxLength: 40 }),

@@ -1,8 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readJournal } from '../../src/record/index.js';
 import { isRunproofError } from '../../src/core/errors.js';
@@ -15,26 +15,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// The child runs our real source, bundled once with esbuild (vitest's own transformer) so that
-// a plain `node` starts it quickly.
-let bundleDir: string;
-let childScript: string;
-beforeAll(async () => {
-  bundleDir = mkdtempSync(join(tmpdir(), 'rp-journal-child-'));
-  childScript = join(bundleDir, 'journal-child.mjs');
-  await build({
-    entryPoints: [resolve('test/record/fixtures/journal-child.ts')],
-    outfile: childScript,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-  });
-});
-afterAll(() => {
-  rmSync(bundleDir, { recursive: true, force: true });
-});
+// The child is a plain script over the built record stage (dist/ is built once before the suite).
+const childScript = fileURLToPath(new URL('./fixtures/journal-child.mjs', import.meta.url));
 
 // Starts the child, SIGKILLs it once `until` matches a stdout line; returns the journal path and the last ack.
 function runAndKill(mode: string, until: (line: string) => boolean): Promise<{ journal: string; lastAck: number; signal: string | null }> {
