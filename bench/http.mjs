@@ -2,23 +2,23 @@
 // 200 `curl -s` invocations in a shell loop, in the same bench run; whole processes timed (Node
 // start included), median of 3 alternating rounds, ratio printed. Goal: at most 0.5.
 //
-// Until `runproof run` executes HTTP cells end to end, the runproof side drives the run's HTTP
-// client directly (dist/execute/http.js: one client, 200 sequential sends, as a run would);
-// switch it to the CLI once it exists. Needs `npm run build` first.
+// The runproof side is the built CLI (`runproof run --yes`) on a runbook of 200 `http` cells, each
+// checked by an `assert` cell, writing and sealing its bundle. Needs `npm run build` first.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const REQUESTS = 200;
 const ROUNDS = 3;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const clientModule = join(root, 'dist', 'execute', 'http.js');
+const cli = join(root, 'dist', 'cli', 'main.js');
 
 export default async function benchHttp() {
-  if (!existsSync(clientModule)) {
-    console.log(`skipped: ${clientModule} is missing (run npm run build first)`);
+  if (!existsSync(cli)) {
+    console.log(`skipped: ${cli} is missing (run npm run build first)`);
     return;
   }
   const hasCurl = spawnSync('curl', ['--version']).status === 0;
@@ -30,29 +30,24 @@ export default async function benchHttp() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${server.address().port}/health`;
 
-  const script = `
-    const { createHttpClient } = await import(${JSON.stringify(pathToFileURL(clientModule).href)});
-    const client = createHttpClient();
-    let failed = 0;
-    for (let i = 0; i < ${REQUESTS}; i++) {
-      const exchange = await client.send({ method: 'GET', url: ${JSON.stringify(url)}, headers: [] }, { timeoutMs: 10000 });
-      if (exchange.response?.status !== 200) failed++;
-    }
-    await client.close();
-    if (failed > 0) { console.error(failed + ' requests failed'); process.exit(1); }
-  `;
+  // The runbook: 200 HTTP cells, each with an assertion, run by the real CLI in one process.
+  const work = mkdtempSync(join(tmpdir(), 'rp-bench-http-'));
+  const cells = Array.from({ length: REQUESTS }, (_, i) => `\`\`\`http {"name":"get-${i + 1}"}\nGET ${url}\n\`\`\`\n\n\`\`\`assert\nstatus == 200\n\`\`\`\n`).join('\n');
+  writeFileSync(join(work, 'http.md'), `# HTTP bench\n\n## 1. Requests\n\n${cells}`);
+  const cliArgs = [cli, 'run', join(work, 'http.md'), '--yes', '--evidence-dir', join(work, 'ev')];
   const runproof = [];
   const curl = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      runproof.push(await timed(process.execPath, ['--input-type=module', '-e', script]));
+      runproof.push(await timed(process.execPath, cliArgs));
       if (hasCurl) curl.push(await timed('bash', ['-c', `for i in $(seq ${REQUESTS}); do curl -s ${url} > /dev/null || exit 1; done`]));
     }
   } finally {
     server.close();
+    rmSync(work, { recursive: true, force: true });
   }
   const ours = median(runproof);
-  console.log(`runproof HTTP client (dist/execute/http.js, one process): ${REQUESTS} GET in ${ours.toFixed(0)} ms (median of ${ROUNDS}: ${runproof.map((t) => t.toFixed(0)).join(', ')})`);
+  console.log(`runproof run --yes (${REQUESTS} HTTP cells with assertions, whole process, bundle written and sealed): ${REQUESTS} GET in ${ours.toFixed(0)} ms (median of ${ROUNDS}: ${runproof.map((t) => t.toFixed(0)).join(', ')})`);
   if (!hasCurl) {
     console.log('curl not found: no baseline, no ratio');
     return;
