@@ -80,7 +80,8 @@ export interface RunRunbookResult extends RunOutcome {
   archivePath?: string;
 }
 
-function operatorIdentity(env: Record<string, string | undefined>): { user: string; host: string } {
+/** Who runs it and where: RUNPROOF_OPERATOR, else the login user, and this host's name. */
+export function operatorIdentity(env: Record<string, string | undefined>): { user: string; host: string } {
   let user = env.RUNPROOF_OPERATOR ?? env.USER ?? env.LOGNAME ?? '';
   if (!user) {
     try {

@@ -3,8 +3,7 @@
 // run-end only, the record, the reports and the seal, so the evidence chain has no silent holes.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
-import { finishBundle, type BeforeSealHook } from '../app/index.js';
+import { finishBundle, operatorIdentity, type BeforeSealHook } from '../app/index.js';
 import { TOOL_VERSION } from '../core/index.js';
 import { parseRunbook } from '../parse/index.js';
 import { collectSecrets, createRedactor, gitInfo, openBundle, readJournal, type RunRecord } from '../record/index.js';
@@ -24,18 +23,6 @@ export interface MarkerBundleOptions {
   evidenceDir?: string;
   now?: Date;
   beforeSeal?: BeforeSealHook;
-}
-
-function operatorOf(env: Record<string, string | undefined>): { user: string; host: string } {
-  let user = env.RUNPROOF_OPERATOR ?? env.USER ?? env.LOGNAME ?? '';
-  if (!user) {
-    try {
-      user = userInfo().username;
-    } catch {
-      user = 'unknown';
-    }
-  }
-  return { user, host: hostname() };
 }
 
 /**
@@ -70,7 +57,7 @@ export async function writeMarkerBundle(checklist: Checklist, options: MarkerBun
     selection: { sections: checklist.sections, cells: checklist.cells, tags: checklist.tags },
     mode: 'unattended',
     policy: { allow: checklist.allow },
-    operator: operatorOf(options.env),
+    operator: operatorIdentity(options.env),
     parameters: [],
     evidenceName: checklist.evidenceName,
     bundleName: bundle.baseName,

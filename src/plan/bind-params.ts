@@ -49,7 +49,7 @@ export function bindParameters(
         hint: 'values travel in environment variables, which cannot hold NUL; remove it',
       });
     }
-    const envName = prefix + use.name.replace(/[^A-Za-z0-9_]/g, '_');
+    const envName = paramEnvName(use.name, prefix);
     const other = [...envNames.entries()].find(([n, e]) => e === envName && n !== use.name);
     if (other && values[other[0]] !== value) {
       throw new RunproofError('RP_BAD_PARAMETER', `parameters "${other[0]}" and "${use.name}" both map to ${envName} with different values`, {
@@ -70,24 +70,27 @@ export function bindParameters(
     }
   }
   return {
-    command: splice(command, occurrences, (o) => reference(o, envNames.get(o.name)!)),
+    command: splice(command, occurrences, (o) => paramReference(o.quote, envNames.get(o.name)!)),
     env,
     display: splice(command, occurrences, (o) => values[o.name]!),
   };
 }
 
-// A reference to the variable that reads back exactly the value in the placeholder's quoting.
-function reference(o: PlaceholderOccurrence, envName: string): string {
-  switch (o.quote) {
+/** The environment variable that carries a parameter's value: `commit-sha` → `RP_PARAM_commit_sha`. */
+export function paramEnvName(name: string, prefix = 'RP_PARAM_'): string {
+  return prefix + name.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+/** A reference to the variable that reads back exactly the value in the placeholder's quoting. */
+export function paramReference(quote: PlaceholderOccurrence['quote'], envName: string): string {
+  switch (quote) {
     case 'none':
       return `"\${${envName}}"`;
     case 'single':
       return `'"\${${envName}}"'`;
     case 'ansi':
       return `'"\${${envName}}"$'`;
-    case 'double':
-    case 'heredoc':
-    case 'arith':
+    default:
       return `\${${envName}}`;
   }
 }

@@ -1,7 +1,7 @@
 // The screens of an interactive run, as pure functions of plain data: the header before a cell,
 // the menus, the failure panel with the assertion diff. Kept free of I/O so that tests read them.
 import { findPlaceholders } from '../../parse/index.js';
-import type { ParameterValue, PlanStep } from '../../plan/index.js';
+import { paramEnvName, paramReference, type ParameterValue, type PlanStep } from '../../plan/index.js';
 import type { StepFailure } from '../../execute/index.js';
 import type { Glyphs, Paint } from './screen.js';
 
@@ -59,21 +59,6 @@ export function sourceForScreen(step: PlanStep, ctx: Pick<FormatContext, 'paint'
   return out + redact(step.source.slice(at));
 }
 
-// How a placeholder's value is referenced from its environment variable in each quoting context:
-// the same forms the planner binds with (src/plan/bind-params.ts), so the edited text stays safe.
-function reference(quote: string, envName: string): string {
-  switch (quote) {
-    case 'none':
-      return `"\${${envName}}"`;
-    case 'single':
-      return `'"\${${envName}}"'`;
-    case 'ansi':
-      return `'"\${${envName}}"$'`;
-    default:
-      return `\${${envName}}`;
-  }
-}
-
 /**
  * The text the operator edits: the source with plain-word values written in, and every secret or
  * non-plain value left as its bound variable reference (`"${RP_PARAM_token}"`), so that neither a
@@ -87,9 +72,9 @@ export function editableText(step: PlanStep, parameters: readonly ParameterValue
   for (const o of findPlaceholders(step.source)) {
     const value = values.get(o.name);
     if (!value || o.start < at) continue;
-    const envName = `RP_PARAM_${o.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    const envName = paramEnvName(o.name);
     const literal = !value.secret && PLAIN_WORD.test(value.value) && step.env[envName] === value.value;
-    out += step.source.slice(at, o.start) + (literal ? value.value : reference(o.quote, envName));
+    out += step.source.slice(at, o.start) + (literal ? value.value : paramReference(o.quote, envName));
     at = o.end;
   }
   return out + step.source.slice(at);
