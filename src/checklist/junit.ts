@@ -1,10 +1,10 @@
 // JUnit XML for CI systems: one testsuite per checklist, one testcase per step; failed checks
 // become <failure> with their messages, steps that did not run (blocked by policy, skipped,
 // not reached) become <skipped>, a run that could not start is one <error> testcase.
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
-import type { RunRecord, Step } from '../record/index.js';
+import { writeAtomic, type RunRecord, type Step } from '../record/index.js';
 
 /** One checklist's result for the JUnit file. */
 export interface JUnitSuiteInput {
@@ -153,14 +153,7 @@ export class JUnitFiles {
     const text = renderJUnit([...suites.values()]);
     const task = async (): Promise<void> => {
       await mkdir(dirname(path), { recursive: true });
-      const tmp = `${path}.${process.pid}.tmp`;
-      try {
-        await writeFile(tmp, text);
-        await rename(tmp, path);
-      } catch (error) {
-        await unlink(tmp).catch(() => undefined);
-        throw error;
-      }
+      await writeAtomic(path, text);
     };
     const next = this.queue.then(task, task);
     this.queue = next.catch(() => undefined);

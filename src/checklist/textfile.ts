@@ -2,10 +2,10 @@
 // checklist (and step status) only, never by run id, so series stay few. Several checklists may
 // share one file: the file is read back, the checklist's series replaced, and written atomically
 // (temp file in the same folder, then rename) so node_exporter never reads half a file.
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parsePrometheusText } from '../execute/index.js';
-import type { Counts } from '../record/index.js';
+import { writeAtomic, type Counts } from '../record/index.js';
 
 /** The series of one checklist. */
 export interface ChecklistSeries {
@@ -161,14 +161,7 @@ export function updateTextfile(path: string, checklist: string, update: Textfile
     series.set(checklist, applyTextfileUpdate(series.get(checklist), update));
     const text = renderTextfile(series);
     await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    try {
-      await writeFile(tmp, text);
-      await rename(tmp, path);
-    } catch (error) {
-      await unlink(tmp).catch(() => undefined);
-      throw error;
-    }
+    await writeAtomic(path, text);
     return text;
   });
 }

@@ -107,3 +107,4 @@ export type { ArchiveFormat, ArchiveScan, ArchiveFile } from './archive.js';
 export { buildRecord, countStatuses, type BuildRecordOptions } from './build-record.js';
 export { TriggerSchema, type Trigger } from './types.js';
 export { ensureRealDir } from './safe-dir.js';
+export { writeAtomic, writeFailed } from './write-atomic.js';

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { RunproofError } from '../../core/index.js';
 import { ChecklistFileError, createLineLogger, loadChecklistFile, runChecklists, selectChecklists, type ChecklistRunResult } from '../../checklist/index.js';
 import type { CommandRegistrar } from '../program.js';
+import { stopOnSignals } from '../signals.js';
 import { EXIT } from '../exit.js';
 
 interface ChecklistRunFlags {
@@ -66,15 +67,7 @@ export const registerChecklist: CommandRegistrar = (program: Command) => {
         return;
       }
       const controller = new AbortController();
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals): void => {
-        signals += 1;
-        if (signals > 1) process.exit(EXIT.aborted);
-        process.stderr.write(`\nrunproof: ${signal}: stopping the running step and writing the bundle...\n`);
-        controller.abort(signal);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const stopSignals = stopOnSignals(controller);
       try {
         const { results, exitCode } = await runChecklists(loaded, names, {
           signal: controller.signal,
@@ -107,8 +100,7 @@ export const registerChecklist: CommandRegistrar = (program: Command) => {
         }
         process.exitCode = exitCode;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stopSignals();
       }
     });
 };

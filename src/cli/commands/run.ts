@@ -5,6 +5,7 @@ import { runRunbook } from '../../app/index.js';
 import { parseEnvFile, parseSetFlag, type GivenValue, type Mode } from '../../plan/index.js';
 import type { RiskLevel } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
+import { stopOnSignals } from '../signals.js';
 import { EXIT } from '../exit.js';
 import { createRunPrinter } from '../run-printer.js';
 import { collectSecrets, createRedactor, loadBundleRecord } from '../../record/index.js';
@@ -122,18 +123,9 @@ export const registerRun: CommandRegistrar = (program: Command) => {
       const controller = new AbortController();
       // Interactive (a TTY and no --yes): single keys in raw mode; see src/cli/interactive/.
       let interactive: InteractiveSession | undefined;
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals): void => {
-        // Interactive: a SIGINT while a cell runs is that cell's Ctrl-C (the keyboard hands the
-        // terminal to cells marked interactive, so their Ctrl-C comes as a signal, not a key).
-        if (signal === 'SIGINT' && interactive?.interruptCell()) return;
-        signals += 1;
-        if (signals > 1) process.exit(EXIT.aborted);
-        process.stderr.write(`\nrunproof: ${signal}: stopping the running step and writing the bundle...\n`);
-        controller.abort(signal);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      // Interactive: a SIGINT while a cell runs is that cell's Ctrl-C (the keyboard hands the
+      // terminal to cells marked interactive, so their Ctrl-C comes as a signal, not a key).
+      const stopSignals = stopOnSignals(controller, (signal) => signal === 'SIGINT' && interactive?.interruptCell() === true);
       const out = flags.json ? process.stderr : process.stdout;
       const printer = createRunPrinter({ json: flags.json === true, out });
       try {
@@ -212,8 +204,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
         throw error;
       } finally {
         interactive?.close();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stopSignals();
       }
     });
 };
