@@ -1,0 +1,130 @@
+// The bash side of a stream session: one long-lived bash that reads cell requests from its
+// standard input and answers on standard output and standard error, so that the same protocol
+// works over any byte stream: a local pipe to `bash -s`, or `ssh HOST bash -s`.
+//
+// The protocol (runproof → bash, on stdin), one request a line, payloads counted in bytes:
+//   C <id> <preBytes> <callBytes> <cellBytes>\n<pre><call><cell>
+//       run a cell: `pre` is sourced by the session shell itself (what later cells keep: exports
+//       runproof sets), `call` and then `cell` are sourced in the cell's own job. `call` sets
+//       this call's variables (parameters) and lists their names in `__rp_skip`, so that they
+//       are not carried into later cells.
+//   K <SIGNAL>\n   send SIGNAL to the running cell's process group (timeout, Ctrl-C).
+//   Q\n            end the session.
+// and back (bash → runproof), markers that begin with the byte 0x1E and the session's nonce:
+//   \x1eRP<nonce>:R:<pid>\n          on stdout once: the session is ready.
+//   \x1eRP<nonce>:S:<id>:<pgid>\n    on stdout: the cell started, in process group <pgid>.
+//   \x1eRP<nonce>:E:<id>:<status>:<strays>\n   on stdout after the cell: its exit status, and 1
+//                                    when processes it left in its group were ended.
+//   \x1eRP<nonce>:E:<id>\n           on stderr after the cell: its stderr is complete.
+//
+// Why a reader job: the session shell is blocked in `wait` while a cell runs, so it cannot notice
+// that the channel closed. The reader owns stdin; it forwards cell requests through a FIFO to the
+// session shell and acts on kill requests at once; when stdin ends (runproof exited, was killed,
+// or the SSH connection dropped) it ends the running cell's process group (TERM, then KILL) and
+// the session. That is the supervisor: no cell outlives the channel.
+//
+// Each cell runs as a job under `set -m`, so it has its own process group that can be killed
+// whole. Its state (directory, variables, functions) is written by an EXIT trap in the job and
+// sourced back by the session shell at top level, so declarations stay global.
+//
+// The whole driver is one `{ ... }` group: bash parses all of it before it runs any of it, and it
+// reads a script on a pipe one byte at a time, so nothing after the group is read as script.
+
+/** Names bash maintains itself: never carried from a cell back into the session. */
+const INTERNAL_NAMES = [
+  'BASH', 'BASHOPTS', 'BASHPID', 'BASH_ALIASES', 'BASH_ARGC', 'BASH_ARGV', 'BASH_ARGV0', 'BASH_CMDS',
+  'BASH_COMMAND', 'BASH_LINENO', 'BASH_SOURCE', 'BASH_SUBSHELL', 'BASH_VERSINFO', 'BASH_VERSION',
+  'COLUMNS', 'COMP_WORDBREAKS', 'DIRSTACK', 'EPOCHREALTIME', 'EPOCHSECONDS', 'EUID', 'FUNCNAME',
+  'GROUPS', 'HISTCMD', 'HOSTNAME', 'HOSTTYPE', 'IFS', 'LINENO', 'LINES', 'MACHTYPE', 'OLDPWD', 'OPTARG',
+  'OPTERR', 'OPTIND', 'OSTYPE', 'PIPESTATUS', 'PPID', 'PS4', 'PWD', 'RANDOM', 'SECONDS', 'SHELLOPTS',
+  'SHLVL', 'SRANDOM', 'UID', '_',
+];
+
+/** The driver script for a session whose markers carry `nonce` (hex). */
+export function streamDriverScript(nonce: string): string {
+  if (!/^[0-9a-f]{8,64}$/.test(nonce)) throw new Error(`bad session nonce ${nonce}`);
+  const internal = INTERNAL_NAMES.join('|');
+  return `{
+builtin set +o history 2>/dev/null
+__rp_n=${nonce}
+__rp_dir=$(mktemp -d "\${TMPDIR:-/tmp}/runproof-session.XXXXXXXX") || builtin exit 97
+mkfifo -m 600 "$__rp_dir/ctl" || builtin exit 97
+__rp_reader() {
+  local LC_ALL=C __l __k __i __a __b __c __p
+  while IFS= builtin read -r __l; do
+    case $__l in
+      C\\ *)
+        builtin read -r __k __i __a __b __c <<< "$__l"
+        IFS= builtin read -r -N "$__a" __p || __p=; builtin printf '%s' "$__p" > "$__rp_dir/$__i.pre"
+        IFS= builtin read -r -N "$__b" __p || __p=; builtin printf '%s' "$__p" > "$__rp_dir/$__i.call"
+        IFS= builtin read -r -N "$__c" __p || __p=; builtin printf '%s' "$__p" > "$__rp_dir/$__i.cell"
+        builtin printf 'C %s\\n' "$__i" ;;
+      K\\ *)
+        if [ -s "$__rp_dir/pgid" ]; then builtin kill -s "\${__l#K }" -- "-$(< "$__rp_dir/pgid")" 2>/dev/null; fi ;;
+      Q) break ;;
+    esac
+  done
+  if [ -s "$__rp_dir/pgid" ]; then
+    __p=$(< "$__rp_dir/pgid")
+    builtin kill -TERM -- "-$__p" 2>/dev/null && { sleep 1; builtin kill -KILL -- "-$__p" 2>/dev/null; }
+  fi
+  builtin printf 'Q\\n'
+}
+__rp_save() {
+  builtin set +e +u +x
+  local __n
+  {
+    builtin printf 'builtin cd -- %q 2>/dev/null\\n' "$PWD"
+    for __n in $(builtin compgen -v); do
+      case $__n in __rp_*|${internal}) continue ;; esac
+      case " $__rp_skip " in *" $__n "*) continue ;; esac
+      builtin declare -p "$__n" 2>/dev/null
+    done
+    for __n in $(builtin compgen -A function); do
+      case $__n in __rp_*) continue ;; esac
+      builtin declare -f "$__n"
+    done
+    builtin printf '__rp_complete=1\\n'
+  } > "$1" 2>/dev/null
+}
+builtin set -m
+__rp_reader <&0 > "$__rp_dir/ctl" 2>/dev/null &
+# fd 4 is the channel's stderr for cells and markers; the session's own fd 2 (job notices such as
+# "Terminated") goes nowhere.
+exec 3< "$__rp_dir/ctl" 0</dev/null 4>&2 2>/dev/null
+builtin printf '\\036RP%s:R:%d\\n' "$__rp_n" "$$"
+while IFS= builtin read -r -u 3 __rp_line; do
+  case $__rp_line in
+    C\\ *)
+      __rp_id=\${__rp_line#C }
+      builtin source "$__rp_dir/$__rp_id.pre"
+      (
+        builtin trap '__rp_rc=$?; __rp_save "$__rp_dir/$__rp_id.state"; builtin exit $__rp_rc' EXIT
+        builtin source "$__rp_dir/$__rp_id.call"
+        builtin unset __rp_line __rp_pid __rp_rc __rp_complete
+        builtin source "$__rp_dir/$__rp_id.cell"
+      ) < /dev/null 2>&4 &
+      __rp_pid=$!
+      builtin printf '%s' "$__rp_pid" > "$__rp_dir/pgid"
+      builtin printf '\\036RP%s:S:%s:%d\\n' "$__rp_n" "$__rp_id" "$__rp_pid"
+      builtin wait "$__rp_pid"; __rp_rc=$?
+      : > "$__rp_dir/pgid"
+      __rp_strays=0
+      if builtin kill -0 -- "-$__rp_pid" 2>/dev/null; then
+        __rp_strays=1
+        builtin kill -TERM -- "-$__rp_pid" 2>/dev/null; sleep 0.2; builtin kill -KILL -- "-$__rp_pid" 2>/dev/null
+      fi
+      __rp_complete=
+      if [ -f "$__rp_dir/$__rp_id.state" ]; then builtin source "$__rp_dir/$__rp_id.state" 2>/dev/null; fi
+      if [ "$__rp_complete" != 1 ]; then builtin cd -- "$PWD" 2>/dev/null; fi
+      builtin command rm -f -- "$__rp_dir/$__rp_id".*
+      builtin printf '\\036RP%s:E:%s:%d:%d\\n' "$__rp_n" "$__rp_id" "$__rp_rc" "$__rp_strays"
+      builtin printf '\\036RP%s:E:%s\\n' "$__rp_n" "$__rp_id" >&4 ;;
+    *) break ;;
+  esac
+done
+builtin command rm -rf -- "$__rp_dir"
+builtin exit 0
+}
+`;
+}

@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { StreamSession, StreamSessionError, startStreamSession } from '../../src/execute/stream-session.js';
+import type { OutputSink } from '../../src/execute/shell-types.js';
+import { startSshd, type SshFixture } from '../helpers/sshd.js';
+
+function collect(): OutputSink & { out: () => string; err: () => string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  return {
+    onStdout: (c) => void out.push(Buffer.from(c)),
+    onStderr: (c) => void err.push(Buffer.from(c)),
+    out: () => Buffer.concat(out).toString(),
+    err: () => Buffer.concat(err).toString(),
+  };
+}
+
+function pgrep(pattern: string): string {
+  try {
+    return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+const local = (): Promise<StreamSession> => startStreamSession({ command: 'bash', args: ['--noprofile', '--norc', '-s'], killGraceMs: 500 });
+
+describe('stream session over a local pipe', () => {
+  it('carries exports, plain variables, functions and the directory from cell to cell', async () => {
+    const s = await local();
+    const dir = mkdtempSync(join(tmpdir(), 'rp-stream-'));
+    const a = collect();
+    expect((await s.run({ command: `export FOO=bar\nx=1\nf() { echo "fn $1"; }\ncd ${dir}`, timeoutMs: 10_000 }, a)).exitCode).toBe(0);
+    const b = collect();
+    const end = await s.run({ command: 'echo "$FOO $x"; f 2; pwd', timeoutMs: 10_000 }, b);
+    expect(end.exitCode).toBe(0);
+    expect(b.out()).toBe(`bar 1\nfn 2\n${dir}\n`);
+    await s.close();
+  });
+
+  it('keeps per-call variables out of later cells and splits stdout from stderr', async () => {
+    const s = await local();
+    const a = collect();
+    await s.run({ command: 'echo "$RP_PARAM_x"; echo oops >&2', timeoutMs: 10_000, env: { RP_PARAM_x: "a'b$(touch /tmp/nope)" } }, a);
+    expect(a.out()).toBe("a'b$(touch /tmp/nope)\n");
+    expect(a.err()).toBe('oops\n');
+    const b = collect();
+    await s.run({ command: 'echo "[${RP_PARAM_x-unset}]"', timeoutMs: 10_000 }, b);
+    expect(b.out()).toBe('[unset]\n');
+    await s.close();
+  });
+
+  it('reports exit statuses, `exit N`, and output without a final newline', async () => {
+    const s = await local();
+    expect((await s.run({ command: 'false', timeoutMs: 10_000 }, collect())).exitCode).toBe(1);
+    expect((await s.run({ command: 'exit 7', timeoutMs: 10_000 }, collect())).exitCode).toBe(7);
+    const c = collect();
+    expect((await s.run({ command: "printf 'no newline \\036RP'", timeoutMs: 10_000 }, c)).exitCode).toBe(0);
+    expect(c.out()).toBe('no newline \x1eRP');
+    // The session survives all of them.
+    const d = collect();
+    await s.run({ command: 'echo alive', timeoutMs: 10_000 }, d);
+    expect(d.out()).toBe('alive\n');
+    await s.close();
+  });
+
+  it('a timeout ends the whole process group of the cell, and only it', async () => {
+    const s = await local();
+    const tag = `rp-stream-timeout-${process.pid}`;
+    const end = await s.run({ command: `sleep 300 & exec -a ${tag} sleep 300`, timeoutMs: 300 }, collect());
+    expect(end.timedOut).toBe(true);
+    expect(end.signal).toBe('SIGTERM');
+    await vi.waitFor(() => expect(pgrep(tag)).toBe(''));
+    const d = collect();
+    await s.run({ command: 'echo next', timeoutMs: 10_000 }, d);
+    expect(d.out()).toBe('next\n');
+    await s.close();
+  });
+
+  it('an abort interrupts the cell', async () => {
+    const s = await local();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const end = await s.run({ command: 'sleep 300', timeoutMs: 60_000, signal: controller.signal }, collect());
+    expect(end.interrupted).toBe(true);
+    await s.close();
+  });
+
+  it('when the channel dies (runproof killed), the running cell dies with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rp-stream-orphan-'));
+    const tag = `rp-stream-orphan-${process.pid}`;
+    const s = await local();
+    const running = s.run({ command: `(exec -a ${tag} sleep 2); touch ${dir}/survived`, timeoutMs: 60_000 }, collect());
+    await vi.waitFor(() => expect(pgrep(tag)).not.toBe(''));
+    // SIGKILL of the local end: nobody says goodbye, the driver only sees its input end.
+    (s as unknown as { child: { kill(sig: string): void } }).child.kill('SIGKILL');
+    await running;
+    await vi.waitFor(() => expect(pgrep(tag)).toBe(''), { timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 2500)); // time itself is what is tested: the cell would have finished by now
+    expect(existsSync(join(dir, 'survived'))).toBe(false);
+  });
+});
+
+describe('stream session over OpenSSH', () => {
+  let fx: SshFixture;
+  beforeAll(async () => {
+    fx = await startSshd();
+  });
+  afterAll(async () => {
+    await fx?.stop();
+  });
+  const ssh = (alias: string): Promise<StreamSession> =>
+    startStreamSession({ command: 'ssh', args: ['-F', fx.config, '-T', alias, 'bash --noprofile --norc -s'], killGraceMs: 500, startTimeoutMs: 15_000 });
+
+  it('runs cells on the host with state carried over', async () => {
+    const s = await ssh('web-1');
+    const a = collect();
+    await s.run({ command: 'export A=1; cd /tmp', timeoutMs: 10_000 }, a);
+    const b = collect();
+    await s.run({ command: 'echo "$A $(pwd) $SSH_CONNECTION"', timeoutMs: 10_000 }, b);
+    expect(b.out()).toMatch(/^1 \/tmp 127\.0\.0\.\d+ \d+ 127\.0\.0\.2 \d+\n$/);
+    await s.close();
+  });
+
+  it('a secret parameter never appears on the remote process list', async () => {
+    const s = await ssh('web-2');
+    const secret = `s3cr3t-${process.pid}-value`;
+    const running = s.run({ command: 'sleep 1; echo "${#RP_PARAM_token}"', timeoutMs: 10_000, env: { RP_PARAM_token: secret } }, collect());
+    await new Promise((r) => setTimeout(r, 300));
+    const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    expect(ps).not.toContain(secret);
+    await running;
+    await s.close();
+  });
+
+  it('a timeout leaves no process on the host', async () => {
+    const s = await ssh('web-3');
+    const tag = `rp-remote-timeout-${process.pid}`;
+    const end = await s.run({ command: `sleep 300 & exec -a ${tag} sleep 300`, timeoutMs: 500 }, collect());
+    expect(end.timedOut).toBe(true);
+    await vi.waitFor(() => expect(pgrep(tag)).toBe(''));
+    await s.close();
+  });
+
+  it('a dropped connection ends the remote cell', async () => {
+    const s = await ssh('web-4');
+    const tag = `rp-remote-drop-${process.pid}`;
+    const running = s.run({ command: `exec -a ${tag} sleep 300`, timeoutMs: 60_000 }, collect());
+    await vi.waitFor(() => expect(pgrep(tag)).not.toBe(''));
+    (s as unknown as { child: { kill(sig: string): void } }).child.kill('SIGKILL');
+    const end = await running;
+    expect(end.error).toMatch(/session ended/);
+    await vi.waitFor(() => expect(pgrep(tag)).toBe(''), { timeout: 8000 });
+  });
+
+  it.each([
+    ['down', 'unreachable'],
+    ['badkey', 'host-key'],
+    ['stranger', 'auth'],
+  ])('%s fails to start as %s, with ssh’s own words', async (alias, kind) => {
+    const error = await ssh(alias).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamSessionError);
+    expect((error as StreamSessionError).kind).toBe(kind);
+    expect((error as StreamSessionError).message.length).toBeGreaterThan(5);
+  });
+});
