@@ -6,3 +6,5 @@
 export { runRunbook, finishBundle, runbookDir, operatorIdentity } from './run-runbook.js';
 export type { RunRunbookOptions, RunRunbookResult, BeforeSealHook } from './run-runbook.js';
 export { readRunbookFile, decodeRunbook, lintPaths, RUNBOOK_EXTENSIONS } from './read-runbook.js';
+export { runOnHosts, sshArgs, maxFailCount } from './run-fleet.js';
+export type { FleetOptions } from './run-fleet.js';

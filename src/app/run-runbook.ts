@@ -5,7 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { readRunbookFile } from './read-runbook.js';
 import { parseRunbook, type Notebook, type RiskLevel } from '../parse/index.js';
 import { planRun, type GivenValue, type Mode, type PlanResult } from '../plan/index.js';
-import { runNotebook, type RunOutcome, type RunProgress, type StepDecider } from '../execute/index.js';
+import { runNotebook, type RunNotebookOptions, type RunOutcome, type RunProgress, type StepDecider } from '../execute/index.js';
+import { runOnHosts, type FleetOptions } from './run-fleet.js';
 import {
   acquireLock,
   collectSecrets,
@@ -64,6 +65,8 @@ export interface RunRunbookOptions {
   trigger?: Trigger;
   /** Called after the record and reports are written, before the bundle is sealed: a file written here is covered by the manifest. */
   beforeSeal?: BeforeSealHook;
+  /** Run the shell cells on these hosts over OpenSSH instead of this machine (`--host`, `--hosts`). */
+  fleet?: FleetOptions;
 }
 
 /** See `RunRunbookOptions.beforeSeal`. */
@@ -151,7 +154,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     if (lock.tookOverFrom) {
       plan.warnings.push(`took over a stale lock left by pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.host} since ${lock.tookOverFrom.since}`);
     }
-    const outcome = await runNotebook({
+    const notebookOptions: RunNotebookOptions = {
       plan,
       runbook: {
         path: options.runbookPath,
@@ -176,7 +179,8 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.decider ? { decider: options.decider } : {}),
       ...(resume ? { resumedFrom: resume.bundleName, alreadyDone: new Set(plan.steps.filter((s) => resume!.doneStepNames.has(s.name || s.id)).map((s) => s.id)) } : {}),
-    });
+    };
+    const outcome = options.fleet ? await runOnHosts(notebookOptions, options.fleet) : await runNotebook(notebookOptions);
     // The record is folded from the journal as written, exactly as `recover` would rebuild it.
     const journal = await readJournal(bundle.journalPath);
     const record = buildRecord(journal.events);

@@ -1,7 +1,9 @@
-export { runNotebook, runStatusFor, editedStep } from './run-notebook.js';
+export { runNotebook, runStartEvent, runStatusFor, editedStep } from './run-notebook.js';
 export type { StepFailure } from './run-notebook.js';
 export type { RunNotebookOptions, RunOutcome, RunProgress, RunSink, StepDecider } from './run-notebook.js';
 export { createShellSession } from './shell-session.js';
+export { startStreamSession, StreamSession, StreamSessionError, bashQuote } from './stream-session.js';
+export type { StreamSessionOptions, SessionFailureKind } from './stream-session.js';
 export type { ShellSession, ShellSessionOptions, ShellRunRequest, ShellOutcome, OutputSink } from './shell-types.js';
 export { createHttpClient } from './http.js';
 export type { HttpClient, HttpClientOptions } from './http.js';

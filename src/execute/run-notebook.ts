@@ -90,6 +90,8 @@ export interface RunNotebookOptions {
   decider?: StepDecider;
   /** Steps already completed in a resumed run: recorded as skipped with that reason. */
   alreadyDone?: Set<string>;
+  /** Where shell cells run instead of a local session (a remote host's session, for fleet runs). */
+  session?: ShellSession;
 }
 
 export interface RunOutcome {
@@ -143,13 +145,10 @@ export function runStatusFor(statuses: StepStatus[], aborted: boolean, dryRun: b
   return 'passed';
 }
 
-// Runs every step of a plan in order, emitting journal events; failures are data, never throws.
-export async function runNotebook(options: RunNotebookOptions): Promise<RunOutcome> {
-  const { plan, sink } = options;
-  const startedAt = now();
-  const started = Date.now();
-  const dryRun = plan.mode === 'dry-run';
-  await sink.append({
+/** The run-start event of a run: what it runs, how, for whom, and the plan of every step. */
+export async function runStartEvent(options: RunNotebookOptions, startedAt: string): Promise<Extract<JournalEventInput, { type: 'run-start' }>> {
+  const { plan } = options;
+  return {
     type: 'run-start',
     tool: { name: 'runproof', version: (await import('../core/index.js')).TOOL_VERSION },
     runbook: options.runbook,
@@ -169,7 +168,16 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
     startedAt,
     plan: plan.steps.map((s) => ({ id: s.id, name: s.name, kind: s.kind, risk: s.risk.level, decision: s.decision.action })),
     warnings: plan.warnings,
-  });
+  };
+}
+
+// Runs every step of a plan in order, emitting journal events; failures are data, never throws.
+export async function runNotebook(options: RunNotebookOptions): Promise<RunOutcome> {
+  const { plan, sink } = options;
+  const startedAt = now();
+  const started = Date.now();
+  const dryRun = plan.mode === 'dry-run';
+  await sink.append(await runStartEvent(options, startedAt));
 
   const baseEnv = options.env ?? (process.env as Record<string, string>);
   let session: ShellSession | undefined;
@@ -290,7 +298,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
   return { status, counts, startedAt, endedAt, durationMs };
 
   async function getSession(): Promise<ShellSession> {
-    session ??= await createShellSession({ cwd: options.cwd, env: { ...baseEnv, ...plan.env } });
+    session ??= options.session ?? await createShellSession({ cwd: options.cwd, env: { ...baseEnv, ...plan.env } });
     return session;
   }
 

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { streamDriverScript } from './stream-driver.js';
-import type { OutputSink, ShellOutcome, ShellRunRequest } from './shell-types.js';
+import type { BackgroundHandle, OutputSink, ShellOutcome, ShellRunRequest, ShellSession } from './shell-types.js';
 import { DEFAULT_KILL_GRACE_MS } from './shell-types.js';
 
 /** How to reach the shell: the program and arguments that give a bash reading its script from stdin. */
@@ -124,7 +124,7 @@ class MarkerSplitter {
 }
 
 /** A shell session over a byte stream. Create it with {@link startStreamSession}. */
-export class StreamSession {
+export class StreamSession implements ShellSession {
   private counter = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private pending: Pending | undefined;
@@ -208,6 +208,17 @@ export class StreamSession {
     });
   }
 
+  /** The directory is the far side's: not tracked here. */
+  get cwd(): string {
+    return '';
+  }
+
+  /** Background cells need a second channel: refused as a result, never a throw. */
+  startBackground(): Promise<BackgroundHandle> {
+    const outcome: ShellOutcome = { startedAt: new Date().toISOString(), durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: 'background cells do not run on remote hosts yet' };
+    return Promise.resolve({ pid: 0, error: outcome.error, done: Promise.resolve(outcome), stop: () => Promise.resolve(outcome) });
+  }
+
   /** Exported variables set through {@link setVariable}. */
   variables(): Record<string, string> {
     return Object.fromEntries(this.exported);
@@ -222,6 +233,7 @@ export class StreamSession {
 
   /** Runs one cell to its end. Never throws for anything the cell does. */
   run(request: ShellRunRequest, sink: OutputSink): Promise<ShellOutcome> {
+    if (request.background) return this.startBackground().then((h) => h.done);
     const result = this.queue.then(() => this.runOne(request, sink));
     this.queue = result.catch(() => undefined);
     return result;

@@ -54,6 +54,7 @@ export type {
   Operator,
   ParameterValue,
   Counts,
+  HostResult,
 } from './types.js';
 export { runRecordJsonSchema, runRecordJsonSchemaText, RUN_RECORD_SCHEMA_FILE } from './json-schema.js';
 export { sealBundle, readBundleRecord, chainKeyFor, isSealed } from './seal.js';

@@ -103,6 +103,8 @@ export const StepHeaderSchema = z.strictObject({
   source: z.string(),
   /** What the shell received (parameters bound as variables), when it differs from `source`. */
   boundCommand: z.string().optional(),
+  /** The host the step ran on, in a fleet run (`--host`); absent for a run on this machine. */
+  host: z.string().optional(),
 });
 export type StepHeader = z.infer<typeof StepHeaderSchema>;
 
@@ -178,6 +180,19 @@ export const ParameterValueSchema = z.strictObject({
 });
 export type ParameterValue = z.infer<typeof ParameterValueSchema>;
 
+/** How one host of a fleet run ended: its steps' verdict, or why it could not be reached. */
+export const HostResultSchema = z.strictObject({
+  name: z.string(),
+  status: z.enum(['passed', 'failed', 'aborted', 'blocked', 'unreachable', 'not-started']),
+  /** unreachable, auth, host-key...: why the session did not start. */
+  failure: z.string().optional(),
+  /** ssh's own words, or why the host was not started (`--max-fail`). */
+  message: z.string().optional(),
+  startedAt: IsoTime.optional(),
+  endedAt: IsoTime.optional(),
+});
+export type HostResult = z.infer<typeof HostResultSchema>;
+
 export const CountsSchema = z.strictObject({
   total: Count,
   passed: Count,
@@ -214,6 +229,8 @@ export const RunRecordSchema = z
     counts: CountsSchema,
     steps: z.array(StepSchema),
     warnings: z.array(z.string()),
+    /** Per host, in a fleet run: how each host ended (steps carry their `host`). */
+    hosts: z.array(HostResultSchema).optional(),
   })
   .describe('runproof run record');
 export type RunRecord = z.infer<typeof RunRecordSchema>;
@@ -249,6 +266,8 @@ export const RunStartEventSchema = z.strictObject({
   startedAt: IsoTime,
   plan: z.array(PlanEntrySchema),
   warnings: z.array(z.string()).optional(),
+  /** The hosts of a fleet run, in order. */
+  hosts: z.array(z.string()).optional(),
 });
 
 export const StepStartEventSchema = z.strictObject({
@@ -307,6 +326,7 @@ export const RunEndEventSchema = z.strictObject({
   endedAt: IsoTime,
   durationMs: Count.optional(),
   counts: CountsSchema.optional(),
+  hosts: z.array(HostResultSchema).optional(),
 });
 
 /** One line of `journal.jsonl`. */

@@ -68,6 +68,8 @@ export interface AssertionView {
 
 export interface StepView {
   id: string;
+  /** The host of a fleet run's step; null on this machine. */
+  host: string | null;
   /** The HTML id / Markdown anchor of the step: `step-c7`. */
   anchor: string;
   /** 1-based position in the report. */
@@ -106,6 +108,14 @@ export interface StepView {
   hasAssertions: boolean;
   expect: { passed: boolean; mark: string; diffs: { path: string; expected: string; actual: string; message: string | null }[] } | null;
   note: string | null;
+}
+
+/** A fleet run: how each host ended, and a host × step matrix linking each cell to its step. */
+export interface FleetView {
+  hosts: { name: string; status: string; statusLabel: string; tone: string; message: string | null }[];
+  /** The matrix's columns: the plan's steps by name. */
+  columns: { name: string }[];
+  rows: { host: string; cells: { statusLabel: string; tone: string; anchor: string | null }[] }[];
 }
 
 /** A run of consecutive steps of one section, for section headings. */
@@ -158,6 +168,8 @@ export interface ReportView {
   bundleName: string;
   steps: StepView[];
   hasSteps: boolean;
+  /** Set for a run on many hosts (`--host`, `--hosts`). */
+  fleet: FleetView | null;
   groups: StepGroupView[];
   failures: StepView[];
   hasFailures: boolean;
@@ -314,6 +326,7 @@ function stepView(step: Step, index: number, anchors: Set<string>, limits: ClipL
   const sectionText = step.sectionPath.join(' › ');
   return {
     id: step.id,
+    host: step.host ?? null,
     anchor: anchorFor(step.id, anchors),
     index,
     name: step.name,
@@ -398,6 +411,28 @@ export interface ReportViewOptions {
   limits?: ClipLimits;
 }
 
+const HOST_LABELS: Record<string, string> = { passed: 'passed', failed: 'failed', aborted: 'aborted', blocked: 'blocked', unreachable: 'unreachable', 'not-started': 'not started' };
+const HOST_TONES: Record<string, string> = { passed: 'ok', failed: 'bad', aborted: 'bad', blocked: 'warn', unreachable: 'bad', 'not-started': 'muted' };
+
+// The host × step matrix: a column per planned step (its id without `@host`), a row per host.
+function fleetView(record: RunRecord, steps: StepView[]): FleetView | null {
+  if (!record.hosts) return null;
+  const baseId = (s: StepView): string => (s.host && s.id.endsWith(`@${s.host}`) ? s.id.slice(0, -(s.host.length + 1)) : s.id);
+  const columns: { id: string; name: string }[] = [];
+  for (const s of steps) if (!columns.some((c) => c.id === baseId(s))) columns.push({ id: baseId(s), name: s.name });
+  return {
+    hosts: record.hosts.map((h) => ({ name: h.name, status: h.status, statusLabel: HOST_LABELS[h.status] ?? h.status, tone: HOST_TONES[h.status] ?? 'muted', message: h.message ?? null })),
+    columns: columns.map((c) => ({ name: c.name })),
+    rows: record.hosts.map((h) => ({
+      host: h.name,
+      cells: columns.map((c) => {
+        const step = steps.find((s) => s.host === h.name && baseId(s) === c.id);
+        return step ? { statusLabel: step.statusLabel, tone: step.tone, anchor: step.anchor } : { statusLabel: '–', tone: 'muted', anchor: null };
+      }),
+    })),
+  };
+}
+
 /** Prepares everything the report templates show from a validated record. */
 export function buildReportView(record: RunRecord, options: ReportViewOptions): ReportView {
   const limits = options.limits ?? DEFAULT_CLIP_LIMITS;
@@ -457,6 +492,7 @@ export function buildReportView(record: RunRecord, options: ReportViewOptions): 
     bundleName: record.bundleName,
     steps,
     hasSteps: steps.length > 0,
+    fleet: fleetView(record, steps),
     groups,
     failures: steps.filter((s) => s.needsAttention),
     hasFailures: steps.some((s) => s.needsAttention),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { RunproofError, parseDuration } from '../../core/index.js';
-import { runRunbook } from '../../app/index.js';
+import { runRunbook, type FleetOptions } from '../../app/index.js';
 import { parseEnvFile, parseSetFlag, type GivenValue, type Mode } from '../../plan/index.js';
 import type { RiskLevel } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
@@ -33,6 +33,12 @@ interface RunFlags {
   archive?: string;
   signingKey?: string;
   templateDir?: string;
+  host: string[];
+  hosts?: string;
+  group?: string;
+  sshConfig?: string;
+  parallel?: string;
+  maxFail?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -76,6 +82,32 @@ async function readEnvFile(path: string): Promise<GivenValue[]> {
   return parseEnvFile(text, path);
 }
 
+function positiveInteger(value: string, flag: string): number {
+  if (!/^[1-9]\d{0,3}$/.test(value)) throw new RunproofError('RP_BAD_FLAG', `${flag} ${value} is not a whole number from 1 to 9999`, { hint: `e.g. ${flag} 5` });
+  return Number(value);
+}
+
+// The fleet part of the flags: undefined for a run on this machine.
+async function fleetOptions(flags: RunFlags): Promise<FleetOptions | undefined> {
+  if (flags.host.length === 0 && flags.hosts === undefined) {
+    for (const [value, flag] of [[flags.group, '--group'], [flags.sshConfig, '--ssh-config'], [flags.parallel, '--parallel'], [flags.maxFail, '--max-fail']] as const) {
+      if (value !== undefined) throw new RunproofError('RP_BAD_FLAG', `${flag} applies to runs on hosts`, { hint: 'add --host NAME or --hosts FILE' });
+    }
+    return undefined;
+  }
+  const { resolveTargets } = await import('../../fleet/index.js');
+  const targets = resolveTargets({ hosts: flags.host, ...(flags.hosts ? { hostsFile: flags.hosts } : {}), ...(flags.group ? { group: flags.group } : {}) });
+  if (flags.maxFail !== undefined && !/^(\d{1,4}|\d{1,3}(\.\d+)?%)$/.test(flags.maxFail)) {
+    throw new RunproofError('RP_BAD_FLAG', `--max-fail ${flags.maxFail} is neither a count nor a percentage`, { hint: 'e.g. --max-fail 2 or --max-fail 20%' });
+  }
+  return {
+    targets,
+    ...(flags.sshConfig ? { sshConfig: flags.sshConfig } : {}),
+    ...(flags.parallel !== undefined ? { parallel: positiveInteger(flags.parallel, '--parallel') } : {}),
+    ...(flags.maxFail !== undefined ? { maxFail: flags.maxFail } : {}),
+  };
+}
+
 /** `runproof run RUNBOOK [--section S]... [--cell NAME]...`: runs cells and writes the evidence bundle. */
 export const registerRun: CommandRegistrar = (program: Command) => {
   program
@@ -102,7 +134,13 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--archive <format>', 'also write the sealed bundle as one archive beside it: tgz or zip')
     .option('--signing-key <file>', 'Ed25519 private key (PEM, from `runproof keygen`) that signs the attestation')
     .option('--template-dir <dir>', 'folder of your own report templates (report.md.hbs, report.html.hbs, partials/*.hbs)')
-    .addHelpText('after', '\nExample:\n  runproof run ops/roxy.md --section "Health Checks" --yes\n')
+    .option('--host <name>', 'run the shell cells on this host over ssh (an ssh alias or address); repeatable', collect, [])
+    .option('--hosts <file>', 'hosts to run on: one a line, or an Ansible inventory (INI or YAML)')
+    .option('--group <name>', 'with --hosts: only this inventory group (and its children)')
+    .option('--ssh-config <file>', 'ssh_config for the hosts (passed to ssh -F)')
+    .option('--parallel <n>', 'hosts run at once (default 5)')
+    .option('--max-fail <n|p%>', 'stop starting new hosts once more than this many (or this share) failed')
+    .addHelpText('after', '\nExamples:\n  runproof run ops/roxy.md --section "Health Checks" --yes\n  runproof run ops/roxy.md --section "Health Checks" --hosts inventory.ini --group web --yes\n')
     .action(async (runbookArg: string | undefined, flags: RunFlags, command: Command) => {
       const runbook = runbookArg ?? (flags.resume ? await runbookOfBundle(flags.resume) : undefined);
       if (runbook === undefined) throw new RunproofError('RP_BAD_FLAG', 'missing runbook', { hint: 'runproof run RUNBOOK [--section S]... (or --resume BUNDLE)' });
@@ -119,6 +157,11 @@ export const registerRun: CommandRegistrar = (program: Command) => {
       if (flags.dryRun) mode = 'dry-run';
       else if (flags.yes || !process.stdin.isTTY) mode = 'unattended';
       else mode = 'interactive';
+
+      const fleet = await fleetOptions(flags);
+      if (fleet && mode === 'interactive') {
+        throw new RunproofError('RP_BAD_FLAG', 'a run on many hosts is unattended for now', { hint: 'add --yes (and --allow write if the section writes), or --dry-run to see the plan' });
+      }
 
       const controller = new AbortController();
       // Interactive (a TTY and no --yes): single keys in raw mode; see src/cli/interactive/.
@@ -168,6 +211,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           ...(flags.evidenceName !== undefined ? { evidenceName: flags.evidenceName } : {}),
           ...(flags.insecure ? { insecure: true } : {}),
           ...(flags.caFile ? { caFile: flags.caFile } : {}),
+          ...(fleet ? { fleet } : {}),
           signal: controller.signal,
           ...(session
             ? {
@@ -192,7 +236,8 @@ export const registerRun: CommandRegistrar = (program: Command) => {
               record: result.recordPath,
               ...(result.archivePath ? { archive: result.archivePath } : {}),
               durationMs: result.durationMs,
-              steps: result.record.steps.map((s) => ({ id: s.id, name: s.name, status: s.status, risk: s.risk.level, note: s.note })),
+              steps: result.record.steps.map((s) => ({ id: s.id, name: s.name, ...(s.host ? { host: s.host } : {}), status: s.status, risk: s.risk.level, note: s.note })),
+              ...(result.record.hosts ? { hosts: result.record.hosts } : {}),
             }, null, 2)}\n`,
           );
         } else {

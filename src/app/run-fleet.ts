@@ -1,0 +1,149 @@
+// A fleet run: the same planned steps on many hosts, each host through its own long-lived shell
+// session over the system OpenSSH client (`ssh HOST bash -s`), all into one bundle. Each host's
+// steps are the plan's steps with the host in their id (`c3@web-1`) and header, so the journal,
+// logs, record and reports keep every host apart while the fold stays the same.
+import type { Plan } from '../plan/index.js';
+import { runNotebook, runStartEvent, runStatusFor, startStreamSession, StreamSessionError, type RunNotebookOptions, type RunOutcome, type RunSink } from '../execute/index.js';
+import { countStatuses, type HostResult, type JournalEventInput, type StepStatus } from '../record/index.js';
+import type { Target } from '../fleet/index.js';
+
+export interface FleetOptions {
+  targets: Target[];
+  /** `ssh -F FILE`: the fleet's own ssh_config. */
+  sshConfig?: string;
+  /** Hosts run at once (default 5). */
+  parallel?: number;
+  /** Stop starting new hosts once more than this many failed (a count, or `P%` of the hosts). */
+  maxFail?: string;
+  /** How long connecting to a host may take (default 30 s). */
+  connectTimeoutMs?: number;
+}
+
+/** The number of failed hosts past which no new host starts; Infinity when not given. */
+export function maxFailCount(spec: string | undefined, hosts: number): number {
+  if (spec === undefined) return Number.POSITIVE_INFINITY;
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(spec);
+  if (percent) return Math.floor((Number(percent[1]) / 100) * hosts);
+  return Number(spec);
+}
+
+/** The ssh command line that gives a bash reading its script from stdin on `target`. */
+export function sshArgs(target: Target, sshConfig: string | undefined): string[] {
+  return [
+    ...(sshConfig ? ['-F', sshConfig] : []),
+    '-T',
+    '-o', 'BatchMode=yes',
+    ...target.sshOptions,
+    '--',
+    target.name,
+    'exec bash --noprofile --norc -s',
+  ];
+}
+
+function planForHost(plan: Plan, host: string): Plan {
+  return { ...plan, steps: plan.steps.map((step) => ({ ...step, id: `${step.id}@${host}` })) };
+}
+
+/**
+ * Runs `base` (everything runNotebook needs) on every target, writing one journal: one
+ * run-start naming the hosts, each host's steps, one run-end with a result per host.
+ */
+export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions): Promise<RunOutcome> {
+  const { plan, sink } = base;
+  const startedAt = new Date().toISOString();
+  const started = Date.now();
+  const hosts = fleet.targets.map((t) => t.name);
+  const statuses: StepStatus[] = [];
+  const results = new Map<string, HostResult>();
+  const limit = maxFailCount(fleet.maxFail, hosts.length);
+  let failedHosts = 0;
+  let aborted = false;
+
+  // One run-start and one run-end stand for the whole run: each host's own are dropped.
+  const hostSink = (host: string): RunSink => ({
+    ...sink,
+    append: async (event) => {
+      if (event.type === 'run-start') return;
+      if (event.type === 'run-end') return;
+      if (event.type === 'step-start') {
+        await sink.append({ ...event, step: { ...event.step, host } });
+        return;
+      }
+      await sink.append(event);
+    },
+  });
+
+  const runHost = async (target: Target): Promise<void> => {
+    const host = target.name;
+    const hostPlan = planForHost(plan, host);
+    const at = new Date().toISOString();
+    if (base.signal?.aborted || aborted || failedHosts > limit) {
+      const reason = failedHosts > limit ? `not started: more than ${fleet.maxFail} hosts failed (--max-fail)` : 'not started: the run was aborted';
+      await recordNotRun(hostPlan, host, reason);
+      results.set(host, { name: host, status: 'not-started', message: reason });
+      return;
+    }
+    let session;
+    try {
+      session = await startStreamSession({
+        command: 'ssh',
+        args: sshArgs(target, fleet.sshConfig),
+        env: { ...process.env, ...(base.env ?? {}) } as Record<string, string>,
+        startTimeoutMs: fleet.connectTimeoutMs ?? 30_000,
+      });
+    } catch (error) {
+      const kind = error instanceof StreamSessionError ? error.kind : 'exited';
+      const message = error instanceof Error ? error.message : String(error);
+      failedHosts += 1;
+      await recordNotRun(hostPlan, host, `host ${kind === 'exited' ? 'session failed' : kind}: ${message}`);
+      results.set(host, { name: host, status: 'unreachable', failure: kind, message, startedAt: at, endedAt: new Date().toISOString() });
+      for (const _ of hostPlan.steps) statuses.push('failed');
+      return;
+    }
+    const outcome = await runNotebook({ ...base, plan: hostPlan, sink: hostSink(host), session });
+    if (outcome.status === 'failed') failedHosts += 1;
+    if (outcome.status === 'aborted') aborted = true;
+    const status: HostResult['status'] = outcome.status === 'failed' || outcome.status === 'aborted' || outcome.status === 'blocked' ? outcome.status : 'passed';
+    results.set(host, { name: host, status, startedAt: outcome.startedAt, endedAt: outcome.endedAt });
+    const counts = outcome.counts;
+    for (let i = 0; i < counts.passed; i += 1) statuses.push('passed');
+    for (let i = 0; i < counts.failed; i += 1) statuses.push('failed');
+    for (let i = 0; i < counts.blocked; i += 1) statuses.push('blocked');
+    for (let i = 0; i < counts.skipped; i += 1) statuses.push('skipped');
+    for (let i = 0; i < counts.notRun; i += 1) statuses.push('not-run');
+  };
+
+  async function recordNotRun(hostPlan: Plan, host: string, note: string): Promise<void> {
+    for (const step of hostPlan.steps) {
+      await sink.append({
+        type: 'step-start',
+        step: { id: step.id, name: step.name, sectionPath: step.sectionPath, sectionId: step.sectionId, line: step.line, kind: step.kind, risk: step.risk, source: step.display, host },
+      });
+      await sink.append({ type: 'step-end', stepId: step.id, status: 'not-run', note });
+    }
+  }
+
+  // run-start first, from a plan of every host's steps.
+  await sink.append(await firstRunStart(base, hosts, startedAt));
+  const queue = [...fleet.targets];
+  const workers = Array.from({ length: Math.max(1, Math.min(fleet.parallel ?? 5, queue.length)) }, async () => {
+    for (let target = queue.shift(); target; target = queue.shift()) await runHost(target);
+  });
+  await Promise.all(workers);
+  const endedAt = new Date().toISOString();
+  const hostResults = hosts.map((h) => results.get(h)!);
+  const anyHostFailed = hostResults.some((r) => r.status === 'unreachable' || r.status === 'failed');
+  let status = runStatusFor(statuses, aborted || base.signal?.aborted === true, plan.mode === 'dry-run');
+  if (anyHostFailed && status === 'passed') status = 'failed';
+  const counts = countStatuses(statuses);
+  const durationMs = Date.now() - started;
+  await sink.append({ type: 'run-end', status, endedAt, durationMs, counts, hosts: hostResults });
+  return { status, counts, startedAt, endedAt, durationMs };
+}
+
+// The run-start event of the whole fleet run: every host's steps in the plan, and the hosts.
+async function firstRunStart(base: RunNotebookOptions, hosts: string[], startedAt: string): Promise<JournalEventInput> {
+  const start = await runStartEvent(base, startedAt);
+  const steps = hosts.flatMap((host) => planForHost(base.plan, host).steps);
+  return { ...start, plan: steps.map((s) => ({ id: s.id, name: s.name, kind: s.kind, risk: s.risk.level, decision: s.decision.action })), hosts };
+}

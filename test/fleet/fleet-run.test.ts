@@ -1,0 +1,90 @@
+// Runs on many hosts through the built CLI, against a real sshd on 127.0.0.2–.6 (no mock of ssh).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { startSshd, type SshFixture } from '../helpers/sshd.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/fleet/', import.meta.url));
+const runbook = join(fixtures, 'disk-checks.md');
+const inventory = join(fixtures, 'inventory.ini');
+
+function pgrep(pattern: string): string {
+  try {
+    return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function recordOf(bundle: string): { status: string; hosts: { name: string; status: string; failure?: string; message?: string }[]; steps: { id: string; host?: string; status: string; attempts: { stdout: { inline: string } }[] }[] } {
+  const file = readdirSync(bundle).find((f) => f.endsWith('.json') && f !== 'manifest.json' && f !== 'attestation.json')!;
+  return JSON.parse(readFileSync(join(bundle, file), 'utf8'));
+}
+
+describe('runproof run on many hosts', () => {
+  let fx: SshFixture;
+  beforeAll(async () => {
+    fx = await startSshd();
+  });
+  afterAll(async () => {
+    await fx?.stop();
+  });
+
+  it('runs a section on every host of an inventory group; a failing, an unreachable and a wrong-key host are recorded, and the bundle verifies', async () => {
+    const evidence = mkdtempSync(join(tmpdir(), 'rp-fleet-ev-'));
+    const result = await runCli(['run', runbook, '--section', 'Daily checks', '--hosts', inventory, '--group', 'all-hosts', '--ssh-config', fx.config, '--parallel', '3', '--yes', '--json', '--evidence-dir', evidence], { timeoutMs: 90_000 });
+    expect(result.code, result.stderr).toBe(1);
+    const summary = JSON.parse(result.stdout) as { bundle: string; hosts: { name: string; status: string; failure?: string }[] };
+    const byHost = Object.fromEntries(summary.hosts.map((h) => [h.name, h]));
+    expect(byHost['web-1']!.status).toBe('passed');
+    expect(byHost['web-2']!.status).toBe('passed');
+    expect(byHost['web-3']!.status).toBe('failed');
+    expect(byHost['web-4']!.status).toBe('passed');
+    expect(byHost.down).toMatchObject({ status: 'unreachable', failure: 'unreachable' });
+    expect(byHost.badkey).toMatchObject({ status: 'unreachable', failure: 'host-key' });
+    const record = recordOf(summary.bundle);
+    // Every host's steps are in the one record, each marked with its host.
+    const whoami = record.steps.filter((s) => s.id.startsWith('c') && s.host && s.id.includes('@') && s.status === 'passed' && s.attempts[0]?.stdout.inline.startsWith('host: '));
+    expect(new Set(whoami.map((s) => s.host))).toEqual(new Set(['web-1', 'web-2', 'web-3', 'web-4']));
+    for (const s of whoami) expect(s.attempts[0]!.stdout.inline).toContain(`127.0.0.${Number(s.host!.slice(4)) + 1}`);
+    expect(record.steps.filter((s) => s.host === 'down').every((s) => s.status === 'not-run')).toBe(true);
+    const html = readFileSync(join(summary.bundle, readdirSync(summary.bundle).find((f) => f.endsWith('.html'))!), 'utf8');
+    expect(html).toContain('aria-label="Hosts"');
+    expect(html).toMatch(/data-host="web-3"/);
+    const md = readFileSync(join(summary.bundle, readdirSync(summary.bundle).find((f) => f.endsWith('.md'))!), 'utf8');
+    expect(md).toMatch(/## Hosts\n\n\| Host \| Result \| whoami \| disk \|/);
+    const verify = await runCli(['verify', summary.bundle]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  });
+
+  it('a timeout on the hosts leaves no process behind on any of them', async () => {
+    const evidence = mkdtempSync(join(tmpdir(), 'rp-fleet-hang-'));
+    const result = await runCli(['run', runbook, '--section', 'Hang', '--host', 'web-1', '--host', 'web-2', '--ssh-config', fx.config, '--yes', '--json', '--evidence-dir', evidence], { timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(1);
+    const summary = JSON.parse(result.stdout) as { steps: { host: string; status: string }[] };
+    expect(summary.steps.map((s) => [s.host, s.status])).toEqual([['web-1', 'timed-out'], ['web-2', 'timed-out']]);
+    await vi.waitFor(() => expect(pgrep('sleep 300')).toBe(''));
+  });
+
+  it('--max-fail stops starting new hosts once more than N failed', async () => {
+    const evidence = mkdtempSync(join(tmpdir(), 'rp-fleet-maxfail-'));
+    const result = await runCli(['run', runbook, '--section', 'Daily checks', '--host', 'down', '--host', 'badkey', '--host', 'web-1', '--ssh-config', fx.config, '--parallel', '1', '--max-fail', '1', '--yes', '--json', '--evidence-dir', evidence], { timeoutMs: 60_000 });
+    const summary = JSON.parse(result.stdout) as { hosts: { name: string; status: string; message?: string }[] };
+    expect(summary.hosts.map((h) => h.status)).toEqual(['unreachable', 'unreachable', 'not-started']);
+    expect(summary.hosts[2]!.message).toMatch(/--max-fail/);
+  });
+
+  it('bad fleet flags are exit 2 before anything runs', async () => {
+    const evidence = mkdtempSync(join(tmpdir(), 'rp-fleet-bad-'));
+    for (const args of [['--group', 'web'], ['--hosts', inventory, '--group', 'wbe'], ['--host', '-oProxyCommand=sh'], ['--host', 'web-1', '--parallel', '0'], ['--host', 'web-1', '--max-fail', 'many']]) {
+      const result = await runCli(['run', runbook, '--section', 'Daily checks', ...args, '--yes', '--evidence-dir', evidence]);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toMatch(/RP_BAD_(FLAG|HOSTS)/);
+    }
+    expect(readdirSync(evidence).filter((f) => !f.startsWith('.'))).toEqual([]);
+  });
+});
