@@ -17,6 +17,8 @@ export interface FleetOptions {
   maxFail?: string;
   /** How long connecting to a host may take (default 30 s). */
   connectTimeoutMs?: number;
+  /** `--resume`: steps completed on each host in the resumed run, as `name@host`. */
+  doneOnHost?: Set<string>;
 }
 
 /** The number of failed hosts past which no new host starts; Infinity when not given. */
@@ -83,6 +85,14 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
       results.set(host, { name: host, status: 'not-started', message: reason });
       return;
     }
+    const alreadyDone = new Set(plan.steps.filter((s) => fleet.doneOnHost?.has(`${s.name || s.id}@${host}`)).map((s) => `${s.id}@${host}`));
+    if (alreadyDone.size > 0 && alreadyDone.size === hostPlan.steps.length) {
+      // Nothing left to do on this host: it is not even connected to.
+      const outcome = await runNotebook({ ...base, plan: hostPlan, sink: hostSink(host), alreadyDone });
+      results.set(host, { name: host, status: 'passed', message: 'every step completed in the resumed run', startedAt: outcome.startedAt, endedAt: outcome.endedAt });
+      for (let i = 0; i < outcome.counts.skipped; i += 1) statuses.push('skipped');
+      return;
+    }
     let session;
     try {
       session = await startStreamSession({
@@ -100,7 +110,9 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
       for (const _ of hostPlan.steps) statuses.push('failed');
       return;
     }
-    const outcome = await runNotebook({ ...base, plan: hostPlan, sink: hostSink(host), session });
+    // Values given with --set or an env file that are not parameters: exported on the host too.
+    for (const [name, value] of Object.entries(plan.env)) session.setVariable(name, value);
+    const outcome = await runNotebook({ ...base, plan: hostPlan, sink: hostSink(host), session, ...(alreadyDone.size > 0 ? { alreadyDone } : {}) });
     if (outcome.status === 'failed') failedHosts += 1;
     if (outcome.status === 'aborted') aborted = true;
     const status: HostResult['status'] = outcome.status === 'failed' || outcome.status === 'aborted' || outcome.status === 'blocked' ? outcome.status : 'passed';

@@ -180,7 +180,8 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
       ...(options.decider ? { decider: options.decider } : {}),
       ...(resume ? { resumedFrom: resume.bundleName, alreadyDone: new Set(plan.steps.filter((s) => resume!.doneStepNames.has(s.name || s.id)).map((s) => s.id)) } : {}),
     };
-    const outcome = options.fleet ? await runOnHosts(notebookOptions, options.fleet) : await runNotebook(notebookOptions);
+    const fleet = fleetForRun(options.fleet, resume);
+    const outcome = fleet ? await runOnHosts(notebookOptions, fleet) : await runNotebook(notebookOptions);
     // The record is folded from the journal as written, exactly as `recover` would rebuild it.
     const journal = await readJournal(bundle.journalPath);
     const record = buildRecord(journal.events);
@@ -195,6 +196,15 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   } finally {
     await lock.release();
   }
+}
+
+// A resumed fleet run goes back to the hosts of the run it resumes unless hosts are given, and
+// skips on each host the steps that completed there.
+function fleetForRun(fleet: FleetOptions | undefined, resume: ResumePoint | undefined): FleetOptions | undefined {
+  const oldHosts = resume?.record.hosts;
+  if (!oldHosts) return fleet && fleet.targets.length > 0 ? fleet : undefined;
+  const targets = fleet && fleet.targets.length > 0 ? fleet.targets : oldHosts.map((h) => ({ name: h.name, sshOptions: [] }));
+  return { ...fleet, targets, doneOnHost: resume!.doneStepNames };
 }
 
 /**

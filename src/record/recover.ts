@@ -168,7 +168,7 @@ export interface ResumePoint {
   /** The folder holding it: the default evidence folder of the new run, so the chain links. */
   evidenceDir: string;
   record: RunRecord;
-  /** Names of the steps completed there (passed, or carried over as completed by an earlier resume). */
+  /** Names of the steps completed there (passed, or carried over as completed by an earlier resume); `name@host` for a step of a fleet run. */
   doneStepNames: Set<string>;
   /** What the new record should say about the resume. */
   warnings: string[];
@@ -222,7 +222,7 @@ export async function prepareResume(
   const done = new Set<string>();
   for (const step of record.steps) {
     const carried = step.status === 'skipped' && step.decisions.some((d) => d.reason === CARRIED_OVER);
-    if (step.status === 'passed' || carried) done.add(step.name || step.id);
+    if (step.status === 'passed' || carried) done.add(step.host ? `${step.name || step.id}@${step.host}` : step.name || step.id);
   }
   return { bundleName: basename(dir), bundleDir: dir, evidenceDir: dirname(dir), record, doneStepNames: done, warnings };
 }

@@ -1,6 +1,6 @@
 // Runs on many hosts through the built CLI, against a real sshd on 127.0.0.2–.6 (no mock of ssh).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,9 +34,11 @@ describe('runproof run on many hosts', () => {
     await fx?.stop();
   });
 
-  it('runs a section on every host of an inventory group; a failing, an unreachable and a wrong-key host are recorded, and the bundle verifies', async () => {
+  it('runs a section on every host of an inventory group; a failing, an unreachable and a wrong-key host are recorded, the bundle verifies, and --resume reruns only what failed', async () => {
     const evidence = mkdtempSync(join(tmpdir(), 'rp-fleet-ev-'));
-    const result = await runCli(['run', runbook, '--section', 'Daily checks', '--hosts', inventory, '--group', 'all-hosts', '--ssh-config', fx.config, '--parallel', '3', '--yes', '--json', '--evidence-dir', evidence], { timeoutMs: 90_000 });
+    const flag = join(evidence, 'disk-full');
+    writeFileSync(flag, '');
+    const result = await runCli(['run', runbook, '--section', 'Daily checks', '--hosts', inventory, '--group', 'all-hosts', '--ssh-config', fx.config, '--parallel', '3', '--set', `DISK_FULL_FLAG=${flag}`, '--yes', '--json', '--evidence-dir', evidence], { timeoutMs: 90_000 });
     expect(result.code, result.stderr).toBe(1);
     const summary = JSON.parse(result.stdout) as { bundle: string; hosts: { name: string; status: string; failure?: string }[] };
     const byHost = Object.fromEntries(summary.hosts.map((h) => [h.name, h]));
@@ -59,6 +61,17 @@ describe('runproof run on many hosts', () => {
     expect(md).toMatch(/## Hosts\n\n\| Host \| Result \| whoami \| disk \|/);
     const verify = await runCli(['verify', summary.bundle]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+
+    // The disk is fixed; --resume goes back to the same hosts and reruns only what failed.
+    rmSync(flag);
+    const resumed = await runCli(['run', '--resume', summary.bundle, '--ssh-config', fx.config, '--set', `DISK_FULL_FLAG=${flag}`, '--yes', '--json'], { timeoutMs: 90_000 });
+    const again = JSON.parse(resumed.stdout) as { bundle: string; hosts: { name: string; status: string; message?: string }[] };
+    const second = recordOf(again.bundle);
+    // Exactly one step runs: web-3's failed disk step; the unreachable hosts are tried again; web-1, -2, -4 are not touched.
+    expect(second.steps.filter((s) => s.attempts.length > 0).map((s) => s.host)).toEqual(['web-3']);
+    expect(second.steps.find((s) => s.host === 'web-3' && s.attempts.length > 0)!.status).toBe('passed');
+    expect(second.steps.filter((s) => s.host === 'web-1').every((s) => s.status === 'skipped')).toBe(true);
+    expect(Object.fromEntries(again.hosts.map((h) => [h.name, h.status]))).toEqual({ 'web-1': 'passed', 'web-2': 'passed', 'web-3': 'passed', 'web-4': 'passed', badkey: 'unreachable', down: 'unreachable' });
   });
 
   it('a timeout on the hosts leaves no process behind on any of them', async () => {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { RunproofError, parseDuration } from '../../core/index.js';
 import { runRunbook, type FleetOptions } from '../../app/index.js';
@@ -82,6 +82,14 @@ async function readEnvFile(path: string): Promise<GivenValue[]> {
   return parseEnvFile(text, path);
 }
 
+async function isReadableFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function positiveInteger(value: string, flag: string): number {
   if (!/^[1-9]\d{0,3}$/.test(value)) throw new RunproofError('RP_BAD_FLAG', `${flag} ${value} is not a whole number from 1 to 9999`, { hint: `e.g. ${flag} 5` });
   return Number(value);
@@ -90,10 +98,15 @@ function positiveInteger(value: string, flag: string): number {
 // The fleet part of the flags: undefined for a run on this machine.
 async function fleetOptions(flags: RunFlags): Promise<FleetOptions | undefined> {
   if (flags.host.length === 0 && flags.hosts === undefined) {
+    // A resumed fleet run goes back to its own hosts: only how to reach them may be given.
+    if (flags.resume) return { targets: [], ...(flags.sshConfig ? { sshConfig: flags.sshConfig } : {}), ...(flags.parallel !== undefined ? { parallel: positiveInteger(flags.parallel, '--parallel') } : {}) };
     for (const [value, flag] of [[flags.group, '--group'], [flags.sshConfig, '--ssh-config'], [flags.parallel, '--parallel'], [flags.maxFail, '--max-fail']] as const) {
       if (value !== undefined) throw new RunproofError('RP_BAD_FLAG', `${flag} applies to runs on hosts`, { hint: 'add --host NAME or --hosts FILE' });
     }
     return undefined;
+  }
+  if (flags.sshConfig !== undefined && !(await isReadableFile(flags.sshConfig))) {
+    throw new RunproofError('RP_BAD_FLAG', `--ssh-config ${flags.sshConfig} is not a readable file`, { hint: 'give the ssh_config to pass to ssh -F' });
   }
   const { resolveTargets } = await import('../../fleet/index.js');
   const targets = resolveTargets({ hosts: flags.host, ...(flags.hosts ? { hostsFile: flags.hosts } : {}), ...(flags.group ? { group: flags.group } : {}) });
@@ -159,7 +172,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
       else mode = 'interactive';
 
       const fleet = await fleetOptions(flags);
-      if (fleet && mode === 'interactive') {
+      if (fleet && fleet.targets.length > 0 && mode === 'interactive') {
         throw new RunproofError('RP_BAD_FLAG', 'a run on many hosts is unattended for now', { hint: 'add --yes (and --allow write if the section writes), or --dry-run to see the plan' });
       }
 
