@@ -17,6 +17,8 @@ export interface FleetOptions {
   maxFail?: string;
   /** How long connecting to a host may take (default 30 s). */
   connectTimeoutMs?: number;
+  /** Run on this many hosts first; the rest start only if every one of them passed (`--canary K`). */
+  canary?: number;
   /** `--resume`: steps completed on each host in the resumed run, as `name@host`. */
   doneOnHost?: Set<string>;
 }
@@ -60,6 +62,7 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
   const limit = maxFailCount(fleet.maxFail, hosts.length);
   let failedHosts = 0;
   let aborted = false;
+  let canaryFailed: string | undefined;
 
   // One run-start and one run-end stand for the whole run: each host's own are dropped.
   const hostSink = (host: string): RunSink => ({
@@ -79,8 +82,10 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
     const host = target.name;
     const hostPlan = planForHost(plan, host);
     const at = new Date().toISOString();
-    if (base.signal?.aborted || aborted || failedHosts > limit) {
-      const reason = failedHosts > limit ? `not started: more than ${fleet.maxFail} hosts failed (--max-fail)` : 'not started: the run was aborted';
+    if (base.signal?.aborted || aborted || failedHosts > limit || canaryFailed) {
+      const reason = canaryFailed
+        ? `not started: the canary ${canaryFailed}`
+        : failedHosts > limit ? `not started: more than ${fleet.maxFail} hosts failed (--max-fail)` : 'not started: the run was aborted';
       await recordNotRun(hostPlan, host, reason);
       results.set(host, { name: host, status: 'not-started', message: reason });
       return;
@@ -137,11 +142,23 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
 
   // run-start first, from a plan of every host's steps.
   await sink.append(await firstRunStart(base, hosts, startedAt));
-  const queue = [...fleet.targets];
-  const workers = Array.from({ length: Math.max(1, Math.min(fleet.parallel ?? 5, queue.length)) }, async () => {
-    for (let target = queue.shift(); target; target = queue.shift()) await runHost(target);
-  });
-  await Promise.all(workers);
+  const runAll = async (targets: Target[]): Promise<void> => {
+    const queue = [...targets];
+    const workers = Array.from({ length: Math.max(1, Math.min(fleet.parallel ?? 5, queue.length)) }, async () => {
+      for (let target = queue.shift(); target; target = queue.shift()) await runHost(target);
+    });
+    await Promise.all(workers);
+  };
+  const canary = Math.min(fleet.canary ?? 0, fleet.targets.length);
+  if (canary > 0) {
+    const first = fleet.targets.slice(0, canary);
+    await runAll(first);
+    const bad = first.filter((t) => results.get(t.name)?.status !== 'passed').map((t) => t.name);
+    if (bad.length > 0) canaryFailed = `${bad.join(', ')} did not pass (--canary ${canary})`;
+    await runAll(fleet.targets.slice(canary));
+  } else {
+    await runAll(fleet.targets);
+  }
   const endedAt = new Date().toISOString();
   const hostResults = hosts.map((h) => results.get(h)!);
   const anyHostFailed = hostResults.some((r) => r.status === 'unreachable' || r.status === 'failed');

@@ -91,9 +91,17 @@ describe('runproof run on many hosts', () => {
     expect(summary.hosts[2]!.message).toMatch(/--max-fail/);
   });
 
+  it('--canary runs the first hosts, and stops there when one of them failed', async () => {
+    const evidence = mkdtempSync(join(tmpdir(), 'rp-fleet-canary-'));
+    const result = await runCli(['run', runbook, '--section', 'Daily checks', '--host', 'web-1', '--host', 'down', '--host', 'web-2', '--ssh-config', fx.config, '--canary', '2', '--yes', '--json', '--evidence-dir', evidence], { timeoutMs: 60_000 });
+    const summary = JSON.parse(result.stdout) as { hosts: { name: string; status: string; message?: string }[] };
+    expect(summary.hosts.map((h) => h.status)).toEqual(['passed', 'unreachable', 'not-started']);
+    expect(summary.hosts[2]!.message).toMatch(/canary down did not pass/);
+  });
+
   it('bad fleet flags are exit 2 before anything runs', async () => {
     const evidence = mkdtempSync(join(tmpdir(), 'rp-fleet-bad-'));
-    for (const args of [['--group', 'web'], ['--hosts', inventory, '--group', 'wbe'], ['--host', '-oProxyCommand=sh'], ['--host', 'web-1', '--parallel', '0'], ['--host', 'web-1', '--max-fail', 'many']]) {
+    for (const args of [['--group', 'web'], ['--hosts', inventory, '--group', 'wbe'], ['--host', '-oProxyCommand=sh'], ['--host', 'web-1', '--parallel', '0'], ['--host', 'web-1', '--max-fail', 'many'], ['--host', 'web-1', '--canary', 'x'], ['--host', 'web-1', '--ssh-config', '/nonexistent/ssh_config']]) {
       const result = await runCli(['run', runbook, '--section', 'Daily checks', ...args, '--yes', '--evidence-dir', evidence]);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
       expect(result.stderr).toMatch(/RP_BAD_(FLAG|HOSTS)/);

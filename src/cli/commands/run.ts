@@ -39,6 +39,7 @@ interface RunFlags {
   sshConfig?: string;
   parallel?: string;
   maxFail?: string;
+  canary?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -100,7 +101,7 @@ async function fleetOptions(flags: RunFlags): Promise<FleetOptions | undefined> 
   if (flags.host.length === 0 && flags.hosts === undefined) {
     // A resumed fleet run goes back to its own hosts: only how to reach them may be given.
     if (flags.resume) return { targets: [], ...(flags.sshConfig ? { sshConfig: flags.sshConfig } : {}), ...(flags.parallel !== undefined ? { parallel: positiveInteger(flags.parallel, '--parallel') } : {}) };
-    for (const [value, flag] of [[flags.group, '--group'], [flags.sshConfig, '--ssh-config'], [flags.parallel, '--parallel'], [flags.maxFail, '--max-fail']] as const) {
+    for (const [value, flag] of [[flags.group, '--group'], [flags.sshConfig, '--ssh-config'], [flags.parallel, '--parallel'], [flags.maxFail, '--max-fail'], [flags.canary, '--canary']] as const) {
       if (value !== undefined) throw new RunproofError('RP_BAD_FLAG', `${flag} applies to runs on hosts`, { hint: 'add --host NAME or --hosts FILE' });
     }
     return undefined;
@@ -118,6 +119,7 @@ async function fleetOptions(flags: RunFlags): Promise<FleetOptions | undefined> 
     ...(flags.sshConfig ? { sshConfig: flags.sshConfig } : {}),
     ...(flags.parallel !== undefined ? { parallel: positiveInteger(flags.parallel, '--parallel') } : {}),
     ...(flags.maxFail !== undefined ? { maxFail: flags.maxFail } : {}),
+    ...(flags.canary !== undefined ? { canary: positiveInteger(flags.canary, '--canary') } : {}),
   };
 }
 
@@ -153,6 +155,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--ssh-config <file>', 'ssh_config for the hosts (passed to ssh -F)')
     .option('--parallel <n>', 'hosts run at once (default 5)')
     .option('--max-fail <n|p%>', 'stop starting new hosts once more than this many (or this share) failed')
+    .option('--canary <k>', 'run on the first K hosts, then on the rest only if all of them passed')
     .addHelpText('after', '\nExamples:\n  runproof run ops/roxy.md --section "Health Checks" --yes\n  runproof run ops/roxy.md --section "Health Checks" --hosts inventory.ini --group web --yes\n')
     .action(async (runbookArg: string | undefined, flags: RunFlags, command: Command) => {
       const runbook = runbookArg ?? (flags.resume ? await runbookOfBundle(flags.resume) : undefined);
