@@ -1,6 +1,7 @@
 import { isRunproofError, type ErrorCode } from '../core/index.js';
 
-export const EXIT = { passed: 0, failed: 1, badInput: 2, aborted: 3, locked: 4 } as const;
+/** Process exit codes (README "Exit codes"); `nothingChecked`: the run executed no check (status `empty`). */
+export const EXIT = { passed: 0, failed: 1, badInput: 2, aborted: 3, locked: 4, nothingChecked: 5 } as const;
 
 const CODE_EXIT: Partial<Record<ErrorCode, number>> = {
   RP_LOCKED: EXIT.locked,

@@ -104,7 +104,7 @@ export { createCheckpoint, readCheckpointFile, checkCheckpoint, CHECKPOINT_PAYLO
 export type { Checkpoint, SignedCheckpoint } from './checkpoint.js';
 export { archiveBundle, scanArchive, archivePathFor, archiveFormatOf } from './archive.js';
 export type { ArchiveFormat, ArchiveScan, ArchiveFile } from './archive.js';
-export { buildRecord, countStatuses, type BuildRecordOptions } from './build-record.js';
+export { buildRecord, countStatuses, nothingRanNote, type BuildRecordOptions } from './build-record.js';
 export { TriggerSchema, type Trigger } from './types.js';
 export { ensureRealDir } from './safe-dir.js';
 export { writeAtomic, writeFailed } from './write-atomic.js';
