@@ -3,7 +3,7 @@
  * CLI commands call, and what the library exports for other tools.
  * @packageDocumentation
  */
-export { runRunbook, finishBundle, runbookDir, operatorIdentity } from './run-runbook.js';
+export { runRunbook, finishBundle, runbookDir, operatorIdentity, runLockKeyFor } from './run-runbook.js';
 export type { RunRunbookOptions, RunRunbookResult, BeforeSealHook } from './run-runbook.js';
 export { readRunbookFile, decodeRunbook, lintPaths, RUNBOOK_EXTENSIONS } from './read-runbook.js';
 export { runOnHosts, sshArgs, maxFailCount } from './run-fleet.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readRunbookFile } from './read-runbook.js';
 import { parseRunbook, type Notebook, type RiskLevel } from '../parse/index.js';
 import { planRun, type GivenValue, type Mode, type PlanResult } from '../plan/index.js';
@@ -13,8 +13,10 @@ import {
   createRedactor,
   evidenceNameFor,
   gitInfo,
-  lockKeyFor,
   openBundle,
+  LOCKS_DIR,
+  runLockDir,
+  runLockKey,
   validateEvidenceName,
   readJournal,
   type RunRecord,
@@ -142,17 +144,24 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   // Created here, before the lock; a folder that is a symbolic link is refused (RP_UNSAFE_PATH).
   const evidenceDir = await ensureRealDir(options.evidenceDir ?? resume?.evidenceDir ?? 'evidence', 'evidence folder');
 
+  // The chain lock's folder in the evidence folder, checked before anything runs (a planted link is refused now, not at sealing).
+  await ensureRealDir(join(evidenceDir, LOCKS_DIR), 'lock folder');
   const absoluteRunbook = await realpath(options.runbookPath);
-  const lock = await acquireLock({ evidenceDir, key: lockKeyFor(absoluteRunbook, plan.selection) });
+  // One lock per runbook (real path) and resolved selection (the steps it selects), in one place
+  // whatever --evidence-dir says or however the sections were spelled.
+  const lock = await acquireLock({ dir: runLockDir(env), key: runLockKey(absoluteRunbook, plan.steps.map((s) => s.id)) });
   try {
     const redactor = createRedactor(
       collectSecrets({ env, params: plan.parameters, extra: options.secrets ?? [] }),
     );
     const bundle = await openBundle({ evidenceDir, name: evidenceName, redactor, ...(options.now ? { now: options.now } : {}) });
+    // `recover` of this bundle (the run killed) releases the lock by this name.
+    await lock.setBundle(bundle.dir);
     const git = await gitInfo(absoluteRunbook);
     if (resume) plan.warnings.push(...resume.warnings);
     if (lock.tookOverFrom) {
-      plan.warnings.push(`took over a stale lock left by pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.host} since ${lock.tookOverFrom.since}`);
+      const t = lock.tookOverFrom;
+      plan.warnings.push(`took over the run lock left by pid ${t.pid} on ${t.host} (taken ${t.since}${t.heartbeat ? `, last heartbeat ${t.heartbeat}` : ''}): ${t.reason}`);
     }
     const notebookOptions: RunNotebookOptions = {
       plan,
@@ -205,6 +214,17 @@ function fleetForRun(fleet: FleetOptions | undefined, resume: ResumePoint | unde
   if (!oldHosts) return fleet && fleet.targets.length > 0 ? fleet : undefined;
   const targets = fleet && fleet.targets.length > 0 ? fleet.targets : oldHosts.map((h) => ({ name: h.name, sshOptions: [] }));
   return { ...fleet, targets, doneOnHost: resume!.doneStepNames };
+}
+
+/**
+ * The run-lock key `runRunbook` takes for a runbook and a selection: its real path and the steps
+ * the selection resolves to (so `--section 1` and `--section First` are one lock).
+ * @example await acquireLock({ dir: runLockDir(), key: await runLockKeyFor('ops/roxy.md', { sections: ['2'] }) })
+ */
+export async function runLockKeyFor(runbookPath: string, selection: { sections?: string[]; cells?: string[]; tags?: string[] }): Promise<string> {
+  const notebook = parseRunbook(await readRunbookFile(runbookPath), { path: runbookPath });
+  const plan = planRun(notebook, { mode: 'dry-run', ...selection, onMissing: 'keep' });
+  return runLockKey(await realpath(runbookPath), plan.steps.map((s) => s.id));
 }
 
 /**

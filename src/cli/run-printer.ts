@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import type { RunProgress } from '../execute/index.js';
 import { STEP_STATUS_WORD } from '../render/index.js';
+import { nothingRanNote, type Counts } from '../record/index.js';
 
 export interface RunPrinterOptions {
   json: boolean;
@@ -13,7 +14,7 @@ const useColor = (out: NodeJS.WritableStream): boolean =>
 // Terminal view of an unattended or dry run: one header line per step, its output live, one verdict line.
 export function createRunPrinter(options: RunPrinterOptions): {
   progress: RunProgress;
-  summary(result: { status: string; counts: Record<string, number>; bundleDir: string; recordPath: string; durationMs: number }): void;
+  summary(result: { status: string; counts: Counts; bundleDir: string; recordPath: string; durationMs: number; record: { status: string; counts: Counts; steps: ReadonlyArray<{ status: string; risk: { level: string } }> } }): void;
   /** Ends a line of live output cut short, so that an error printed next starts on its own line. */
   endLine(): void;
 } {
@@ -46,9 +47,12 @@ export function createRunPrinter(options: RunPrinterOptions): {
     },
     summary(result) {
       const c = result.counts;
+      const label = result.status === 'empty' ? 'NOTHING CHECKED' : result.status.toUpperCase();
+      const nothing = nothingRanNote(result.record);
       out.write(
-        `\n${result.status.toUpperCase()}: ${c.passed} passed, ${c.failed} failed, ${c.blocked} blocked, ${c.skipped} skipped, ${c.notRun} not run (${(result.durationMs / 1000).toFixed(1)} s)\n`,
+        `\n${label}: ${c.passed} passed, ${c.failed} failed, ${c.blocked} blocked, ${c.skipped} skipped, ${c.notRun} not run (${(result.durationMs / 1000).toFixed(1)} s)\n`,
       );
+      if (nothing) out.write(`${paint('1;31', nothing)}\n`);
       out.write(`evidence: ${relative(process.cwd(), result.recordPath) || result.recordPath}\n`);
     },
   };

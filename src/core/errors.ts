@@ -76,7 +76,7 @@ export class RunproofError extends Error {
     this.span = options.span;
   }
 
-  /** `file:line:col CODE message (hint)` — the one-line form the CLI and lint print. */
+  /** `CODE file:line:col message (hint)` — the one-line form the CLI prints (see `formatDiagnostic`). */
   format(): string {
     return formatDiagnostic({
       code: this.code,
@@ -100,13 +100,36 @@ export interface DiagnosticLike {
   span?: Span | undefined;
 }
 
+/**
+ * One line, the code first: `CODE file:line:col message (hint: ...)`. The location is left out
+ * when the message already starts with the file (`RP_FILE_NOT_FOUND nothere.md does not exist`).
+ * With no code (lint's location column), only `file:line:col`.
+ */
 export function formatDiagnostic(d: DiagnosticLike): string {
-  const where = [d.file, d.span?.line, d.span ? d.span.col : undefined].filter((x) => x !== undefined && x !== '');
-  const prefix = where.length > 0 ? `${where.join(':')} ` : '';
+  const where = [d.file, d.span?.line, d.span ? d.span.col : undefined].filter((x) => x !== undefined && x !== '').join(':');
   const hint = d.hint ? ` (hint: ${d.hint})` : '';
-  return `${prefix}${d.code} ${oneLine(d.message)}${hint ? oneLine(hint) : ''}`;
+  const message = oneLine(d.message);
+  const showWhere = where !== '' && !(d.file && !d.span && message.startsWith(d.file));
+  return [d.code, showWhere ? where : '', `${message}${hint ? oneLine(hint) : ''}`].filter((x) => x !== '').join(' ');
 }
 
 function oneLine(text: string): string {
   return text.replace(/\r?\n/g, ' ');
+}
+
+/**
+ * Hurl's form of a parse error's place, printed under the error's line: the location, the
+ * source line, and a caret under the column. `sourceText` is the file's text; '' when the line
+ * is not in it.
+ * @example sourceContext('a.md', 'x\n```sh {t=1}', { line: 2, col: 7 }) // "  --> a.md:2:7\n   |\n 2 | ```sh {t=1}\n   |       ^\n"
+ */
+export function sourceContext(file: string, sourceText: string, span: Span): string {
+  const lines = sourceText.split(/\r?\n/);
+  const text = lines[span.line - 1];
+  if (text === undefined) return '';
+  const gutter = ' '.repeat(String(span.line).length);
+  // Control characters would move the cursor: shown as spaces so the caret still lines up.
+  const shown = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').replace(/\t/g, ' ');
+  const col = Math.max(1, Math.min(span.col, [...shown].length + 1));
+  return `${gutter}--> ${file}:${span.line}:${span.col}\n${gutter} |\n${span.line} | ${shown}\n${gutter} | ${' '.repeat(col - 1)}^\n`;
 }

@@ -135,13 +135,18 @@ export function editedStep(step: PlanStep, text: string): PlanStep | string {
   return { ...step, source: text, display: text, command: text, risk: { level: finding.level, classified: finding.level, reason: finding.reason, overridden: false } };
 }
 
-/** The run's status from its steps: failures first, then aborts, then "nothing could run". */
+/**
+ * The run's status from its steps: failures first, then aborts, then "nothing could run"
+ * (`blocked`: policy refused every runnable step), then "nothing ran" (`empty`: no check
+ * executed at all, e.g. an empty selection): only a run that passed at least one step passes.
+ */
 export function runStatusFor(statuses: StepStatus[], aborted: boolean, dryRun: boolean): RunStatus {
   if (dryRun) return 'dry-run';
   if (aborted) return 'aborted';
   const counts = countStatuses(statuses);
   if (counts.failed > 0) return 'failed';
   if (counts.blocked > 0 && counts.passed === 0) return 'blocked';
+  if (counts.passed === 0) return 'empty';
   return 'passed';
 }
 

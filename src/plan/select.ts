@@ -66,13 +66,19 @@ export function selectSections(notebook: Notebook, selectors: string[]): Section
     if (found.length === 0) {
       const names = candidates.flatMap((s) => [s.number ?? '', s.title, titleWithoutNumber(s), s.slug]).filter(Boolean);
       const close = didYouMean(selector, names);
+      // Every level is searched: a deep section whose title or slug holds what was typed.
+      const wantedWords = norm(selector);
+      const containing = close
+        ? []
+        : candidates.filter((s) => wantedWords.length >= 3 && [s.title, s.slug, titleWithoutNumber(s)].some((k) => norm(k).includes(wantedWords))).slice(0, 5);
+      const matchText = containing.length > 0 ? `sections holding "${selector}": ${containing.map((s) => `"${[...s.path, s.title].join(' / ')}"`).join(', ')}; ` : '';
       // The outline an operator scans: the top two heading levels that hold sections.
       const top = Math.min(...candidates.map((s) => s.level));
       const outline = candidates.filter((s) => s.level <= top + 1);
       const shown = outline.filter((s) => s.level === top + 1 || outline.every((o) => o.level === top)).slice(0, 30);
       const listing = (shown.length > 0 ? shown : outline.slice(0, 30)).map((s) => s.title).join(' | ');
       throw new RunproofError('RP_SECTION_NOT_FOUND', `no section "${selector}" in ${notebook.path}`, {
-        hint: `${close ? `did you mean "${close}"? ` : ''}sections: ${listing}${outline.length > 30 ? ' | ... (runproof list shows all)' : ''}`,
+        hint: `${close ? `did you mean "${close}"? ` : ''}${matchText}sections: ${listing}${outline.length > 30 ? ' | ... (runproof list shows all)' : ''}`,
       });
     }
     if (found.length > 1) {

@@ -22,6 +22,29 @@ export function countStatuses(statuses: readonly StepStatus[]): Counts {
 }
 
 /**
+ * The line that says a run checked nothing, or null when something ran: `empty` (no check
+ * executed) and `blocked` (policy refused every runnable step, with how to allow them). Every
+ * summary (terminal, reports) shows it, so that "nothing checked" never reads like a pass.
+ * @example nothingRanNote({ status: 'blocked', counts, steps }) // "nothing ran: 2 steps blocked by policy (...)"
+ */
+export function nothingRanNote(record: { status: string; counts: Counts; steps: ReadonlyArray<{ status: string; risk: { level: string } }> }): string | null {
+  if (record.status === 'empty') {
+    return record.counts.total === 0
+      ? 'nothing ran: the selection has no runnable step, so nothing was checked'
+      : `nothing ran: no step executed (${record.counts.skipped} skipped, ${record.counts.notRun} not run), so nothing was checked`;
+  }
+  if (record.status === 'blocked') {
+    const levels = [...new Set(record.steps.filter((s) => s.status === 'blocked').map((s) => s.risk.level))].filter((l) => l !== 'read').sort();
+    const how = levels.length > 0
+      ? `allow them with ${levels.map((l) => `--allow ${l}`).join(' ')}, or run at a terminal without --yes to decide each one`
+      : 'run at a terminal without --yes to decide each one';
+    const n = record.counts.blocked;
+    return `nothing ran: ${n} ${n === 1 ? 'step' : 'steps'} blocked by policy (${how})`;
+  }
+  return null;
+}
+
+/**
  * Folds journal events into the run record. The live run and `recover` use the same fold, so a
  * record rebuilt from the journal of a killed run says exactly what had finished.
  */

@@ -11,7 +11,7 @@ export { createRedactor, collectSecrets, isSecretName, isSensitiveHeader } from 
 export type { Redactor, RedactionStream, SecretInput } from './redact.js';
 export { readJournal, SYNCED_EVENT_TYPES } from './journal.js';
 export type { JournalReadResult } from './journal.js';
-export { acquireLock, lockKeyFor, LOCKS_DIR } from './lock.js';
+export { acquireLock, bootId, lockKeyFor, LOCKS_DIR, LOCK_HEARTBEAT_MS, LOCK_STALE_MS, locksOfBundle, releaseLocksOfBundle, runLockDir, runLockKey, type TakenOver } from './lock.js';
 export type { RunLock, LockOwner } from './lock.js';
 export { slugify, evidenceNameFor, validateEvidenceName, formatBundleTimestamp } from './names.js';
 export { gitInfo } from './git.js';
@@ -105,7 +105,7 @@ export { createCheckpoint, readCheckpointFile, checkCheckpoint, CHECKPOINT_PAYLO
 export type { Checkpoint, SignedCheckpoint } from './checkpoint.js';
 export { archiveBundle, scanArchive, archivePathFor, archiveFormatOf } from './archive.js';
 export type { ArchiveFormat, ArchiveScan, ArchiveFile } from './archive.js';
-export { buildRecord, countStatuses, type BuildRecordOptions } from './build-record.js';
+export { buildRecord, countStatuses, nothingRanNote, type BuildRecordOptions } from './build-record.js';
 export { TriggerSchema, type Trigger } from './types.js';
 export { ensureRealDir } from './safe-dir.js';
 export { writeAtomic, writeFailed } from './write-atomic.js';

@@ -8,7 +8,7 @@ import { RunproofError } from '../core/index.js';
 import { JOURNAL_FILE } from './bundle.js';
 import { buildRecord } from './build-record.js';
 import { readJournal } from './journal.js';
-import { LOCKS_DIR } from './lock.js';
+import { bootId, LOCK_STALE_MS, locksOfBundle, releaseLocksOfBundle, runLockDir } from './lock.js';
 import { ATTESTATION_FILE, MANIFEST_FILE, readManifest } from './manifest.js';
 import { sealBundle, type SealResult } from './seal.js';
 import { RunRecordSchema, type RunRecord } from './types.js';
@@ -28,12 +28,16 @@ export interface RecoverOptions {
   finish?: (bundle: RecoveredBundle, record: RunRecord) => Promise<{ reportPaths?: { markdown: string; html: string }; seal: SealResult }>;
   /** Used by the default finish. */
   signingKeyFile?: string;
+  /** Folder of run locks (default `runLockDir()`): the killed run's lock there is released. */
+  lockDir?: string;
   hmacKey?: string;
   /** Rebuild even when the bundle is already sealed. */
   force?: boolean;
 }
 
 export interface RecoverResult {
+  /** Run lock files of the killed run that were released. */
+  releasedLocks: string[];
   bundleDir: string;
   record: RunRecord;
   recordPath: string;
@@ -66,35 +70,29 @@ function bundleHandle(dir: string): RecoveredBundle {
   };
 }
 
-// A run still writing this bundle holds its run lock: recovering under it would seal a live run.
-async function assertNotRunning(evidenceDir: string, record: RunRecord): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(join(evidenceDir, LOCKS_DIR));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.endsWith('.lock')) continue;
-    try {
-      const owner = JSON.parse(await readFile(join(evidenceDir, LOCKS_DIR, name), 'utf8')) as { pid: number; host: string; key: string };
-      const key = JSON.parse(owner.key) as { runbook?: string };
-      const sameRunbook = typeof key.runbook === 'string' && (key.runbook === record.runbook.path || key.runbook.endsWith(`${sep}${record.runbook.path.replace(/^\.\//, '')}`));
-      if (!sameRunbook || owner.host !== hostname()) continue;
-      let alive = false;
+// A run still writing this bundle holds its run lock (the lock names the bundle): recovering
+// under it would seal a live run. A holder on this host is alive when its process is; one on
+// another host while its heartbeat is fresh.
+async function assertNotRunning(bundleDir: string, lockDir: string): Promise<void> {
+  for (const owner of await locksOfBundle(bundleDir, lockDir)) {
+    const beat = Date.parse(owner.heartbeat ?? owner.since);
+    const staleMs = Number(process.env.RUNPROOF_LOCK_STALE_MS) > 0 ? Number(process.env.RUNPROOF_LOCK_STALE_MS) : LOCK_STALE_MS;
+    const fresh = Number.isFinite(beat) && Date.now() - beat <= staleMs;
+    let alive: boolean;
+    if (owner.host === hostname() && (!owner.bootId || owner.bootId === bootId())) {
       try {
         process.kill(owner.pid, 0);
-        alive = true;
+        alive = owner.pid !== process.pid;
       } catch (err) {
         alive = (err as NodeJS.ErrnoException).code === 'EPERM';
       }
-      if (alive) {
-        throw new RunproofError('RP_LOCKED', `a run of ${record.runbook.path} is still in progress (pid ${owner.pid}); refusing to recover while it may be writing`, {
-          hint: `wait for it to finish or stop it (kill ${owner.pid}), then recover`,
-        });
-      }
-    } catch (error) {
-      if (error instanceof RunproofError) throw error;
+    } else {
+      alive = owner.host !== hostname() && fresh;
+    }
+    if (alive) {
+      throw new RunproofError('RP_LOCKED', `the run writing ${bundleDir} is still in progress (pid ${owner.pid} on ${owner.host}, alive at ${owner.heartbeat ?? owner.since}); refusing to recover while it may be writing`, {
+        hint: owner.host === hostname() ? `wait for it to finish or stop it (kill ${owner.pid}), then recover` : 'wait for it to finish; a dead run\'s heartbeat goes stale and then recover works',
+      });
     }
   }
 }
@@ -122,7 +120,8 @@ export async function recoverBundle(bundleDir: string, options: RecoverOptions =
   }
   const evidenceDir = resolve(options.evidenceDir ?? dirname(dir));
   const record = buildRecord(journal.events, { unfinishedStatus: 'aborted' });
-  await assertNotRunning(evidenceDir, record);
+  const lockDir = options.lockDir ?? runLockDir();
+  await assertNotRunning(dir, lockDir);
   if (journal.tornLastLine) record.warnings.push('journal.jsonl: the last line was cut mid-write (the process died while writing it) and was left out');
   for (const bad of journal.invalid) record.warnings.push(`journal.jsonl line ${bad.line} is not a valid event and was left out: ${bad.error}`);
 
@@ -147,7 +146,10 @@ export async function recoverBundle(bundleDir: string, options: RecoverOptions =
       seal: await sealBundle(dir, { evidenceDir, ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}), ...(options.hmacKey ? { hmacKey: options.hmacKey } : {}) }),
     }));
   const finished = await finish(handle, parsed.data);
+  // The killed run's lock names this bundle: released, so later runs are not refused (exit 4).
+  const releasedLocks = await releaseLocksOfBundle(dir, lockDir);
   return {
+    releasedLocks,
     bundleDir: dir,
     record: parsed.data,
     recordPath,

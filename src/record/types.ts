@@ -119,7 +119,8 @@ export const StepSchema = StepHeaderSchema.extend({
 export type Step = z.infer<typeof StepSchema>;
 
 // `skipped` and `missed` are the small bundles of scheduled runs that did not start (SPEC §5).
-export const RunStatusSchema = z.enum(['passed', 'failed', 'aborted', 'blocked', 'dry-run', 'skipped', 'missed']);
+// `empty`: the run executed no check (empty selection, or every step skipped): never a pass.
+export const RunStatusSchema = z.enum(['passed', 'failed', 'aborted', 'blocked', 'dry-run', 'skipped', 'missed', 'empty']);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 export const RunModeSchema = z.enum(['unattended', 'interactive', 'dry-run']);
 export type RunMode = z.infer<typeof RunModeSchema>;

@@ -1,4 +1,5 @@
 import type { Attempt, Decision, Output, RunRecord, Step, StepStatus, RunStatus } from '../record/index.js';
+import { nothingRanNote } from '../record/index.js';
 import { cleanTerminalText } from './ansi.js';
 import { clipText, DEFAULT_CLIP_LIMITS, type ClipLimits } from './clip.js';
 import { formatBytes, formatDuration, formatTime, formatValue, plural } from './format.js';
@@ -140,6 +141,8 @@ export interface ReportView {
   title: string;
   status: RunStatus;
   statusLabel: string;
+  /** Set when the run checked nothing (`empty`, or every runnable step `blocked`): says so and how to allow them. */
+  nothingRanText: string | null;
   tone: string;
   mode: string;
   tool: { name: string; version: string };
@@ -219,9 +222,10 @@ const RUN_LABELS: Record<string, string> = {
   'dry-run': 'DRY RUN',
   skipped: 'SKIPPED',
   missed: 'MISSED',
+  empty: 'NOTHING CHECKED',
 };
 
-const RUN_TONES: Record<string, string> = { passed: 'ok', failed: 'bad', aborted: 'bad', blocked: 'warn', 'dry-run': 'muted', skipped: 'warn', missed: 'bad' };
+const RUN_TONES: Record<string, string> = { passed: 'ok', failed: 'bad', aborted: 'bad', blocked: 'bad', 'dry-run': 'muted', skipped: 'warn', missed: 'bad', empty: 'bad' };
 
 const LANGUAGES: Record<string, string> = { shell: 'bash', http: 'http', promql: 'promql', assert: 'text', expect: 'json', doc: 'text' };
 
@@ -459,6 +463,7 @@ export function buildReportView(record: RunRecord, options: ReportViewOptions): 
     title: record.runbook.title,
     status: record.status,
     statusLabel: RUN_LABELS[record.status] ?? record.status.toUpperCase(),
+    nothingRanText: nothingRanNote(record),
     tone: RUN_TONES[record.status] ?? 'muted',
     mode: record.mode,
     tool: { name: record.tool.name, version: record.tool.version },

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadChecklistFile, parsePrometheusTextForTest, runChecklist, runChecklists, signWebhookBody, WEBHOOK_FILE } from './run-helpers.js';
-import { acquireLock, lockKeyFor, RunRecordSchema, verifyBundle } from '../../src/record/index.js';
+import { acquireLock, RunRecordSchema, verifyBundle } from '../../src/record/index.js';
+import { runLockKeyFor } from '../../src/app/index.js';
 import { startRoxyServer, type TestServer } from '../helpers/servers.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/checklist/', import.meta.url));
@@ -185,13 +186,15 @@ checklists:
 `);
     const file = await loadChecklistFile(path);
     const c = file.checklists[0]!;
-    const lock = await acquireLock({ evidenceDir: c.evidenceDir, key: lockKeyFor(realpathSync(c.runbookPath), { sections: c.sections, cells: c.cells, tags: c.tags }) });
+    // Run locks live in one folder (RUNPROOF_LOCK_DIR), keyed by the runbook and its resolved selection.
+    const lockDir = join(dir, 'locks');
+    const lock = await acquireLock({ dir: lockDir, key: await runLockKeyFor(realpathSync(c.runbookPath), { sections: c.sections, cells: c.cells, tags: c.tags }) });
     try {
-      const manual = await runChecklist(c, { env: { ...process.env, ROXY_URL: healthy.url } as Record<string, string> });
+      const manual = await runChecklist(c, { env: { ...process.env, ROXY_URL: healthy.url, RUNPROOF_LOCK_DIR: lockDir } as Record<string, string> });
       expect(manual.status).toBe('locked');
       expect(manual.exitCode).toBe(4);
       expect(bundlesIn(join(dir, 'ev'))).toEqual([]);
-      const scheduled = await runChecklist(c, { env: { ...process.env, ROXY_URL: healthy.url } as Record<string, string>, trigger: { kind: 'schedule', via: 'systemd' } });
+      const scheduled = await runChecklist(c, { env: { ...process.env, ROXY_URL: healthy.url, RUNPROOF_LOCK_DIR: lockDir } as Record<string, string>, trigger: { kind: 'schedule', via: 'systemd' } });
       expect(scheduled.exitCode).toBe(4);
       const record = recordIn(scheduled.bundleDir!);
       expect(record.status).toBe('skipped');

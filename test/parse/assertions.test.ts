@@ -129,7 +129,7 @@ describe('parseAssertions: errors carry file:line:col and a hint', () => {
     expect(error.message).toBe('unknown query "statsu"');
     expect(error.hint).toContain('did you mean status?');
     expect(error.hint).toContain('jsonpath');
-    expect(error.format()).toBe(`book.md:12:3 RP_BAD_ASSERTION unknown query "statsu" (hint: ${error.hint})`);
+    expect(error.format()).toBe(`RP_BAD_ASSERTION book.md:12:3 unknown query "statsu" (hint: ${error.hint})`);
   });
 
   it('names the closest filter or predicate', () => {

@@ -106,7 +106,7 @@ describe('parseHttpBlock', () => {
     expect(error.span).toEqual({ line: 11, col: 3 });
     expect(error.file).toBe('RUNBOOK.md');
     expect(error.hint).toContain('did you mean DELETE?');
-    expect(error.format()).toBe(`RUNBOOK.md:11:3 RP_BAD_HTTP_CELL unknown HTTP method "DELTE" (hint: did you mean DELETE? methods: ${HTTP_METHODS.join(', ')})`);
+    expect(error.format()).toBe(`RP_BAD_HTTP_CELL RUNBOOK.md:11:3 unknown HTTP method "DELTE" (hint: did you mean DELETE? methods: ${HTTP_METHODS.join(', ')})`);
   });
 
   test('a block with only comments has no request line', () => {

@@ -275,7 +275,7 @@ describe('lintRunbook', () => {
       parseRunbook(fence('bash {timout=1s}', 'ls'), { path: 'e.md' });
       expect.unreachable();
     } catch (error) {
-      expect(isRunproofError(error) && error.format()).toBe('e.md:1:10 RP_UNKNOWN_ATTRIBUTE unknown attribute "timout" (hint: did you mean timeout?)');
+      expect(isRunproofError(error) && error.format()).toBe('RP_UNKNOWN_ATTRIBUTE e.md:1:10 unknown attribute "timout" (hint: did you mean timeout?)');
     }
   });
 });

@@ -48,8 +48,8 @@ describe('attributes', () => {
     const result = validateAttributes({ name: 'x', timout: '3s', retry: 'many', allowFailure: 'false' }, where);
     expect(result.attributes).toEqual({ name: 'x', allowFailure: false });
     expect(result.errors.map((e) => e.format())).toEqual([
-      'a.md:4:17 RP_UNKNOWN_ATTRIBUTE unknown attribute "timout" (hint: did you mean timeout?)',
-      'a.md:4:1 RP_BAD_ATTRIBUTE attribute "retry" must be a whole number, got "many" (hint: retry is a whole number of attempts, e.g. retry=5)',
+      'RP_UNKNOWN_ATTRIBUTE a.md:4:17 unknown attribute "timout" (hint: did you mean timeout?)',
+      'RP_BAD_ATTRIBUTE a.md:4:1 attribute "retry" must be a whole number, got "many" (hint: retry is a whole number of attempts, e.g. retry=5)',
     ]);
   });
 });

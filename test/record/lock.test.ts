@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLock, lockKeyFor, LOCKS_DIR } from '../../src/record/index.js';
+import { acquireLock, bootId, lockKeyFor, LOCKS_DIR, releaseLocksOfBundle, runLockDir, runLockKey } from '../../src/record/index.js';
 import { isRunproofError, type RunproofError } from '../../src/core/errors.js';
 
 let evidenceDir: string;
@@ -60,8 +60,14 @@ describe('acquireLock', () => {
   it('keeps different runbooks or selections independent', async () => {
     const a = await acquireLock({ evidenceDir, key });
     const b = await acquireLock({ evidenceDir, key: lockKeyFor('/srv/ops/roxy.md', { sections: ['Rollback'] }) });
+    // Both are held at once, in two different lock files.
+    expect(a.path).not.toBe(b.path);
+    expect(existsSync(a.path)).toBe(true);
+    expect(existsSync(b.path)).toBe(true);
     await a.release();
     await b.release();
+    expect(existsSync(a.path)).toBe(false);
+    expect(existsSync(b.path)).toBe(false);
   });
 
   it('admits exactly one of many concurrent runs', async () => {
@@ -78,9 +84,10 @@ describe('acquireLock', () => {
     const first = await acquireLock({ evidenceDir, key });
     const path = first.path;
     const pid = deadPid();
-    writeFileSync(path, JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00.000Z', key, token: 'dead' }));
+    const since = new Date().toISOString();
+    writeFileSync(path, JSON.stringify({ pid, host: hostname(), since, heartbeat: since, bootId: bootId(), key, token: 'dead' }));
     const lock = await acquireLock({ evidenceDir, key });
-    expect(lock.tookOverFrom).toEqual({ pid, host: hostname(), since: '2026-01-01T00:00:00.000Z' });
+    expect(lock.tookOverFrom).toEqual({ pid, host: hostname(), since, heartbeat: since, reason: `its process ${pid} is gone` });
     expect(lock.path).toBe(path);
     // The old holder's release must not remove the new lock.
     await first.release();
@@ -100,12 +107,77 @@ describe('acquireLock', () => {
     await won[0]!.value.release();
   });
 
-  it('never takes over a lock from another host', async () => {
+  it('never takes over a live lock from another host (fresh heartbeat)', async () => {
     const first = await acquireLock({ evidenceDir, key });
-    writeFileSync(first.path, JSON.stringify({ pid: deadPid(), host: 'elsewhere.example', since: '2026-01-01T00:00:00.000Z', key, token: 't' }));
+    const now = new Date().toISOString();
+    writeFileSync(first.path, JSON.stringify({ pid: deadPid(), host: 'elsewhere.example', since: now, heartbeat: now, bootId: 'other-boot', key, token: 't' }));
     const e = await lockedError(acquireLock({ evidenceDir, key }));
     expect(e.message).toContain('host elsewhere.example');
     expect(e.hint).toContain('another host');
+  });
+
+  it('takes over a lock from another host whose heartbeat is stale (a pod gone from a shared volume), and says why', async () => {
+    const first = await acquireLock({ evidenceDir, key });
+    const old = new Date(Date.now() - 120_000).toISOString();
+    writeFileSync(first.path, JSON.stringify({ pid: 1, host: 'runner-pod-7f9c', since: old, heartbeat: old, bootId: 'other-boot', key, token: 't' }));
+    const lock = await acquireLock({ evidenceDir, key, staleMs: 60_000 });
+    expect(lock.tookOverFrom).toMatchObject({ pid: 1, host: 'runner-pod-7f9c', since: old, heartbeat: old });
+    expect(lock.tookOverFrom!.reason).toMatch(/heartbeat stopped 1[12]\d s ago/);
+    await lock.release();
+  });
+
+  it('a lock on this host with a live pid but a stale heartbeat (same hostname, new container) is taken over', async () => {
+    const first = await acquireLock({ evidenceDir, key });
+    const old = new Date(Date.now() - 120_000).toISOString();
+    writeFileSync(first.path, JSON.stringify({ pid: process.pid, host: hostname(), since: old, heartbeat: old, bootId: bootId(), key, token: 't' }));
+    const lock = await acquireLock({ evidenceDir, key, staleMs: 60_000 });
+    expect(lock.tookOverFrom?.reason).toMatch(/heartbeat/);
+    await lock.release();
+  });
+
+  it('a lock on this host from before a reboot (other boot id) is taken over even if its pid exists now', async () => {
+    const first = await acquireLock({ evidenceDir, key });
+    const now = new Date().toISOString();
+    writeFileSync(first.path, JSON.stringify({ pid: process.pid, host: hostname(), since: now, heartbeat: now, bootId: 'a-boot-before-this-one', key, token: 't' }));
+    const lock = await acquireLock({ evidenceDir, key });
+    expect(lock.tookOverFrom?.reason).toBe('this host rebooted since it was taken');
+    await lock.release();
+  });
+
+  it('refreshes its heartbeat while held, and carries host, pid and boot id', async () => {
+    const lockDir = join(evidenceDir, 'locks');
+    const lock = await acquireLock({ dir: lockDir, key, heartbeatMs: 50 });
+    const first = JSON.parse(readFileSync(lock.path, 'utf8')) as { heartbeat: string; pid: number; host: string; bootId: string };
+    expect(first).toMatchObject({ pid: process.pid, host: hostname(), bootId: bootId() });
+    // Wait (bounded) until the heartbeat moves on.
+    let later = first.heartbeat;
+    for (let i = 0; i < 100 && later === first.heartbeat; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      later = (JSON.parse(readFileSync(lock.path, 'utf8')) as { heartbeat: string }).heartbeat;
+    }
+    expect(Date.parse(later)).toBeGreaterThan(Date.parse(first.heartbeat));
+    await lock.release();
+    expect(existsSync(lock.path)).toBe(false);
+  });
+
+  it('releaseLocksOfBundle removes the lock of a dead run that names the bundle, and only that one', async () => {
+    const lockDir = join(evidenceDir, 'locks');
+    const dead = await acquireLock({ dir: lockDir, key: runLockKey('/srv/a.md', ['c1']) });
+    await dead.setBundle('/srv/ev/a_1');
+    const owner = JSON.parse(readFileSync(dead.path, 'utf8')) as Record<string, unknown>;
+    writeFileSync(dead.path, JSON.stringify({ ...owner, pid: deadPid(), host: 'gone-pod' , heartbeat: new Date(Date.now() - 600_000).toISOString() }));
+    const live = await acquireLock({ dir: lockDir, key: runLockKey('/srv/b.md', ['c1']) });
+    await live.setBundle('/srv/ev/b_1');
+    expect(await releaseLocksOfBundle('/srv/ev/a_1', lockDir)).toEqual([dead.path]);
+    expect(existsSync(dead.path)).toBe(false);
+    expect(existsSync(live.path)).toBe(true);
+    await live.release();
+  });
+
+  it('runLockDir: RUNPROOF_LOCK_DIR, else XDG_STATE_HOME, else ~/.local/state; never the evidence folder', () => {
+    expect(runLockDir({ RUNPROOF_LOCK_DIR: '/var/lib/rp-locks' })).toBe('/var/lib/rp-locks');
+    expect(runLockDir({ XDG_STATE_HOME: '/home/u/.state', HOME: '/home/u' })).toBe('/home/u/.state/runproof/locks');
+    expect(runLockDir({ HOME: '/home/u' })).toBe('/home/u/.local/state/runproof/locks');
   });
 
   it('refuses a lock file it cannot read rather than guessing', async () => {

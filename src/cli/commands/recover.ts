@@ -47,6 +47,7 @@ export const registerRecover: CommandRegistrar = (program: Command) => {
             tornLastLine: result.tornLastLine,
             invalidLines: result.invalidLines,
             removedTempFiles: result.removedTempFiles,
+            releasedLocks: result.releasedLocks,
             manifestSha256: result.seal.manifestSha256,
             seq: result.seal.seq,
           }, null, 2)}\n`,
@@ -60,6 +61,7 @@ export const registerRecover: CommandRegistrar = (program: Command) => {
       if (result.tornLastLine) lines.push('journal.jsonl: the last line was torn (cut mid-write) and was left out');
       for (const bad of result.invalidLines) lines.push(`journal.jsonl line ${bad.line} left out: ${bad.error}`);
       if (result.removedTempFiles.length > 0) lines.push(`removed half-written files: ${result.removedTempFiles.join(', ')}`);
+      for (const lock of result.releasedLocks) lines.push(`released the killed run's lock ${lock}`);
       lines.push(`sealed: manifest sha256 ${result.seal.manifestSha256}, chain seq ${result.seal.seq}, ${result.seal.signed}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });

@@ -58,6 +58,8 @@ export function exitCodeForStatus(status: string): number {
       return EXIT.passed;
     case 'aborted':
       return EXIT.aborted;
+    case 'empty':
+      return EXIT.nothingChecked;
     default:
       return EXIT.failed;
   }
