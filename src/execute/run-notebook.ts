@@ -1,4 +1,4 @@
-import { sleep } from '../core/index.js';
+import { isSecretName, sleep, withoutRunproofSecrets } from '../core/index.js';
 import { classifyRisk, parseHttpBlock, type Assertion } from '../parse/index.js';
 import { substituteTemplateVars } from '../parse/index.js';
 import type { Plan, PlanStep, PlannedCheck } from '../plan/index.js';
@@ -171,7 +171,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
     warnings: plan.warnings,
   });
 
-  const baseEnv = options.env ?? (process.env as Record<string, string>);
+  // Runproof's own secrets (the signing key) never reach a cell nor a request template (SECURITY L5).
+  const baseEnv = withoutRunproofSecrets(options.env ?? (process.env as Record<string, string>));
   let session: ShellSession | undefined;
   let http: HttpClient | undefined;
   const background: Array<{ step: PlanStep; handle: BackgroundHandle; stdout: OutputCapture; stderr: OutputCapture; n: number; startedAt: string }> = [];
@@ -442,7 +443,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           const value = stdoutText.trim();
           captured[step.capture] = value;
           (await getSession()).setVariable(step.capture, value);
-          if (/TOKEN|SECRET|PASSWORD|PASSWD|KEY|AUTH/i.test(step.capture)) sink.addSecret(step.capture, value);
+          if (isSecretName(step.capture)) sink.addSecret(step.capture, value);
         }
         return { status: 'passed', lastAttempt: n, checks: checked, ...(verdict.note ? { note: verdict.note } : {}) };
       }
