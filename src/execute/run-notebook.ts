@@ -410,6 +410,12 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       } else {
         outcome = { startedAt: attemptStart, durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: `cannot run a ${step.kind} cell` };
       }
+      // Secret-named variables the cell created are secrets before the next cell runs (SECURITY L2).
+      if (step.kind === 'shell' && session) {
+        for (const [name, value] of Object.entries(session.variables({ plain: true }))) {
+          if (isSecretName(name.replace(/\[\d+\]$/, '')) && value.trim() !== '') sink.addSecret(name, value);
+        }
+      }
       // Ending the captures shows what redaction held back before the attempt is over on screen.
       await Promise.allSettled([stdout.end(), stderr.end()]);
       options.progress?.attemptEnd?.(step, n);

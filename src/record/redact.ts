@@ -223,7 +223,9 @@ const scanColonMembers: PatternRule = (text, found) => {
     if (start === nameEnd) continue;
     let lineAt = start;
     while (lineAt > 0 && start - lineAt < 64 && /[ \t"'-]/.test(text[lineAt - 1]!)) lineAt--;
-    if (lineAt > 0 && text[lineAt - 1] !== '\n' && text[lineAt - 1] !== '\r') continue;
+    // A line start, also as the escape `\n` in a command (`printf 'db:\n  password: x\n'`) or a string.
+    const escapedLine = lineAt > 1 && text[lineAt - 2] === '\\' && (text[lineAt - 1] === 'n' || text[lineAt - 1] === 'r');
+    if (lineAt > 0 && text[lineAt - 1] !== '\n' && text[lineAt - 1] !== '\r' && !escapedLine) continue;
     const name = text.slice(start, nameEnd).replace(/["']$/, '');
     if (!isSecretName(name) || SENSITIVE_HEADER_END.test(name)) continue;
     COLON_MEMBER_RE.lastIndex = nameEnd + (text[nameEnd] === '"' || text[nameEnd] === "'" ? 1 : 0);
@@ -231,6 +233,9 @@ const scanColonMembers: PatternRule = (text, found) => {
     if (!m) continue;
     const group = m[1] !== undefined ? 1 : m[2] !== undefined ? 2 : 3;
     let [s, e] = m.indices![group]!;
+    // An escaped line end ends the value too (`password: x\n` inside a printf format).
+    const escapedEnd = /\\[nr]/.exec(text.slice(s, e));
+    if (escapedEnd) e = s + escapedEnd.index;
     while (e > s && /[\s,]/.test(text[e - 1]!)) e--;
     const value = text.slice(s, e);
     if (e <= s || isReference(value) || isTrivialValue(value)) continue;
