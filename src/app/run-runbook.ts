@@ -187,7 +187,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     const journal = await readJournal(bundle.journalPath);
     // Redacted with every secret known now (some were learned after their event was journaled):
     // the record in memory is the record file, and the reports are rendered from it.
-    const record = redactor.redactValue(buildRecord(journal.events));
+    const record = redactor.redactValue({ ...buildRecord(journal.events), sealedBy: 'run' as const });
     // A journal line that does not read back is a bug in runproof: say so in the evidence, never hide it.
     for (const bad of journal.invalid) record.warnings.push(`journal line ${bad.line} could not be read back: ${bad.error}`);
     for (const warning of redactor.warnings) record.warnings.push(warning);
