@@ -19,6 +19,7 @@ import {
   runLockKey,
   validateEvidenceName,
   readJournal,
+  type Redactor,
   type RunRecord,
 } from '../record/index.js';
 import { buildRecord } from '../record/index.js';
@@ -61,8 +62,11 @@ export interface RunRunbookOptions {
   force?: boolean;
   /** Also write the sealed bundle as one archive beside it (`--archive tgz|zip`). */
   archive?: ArchiveFormat;
-  /** Called with the plan before anything runs (interactive prompts for missing parameters). */
-  onPlan?: (plan: PlanResult, notebook: Notebook) => void;
+  /**
+   * Called with the plan before anything runs (interactive prompts for missing parameters), and
+   * the run's redactor: a screen that masks with it shows exactly what the bundle keeps.
+   */
+  onPlan?: (plan: PlanResult, notebook: Notebook, redactor: Redactor) => void;
   /** How the run was started (checklists, schedules): kept in the run-start event and the record. */
   trigger?: Trigger;
   /** Called after the record and reports are written, before the bundle is sealed: a file written here is covered by the manifest. */
@@ -129,7 +133,12 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     onMissing: options.mode === 'dry-run' ? 'keep' : 'throw',
   });
-  options.onPlan?.(plan, notebook);
+  // One redactor for the journal, logs, record, reports and the screen. It knows, before the first
+  // cell runs, every credential written anywhere in the runbook (not only in the selection):
+  // `PGPASSWORD=x`, `curl -u user:pass`, `Authorization: Bearer t`... (SECURITY L3).
+  const redactor = createRedactor(collectSecrets({ env, params: plan.parameters, extra: options.secrets ?? [] }));
+  redactor.learn(text);
+  options.onPlan?.(plan, notebook, redactor);
 
   const sectionTitles = plan.selection.sections.length > 0
     ? plan.sectionIds
@@ -151,9 +160,6 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   // whatever --evidence-dir says or however the sections were spelled.
   const lock = await acquireLock({ dir: runLockDir(env), key: runLockKey(absoluteRunbook, plan.steps.map((s) => s.id)) });
   try {
-    const redactor = createRedactor(
-      collectSecrets({ env, params: plan.parameters, extra: options.secrets ?? [] }),
-    );
     const bundle = await openBundle({ evidenceDir, name: evidenceName, redactor, ...(options.now ? { now: options.now } : {}) });
     // `recover` of this bundle (the run killed) releases the lock by this name.
     await lock.setBundle(bundle.dir);
@@ -193,7 +199,9 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     const outcome = fleet ? await runOnHosts(notebookOptions, fleet) : await runNotebook(notebookOptions);
     // The record is folded from the journal as written, exactly as `recover` would rebuild it.
     const journal = await readJournal(bundle.journalPath);
-    const record = buildRecord(journal.events);
+    // Redacted with every secret known now (some were learned after their event was journaled):
+    // the record in memory is the record file, and the reports are rendered from it.
+    const record = redactor.redactValue({ ...buildRecord(journal.events), sealedBy: 'run' as const });
     // A journal line that does not read back is a bug in runproof: say so in the evidence, never hide it.
     for (const bad of journal.invalid) record.warnings.push(`journal line ${bad.line} could not be read back: ${bad.error}`);
     for (const warning of redactor.warnings) record.warnings.push(warning);
@@ -232,13 +240,16 @@ export async function runLockKeyFor(runbookPath: string, selection: { sections?:
  * then the manifest and attestation, written last so that they cover every other file.
  */
 export async function finishBundle(
-  bundle: { dir: string; baseName: string; writeFile(relPath: string, content: string | Buffer): Promise<string> },
+  bundle: { dir: string; baseName: string; writeFile(relPath: string, content: string | Buffer, options?: { rendered?: boolean }): Promise<string>; redactor?: Redactor },
   record: RunRecord,
   options: { evidenceDir: string; env: Record<string, string | undefined>; templateDir?: string; signingKeyFile?: string; beforeSeal?: BeforeSealHook },
 ): Promise<{ reportPaths: { markdown: string; html: string }; seal: SealResult }> {
-  const reports = await renderReports(record, options.templateDir ? { templateDir: options.templateDir } : {});
-  const markdown = await bundle.writeFile(`${bundle.baseName}.md`, reports.markdown);
-  const html = await bundle.writeFile(`${bundle.baseName}.html`, reports.html);
+  // Redaction works on the record's data, before rendering, never on the rendered markup: a
+  // pattern rule run over HTML would take `</code></pre>` for part of a header value (SECURITY J1).
+  const shown = bundle.redactor ? bundle.redactor.redactValue(record) : record;
+  const reports = await renderReports(shown, options.templateDir ? { templateDir: options.templateDir } : {});
+  const markdown = await bundle.writeFile(`${bundle.baseName}.md`, reports.markdown, { rendered: true });
+  const html = await bundle.writeFile(`${bundle.baseName}.html`, reports.html, { rendered: true });
   if (options.beforeSeal) await options.beforeSeal({ bundleDir: bundle.dir, record, writeFile: (relPath, content) => bundle.writeFile(relPath, content) });
   const hmacKey = options.env.RUNPROOF_SIGNING_KEY;
   const seal = await sealBundle(bundle.dir, {

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { RunProgress } from '../execute/index.js';
-import { STEP_STATUS_WORD } from '../render/index.js';
+import { showTerminalOutput, STEP_STATUS_WORD } from '../render/index.js';
 import { nothingRanNote, type Counts } from '../record/index.js';
 
 export interface RunPrinterOptions {
@@ -29,8 +29,10 @@ export function createRunPrinter(options: RunPrinterOptions): {
         out.write(`${paint('1', `[${index + 1}/${total}] ${step.name}`)} ${paint('2', `(${step.kind}, ${step.risk.level}${where ? `, ${where}` : ''})`)}\n`);
       },
       output(_step, _stream, text) {
-        out.write(text);
-        lastEndedWithNewline = text.endsWith('\n');
+        // A cell's escape sequences are shown, never obeyed (SECURITY L11); kept colours are reset after.
+        const shown = showTerminalOutput(text, { color });
+        out.write(shown.hasColor ? `${shown.text}\u001b[0m` : shown.text);
+        lastEndedWithNewline = shown.text.endsWith('\n');
       },
       stepEnd(step, status, detail) {
         if (!lastEndedWithNewline) out.write('\n');

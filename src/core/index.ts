@@ -4,3 +4,4 @@ export * from './did-you-mean.js';
 export * from './duration.js';
 export * from './version.js';
 export * from './sleep.js';
+export * from './secret-name.js';

@@ -1,4 +1,4 @@
-import { sleep } from '../core/index.js';
+import { isSecretName, sleep, withoutRunproofSecrets } from '../core/index.js';
 import { classifyRisk, parseHttpBlock, type Assertion } from '../parse/index.js';
 import { substituteTemplateVars } from '../parse/index.js';
 import type { Plan, PlanStep, PlannedCheck } from '../plan/index.js';
@@ -184,7 +184,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
   const dryRun = plan.mode === 'dry-run';
   await sink.append(await runStartEvent(options, startedAt));
 
-  const baseEnv = options.env ?? (process.env as Record<string, string>);
+  // Runproof's own secrets (the signing key) never reach a cell nor a request template (SECURITY L5).
+  const baseEnv = withoutRunproofSecrets(options.env ?? (process.env as Record<string, string>));
   let session: ShellSession | undefined;
   let http: HttpClient | undefined;
   const background: Array<{ step: PlanStep; handle: BackgroundHandle; stdout: OutputCapture; stderr: OutputCapture; n: number; startedAt: string }> = [];
@@ -422,6 +423,12 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       } else {
         outcome = { startedAt: attemptStart, durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: `cannot run a ${step.kind} cell` };
       }
+      // Secret-named variables the cell created are secrets before the next cell runs (SECURITY L2).
+      if (step.kind === 'shell' && session) {
+        for (const [name, value] of Object.entries(session.variables({ plain: true }))) {
+          if (isSecretName(name.replace(/\[\d+\]$/, '')) && value.trim() !== '') sink.addSecret(name, value);
+        }
+      }
       // Ending the captures shows what redaction held back before the attempt is over on screen.
       await Promise.allSettled([stdout.end(), stderr.end()]);
       options.progress?.attemptEnd?.(step, n);
@@ -455,7 +462,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           const value = stdoutText.trim();
           captured[step.capture] = value;
           (await getSession()).setVariable(step.capture, value);
-          if (/TOKEN|SECRET|PASSWORD|PASSWD|KEY|AUTH/i.test(step.capture)) sink.addSecret(step.capture, value);
+          if (isSecretName(step.capture)) sink.addSecret(step.capture, value);
         }
         return { status: 'passed', lastAttempt: n, checks: checked, ...(verdict.note ? { note: verdict.note } : {}) };
       }

@@ -320,11 +320,12 @@ class SharedShellSession implements ShellSession {
     this.plainVars.delete(name);
   }
 
-  variables(): Record<string, string> {
+  variables(options: { plain?: boolean } = {}): Record<string, string> {
     const result: Record<string, string> = {};
     for (const [name, value] of [...this.env].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (name !== 'OLDPWD' && this.baseEnv.get(name) !== value) result[name] = value;
     }
+    if (options.plain) Object.assign(result, plainValues(this.plainVars));
     return result;
   }
 
@@ -492,6 +493,33 @@ class SharedShellSession implements ShellSession {
     }
   }
 
+}
+
+// The string values of `declare -p` records (bash quoting undone): `NAME` for a scalar,
+// `NAME[i]` for each element of an array. Values were saved as latin1 (bash's bytes): decoded as UTF-8.
+function plainValues(records: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, record] of records) {
+    const eq = record.indexOf('=');
+    if (eq === -1) continue;
+    const body = record.slice(eq + 1);
+    const strings: string[] = [];
+    for (const m of body.matchAll(/\$'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g)) {
+      const raw = m[2] !== undefined ? m[2].replace(/\\([\\"$`])/g, '$1') : unescapeAnsiC(m[1]!);
+      strings.push(Buffer.from(raw, 'latin1').toString('utf8'));
+    }
+    if (strings.length === 1 && !body.startsWith('(')) out[name] = strings[0]!;
+    else strings.forEach((v, i) => (out[`${name}[${i}]`] = v));
+  }
+  return out;
+}
+
+// Bash's `$'...'` quoting, as `declare -p` writes values holding control characters.
+function unescapeAnsiC(text: string): string {
+  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\u0007', b: '\b', e: '\u001b', E: '\u001b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"' };
+  return text.replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/g, (_m, oct?: string, hex?: string, c?: string) =>
+    oct !== undefined ? String.fromCharCode(parseInt(oct, 8)) : hex !== undefined ? String.fromCharCode(parseInt(hex, 16)) : (simple[c!] ?? `\\${c}`),
+  );
 }
 
 /**

@@ -115,8 +115,12 @@ export interface ShellSession {
   startBackground(request: ShellRunRequest, sink: OutputSink): Promise<BackgroundHandle>;
   /** Sets an exported variable for later cells (used for `capture`). */
   setVariable(name: string, value: string): void;
-  /** Exported variables the session set or changed relative to its base environment (OLDPWD aside). */
-  variables(): Record<string, string>;
+  /**
+   * Exported variables the session set or changed relative to its base environment (OLDPWD aside);
+   * with `plain`, also the plain (not exported) bash variables cells set, arrays as `NAME[i]`
+   * (redaction reads them: a secret-named variable is a secret from the moment it exists).
+   */
+  variables(options?: { plain?: boolean }): Record<string, string>;
   /**
    * Stops a cell still running (recorded as interrupted), kills background groups (and strays,
    * see `killStraysOnClose`), removes the state directory. Idempotent.

@@ -1,13 +1,9 @@
-import { RunproofError } from '../core/index.js';
+import { isSecretName, RunproofError } from '../core/index.js';
 import type { Notebook } from '../parse/index.js';
 import type { ParameterValue } from './types.js';
 
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|AUTH/i;
-
-/** Whether a parameter or variable name says its value is secret (SPEC §4 redaction). */
-export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
-}
+// One rule for every stage: core/secret-name.ts.
+export { isSecretName } from '../core/index.js';
 
 export interface GivenValue {
   name: string;

@@ -47,8 +47,12 @@ export interface Bundle {
   logPathFor(stepId: string, attempt: number, stream: 'stdout' | 'stderr'): string;
   /** Validates, redacts and writes `<baseName>.json` (atomically); returns its path. */
   writeRecord(record: RunRecord): Promise<string>;
-  /** Writes a file inside the bundle (text is redacted); returns its absolute path. */
-  writeFile(relPath: string, content: string | Buffer): Promise<string>;
+  /**
+   * Writes a file inside the bundle (text is redacted); returns its absolute path. `rendered`:
+   * the text is markup rendered from redacted data (the reports) and is written as it is, since
+   * text rules run over markup would cut through its tags (SECURITY J1).
+   */
+  writeFile(relPath: string, content: string | Buffer, options?: { rendered?: boolean }): Promise<string>;
   /** Flushes and closes the journal. */
   close(): Promise<void>;
 }
@@ -154,7 +158,7 @@ class BundleImpl implements Bundle {
     return path;
   }
 
-  async writeFile(relPath: string, content: string | Buffer): Promise<string> {
+  async writeFile(relPath: string, content: string | Buffer, options: { rendered?: boolean } = {}): Promise<string> {
     const path = resolve(this.dir, relPath);
     const rel = relative(this.dir, path);
     if (isAbsolute(relPath) || rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
@@ -167,7 +171,7 @@ class BundleImpl implements Bundle {
     } catch (err) {
       throw writeFailed(path, err);
     }
-    await writeAtomic(path, typeof content === 'string' ? this.redactor.redact(content) : content);
+    await writeAtomic(path, typeof content === 'string' && !options.rendered ? this.redactor.redact(content) : content);
     return path;
   }
 

@@ -22,6 +22,8 @@ export interface BundleSummary {
   durationMs: number;
   counts: Counts;
   sealed: boolean;
+  /** Who sealed it (the record's `sealedBy`): `recover-force` is shown in the list. */
+  sealedBy?: 'run' | 'recover' | 'recover-force';
   /** Place in its chain, when sealed. */
   seq: number | null;
 }
@@ -80,6 +82,7 @@ export async function listEvidence(evidenceDir: string): Promise<BundleSummary[]
       durationMs: record.durationMs,
       counts: record.counts,
       sealed: loaded.sealed,
+      ...(record.sealedBy ? { sealedBy: record.sealedBy } : {}),
       seq: loaded.seq,
     });
   }
@@ -106,7 +109,7 @@ export function formatEvidenceList(runs: BundleSummary[]): string {
     r.name,
     cut(r.runbook.title || r.runbook.path, 28),
     cut(r.sections.join(', ') || '(all)', 20),
-    r.status + (r.sealed ? '' : ' (unsealed)'),
+    r.status + (r.sealed ? (r.sealedBy === 'recover-force' ? ' (resealed by recover --force)' : '') : ' (unsealed)'),
     formatDuration(r.durationMs),
     `${r.counts.passed}/${r.counts.failed}/${r.counts.blocked}`,
   ]);

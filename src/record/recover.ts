@@ -135,7 +135,7 @@ export async function recoverBundle(bundleDir: string, options: RecoverOptions =
   await unlink(join(dir, ATTESTATION_FILE)).catch(() => undefined);
   await unlink(join(dir, MANIFEST_FILE)).catch(() => undefined);
 
-  const parsed = RunRecordSchema.safeParse(record);
+  const parsed = RunRecordSchema.safeParse({ ...record, sealedBy: sealed ? 'recover-force' : 'recover' });
   if (!parsed.success) throw new RunproofError('RP_BAD_RECORD', `the rebuilt record is invalid: ${parsed.error.issues[0]?.message ?? ''}`, { hint: 'this is a bug in runproof' });
   const recordPath = join(dir, `${basename(dir)}.json`);
   await writeAtomic(recordPath, `${JSON.stringify(parsed.data, null, 2)}\n`);

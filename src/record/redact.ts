@@ -1,3 +1,5 @@
+import { isSecretName, secretKeyword } from '../core/index.js';
+
 // Redaction (SPEC §4): secret values and credential patterns never reach a file of a bundle.
 // Known values are replaced wherever they appear; pattern rules (headers, URL passwords,
 // `*PASSWORD=` assignments) apply to any text and teach the redactor the values they find.
@@ -28,6 +30,11 @@ export interface Redactor {
   readonly maxSecretLength: number;
   /** Adds a secret value (ignored with a warning when shorter than 4 characters). */
   add(name: string, value: string): void;
+  /**
+   * Learns every credential the pattern rules find in `text` (a runbook's source before its first
+   * cell runs): from then on those values are hidden everywhere, in any form.
+   */
+  learn(text: string): void;
   /** Secrets that were ignored, by name (never by value). */
   readonly warnings: readonly string[];
 }
@@ -41,19 +48,10 @@ const PATTERN_WINDOW = 1024;
 const MAX_LEARNED = 256;
 // Values that are never secrets even under a secret-sounding name (AUTH_ENABLED=true):
 // redacting them would blank every `true` in the evidence.
-const TRIVIAL_VALUES = new Set(['true', 'false', 'yes', 'no', 'null', 'none', 'on', 'off', 'enabled', 'disabled', 'undefined']);
+const TRIVIAL_VALUES = new Set(['true', 'false', 'yes', 'no', 'null', 'none', 'on', 'off', 'enabled', 'disabled', 'undefined', 'basic', 'bearer', 'digest', 'required', 'optional', 'default']);
 
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|AUTH/i;
-
-/**
- * Whether a variable or parameter name marks its value as secret (SPEC §4): it contains TOKEN,
- * SECRET, PASSWORD, PASSWD, KEY or AUTH, case-insensitive. `AUTHOR` alone does not count
- * (`GIT_AUTHOR_NAME` is not a credential).
- * @example isSecretName('PGPASSWORD') // true
- */
-export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name.replace(/AUTHOR/gi, ''));
-}
+// One rule decides what a secret-sounding name is, for every stage (core/secret-name.ts).
+export { isSecretName } from '../core/index.js';
 
 /**
  * The secrets of a run: environment values and parameters whose names are secret-sounding,
@@ -76,6 +74,8 @@ export function collectSecrets(input: {
   return out;
 }
 
+// A name ending in a header name is the header rule's (`tok-xAuthorization: Bearer x` included).
+const SENSITIVE_HEADER_END = /(?:proxy-authorization|authorization|set-cookie|cookie|x-(?:[a-z0-9]+-)*token|x-api-key)$/i;
 const SENSITIVE_HEADER = /^(?:proxy-authorization|authorization|set-cookie|cookie|x-(?:[a-z0-9]+-)*token|x-api-key)$/i;
 
 /** Whether an HTTP header's value must be redacted: Authorization, Cookie, X-*-Token, X-API-Key. */
@@ -87,6 +87,8 @@ interface Range {
   start: number;
   end: number;
   label: string;
+  /** Where the whole match begins, its left context included (a variable or header name). */
+  from?: number;
 }
 
 // A value that only names a variable (`$TOKEN`, `${API_KEY}`, `$(cat file)`) is not a secret:
@@ -139,7 +141,7 @@ const scanHeaders: PatternRule = (text, found) => {
   while ((m = HEADER_RE.exec(text)) !== null) {
     const [vs, ve] = m.indices![2]!;
     const r = headerValueRange(m[2]!);
-    if (r) found({ start: vs + r.from, end: vs + r.to, label: m[1]!, complete: ve < text.length, labelAt: m.indices![1]!, learn: true });
+    if (r) found({ start: vs + r.from, end: vs + r.to, from: m.index, label: m[1]!, complete: ve < text.length, labelAt: m.indices![1]!, learn: true });
     // A kept value (a variable reference) may be followed by another header.
     else HEADER_RE.lastIndex = vs;
   }
@@ -155,7 +157,7 @@ const scanUrlPasswords: PatternRule = (text, found) => {
     const m = URL_USERINFO_RE.exec(text);
     if (!m || isReference(m[1]!)) continue;
     const [s, e] = m.indices![1]!;
-    found({ start: s, end: e, label: 'url-password', complete: true, learn: true });
+    found({ start: s, end: e, from: at + 3, label: 'url-password', complete: true, learn: true });
   }
 };
 
@@ -165,18 +167,24 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
 // Assignments of secret-sounding names: `PGPASSWORD=x`, `export API_TOKEN="x"`, `--password=x`, `?token=x`.
 const scanAssignments: PatternRule = (text, found) => {
   for (let eq = text.indexOf('='); eq !== -1; eq = text.indexOf('=', eq + 1)) {
-    let start = eq;
-    while (start > 0 && eq - start < 128 && NAME_CHAR.test(text[start - 1]!)) start--;
-    if (start === eq) continue;
-    const name = text.slice(start, eq);
+    // INI and config files put blanks around the sign: `password = x`.
+    let nameEnd = eq;
+    while (nameEnd > 0 && eq - nameEnd < 8 && (text[nameEnd - 1] === ' ' || text[nameEnd - 1] === '\t')) nameEnd--;
+    let start = nameEnd;
+    while (start > 0 && nameEnd - start < 128 && NAME_CHAR.test(text[start - 1]!)) start--;
+    if (start === nameEnd) continue;
+    if (text[eq + 1] === '=' || (eq > 0 && /[!<>=]/.test(text[eq - 1]!))) continue; // `==`, `!=`, `<=`: a comparison
+    const name = text.slice(start, nameEnd);
     if (!isSecretName(name)) continue;
-    ASSIGNMENT_VALUE_RE.lastIndex = eq + 1;
+    let valueAt = eq + 1;
+    if (nameEnd < eq) while (valueAt < text.length && valueAt - eq < 8 && (text[valueAt] === ' ' || text[valueAt] === '\t')) valueAt++;
+    ASSIGNMENT_VALUE_RE.lastIndex = valueAt;
     const m = ASSIGNMENT_VALUE_RE.exec(text);
     if (!m) continue;
     const group = m[1] !== undefined ? 1 : m[2] !== undefined ? 2 : 3;
     if (isReference(m[group]!)) continue;
     const [s, e] = m.indices![group]!;
-    found({ start: s, end: e, label: name, complete: ASSIGNMENT_VALUE_RE.lastIndex < text.length, labelAt: [start, eq], learn: LEARN_NAME.test(name) });
+    found({ start: s, end: e, from: start, label: name, complete: ASSIGNMENT_VALUE_RE.lastIndex < text.length, labelAt: [start, nameEnd], learn: LEARN_NAME.test(name) });
     eq = e - 1;
   }
 };
@@ -198,16 +206,105 @@ const scanJsonMembers: PatternRule = (text, found) => {
       continue;
     }
     const [s, e] = m.indices![2]!;
-    found({ start: s, end: e, label: name, complete: e < text.length, labelAt: m.indices![1]!, learn: LEARN_NAME.test(name) });
+    found({ start: s, end: e, from: m.index, label: name, complete: e < text.length, labelAt: m.indices![1]!, learn: LEARN_NAME.test(name) });
   }
 };
+
+// YAML and `key: value` config lines: `password: x`, `  api_token: "x"`, `- secret: x`. The name
+// must begin its line (after blanks, a list dash or a quote) so prose such as `note: the key` is
+// left alone; `Authorization: Bearer x` is the header rule's.
+const COLON_MEMBER_RE = /[ \t]*:[ \t]+(?:"([^"\r\n]{1,4096})"?|'([^'\r\n]{1,4096})'?|([^\s#][^\r\n]{0,4095}))/dy;
+const scanColonMembers: PatternRule = (text, found) => {
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
+    let nameEnd = colon;
+    while (nameEnd > 0 && colon - nameEnd < 8 && (text[nameEnd - 1] === ' ' || text[nameEnd - 1] === '\t')) nameEnd--;
+    let start = nameEnd;
+    while (start > 0 && nameEnd - start < 128 && /[A-Za-z0-9_.-]/.test(text[start - 1]!)) start--;
+    if (start === nameEnd) continue;
+    let lineAt = start;
+    while (lineAt > 0 && start - lineAt < 64 && /[ \t"'-]/.test(text[lineAt - 1]!)) lineAt--;
+    // A line start, also as the escape `\n` in a command (`printf 'db:\n  password: x\n'`) or a string.
+    const escapedLine = lineAt > 1 && text[lineAt - 2] === '\\' && (text[lineAt - 1] === 'n' || text[lineAt - 1] === 'r');
+    if (lineAt > 0 && text[lineAt - 1] !== '\n' && text[lineAt - 1] !== '\r' && !escapedLine) continue;
+    const name = text.slice(start, nameEnd).replace(/["']$/, '');
+    if (!isSecretName(name) || SENSITIVE_HEADER_END.test(name)) continue;
+    COLON_MEMBER_RE.lastIndex = nameEnd + (text[nameEnd] === '"' || text[nameEnd] === "'" ? 1 : 0);
+    const m = COLON_MEMBER_RE.exec(text);
+    if (!m) continue;
+    const group = m[1] !== undefined ? 1 : m[2] !== undefined ? 2 : 3;
+    let [s, e] = m.indices![group]!;
+    // An escaped line end ends the value too (`password: x\n` inside a printf format).
+    const escapedEnd = /\\[nr]/.exec(text.slice(s, e));
+    if (escapedEnd) e = s + escapedEnd.index;
+    while (e > s && /[\s,]/.test(text[e - 1]!)) e--;
+    const value = text.slice(s, e);
+    if (e <= s || isReference(value) || isTrivialValue(value)) continue;
+    found({ start: s, end: e, from: lineAt, label: name, complete: e < text.length, labelAt: [start, nameEnd], learn: LEARN_NAME.test(name) });
+    colon = e - 1;
+  }
+};
+
+// Credentials given as command-line options: `curl -u user:pass`, `--user=user:pass`,
+// `mysql -pX` / `--password X`, `--oauth2-bearer T`, `--token T` and any long option whose name is
+// secret-sounding followed by its value. Anchored on the literal `-`.
+const LONG_OPTION_RE = /--([A-Za-z0-9][A-Za-z0-9-]{0,63})(?:=|[ \t]+)(?:"([^"\r\n]{1,4096})"?|'([^'\r\n]{1,4096})'?|([^\s"'`;&|()<>-][^\s"'`;&|()<>]{0,4095}))/dy;
+const USER_OPTION_RE = /(?:-u[ \t]*|--user[ \t=]+|--proxy-user[ \t=]+)(?:"([^":\r\n]{0,256}):([^"\r\n]{1,4096})"?|'([^':\r\n]{0,256}):([^'\r\n]{1,4096})'?|([^\s:"']{0,256}):([^\s"'`;&|()<>]{1,4096}))/dy;
+const MYSQL_PASSWORD_RE = /-p([^\s"'`;&|()<>-][^\s"'`;&|()<>]{0,4095}|"[^"\r\n]{1,4096}"|'[^'\r\n]{1,4096}')/dy;
+const scanOptions: PatternRule = (text, found) => {
+  for (let dash = text.indexOf('-'); dash !== -1; dash = text.indexOf('-', dash + 1)) {
+    if (dash > 0 && !/[\s"'=]/.test(text[dash - 1]!)) continue;
+    if (text[dash + 1] === '-') {
+      LONG_OPTION_RE.lastIndex = dash;
+      const m = LONG_OPTION_RE.exec(text);
+      // `--key-file path`, `--token-type x`: the option names a file or a kind, not the credential.
+      if (m && isSecretName(m[1]!) && !/^(?:user|proxy-user)$|(?:file|path|dir|name|id|type|length|size|format)$/i.test(m[1]!)) {
+        const group = m[2] !== undefined ? 2 : m[3] !== undefined ? 3 : 4;
+        const value = m[group]!;
+        if (!isReference(value) && !isTrivialValue(value)) {
+          const [s, e] = m.indices![group]!;
+          found({ start: s, end: e, from: dash, label: m[1]!, complete: LONG_OPTION_RE.lastIndex < text.length, learn: /TOKEN|SECRET|PASSWORD|PASSWD|BEARER/i.test(m[1]!) });
+          dash = e - 1;
+          continue;
+        }
+      }
+    }
+    USER_OPTION_RE.lastIndex = dash;
+    const u = USER_OPTION_RE.exec(text);
+    if (u) {
+      const group = u[2] !== undefined ? 2 : u[4] !== undefined ? 4 : 6;
+      const value = u[group]!;
+      if (!isReference(value)) {
+        const [s, e] = u.indices![group]!;
+        found({ start: s, end: e, from: dash, label: 'user-password', complete: USER_OPTION_RE.lastIndex < text.length, learn: true });
+        dash = e - 1;
+      }
+      continue;
+    }
+    // `-pX` glued is mysql's password option (and its kin): only on a line that names one.
+    if (text[dash + 1] === 'p' && isMysqlLine(text, dash)) {
+      MYSQL_PASSWORD_RE.lastIndex = dash;
+      const p = MYSQL_PASSWORD_RE.exec(text);
+      if (p) {
+        let [s, e] = p.indices![1]!;
+        if (text[s] === '"' || text[s] === "'") (s++, e--);
+        const value = text.slice(s, e);
+        if (!isReference(value)) found({ start: s, end: e, from: dash, label: 'mysql-password', complete: MYSQL_PASSWORD_RE.lastIndex < text.length, learn: true });
+      }
+    }
+  }
+};
+
+function isMysqlLine(text: string, at: number): boolean {
+  const lineStart = Math.max(text.lastIndexOf('\n', at), text.lastIndexOf('\r', at), at - 1024) + 1;
+  return /\b(?:mysql\w*|mariadb\w*)\b/.test(text.slice(lineStart, at));
+}
 
 function isTrivialValue(value: string): boolean {
   const trimmed = value.trim();
   return trimmed.length < MIN_SECRET_LENGTH || TRIVIAL_VALUES.has(trimmed.toLowerCase());
 }
 
-const RULES: PatternRule[] = [scanHeaders, scanUrlPasswords, scanAssignments, scanJsonMembers];
+const RULES: PatternRule[] = [scanHeaders, scanUrlPasswords, scanAssignments, scanJsonMembers, scanColonMembers, scanOptions];
 
 // Base64 forms of a value (`echo -n $TOKEN | base64`, a token inside an encoded blob): the whole
 // value encoded, and for each of the three alignments the part of any encoding that depends on
@@ -225,6 +322,30 @@ function base64Variants(value: string): string[] {
     const groups = Math.floor((bytes.length - shift) / 3) * 3;
     if (groups >= 6) add(bytes.subarray(shift, shift + groups).toString('base64'));
   }
+  // `base64` wraps its lines at 76 characters (57 bytes): each whole line of a long value.
+  if (bytes.length > 57) for (let at = 0; at + 57 <= bytes.length; at += 57) add(bytes.subarray(at, at + 57).toString('base64'));
+  return out;
+}
+
+// Other encodings a command may print a value in: hex (`xxd -p`, `od`, whole and per 30-byte
+// line as `xxd -p` wraps), every reserved character percent-encoded (`pa%28ss%29w%C3%B6rd`, also
+// with `+` for spaces), and JSON with non-ASCII characters as `\u00f6` escapes. Letter case is
+// handled by the matcher, which ignores it.
+function otherEncodings(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const out: string[] = [bytes.toString('hex')];
+  if (bytes.length > 30) for (let at = 0; at + 30 <= bytes.length; at += 30) out.push(bytes.subarray(at, at + 30).toString('hex'));
+  try {
+    const uri = encodeURIComponent(value);
+    out.push(uri, uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
+    out.push(uri.replace(/%20/g, '+'), encodeURIComponent(value).replace(/[!'()*~._-]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
+    out.push(encodeURI(value));
+  } catch {
+    // lone surrogates cannot be URL-encoded: the raw value is still matched
+  }
+  const json = JSON.stringify(value).slice(1, -1);
+  out.push(json, json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  out.push(json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\//g, '\\/'));
   return out;
 }
 
@@ -239,8 +360,7 @@ function isStructural(key: string, value: unknown): boolean {
 
 // The keyword that made a name secret (`PASSWORD`), or `header`: a label that reveals nothing.
 function genericLabel(name: string): string {
-  const m = SECRET_NAME.exec(name.replace(/AUTHOR/gi, ''));
-  return m ? m[0].toUpperCase() : 'header';
+  return secretKeyword(name) ?? 'header';
 }
 
 class RedactorImpl implements Redactor {
@@ -265,12 +385,7 @@ class RedactorImpl implements Redactor {
     const variants = new Set<string>([value]);
     const trimmed = value.trim();
     variants.add(trimmed);
-    try {
-      variants.add(encodeURIComponent(trimmed));
-    } catch {
-      // lone surrogates cannot be URL-encoded: the raw value is still matched
-    }
-    variants.add(JSON.stringify(trimmed).slice(1, -1));
+    for (const v of otherEncodings(trimmed)) variants.add(v);
     for (const b64 of base64Variants(trimmed)) variants.add(b64);
     if (trimmed.length < MIN_SECRET_LENGTH || TRIVIAL_VALUES.has(trimmed.toLowerCase())) {
       if (warn && trimmed.length > 0 && !this.warned.has(name)) {
@@ -282,7 +397,10 @@ class RedactorImpl implements Redactor {
       return [];
     }
     const added: string[] = [];
-    for (const v of variants) {
+    for (const variant of variants) {
+      // Literals are matched ignoring letter case (hex and base64 in upper or lower case, a value
+      // passed through `tr a-z A-Z`): they are kept in lower case and matched in lowered text.
+      const v = lowerSameLength(variant);
       if (v.length < MIN_SECRET_LENGTH || this.literals.has(v)) continue;
       this.literals.set(v, name);
       this.maxSecretLength = Math.max(this.maxSecretLength, v.length);
@@ -294,10 +412,11 @@ class RedactorImpl implements Redactor {
 
   // Finds every range to hide in `text`. With `final` false the text may continue: matches
   // touching its end are incomplete and are not learned.
-  findRanges(text: string, final: boolean): Range[] {
+  findRanges(text: string, final: boolean, learnAll = false): Range[] {
     const finds: Found[] = [];
     for (const rule of RULES) rule(text, (f) => finds.push(f));
-    const ranges = this.literalRanges(text, this.ordered);
+    const lower = this.literals.size > 0 ? lowerSameLength(text) : text;
+    const ranges = this.literalRanges(lower, this.ordered);
     // A name read from the text may be glued to a known secret (`tok-SECRETPGPASSWORD=x`):
     // such a label would leak part of it, so it becomes the bare keyword.
     for (const f of finds) {
@@ -305,14 +424,14 @@ class RedactorImpl implements Redactor {
     }
     const learnedNow: string[] = [];
     for (const f of finds) {
-      ranges.push({ start: f.start, end: f.end, label: f.label });
-      if (f.learn && (final || f.complete) && this.learned < MAX_LEARNED) {
+      ranges.push({ start: f.start, end: f.end, label: f.label, ...(f.from !== undefined ? { from: f.from } : {}) });
+      if ((f.learn || learnAll) && (final || f.complete) && this.learned < MAX_LEARNED) {
         const added = this.addLiteral(f.label, text.slice(f.start, f.end), false);
         if (added.length > 0) this.learned++;
         learnedNow.push(...added);
       }
     }
-    if (learnedNow.length > 0) ranges.push(...this.literalRanges(text, learnedNow));
+    if (learnedNow.length > 0) ranges.push(...this.literalRanges(lowerSameLength(text), learnedNow));
     return mergeRanges(ranges);
   }
 
@@ -324,6 +443,11 @@ class RedactorImpl implements Redactor {
       }
     }
     return out;
+  }
+
+  learn(text: string): void {
+    // Bounded like any learning: a runbook's credentials, not every word of a huge file.
+    if (text.length > 0) this.findRanges(text, true, true);
   }
 
   redact(text: string): string {
@@ -398,22 +522,45 @@ class RedactorImpl implements Redactor {
   }
 }
 
-// Where a stream may cut: complete lines (ended by \n or \r) are final for the pattern rules, the last
-// maxSecretLength-1 characters may begin a secret, and no cut falls inside or before an
-// unfinished match.
+// Where a stream may cut so that no secret straddles the cut (SECURITY L1). The text after the
+// cut is scanned again with what follows, so the cut must never fall inside a match nor inside
+// its left context (`API_K|EY=value` would leave `EY=value`, a name no rule knows):
+// - pattern rules never cross a line end (\n or \r) and read at most PATTERN_WINDOW characters
+//   of left context, so a cut at the start of the unfinished line, or PATTERN_WINDOW before the
+//   end, is safe for matches whose anchor has not arrived yet;
+// - a literal of up to maxSecretLength characters may begin in the last maxSecretLength-1
+//   characters; moving the cut back for it must land on a line start or PATTERN_WINDOW from the end;
+// - a match found across the cut (its left context included) moves the cut to where it begins.
 function safeCut(text: string, ranges: Range[], maxSecretLength: number): number {
-  // `\r` ends a line too (progress bars): no rule matches across either.
-  const lineEnd = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
-  let cut = Math.max(lineEnd + 1, text.length - PATTERN_WINDOW);
-  cut = Math.min(cut, text.length - Math.max(0, maxSecretLength - 1));
+  const len = text.length;
+  const lineStart = (at: number): number => Math.max(text.lastIndexOf('\n', at - 1), text.lastIndexOf('\r', at - 1)) + 1;
+  const patternSafe = (at: number): number => (len - at >= PATTERN_WINDOW || at === 0 ? at : Math.max(lineStart(at), len - PATTERN_WINDOW));
+  let cut = Math.max(lineStart(len), len - PATTERN_WINDOW);
+  const literalLimit = len - Math.max(0, maxSecretLength - 1);
+  if (literalLimit < cut) cut = patternSafe(Math.max(0, literalLimit));
   if (cut <= 0) return 0;
-  for (let i = ranges.length - 1; i >= 0; i--) {
-    const r = ranges[i]!;
-    if (r.start >= cut) continue;
-    if (r.end > cut || r.end === text.length) cut = r.start;
-    else break;
+  // Ranges are sorted by start; a range's left context (`from`) may begin before earlier ranges.
+  let moved = true;
+  while (moved && cut > 0) {
+    moved = false;
+    for (let i = ranges.length - 1; i >= 0; i--) {
+      const r = ranges[i]!;
+      const from = Math.min(r.from ?? r.start, r.start);
+      if (from >= cut) continue;
+      if (r.end > cut || r.end === len || r.start >= cut) {
+        cut = patternSafe(from);
+        moved = true;
+      }
+    }
   }
   return Math.max(0, cut);
+}
+
+// Lower-cases ASCII letters (and other letters whose lower case has the same length), keeping
+// every index: ranges found in the lowered text apply to the original.
+function lowerSameLength(text: string): string {
+  const lower = text.toLowerCase();
+  return lower.length === text.length ? lower : text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 // Sorted, disjoint ranges: overlapping ones merge under the first one's label.
@@ -424,8 +571,10 @@ function mergeRanges(ranges: Range[]): Range[] {
   for (let i = 1; i < ranges.length; i++) {
     const r = ranges[i]!;
     const last = out[out.length - 1]!;
-    if (r.start < last.end) last.end = Math.max(last.end, r.end);
-    else out.push({ ...r });
+    if (r.start < last.end) {
+      last.end = Math.max(last.end, r.end);
+      if (r.from !== undefined) last.from = Math.min(last.from ?? last.start, r.from);
+    } else out.push({ ...r });
   }
   return out;
 }

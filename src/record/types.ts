@@ -232,6 +232,12 @@ export const RunRecordSchema = z
     warnings: z.array(z.string()),
     /** Per host, in a fleet run: how each host ended (steps carry their `host`). */
     hosts: z.array(HostResultSchema).optional(),
+    /**
+     * Who sealed the bundle: the run itself, `recover` (a run that never sealed), or
+     * `recover --force` (an already sealed bundle rebuilt from its journal and sealed again: its
+     * journal may have been edited; only a signature tells who sealed it).
+     */
+    sealedBy: z.enum(['run', 'recover', 'recover-force']).optional(),
   })
   .describe('runproof run record');
 export type RunRecord = z.infer<typeof RunRecordSchema>;

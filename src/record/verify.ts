@@ -63,6 +63,14 @@ export interface VerifyResult {
   files: number;
   bytes: number;
   signature: { present: number; verified: string[] };
+  /**
+   * What the verification proves (SECURITY L13): `signed` a signature verified with a given key;
+   * `signature-unchecked` signatures present but no key given; `unsigned` no signature at all.
+   * Without `signed`, anyone able to write the folder could have rebuilt and resealed it.
+   */
+  proves: 'signed' | 'signature-unchecked' | 'unsigned';
+  /** Who sealed the bundle, from the record (`recover-force`: rebuilt and resealed). */
+  sealedBy?: 'run' | 'recover' | 'recover-force';
   chain: { seq: number; origin: boolean; previous: ChainLink | null; previousChecked: boolean } | null;
 }
 
@@ -115,7 +123,9 @@ async function viewArchive(path: string): Promise<BundleView> {
 async function loadKeys(options: VerifyOptions): Promise<VerifyKeys> {
   const keys: VerifyKeys = {};
   if (options.keyFiles && options.keyFiles.length > 0) keys.ed25519 = await Promise.all(options.keyFiles.map(loadVerifyKey));
-  if (options.hmacKey) keys.hmacKey = options.hmacKey;
+  // The key decides the algorithm (SECURITY L14): with `--key` given, only Ed25519 signatures by
+  // those keys count; an HMAC key from the environment must not make an HMAC signature acceptable.
+  else if (options.hmacKey) keys.hmacKey = options.hmacKey;
   return keys;
 }
 
@@ -151,6 +161,7 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
     files: view.files.size,
     bytes,
     signature: { present: 0, verified: [] },
+    proves: 'unsigned',
     chain: null,
   };
 
@@ -174,6 +185,10 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
   if (manifest.bundle !== view.name) notes.push(`folder ${view.name} holds bundle ${manifest.bundle} (a renamed copy: its contents are what was verified)`);
 
   const record = await readRecord(manifest, view, problems);
+  if (record?.sealedBy) {
+    result.sealedBy = record.sealedBy;
+    if (record.sealedBy === 'recover-force') notes.push('sealed by `recover --force`: the bundle was rebuilt from its journal and sealed again after the run; only a signature by a trusted key shows who did it');
+  }
   await checkAttestation(view, manifest, manifestSha256, record, keys, options, result);
   await checkChain(view, manifest, result);
   if (options.checkpointFile) {
@@ -285,6 +300,7 @@ async function checkAttestation(
 
   const check = checkEnvelopeSignatures(envelope, payload, keys);
   result.signature = { present: check.present, verified: check.verified };
+  result.proves = check.verified.length > 0 ? 'signed' : check.present > 0 ? 'signature-unchecked' : 'unsigned';
   const haveKey = (keys.ed25519?.length ?? 0) > 0 || keys.hmacKey !== undefined;
   if (haveKey) {
     if (check.verified.length === 0) {
@@ -299,6 +315,7 @@ async function checkAttestation(
   } else if (check.present > 0) {
     notes.push(`${check.present} signature(s) present, not checked: pass --key PUBLIC.pem (Ed25519) or set RUNPROOF_SIGNING_KEY (HMAC)`);
   }
+  if (options.keyFiles?.length && options.hmacKey) notes.push('RUNPROOF_SIGNING_KEY ignored: --key decides the algorithm (Ed25519)');
   if (options.requireSignature) {
     if (check.present === 0) problems.push({ file: ATTESTATION_FILE, expected: 'a signature (--require-signature)', actual: 'unsigned' });
     else if (!haveKey) problems.push({ file: ATTESTATION_FILE, expected: 'a key to check the signature (--require-signature)', actual: 'no --key given and RUNPROOF_SIGNING_KEY unset' });
@@ -365,7 +382,15 @@ async function checkChain(view: BundleView, manifest: Manifest, result: VerifyRe
 export function formatVerifyResult(result: VerifyResult): string {
   const lines: string[] = [];
   if (result.ok) {
-    lines.push(`OK ${result.bundle}: ${result.files} files, ${result.bytes} bytes verified (${result.source})`);
+    // Says plainly what was proven: matching hashes alone prove nothing about who sealed them.
+    const proves =
+      result.proves === 'signed'
+        ? `signature verified (${result.signature.verified.join(', ')})`
+        : result.proves === 'signature-unchecked'
+          ? 'integrity only: signature present, not checked: no key given'
+          : 'integrity only: unsigned (anyone who can write the folder could have resealed it)';
+    lines.push(`OK ${result.bundle}: ${proves}; ${result.files} files, ${result.bytes} bytes hashed as listed (${result.source})`);
+    if (result.sealedBy === 'recover-force') lines.push('WARNING sealed by recover --force: rebuilt from its journal and resealed after the run');
   } else {
     lines.push(`FAILED ${result.bundle}: ${result.problems.length} problem(s)`);
     for (const p of result.problems) lines.push(`${p.file}: expected ${p.expected}; actual ${p.actual}`);

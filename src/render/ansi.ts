@@ -1,11 +1,16 @@
-// Terminal output in a report: colour codes and cursor movement mean nothing on paper, and raw
-// control characters would be invisible or break the Markdown; they are stripped or made visible.
+// Terminal output of cells, shown on the operator's screen, in the transcript and in reports. A
+// cell's bytes are data, never terminal commands: an OSC 52 clipboard write, cursor movement or a
+// line erase followed by a fake `-> ok` must be seen for what it is (SECURITY L11). Every control
+// sequence is shown visibly (`␛]52;c;…␇`); colours (SGR) alone may stay on a colour terminal.
 
 // CSI (ESC [ ... final), C1 CSI (0x9b ...), OSC (ESC ] ... BEL or ESC \) and two-byte escapes.
 // Every repeated class is disjoint from what follows it, so matching is linear in the input.
 const ANSI_PATTERN = /\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[ -/]*[0-~]/g;
 
-// C0 controls other than tab and newline, DEL and the remaining C1 controls.
+// A colour or text-style sequence (SGR): ESC [ digits and separators m.
+const SGR_PATTERN = /^\u001b\[[0-9;:]*m$/;
+
+// C0 controls other than tab and newline, DEL and the C1 controls.
 const CONTROL_PATTERN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** Removes ANSI escape sequences (colours, cursor movement, window titles) from terminal output. */
@@ -13,18 +18,63 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI_PATTERN, '');
 }
 
+// The visible picture of a control character: `␛` for ESC, `␇` for BEL, `\u009b` for a C1 control.
+function picture(c: string): string {
+  const code = c.charCodeAt(0);
+  if (code < 0x20) return String.fromCharCode(0x2400 + code);
+  if (code === 0x7f) return '\u2421';
+  return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+// SGR parameters without 8 (conceal), which would make text invisible on screen; the 8 of a
+// 256-colour or RGB colour (`38;5;8`) is a colour number and stays.
+function withoutConceal(sgr: string): string {
+  const params = sgr.slice(2, -1).split(/[;:]/);
+  const out: string[] = [];
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!;
+    if ((p === '38' || p === '48' || p === '58') && (params[i + 1] === '5' || params[i + 1] === '2')) {
+      const n = params[i + 1] === '5' ? 3 : 5;
+      out.push(...params.slice(i, i + n));
+      i += n - 1;
+    } else if (p !== '8') out.push(p);
+  }
+  return `\u001b[${out.join(';')}m`;
+}
+
 /**
- * Makes terminal output safe to show as text: strips ANSI sequences, turns CRLF and lone CR
- * (progress bars) into newlines, and shows any other control character as its Unicode picture
- * (`␀`, `␛`...) so nothing invisible reaches the report.
+ * Makes a cell's output safe to show on a terminal: every escape sequence and control character
+ * is shown as visible text (`␛]52;c;aGk=␇`, `␛[2K`), lone CR becomes a newline so that nothing
+ * can overwrite a line, and with `color` the colour sequences (SGR, without conceal) stay.
+ * Tab and newline pass. The result never contains ESC, BEL, CR or a C1 control unless `color`
+ * keeps an SGR sequence. `hasColor` says whether one was kept: the caller resets colours after.
+ * @example showTerminalOutput('\u001b]52;c;aGk=\u0007') // '␛]52;c;aGk=␇'
+ */
+export function showTerminalOutput(text: string, options: { color?: boolean } = {}): { text: string; hasColor: boolean } {
+  let hasColor = false;
+  const shown = text
+    .replace(/\r\n/g, '\n')
+    .replace(/\r/g, '\n')
+    .replace(ANSI_PATTERN, (seq) => {
+      if (SGR_PATTERN.test(seq)) {
+        if (!options.color) return '';
+        hasColor = true;
+        return withoutConceal(seq);
+      }
+      return seq.replace(CONTROL_PATTERN, picture);
+    })
+    .replace(/[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f]/g, picture)
+    // An ESC left alone is not part of a kept SGR sequence: kept ones start `ESC [` digits `m`.
+    .replace(/\u001b(?!\[[0-9;:]*m)/g, '\u241b');
+  return { text: shown, hasColor };
+}
+
+/**
+ * Makes terminal output safe to show as text in a report or transcript: colour codes (SGR) are
+ * dropped, every other escape sequence is shown visibly (`␛]52;c;…␇`, `␛[2K`: an auditor sees
+ * what the cell tried to do to a terminal), CRLF and lone CR (progress bars) become newlines and
+ * any other control character is shown as its Unicode picture (`␀`, `␛`...).
  */
 export function cleanTerminalText(text: string): string {
-  return stripAnsi(text)
-    .replace(/\r\n?/g, '\n')
-    .replace(CONTROL_PATTERN, (c) => {
-      const code = c.charCodeAt(0);
-      if (code < 0x20) return String.fromCharCode(0x2400 + code);
-      if (code === 0x7f) return '\u2421';
-      return '\uFFFD';
-    });
+  return showTerminalOutput(text, { color: false }).text;
 }

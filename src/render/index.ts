@@ -14,7 +14,7 @@ export type { ReportView, StepView, AttemptView, OutputView, DecisionView, Asser
 export type { HttpView, HeaderView } from './http-view.js';
 export { loadReportTemplates, DEFAULT_TEMPLATE_DIR, MARKDOWN_TEMPLATE, HTML_TEMPLATE } from './templates.js';
 export type { CompiledReports } from './templates.js';
-export { stripAnsi, cleanTerminalText } from './ansi.js';
+export { stripAnsi, cleanTerminalText, showTerminalOutput } from './ansi.js';
 export { chooseFence, fencedBlock, escapeMarkdownInline, escapeTableCell, inlineCode } from './markdown-text.js';
 export { formatDuration, formatBytes, formatTime, STEP_STATUS_WORD } from './format.js';
 export { clipText, DEFAULT_CLIP_LIMITS } from './clip.js';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { cleanTerminalText, stripAnsi } from '../../src/render/ansi.js';
+import { cleanTerminalText, showTerminalOutput, stripAnsi } from '../../src/render/ansi.js';
 
 describe('stripAnsi', () => {
   test.each([
@@ -16,8 +16,8 @@ describe('stripAnsi', () => {
     expect(stripAnsi(input)).toBe(expected);
   });
 
-  test('an unterminated OSC loses its two-byte introducer; the rest is shown as text', () => {
-    expect(cleanTerminalText('\u001b]0;title without end')).toBe('0;title without end');
+  test('an unterminated OSC is shown as text, its introducer visible', () => {
+    expect(cleanTerminalText('\u001b]0;title without end')).toBe('␛]0;title without end');
   });
 
   test('a lone escape at the end is shown as a picture', () => {
@@ -36,12 +36,50 @@ describe('stripAnsi', () => {
 
   test('is linear: a long run of escape starts does not hang', () => {
     const text = `${'\u001b]'.repeat(50_000)}${'\u001b['.repeat(50_000)}\nkept`;
-    expect(cleanTerminalText(text)).toBe('\nkept');
+    const clean = cleanTerminalText(text);
+    expect(clean.endsWith('\nkept')).toBe(true);
+    expect(clean).not.toContain('\u001b');
   });
 });
 
 describe('cleanTerminalText', () => {
   test('turns CRLF and lone CR into newlines and shows other controls as pictures', () => {
     expect(cleanTerminalText('a\r\nb\rc\u0000d\u0008e\tf\u007f')).toBe('a\nb\nc␀d␈e\tf␡');
+  });
+});
+
+// SECURITY L11: a cell's control sequences are data, shown visibly, never obeyed.
+describe('showTerminalOutput', () => {
+  const attacks: Array<[string, string]> = [
+    ['\u001b]52;c;ZXZpbA==\u0007', '␛]52;c;ZXZpbA==␇'],
+    ['\u001b]52;c;ZXZpbA==\u001b\\', '␛]52;c;ZXZpbA==␛\\'],
+    ['failed\u001b[1A\u001b[2K  -> ok', 'failed␛[1A␛[2K  -> ok'],
+    ['failed\r  -> ok', 'failed\n  -> ok'],
+    ['\u009b2J', '\\u009b2J'],
+    ['\u001b[?1049h', '␛[?1049h'],
+    ['\u001bP+q544e\u001b\\', '␛P+q544e␛\\'],
+    ['\u001b]8;;http://evil\u0007link', '␛]8;;http://evil␇link'],
+    ['title\u001b]0;owned\u0007', 'title␛]0;owned␇'],
+  ];
+  test.each(attacks)('%j is shown as %j', (input, shown) => {
+    expect(showTerminalOutput(input, { color: true }).text).toBe(shown);
+    expect(cleanTerminalText(input)).toBe(shown);
+  });
+  test('colours stay on a colour terminal, without conceal; they go elsewhere', () => {
+    expect(showTerminalOutput('\u001b[31mred\u001b[0m', { color: true })).toEqual({ text: '\u001b[31mred\u001b[0m', hasColor: true });
+    expect(showTerminalOutput('\u001b[8;31mhidden', { color: true }).text).toBe('\u001b[31mhidden');
+    expect(showTerminalOutput('\u001b[38;5;8mgrey', { color: true }).text).toBe('\u001b[38;5;8mgrey');
+    expect(showTerminalOutput('\u001b[31mred', { color: false }).text).toBe('red');
+  });
+  test('no control character but kept SGR reaches the terminal, for any input (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('\u001b', '[', ']', '3', '1', 'm', ';', '?', 'P', '\u0007', '\u009b', '\u0090', '\r', '\\', 'x', '\n', '8') }), (text) => {
+        const shown = showTerminalOutput(text, { color: true }).text;
+        const withoutSgr = shown.replace(/\u001b\[[0-9;:]*m/g, '');
+        expect(withoutSgr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+        expect(showTerminalOutput(text).text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      }),
+      { numRuns: 500, ...(process.env.RUNPROOF_FUZZ_SEED ? { seed: Number(process.env.RUNPROOF_FUZZ_SEED) } : {}) },
+    );
   });
 });

@@ -3,6 +3,7 @@ import { formatDiagnostic } from '../../core/index.js';
 import { parseRunbook, type Cell, type Notebook, type Section } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { readRunbookFile } from '../read-runbook.js';
+import { collectSecrets, createRedactor } from '../../record/index.js';
 
 const WIDTH = 80;
 
@@ -17,7 +18,11 @@ export const registerList: CommandRegistrar = (program: Command) => {
     .action(async (runbook: string, options: { json?: boolean }) => {
       const text = await readRunbookFile(runbook);
       const notebook = parseRunbook(text, { path: runbook });
-      process.stdout.write(options.json ? `${JSON.stringify(notebook, null, 2)}\n` : formatNotebookList(notebook));
+      // Credentials written in the runbook (`PGPASSWORD=x`, `curl -u user:pass`) are masked here as
+      // in a run's evidence: the same redactor, taught the whole runbook (SECURITY L3).
+      const redactor = createRedactor(collectSecrets({ env: process.env, params: [], extra: [] }));
+      redactor.learn(text);
+      process.stdout.write(options.json ? `${JSON.stringify(redactor.redactValue(notebook), null, 2)}\n` : redactor.redact(formatNotebookList(notebook)));
     });
 };
 

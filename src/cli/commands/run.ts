@@ -8,7 +8,7 @@ import type { CommandRegistrar } from '../program.js';
 import { stopOnSignals } from '../signals.js';
 import { EXIT } from '../exit.js';
 import { createRunPrinter } from '../run-printer.js';
-import { collectSecrets, createRedactor, loadBundleRecord } from '../../record/index.js';
+import { loadBundleRecord } from '../../record/index.js';
 import { createInteractiveSession, type InteractiveSession } from '../interactive/session.js';
 import { findMissingParameters } from '../interactive/parameters.js';
 
@@ -236,7 +236,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
                 progress: session.progress,
                 decider: session.decider,
                 // The screen masks what the bundle redacts: the same secrets, learned from the plan.
-                onPlan: (plan) => session.setPlan(plan, createRedactor(collectSecrets({ env: process.env, params: plan.parameters, extra: flags.secret }))),
+                onPlan: (plan, _notebook, redactor) => session.setPlan(plan, redactor),
                 // What the operator saw goes into the bundle, redacted by the bundle writer.
                 beforeSeal: async ({ writeFile }) => {
                   await writeFile('transcript.txt', session.transcript());

@@ -21,7 +21,7 @@ import {
 } from './format.js';
 import { isCtrlC, Keyboard, printable, type KeyInput, type KeyPress } from './keys.js';
 import { colorEnabled, Screen, unicodeEnabled } from './screen.js';
-import { STEP_STATUS_WORD } from '../../render/index.js';
+import { showTerminalOutput, STEP_STATUS_WORD } from '../../render/index.js';
 
 type Choice = Omit<Decision, 'at'>;
 
@@ -283,7 +283,9 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
       screen.startSpinner(`running ${step.name}${n > 1 ? ` (attempt ${n})` : ''}`);
     },
     output(_step, _stream, text) {
-      screen.write(text);
+      // A cell's escape sequences are shown, never obeyed (SECURITY L11); kept colours are reset after.
+      const shown = showTerminalOutput(text, { color: colorEnabled(output, env) });
+      screen.write(shown.hasColor ? `${shown.text}\u001b[0m` : shown.text);
     },
     attemptEnd() {
       screen.stopSpinner();

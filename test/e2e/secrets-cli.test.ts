@@ -1,0 +1,163 @@
+// Real CLI runs of the secrets attacks (SECURITY L2, L3, L5, L11, L13, L14): a real bash cell
+// prints the secret, then every file of the bundle and everything runproof printed is searched.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'rp-secrets-cli-'));
+});
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+// The bundle folders of an evidence folder (not `.locks` and other runproof files).
+function bundlesIn(evidence: string): string[] {
+  return readdirSync(evidence)
+    .filter((n) => !n.startsWith('.') && statSync(join(evidence, n)).isDirectory())
+    .map((n) => join(evidence, n));
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+// Every place a secret could show: each bundle file (as bytes) and the terminal.
+function leaks(bundle: string, terminal: string, secrets: string[]): string[] {
+  const found: string[] = [];
+  for (const file of filesUnder(bundle)) {
+    const text = readFileSync(file, 'latin1');
+    for (const s of secrets) if (text.toLowerCase().includes(s.toLowerCase())) found.push(`${s} in ${file}`);
+  }
+  for (const s of secrets) if (terminal.toLowerCase().includes(s.toLowerCase())) found.push(`${s} on the terminal`);
+  return found;
+}
+
+const cell = (name: string, body: string): string => `\`\`\`bash {"name":"${name}"}\n${body}\n\`\`\`\n`;
+
+async function run(file: string, text: string, args: string[] = [], env: Record<string, string> = {}) {
+  writeFileSync(join(work, file), text);
+  const evidence = join(work, `ev-${file}`);
+  const r = await runCli(['run', file, '--yes', '--json', '--evidence-dir', evidence, ...args], { cwd: work, env, timeoutMs: 60_000 });
+  const summary = JSON.parse(r.stdout) as { bundle: string; status: string; steps: Array<{ status: string }> };
+  // The terminal view too: the same run without --json prints each cell's output live.
+  const shown = await runCli(['run', file, '--yes', '--evidence-dir', `${evidence}-tty`, ...args], { cwd: work, env, timeoutMs: 60_000 });
+  return { summary, terminal: r.stderr + shown.stdout + shown.stderr, bundles: [summary.bundle, ...bundlesIn(`${evidence}-tty`)] };
+}
+
+describe('secrets born during the run (L2)', () => {
+  it('a secret-named variable set by one cell (exported or plain) is hidden in every later output', async () => {
+    const { summary, terminal, bundles } = await run(
+      'born.md',
+      `# Born\n\n## 1. Go\n\n${cell('make', "export SERVICE_TOKEN=$(printf 'svc-%s' born123456)\nDB_PASSWORD=plainPw98765\nmy_api_key=lowerKey5555")}\n${cell('use', 'echo "token $SERVICE_TOKEN pw $DB_PASSWORD key $my_api_key"\nprintf %s "$SERVICE_TOKEN" | base64\nprintf %s "$SERVICE_TOKEN" | xxd -p')}`,
+    );
+    expect(summary.steps.map((s) => s.status)).toEqual(['passed', 'passed']);
+    for (const b of bundles) expect(leaks(b, terminal, ['svc-born123456', 'plainPw98765', 'lowerKey5555', Buffer.from('svc-born123456').toString('base64'), Buffer.from('svc-born123456').toString('hex')])).toEqual([]);
+    expect(readFileSync(filesUnder(summary.bundle).find((f) => f.endsWith('.md') && !f.includes('logs'))!, 'utf8')).toContain('[REDACTED:SERVICE_TOKEN]');
+  }, 120_000);
+});
+
+describe('secrets written in the runbook (L3)', () => {
+  const runbook = [
+    '# Declared',
+    '',
+    '## 1. Early',
+    '',
+    cell('early', "echo later-Pw-4444 curlPass-5555 mysqlPw-6666 bearerTok-7777 oauthTok-8888 apiKey-9999 flagPw-1212\nprintf 'db:\\n  password: yamlPw-3434\\n'\necho yamlPw-3434 again"),
+    '## 2. Later (not selected)',
+    '',
+    cell('later', 'PGPASSWORD=later-Pw-4444 psql -h db\ncurl -u admin:curlPass-5555 http://127.0.0.1:9/\nmysql -u root -pmysqlPw-6666\ncurl -H "Authorization: Bearer bearerTok-7777" --oauth2-bearer oauthTok-8888 http://127.0.0.1:9/\nexport API_KEY=apiKey-9999\nmysqldump --password=flagPw-1212'),
+    '',
+  ].join('\n');
+  const secrets = ['later-Pw-4444', 'curlPass-5555', 'mysqlPw-6666', 'bearerTok-7777', 'oauthTok-8888', 'apiKey-9999', 'flagPw-1212', 'yamlPw-3434'];
+  it('values declared anywhere in the runbook are hidden from the first cell on, in journal, logs, record, reports and terminal', async () => {
+    const { summary, terminal, bundles } = await run('declared.md', runbook, ['--section', '1']);
+    expect(summary.steps.map((s) => s.status)).toEqual(['passed']);
+    for (const b of bundles) expect(leaks(b, terminal, secrets)).toEqual([]);
+  }, 120_000);
+  it('list, list --json and --dry-run mask them', async () => {
+    for (const args of [['list', 'declared.md'], ['list', 'declared.md', '--json']]) {
+      const r = await runCli(args, { cwd: work });
+      expect(r.code).toBe(0);
+      for (const s of secrets.filter((v) => v !== 'yamlPw-3434')) expect(r.stdout, `${args.join(' ')}: ${s}`).not.toContain(s);
+    }
+    const dry = await runCli(['run', 'declared.md', '--dry-run', '--evidence-dir', join(work, 'ev-dry')], { cwd: work });
+    const bundle = bundlesIn(join(work, 'ev-dry'))[0]!;
+    expect(leaks(bundle, dry.stdout + dry.stderr, secrets.filter((v) => v !== 'yamlPw-3434'))).toEqual([]);
+  }, 120_000);
+});
+
+describe("runproof's own secrets never reach a cell (L5)", () => {
+  it('RUNPROOF_SIGNING_KEY and RUNPROOF_*_TOKEN are not in the cell environment, in any encoding', async () => {
+    const key = 'hmac-Key-0123456789abcdefXYZ';
+    const { summary, terminal, bundles } = await run(
+      'own.md',
+      `# Own\n\n## 1. Peek\n\n${cell('peek', 'printf %s "$RUNPROOF_SIGNING_KEY" | xxd -p\nprintf %s "$RUNPROOF_WEBHOOK_TOKEN" | base64\nenv | grep -c "^RUNPROOF_SIGNING_KEY=" || true\ntest -z "${RUNPROOF_SIGNING_KEY+set}" && test -z "${RUNPROOF_WEBHOOK_TOKEN+set}"')}`,
+      [],
+      { RUNPROOF_SIGNING_KEY: key, RUNPROOF_WEBHOOK_TOKEN: 'whTok-abcdef123456' },
+    );
+    expect(summary.steps.map((s) => s.status)).toEqual(['passed']);
+    for (const b of bundles) expect(leaks(b, terminal, [key, Buffer.from(key).toString('hex'), 'whTok-abcdef123456', Buffer.from('whTok-abcdef123456').toString('base64')])).toEqual([]);
+  }, 120_000);
+});
+
+describe('terminal escapes from cells (L11)', () => {
+  it('OSC 52, cursor movement and a fake verdict are shown visibly, never obeyed', async () => {
+    writeFileSync(join(work, 'esc.md'), `# Esc\n\n## 1. Trick\n\n${cell('trick', "printf '\\033]52;c;ZXZpbA==\\007'\nprintf 'real failure\\n\\033[1A\\033[2K  -> ok\\n'\nprintf 'x\\rfake\\n'\nexit 3")}`);
+    const r = await runCli(['run', 'esc.md', '--yes', '--evidence-dir', join(work, 'ev-esc')], { cwd: work });
+    expect(r.stdout).not.toMatch(/[\u001b\u0007\u009b\r]/);
+    expect(r.stdout).toContain('␛]52;c;ZXZpbA==␇');
+    expect(r.stdout).toContain('␛[1A␛[2K  -> ok');
+    const bundle = bundlesIn(join(work, 'ev-esc'))[0]!;
+    const report = readFileSync(filesUnder(bundle).find((f) => f.endsWith('.md') && !f.includes('logs'))!, 'utf8');
+    expect(report).toContain('␛]52;c;ZXZpbA==␇');
+    expect(report).not.toMatch(/[\u001b\u0007]/);
+  }, 60_000);
+});
+
+describe('verify says what it proves (L13) and the key decides the algorithm (L14)', () => {
+  it('unsigned, signed-not-checked, resealed by recover --force, and --key refusing an HMAC signature', async () => {
+    writeFileSync(join(work, 'v.md'), `# V\n\n## 1. One\n\n${cell('one', 'echo hello')}`);
+    const plain = await runCli(['run', 'v.md', '--yes', '--json', '--evidence-dir', join(work, 'ev-v')], { cwd: work });
+    const plainBundle = (JSON.parse(plain.stdout) as { bundle: string }).bundle;
+    const v1 = await runCli(['verify', plainBundle], { cwd: work, env: { RUNPROOF_SIGNING_KEY: '' } });
+    expect(v1.code).toBe(0);
+    expect(v1.stdout).toContain('integrity only: unsigned');
+    expect(v1.stdout).not.toMatch(/verified/);
+
+    const hmac = { RUNPROOF_SIGNING_KEY: 'hmac-verify-key-0123456789' };
+    const signed = await runCli(['run', 'v.md', '--yes', '--json', '--evidence-dir', join(work, 'ev-v2')], { cwd: work, env: hmac });
+    const signedBundle = (JSON.parse(signed.stdout) as { bundle: string }).bundle;
+    const v2 = await runCli(['verify', signedBundle], { cwd: work, env: { RUNPROOF_SIGNING_KEY: '' } });
+    expect(v2.stdout).toContain('integrity only: signature present, not checked: no key given');
+    const v3 = await runCli(['verify', signedBundle], { cwd: work, env: hmac });
+    expect(v3.stdout).toMatch(/signature verified/);
+
+    // L14: an Ed25519 key given; the verifier's environment holds the HMAC key: the HMAC signature does not count.
+    const kg = await runCli(['keygen', '--out', join(work, 'ops.key')], { cwd: work });
+    expect(kg.code).toBe(0);
+    const v4 = await runCli(['verify', signedBundle, '--key', join(work, 'ops.pub'), '--require-signature'], { cwd: work, env: hmac });
+    expect(v4.code).toBe(1);
+    expect(v4.stdout).toContain('FAILED');
+
+    // L13: the journal edited, then resealed by recover --force: verify and evidence list say so.
+    appendFileSync(join(plainBundle, 'journal.jsonl'), '');
+    const journal = readFileSync(join(plainBundle, 'journal.jsonl'), 'utf8').replace('hello', 'HELLO');
+    writeFileSync(join(plainBundle, 'journal.jsonl'), journal);
+    const rec = await runCli(['recover', plainBundle, '--force'], { cwd: work, env: { RUNPROOF_SIGNING_KEY: '' } });
+    expect(rec.code).toBe(0);
+    const v5 = await runCli(['verify', plainBundle], { cwd: work, env: { RUNPROOF_SIGNING_KEY: '' } });
+    expect(v5.stdout).toContain('integrity only: unsigned');
+    expect(v5.stdout).toContain('recover --force');
+    const json = JSON.parse((await runCli(['verify', plainBundle, '--json'], { cwd: work, env: { RUNPROOF_SIGNING_KEY: '' } })).stdout) as { proves: string; sealedBy: string };
+    expect(json).toMatchObject({ proves: 'unsigned', sealedBy: 'recover-force' });
+    const list = await runCli(['evidence', 'list', join(work, 'ev-v')], { cwd: work });
+    expect(list.stdout).toContain('resealed by recover --force');
+  }, 120_000);
+});

@@ -1,0 +1,138 @@
+// Attack tests of the redactor itself (SECURITY L1, L3, L4): chunk boundaries, credentials
+// written in commands and config output, encoded forms of known values.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createRedactor, isSecretName } from '../../src/record/index.js';
+
+function streamAll(redactor: ReturnType<typeof createRedactor>, pieces: string[]): string {
+  const s = redactor.stream();
+  return pieces.map((p) => s.push(p)).join('') + s.flush();
+}
+
+// Splits text into chunks of the given sizes (cycled).
+function chunk(text: string, sizes: number[]): string[] {
+  const out: string[] = [];
+  for (let at = 0, i = 0; at < text.length; i++) {
+    const n = Math.max(1, sizes[i % sizes.length]!);
+    out.push(text.slice(at, at + n));
+    at += n;
+  }
+  return out;
+}
+
+describe('isSecretName: one rule', () => {
+  it('knows credential names, and not GIT_AUTHOR_NAME', () => {
+    for (const n of ['SERVICE_TOKEN', 'DB_PASS', 'PGPASS', 'MONKEY', 'GPG_PASSPHRASE', 'AWS_CREDENTIALS', 'SESSION_COOKIE', 'DB_PWD', 'RUNPROOF_SIGNING_KEY']) {
+      expect(isSecretName(n), n).toBe(true);
+    }
+    for (const n of ['GIT_AUTHOR_NAME', 'PWD', 'OLDPWD', 'PASSED', 'HOME', 'CERT_AUTHORITY_URL']) expect(isSecretName(n), n).toBe(false);
+  });
+});
+
+describe('streaming redaction: no secret straddles a chunk boundary (L1)', () => {
+  const line = 'API_KEY=abcKey12345\n';
+  it('100,000 lines of a secret-named assignment, every chunking, with long known secrets', () => {
+    // A long known secret makes the literal hold-back longer than a line: the old cut then fell inside `API_K|EY=`.
+    const redactor = createRedactor([{ name: 'PEM_KEY', value: 'k'.repeat(300) }, { name: 'T', value: 'tok-0123456789abcdef' }]);
+    const text = line.repeat(100_000);
+    for (const sizes of [[65536], [65521], [4093, 17, 4000]]) {
+      const out = streamAll(redactor, chunk(text, sizes));
+      expect(out.includes('abcKey12345'), `sizes ${sizes}`).toBe(false);
+      expect(out.split('\n').length - 1).toBe(100_000);
+    }
+    // Every cut position inside a line: small chunks over a shorter output.
+    const short = line.repeat(2_000);
+    for (const sizes of [[5, 7, 11, 13], [19], [21], [1]]) expect(streamAll(redactor, chunk(short, sizes)).includes('abcKey12345'), `sizes ${sizes}`).toBe(false);
+  });
+  it('a long line without newline: names cut at PATTERN_WINDOW are still caught', () => {
+    const redactor = createRedactor([{ name: 'X', value: 'y'.repeat(200) }]);
+    const text = ('filler '.repeat(50) + 'API_KEY=abcKey12345 ').repeat(2000);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 6 }), (sizes) => {
+        expect(streamAll(redactor, chunk(text, sizes)).includes('abcKey12345')).toBe(false);
+      }),
+      { numRuns: 40, ...(process.env.RUNPROOF_FUZZ_SEED ? { seed: Number(process.env.RUNPROOF_FUZZ_SEED) } : {}) },
+    );
+  });
+});
+
+describe('credentials written in commands and output (L3)', () => {
+  const cases: Array<[string, string]> = [
+    ['PGPASSWORD=pg-Secret1 psql -h db', 'pg-Secret1'],
+    ['curl -u admin:curlPass99 https://x', 'curlPass99'],
+    ['curl --user "admin:quoted Pass1" https://x', 'quoted Pass1'],
+    ['curl --user=admin:eqPass777 https://x', 'eqPass777'],
+    ['mysql -u root -pMyS3cret db', 'MyS3cret'],
+    ['mysqldump --password=dumpPw42 db', 'dumpPw42'],
+    ['mysql --password dumpPw43 db', 'dumpPw43'],
+    ['curl --oauth2-bearer oauthTok55 https://x', 'oauthTok55'],
+    ['curl -H "Authorization: Bearer hdrTok66" https://x', 'hdrTok66'],
+    ['GET http://x/\nAuthorization: Bearer httpTok77\n', 'httpTok77'],
+    ['export API_KEY=apiKey88x', 'apiKey88x'],
+    ['password: yamlPw99\n', 'yamlPw99'],
+    ['  db_password: "yaml quoted pw"\n', 'yaml quoted pw'],
+    ['[db]\npassword = iniPw100\n', 'iniPw100'],
+    ['- api_token: listTok101\n', 'listTok101'],
+  ];
+  it('each form is hidden where it stands', () => {
+    for (const [text, value] of cases) expect(createRedactor().redact(text), text).not.toContain(value);
+  });
+  it('learn() of the runbook makes each value a secret everywhere, before any output', () => {
+    const redactor = createRedactor();
+    redactor.learn(cases.map(([t]) => t).join('\n'));
+    for (const [, value] of cases) {
+      const out = streamAll(redactor, chunk(`echo ${value} | base64: ${Buffer.from(value).toString('base64')}\n`, [3]));
+      expect(out, value).not.toContain(value);
+      expect(out, value).not.toContain(Buffer.from(value).toString('base64'));
+    }
+  });
+  it('leaves ordinary text alone', () => {
+    const r = createRedactor();
+    r.learn('curl --auth-type basic http://x\nsort -u file\nssh -p 2222 host\n');
+    expect(r.redact('basic file 2222 sort')).toBe('basic file 2222 sort');
+  });
+});
+
+describe('encoded forms of known secrets (L4)', () => {
+  const value = 'pa(ss)wörd-Secret';
+  const bytes = Buffer.from(value, 'utf8');
+  const forms = [
+    value,
+    value.toUpperCase(),
+    value.toLowerCase(),
+    JSON.stringify(value).slice(1, -1),
+    'pa(ss)w\\u00f6rd-Secret',
+    'pa(ss)w\\u00F6rd-Secret',
+    encodeURIComponent(value),
+    'pa%28ss%29w%C3%B6rd-Secret',
+    'pa%28ss%29w%c3%b6rd-Secret',
+    bytes.toString('hex'),
+    bytes.toString('hex').toUpperCase(),
+    bytes.toString('base64'),
+    bytes.toString('base64url'),
+    bytes.toString('base64').toLowerCase(),
+    bytes.toString('base64').toUpperCase(),
+    // the value inside an encoded blob, at each of the three alignments
+    Buffer.concat([Buffer.from('x'), bytes, Buffer.from('y')]).toString('base64'),
+    Buffer.concat([Buffer.from('xy'), bytes, Buffer.from('z')]).toString('base64'),
+    Buffer.concat([Buffer.from('xyz'), bytes]).toString('base64url'),
+  ];
+  it('hides every form, whole and streamed', () => {
+    const redactor = createRedactor([{ name: 'DB_PASSWORD', value }]);
+    const core = (f: string): string => (f.length > 16 ? f.slice(4, -4) : f);
+    for (const form of forms) {
+      const text = `before ${form} after\n`;
+      expect(redactor.redact(text), form).not.toContain(core(form));
+      expect(streamAll(redactor, chunk(text, [2, 5])), form).not.toContain(core(form));
+    }
+  });
+  it('hides hex as xxd -p wraps it (30 bytes a line) and base64 wrapped at 76', () => {
+    const key = 'k3y-' + 'abcdefghij'.repeat(12);
+    const r = createRedactor([{ name: 'RUNPROOF_SIGNING_KEY', value: key }]);
+    const hex = Buffer.from(key).toString('hex').match(/.{1,60}/g)!.join('\n');
+    const b64 = Buffer.from(key).toString('base64').match(/.{1,76}/g)!.join('\n');
+    const out = r.redact(`${hex}\n${b64}\n`);
+    expect(out).not.toMatch(/6162636465666768696a6162/);
+    expect(out).not.toContain(Buffer.from('abcdefghij'.repeat(6).slice(3, 60)).toString('base64').slice(4, 40));
+  });
+});
