@@ -39,6 +39,14 @@ export const AttemptSchema = z.strictObject({
   http: z.unknown().optional(),
   /** Why the attempt could not run at all (spawn failure, refused connection...). */
   error: z.string().optional(),
+  /**
+   * The line that stopped a shell cell (its first failing command): `line` in the runbook (the
+   * cell's own line when the command's lines are not the runbook's one for one), `cellLine` within
+   * the cell, `text` as written in the runbook.
+   */
+  failedLine: z.strictObject({ line: z.number().int().min(1), cellLine: z.number().int().min(1), text: z.string() }).optional(),
+  /** What the operator should know that did not fail the attempt (the session directory was gone...). */
+  warnings: z.array(z.string()).optional(),
 });
 export type Attempt = z.infer<typeof AttemptSchema>;
 
