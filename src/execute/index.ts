@@ -2,6 +2,7 @@ export { runNotebook, runStatusFor, editedStep } from './run-notebook.js';
 export type { StepFailure } from './run-notebook.js';
 export type { RunNotebookOptions, RunOutcome, RunProgress, RunSink, StepDecider } from './run-notebook.js';
 export { createShellSession } from './shell-session.js';
+export { endSurvivingGroups, type JournaledGroup } from './process-group.js';
 export type { ShellSession, ShellSessionOptions, ShellRunRequest, ShellOutcome, OutputSink } from './shell-types.js';
 export { createHttpClient } from './http.js';
 export type { HttpClient, HttpClientOptions } from './http.js';

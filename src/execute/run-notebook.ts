@@ -335,6 +335,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       const sinkFor = { onStdout: tee(stdout), onStderr: tee(stderr) };
 
       let outcome: ShellOutcome;
+      let processStart: Promise<void> | undefined;
       let exchange: HttpExchange | undefined;
       let promqlData: CheckSubject['promql'];
       let skippedReason: string | undefined;
@@ -350,6 +351,10 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           ...(step.shell ? { shell: step.shell } : {}),
           ...(step.cwd ? { cwd: step.cwd } : {}),
           ...(step.errexit === false ? { errexit: false } : {}),
+          // Journaled at once so that `recover` can end the group if runproof is killed mid-cell.
+          onStart: ({ pgid, session }: { pgid: number; session: string }) => {
+            processStart = sink.append({ type: 'process-start', stepId: step.id, attempt: n, pgid, session });
+          },
         };
         if (step.background) {
           const handle = await shell.startBackground(request, sinkFor);
@@ -410,6 +415,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       } else {
         outcome = { startedAt: attemptStart, durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: `cannot run a ${step.kind} cell` };
       }
+      await processStart?.catch(() => undefined);
       // Ending the captures shows what redaction held back before the attempt is over on screen.
       await Promise.allSettled([stdout.end(), stderr.end()]);
       options.progress?.attemptEnd?.(step, n);

@@ -31,7 +31,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { RunproofError } from '../core/index.js';
+import { randomUUID } from 'node:crypto';
 import { killGroup, listGroupMembers, startGroupProcess, type GroupProcess, type GroupProcessEnd } from './process-group.js';
+import { startSupervisor, type Supervisor } from './supervisor.js';
 import {
   DEFAULT_KILL_GRACE_MS,
   DEFAULT_PIPE_DRAIN_MS,
@@ -157,7 +159,7 @@ const BASH_INTERNAL = new Set([
   'PS2', 'PS3', 'PS4', 'PWD', 'OLDPWD', 'RANDOM', 'SECONDS', 'SHELLOPTS', 'SHLVL', 'SRANDOM', 'UID', '_',
 ]);
 // Exported names the shell sets per process: the session keeps its own value (PWD follows cwd).
-const ENV_NOT_PERSISTED = new Set(['PWD', 'SHLVL', '_']);
+const ENV_NOT_PERSISTED = new Set(['PWD', 'SHLVL', '_', 'RUNPROOF_SESSION']);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 type ShellKind = 'bash' | 'posix';
@@ -296,6 +298,10 @@ class SharedShellSession implements ShellSession {
   private closed = false;
   private readonly killGraceMs: number;
   private readonly pipeDrainMs: number;
+  /** Kills the session's process groups if runproof dies (see supervisor.ts). */
+  private readonly supervisor: Supervisor = startSupervisor();
+  /** In every cell's environment: how `recover` tells this session's processes from others. */
+  readonly marker = randomUUID();
 
   constructor(
     private readonly dir: string,
@@ -337,7 +343,10 @@ class SharedShellSession implements ShellSession {
     const proc = prepared.start();
     const startError = await proc.started;
     const done = proc.done
-      .then((end) => toOutcome(end, proc.pid))
+      .then(async (end) => {
+        if (proc.pid !== undefined && (await listGroupMembers(proc.pid)).length === 0) this.supervisor.release(proc.pid);
+        return toOutcome(end, proc.pid);
+      })
       .finally(() => {
         this.backgrounds.delete(handle);
         this.removeFiles(prepared);
@@ -392,6 +401,7 @@ class SharedShellSession implements ShellSession {
       );
     }
     this.strayGroups.clear();
+    this.supervisor.close();
     await rm(this.dir, { recursive: true, force: true });
   }
 
@@ -414,6 +424,7 @@ class SharedShellSession implements ShellSession {
       const end = await proc.done;
       if (end.error === undefined) this.applyState(prepared, request);
       if (end.strays && proc.pid !== undefined && proc.grouped) this.strayGroups.add(proc.pid);
+      else if (proc.pid !== undefined) this.supervisor.release(proc.pid);
       const outcome = toOutcome(end, proc.pid);
       if (prepared.warnings.length > 0) outcome.warnings = [...prepared.warnings, ...(outcome.warnings ?? [])];
       const failedLine = readFailedLine(prepared.failFile);
@@ -452,6 +463,7 @@ class SharedShellSession implements ShellSession {
     for (const [name, value] of this.env) env[name] = value;
     for (const [name, value] of Object.entries(request.env ?? {})) env[name] = value;
     env.PWD = cwd;
+    env.RUNPROOF_SESSION = this.marker;
     let restoreFile = '';
     if (kind === 'bash') {
       const declarations = [...this.plainVars]
@@ -495,6 +507,10 @@ class SharedShellSession implements ShellSession {
           signal: request.signal,
           killGraceMs: this.killGraceMs,
           pipeDrainMs: this.pipeDrainMs,
+          onSpawn: (pid, grouped) => {
+            if (grouped) this.supervisor.watch(pid);
+            request.onStart?.({ pgid: pid, session: this.marker });
+          },
         }),
     };
   }

@@ -61,6 +61,12 @@ export interface ShellRunRequest {
    * `false` runs every line whatever fails, as a plain script does (the `errexit=false` attribute).
    */
   errexit?: boolean;
+  /**
+   * Called when the cell's process group has started, with its id and the session's marker (the
+   * value of `RUNPROOF_SESSION` in every cell's environment), so that the journal can name the
+   * group and `recover` can end it if runproof dies.
+   */
+  onStart?: (info: { pgid: number; session: string }) => void;
 }
 
 /** How a shell cell ended. One shape for success and failure: failures are data, not throws. */

@@ -283,6 +283,20 @@ export const AttemptStartEventSchema = z.strictObject({
   logs: z.strictObject({ stdout: z.string(), stderr: z.string() }),
 });
 
+/**
+ * A shell cell's process group started (the shell engineer's event): `recover` ends what is left
+ * of it after runproof was killed, telling it from other processes by the `RUNPROOF_SESSION=session`
+ * entry in their environment (a process group id alone may have been reused).
+ */
+export const ProcessStartEventSchema = z.strictObject({
+  ...eventBase,
+  type: z.literal('process-start'),
+  stepId: z.string(),
+  attempt: z.number().int().min(1),
+  pgid: z.number().int().min(1),
+  session: z.string(),
+});
+
 export const AttemptEndEventSchema = z.strictObject({
   ...eventBase,
   type: z.literal('attempt-end'),
@@ -323,6 +337,7 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
   StepStartEventSchema,
   DecisionEventSchema,
   AttemptStartEventSchema,
+  ProcessStartEventSchema,
   AttemptEndEventSchema,
   AssertionsEventSchema,
   StepEndEventSchema,
