@@ -4,6 +4,7 @@ export type { RunNotebookOptions, RunOutcome, RunProgress, RunSink, StepDecider 
 export { createShellSession } from './shell-session.js';
 export { startStreamSession, StreamSession, StreamSessionError, bashQuote } from './stream-session.js';
 export type { StreamSessionOptions, SessionFailureKind } from './stream-session.js';
+export { endSurvivingGroups, type JournaledGroup } from './process-group.js';
 export type { ShellSession, ShellSessionOptions, ShellRunRequest, ShellOutcome, OutputSink } from './shell-types.js';
 export { createHttpClient } from './http.js';
 export type { HttpClient, HttpClientOptions } from './http.js';

@@ -199,6 +199,8 @@ export interface GroupProcessOptions {
   signal?: AbortSignal | undefined;
   killGraceMs: number;
   pipeDrainMs: number;
+  /** Called at once with the pid (= process group id when grouped) of the started process. */
+  onSpawn?: (pid: number, grouped: boolean) => void;
 }
 
 /** How a supervised process ended. */
@@ -308,6 +310,7 @@ export function startGroupProcess(options: GroupProcessOptions): GroupProcess {
   }
 
   const pid = child.pid;
+  if (pid !== undefined) options.onSpawn?.(pid, grouped);
   const killAll = (): Promise<NodeJS.Signals[]> => {
     if (pid === undefined) return Promise.resolve([]);
     killing ??= grouped ? killGroup(pid, options.killGraceMs) : killTree(pid, options.killGraceMs);
@@ -444,4 +447,45 @@ function describeSpawnError(file: string, cwd: string, error: NodeJS.ErrnoExcept
     default:
       return `could not start ${file}: ${error.message}`;
   }
+}
+
+/** A process group a run's journal names (its `process-start` events). */
+export interface JournaledGroup {
+  pgid: number;
+  /** The `RUNPROOF_SESSION` value in the environment of that session's processes. */
+  session: string;
+  stepId: string;
+}
+
+// Whether process `pid` started with `RUNPROOF_SESSION=session` in its environment.
+async function hasSessionMarker(pid: number, session: string): Promise<boolean> {
+  try {
+    const environ = await readFile(`/proc/${pid}/environ`);
+    return environ.toString('latin1').split('\0').includes(`RUNPROOF_SESSION=${session}`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ends what is left of a killed run's process groups (`runproof recover`): a group is killed only
+ * when one of its live processes carries the session's marker, so a reused group id is left alone.
+ * Returns one line per group it ended, for the record and the operator.
+ */
+export async function endSurvivingGroups(groups: JournaledGroup[], graceMs = 1000): Promise<string[]> {
+  const lines: string[] = [];
+  const seen = new Set<number>();
+  for (const group of groups) {
+    if (seen.has(group.pgid)) continue;
+    seen.add(group.pgid);
+    const members = await listGroupMembers(group.pgid);
+    const ours: number[] = [];
+    for (const pid of members) if (await hasSessionMarker(pid, group.session)) ours.push(pid);
+    if (ours.length === 0) continue;
+    const signals = await killGroup(group.pgid, graceMs);
+    lines.push(
+      `step ${group.stepId}: process group ${group.pgid} was still running after the run ended (pids ${ours.join(', ')}); ended it with ${signals.join(', ') || 'no signal (it ended by itself)'}`,
+    );
+  }
+  return lines;
 }

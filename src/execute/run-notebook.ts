@@ -349,6 +349,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       const sinkFor = { onStdout: tee(stdout), onStderr: tee(stderr) };
 
       let outcome: ShellOutcome;
+      let processStart: Promise<void> | undefined;
       let exchange: HttpExchange | undefined;
       let promqlData: CheckSubject['promql'];
       let skippedReason: string | undefined;
@@ -363,6 +364,11 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           ...(step.interactive && plan.mode === 'interactive' ? { stdin: 'inherit' as const } : {}),
           ...(step.shell ? { shell: step.shell } : {}),
           ...(step.cwd ? { cwd: step.cwd } : {}),
+          ...(step.errexit === false ? { errexit: false } : {}),
+          // Journaled at once so that `recover` can end the group if runproof is killed mid-cell.
+          onStart: ({ pgid, session }: { pgid: number; session: string }) => {
+            processStart = sink.append({ type: 'process-start', stepId: step.id, attempt: n, pgid, session });
+          },
         };
         if (step.background) {
           const handle = await shell.startBackground(request, sinkFor);
@@ -429,11 +435,12 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           if (isSecretName(name.replace(/\[\d+\]$/, '')) && value.trim() !== '') sink.addSecret(name, value);
         }
       }
+      await processStart?.catch(() => undefined);
       // Ending the captures shows what redaction held back before the attempt is over on screen.
       await Promise.allSettled([stdout.end(), stderr.end()]);
       options.progress?.attemptEnd?.(step, n);
       // end() flushes what streaming redaction held back: only then is text() the whole output.
-      const attempt = await finishAttempt(n, attemptStart, outcome, stdout, stderr, exchange);
+      const attempt = await finishAttempt(n, attemptStart, outcome, stdout, stderr, exchange, step);
       const stdoutText = stdout.text();
       const stderrText = stderr.text();
       await sink.append({ type: 'attempt-end', stepId: step.id, attempt });
@@ -457,6 +464,14 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
         await sink.append({ type: 'assertions', stepId: step.id, attempt: n, assertions: checked.assertions, ...(checked.expect ? { expect: checked.expect } : {}) });
       }
       const verdict = judge(step, outcome, checked);
+      // A shell variable cannot hold a NUL byte: such a capture is a failed step, with the output
+      // kept as evidence, rather than a value silently cut short.
+      const nulAt = step.capture ? stdoutText.trim().indexOf('\0') : -1;
+      if (verdict.passed && nulAt !== -1) {
+        const note = `the output captured into ${step.capture} holds a NUL byte (at character ${nulAt}), which a shell variable cannot hold; nothing was captured`;
+        last = { status: 'failed', lastAttempt: n, checks: checked, note };
+        continue;
+      }
       if (verdict.passed) {
         if (step.capture) {
           const value = stdoutText.trim();
@@ -506,7 +521,9 @@ async function finishAttempt(
   stdout: OutputCapture,
   stderr: OutputCapture,
   exchange?: HttpExchange,
+  step?: PlanStep,
 ): Promise<Attempt> {
+  const failedLine = step && outcome.failedLine !== undefined ? failedLineOf(step, outcome.failedLine) : undefined;
   return {
     n,
     startedAt,
@@ -519,7 +536,19 @@ async function finishAttempt(
     stderr: await stderr.end(),
     ...(exchange ? { http: exchange } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
+    ...(failedLine ? { failedLine } : {}),
+    ...(outcome.warnings && outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
   };
+}
+
+// The runbook line and text of the cell line that stopped a shell cell. The text is the line as
+// the runbook has it (placeholders, not their values); the runbook line needs the command's lines
+// to be the runbook's one for one (not so for `$ cmd` prompt blocks: there it is the fence line).
+function failedLineOf(step: PlanStep, cellLine: number): { line: number; cellLine: number; text: string } {
+  const lines = step.source.split('\n');
+  const text = (lines[cellLine - 1] ?? '').trim();
+  const line = step.commandLine !== undefined && cellLine <= lines.length ? step.commandLine + cellLine - 1 : step.line;
+  return { line, cellLine, text };
 }
 
 interface CheckResults {
@@ -557,6 +586,10 @@ function judge(step: PlanStep, outcome: ShellOutcome, checks: CheckResults): { p
   else if (outcome.timedOut) reasons.push(`timed out after ${step.timeoutMs} ms; its process group was killed`);
   else if (step.kind === 'shell' && outcome.exitCode !== step.expectExit && !step.allowFailure) {
     reasons.push(outcome.exitCode === null ? `ended by ${outcome.signal ?? 'a signal'}` : `exit code ${outcome.exitCode}, expected ${step.expectExit}`);
+    if (outcome.failedLine !== undefined) {
+      const failed = failedLineOf(step, outcome.failedLine);
+      reasons.push(`stopped at line ${failed.line}: ${failed.text}`);
+    }
   }
   const failedAssertions = checks.assertions.filter((a) => !a.passed);
   if (failedAssertions.length > 0) reasons.push(`${failedAssertions.length} assertion(s) failed: ${failedAssertions.map((a) => a.text).join('; ')}`);

@@ -31,7 +31,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { RunproofError } from '../core/index.js';
+import { randomUUID } from 'node:crypto';
 import { killGroup, listGroupMembers, startGroupProcess, type GroupProcess, type GroupProcessEnd } from './process-group.js';
+import { startSupervisor, type Supervisor } from './supervisor.js';
 import {
   DEFAULT_KILL_GRACE_MS,
   DEFAULT_PIPE_DRAIN_MS,
@@ -51,12 +53,39 @@ import {
 // state file first and read back with `read`, not `$(compgen ...)`: no fork and no scratch file
 // per cell (bash 3.2 has no mapfile). Functions named `__rp_*` (ours) are not saved.
 const BASH_PRELUDE = `# runproof session prelude (bash): restore the session, run the cell, save the session.
-__rp_cell=$1 __rp_restore=$2 __rp_out=$3 __rp_saved= __rp_rc=0
+__rp_cell=$1 __rp_restore=$2 __rp_out=$3 __rp_fail=$4 __rp_errexit=$5 __rp_saved= __rp_rc=0 __rp_pipe_ok= __rp_main=$BASHPID
 builtin set --
 BASH_ARGV0=bash
 if [ -n "$__rp_restore" ]; then builtin source "$__rp_restore"; fi
+# The failing-line check: an ERR trap (inherited by functions, subshells and $(...) through
+# errtrace) fires exactly where "set -e" would stop, and ends the shell there. Unlike "set -e"
+# it can let a pipeline pass whose only failures are SIGPIPE (141) on the left of a last part
+# that succeeded ("cmd | head"). In the cell's own shell it writes the cell line of the
+# outermost frame (the line of the cell that called the failing function) to the fail file.
+__rp_err() {
+  local __rp_s=$? __rp_p=("\${PIPESTATUS[@]}") __rp_i __rp_l=
+  if [ "$__rp_s" = 141 ] && [ "\${#__rp_p[@]}" -gt 1 ] && [ "\${__rp_p[\${#__rp_p[@]}-1]}" = 0 ]; then
+    __rp_l=1
+    for __rp_i in "\${__rp_p[@]}"; do
+      case $__rp_i in 0|141) ;; *) __rp_l= ;; esac
+    done
+    if [ -n "$__rp_l" ]; then __rp_pipe_ok=1; builtin return 0; fi
+  fi
+  if [ "$BASHPID" != "$__rp_main" ]; then builtin exit "$__rp_s"; fi
+  for ((__rp_i=\${#FUNCNAME[@]}-1; __rp_i>=1; __rp_i--)); do
+    if [ "\${FUNCNAME[__rp_i]}" = source ] && [ "\${BASH_SOURCE[__rp_i]}" = "$__rp_cell" ]; then
+      __rp_l=\${BASH_LINENO[__rp_i-1]}
+      break
+    fi
+  done
+  # Not inside the cell: the prelude's own "source" returned the cell's status.
+  if [ -z "$__rp_l" ]; then builtin return 0; fi
+  if [ -n "$__rp_fail" ]; then builtin printf '%s\\n' "$__rp_l" > "$__rp_fail"; fi 2>/dev/null
+  builtin exit "$__rp_s"
+}
 __rp_save() {
-  builtin set +e +u
+  builtin trap - ERR
+  builtin set +e +u +o errtrace
   if [ -z "$__rp_saved" ] && [ -n "$__rp_out" ]; then
     __rp_saved=1
     local IFS=$' \\t\\n' __rp_n __rp_e=() __rp_v=() __rp_f=()
@@ -89,8 +118,11 @@ __rp_save() {
   builtin return "$__rp_rc"
 }
 builtin trap '{ __rp_rc=$?; builtin set +x; } 2>/dev/null; __rp_save' EXIT
+if [ -n "$__rp_errexit" ]; then builtin set -o pipefail -o errtrace; builtin trap __rp_err ERR; fi
 builtin source "$__rp_cell"
 { __rp_rc=$?; builtin set +x; } 2>/dev/null
+builtin trap - ERR
+if [ "$__rp_rc" = 141 ] && [ -n "$__rp_pipe_ok" ]; then __rp_rc=0; fi
 __rp_save
 builtin exit "$__rp_rc"
 `;
@@ -98,7 +130,7 @@ builtin exit "$__rp_rc"
 // The same for POSIX shells (sh, dash, zsh, ksh): directory and exported environment only, in
 // the same state file layout (no variables, no functions).
 const POSIX_PRELUDE = `# runproof session prelude (POSIX sh): run the cell, save directory and environment.
-__rp_cell=$1 __rp_out=$3 __rp_saved= __rp_rc=0
+__rp_cell=$1 __rp_out=$3 __rp_errexit=$5 __rp_saved= __rp_rc=0
 set --
 __rp_save() {
   set +e +u
@@ -109,6 +141,7 @@ __rp_save() {
   return "$__rp_rc"
 }
 trap '{ __rp_rc=$?; set +x; } 2>/dev/null; __rp_save' EXIT
+if [ -n "$__rp_errexit" ]; then set -e; (set -o pipefail) 2>/dev/null && set -o pipefail; fi
 . "$__rp_cell"
 { __rp_rc=$?; set +x; } 2>/dev/null
 __rp_save
@@ -126,7 +159,7 @@ const BASH_INTERNAL = new Set([
   'PS2', 'PS3', 'PS4', 'PWD', 'OLDPWD', 'RANDOM', 'SECONDS', 'SHELLOPTS', 'SHLVL', 'SRANDOM', 'UID', '_',
 ]);
 // Exported names the shell sets per process: the session keeps its own value (PWD follows cwd).
-const ENV_NOT_PERSISTED = new Set(['PWD', 'SHLVL', '_']);
+const ENV_NOT_PERSISTED = new Set(['PWD', 'SHLVL', '_', 'RUNPROOF_SESSION']);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 type ShellKind = 'bash' | 'posix';
@@ -195,6 +228,17 @@ function isDirectory(path: string): boolean {
   }
 }
 
+// The cell line the failing-line check wrote, if it stopped the cell.
+function readFailedLine(file: string): number | undefined {
+  if (file === '') return undefined;
+  try {
+    const line = Number.parseInt(readFileSync(file, 'utf8'), 10);
+    return Number.isInteger(line) && line > 0 ? line : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function toOutcome(end: GroupProcessEnd, pid: number | undefined): ShellOutcome {
   const outcome: ShellOutcome = {
     startedAt: end.startedAt.toISOString(),
@@ -229,12 +273,18 @@ interface PreparedCell {
   files: string[];
   /** Where the prelude saves the session state; undefined when the cell does not save. */
   stateFile: string | undefined;
+  /** Where the failing-line check writes the cell line that failed ('' when not read). */
+  failFile: string;
+  /** Things to record that did not stop the cell (the session directory was gone...). */
+  warnings: string[];
   kind: ShellKind;
   start: () => GroupProcess;
 }
 
 class SharedShellSession implements ShellSession {
   private currentCwd: string;
+  /** The run's directory: where the session falls back to when its directory was removed. */
+  private readonly runCwd: string;
   private readonly baseEnv: Map<string, string>;
   private env: Map<string, string>;
   /** Plain (unexported) bash variables: name → `declare` text. */
@@ -248,12 +298,17 @@ class SharedShellSession implements ShellSession {
   private closed = false;
   private readonly killGraceMs: number;
   private readonly pipeDrainMs: number;
+  /** Kills the session's process groups if runproof dies (see supervisor.ts). */
+  private readonly supervisor: Supervisor = startSupervisor();
+  /** In every cell's environment: how `recover` tells this session's processes from others. */
+  readonly marker = randomUUID();
 
   constructor(
     private readonly dir: string,
     private readonly options: ShellSessionOptions,
   ) {
     this.currentCwd = resolve(options.cwd);
+    this.runCwd = this.currentCwd;
     this.baseEnv = baseEnvironment(options.env ?? process.env);
     this.env = new Map(this.baseEnv);
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
@@ -288,7 +343,10 @@ class SharedShellSession implements ShellSession {
     const proc = prepared.start();
     const startError = await proc.started;
     const done = proc.done
-      .then((end) => toOutcome(end, proc.pid))
+      .then(async (end) => {
+        if (proc.pid !== undefined && (await listGroupMembers(proc.pid)).length === 0) this.supervisor.release(proc.pid);
+        return toOutcome(end, proc.pid);
+      })
       .finally(() => {
         this.backgrounds.delete(handle);
         this.removeFiles(prepared);
@@ -313,10 +371,10 @@ class SharedShellSession implements ShellSession {
         hint: 'use letters, digits and _, not starting with a digit (e.g. COMMIT_SHA)',
       });
     }
-    if (value.includes('\0')) {
-      throw new RunproofError('RP_BAD_ATTRIBUTE', `the value for ${name} contains a NUL byte, which a variable cannot hold`);
-    }
-    this.env.set(name, value);
+    // A NUL cannot be part of an environment variable: the value ends at the first one, as in
+    // bash's own `X=$(cmd)` (which drops NUL bytes with a warning). The caller records why.
+    const end = value.indexOf('\0');
+    this.env.set(name, end === -1 ? value : value.slice(0, end));
     this.plainVars.delete(name);
   }
 
@@ -344,6 +402,7 @@ class SharedShellSession implements ShellSession {
       );
     }
     this.strayGroups.clear();
+    this.supervisor.close();
     await rm(this.dir, { recursive: true, force: true });
   }
 
@@ -366,7 +425,12 @@ class SharedShellSession implements ShellSession {
       const end = await proc.done;
       if (end.error === undefined) this.applyState(prepared, request);
       if (end.strays && proc.pid !== undefined && proc.grouped) this.strayGroups.add(proc.pid);
-      return toOutcome(end, proc.pid);
+      else if (proc.pid !== undefined) this.supervisor.release(proc.pid);
+      const outcome = toOutcome(end, proc.pid);
+      if (prepared.warnings.length > 0) outcome.warnings = [...prepared.warnings, ...(outcome.warnings ?? [])];
+      const failedLine = readFailedLine(prepared.failFile);
+      if (failedLine !== undefined && outcome.exitCode !== 0) outcome.failedLine = failedLine;
+      return outcome;
     } finally {
       this.active = undefined;
       this.removeFiles(prepared);
@@ -380,6 +444,13 @@ class SharedShellSession implements ShellSession {
     save: boolean,
     timeoutMs: number,
   ): Promise<PreparedCell | string> {
+    const warnings: string[] = [];
+    // A cell removed the session directory (`cd build; ...; rm -rf ../build`): later cells run in
+    // the run's directory, as a new terminal would start there, and each records that it did.
+    if (!isDirectory(this.currentCwd) && this.currentCwd !== this.runCwd) {
+      warnings.push(`the session directory ${this.currentCwd} no longer exists; ran in the run's directory ${this.runCwd}`);
+      this.currentCwd = this.runCwd;
+    }
     const cwd = request.cwd === undefined ? this.currentCwd : resolve(this.currentCwd, request.cwd);
     if (!isDirectory(cwd)) return `working directory not found: ${cwd}`;
     const shell = request.shell ?? this.options.shell ?? 'bash';
@@ -393,6 +464,7 @@ class SharedShellSession implements ShellSession {
     for (const [name, value] of this.env) env[name] = value;
     for (const [name, value] of Object.entries(request.env ?? {})) env[name] = value;
     env.PWD = cwd;
+    env.RUNPROOF_SESSION = this.marker;
     let restoreFile = '';
     if (kind === 'bash') {
       const declarations = [...this.plainVars]
@@ -411,6 +483,9 @@ class SharedShellSession implements ShellSession {
       stateFile = join(this.dir, `state-${n}`);
       files.push(stateFile);
     }
+    const failFile = save ? join(this.dir, `fail-${n}`) : '';
+    if (failFile !== '') files.push(failFile);
+    const errexit = request.errexit ?? true ? '1' : '';
     const prelude = join(this.dir, kind === 'bash' ? 'prelude.bash' : 'prelude.sh');
     const stdin = request.stdin ?? 'ignore';
     return {
@@ -418,11 +493,13 @@ class SharedShellSession implements ShellSession {
       cwd,
       files,
       stateFile,
+      failFile,
+      warnings,
       kind,
       start: () =>
         startGroupProcess({
           file: shell,
-          args: [prelude, cellFile, restoreFile, stateFile ?? ''],
+          args: [prelude, cellFile, restoreFile, stateFile ?? '', failFile, errexit],
           cwd,
           env,
           stdin,
@@ -431,6 +508,10 @@ class SharedShellSession implements ShellSession {
           signal: request.signal,
           killGraceMs: this.killGraceMs,
           pipeDrainMs: this.pipeDrainMs,
+          onSpawn: (pid, grouped) => {
+            if (grouped) this.supervisor.watch(pid);
+            request.onStart?.({ pgid: pid, session: this.marker });
+          },
         }),
     };
   }

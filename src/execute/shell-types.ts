@@ -56,6 +56,17 @@ export interface ShellRunRequest {
    * use the terminal (sudo, ssh prompts); it is then killed as a process tree, not as a group.
    */
   stdin?: 'ignore' | 'inherit';
+  /**
+   * Stop at the first failing command, with pipefail (default true): see the bash prelude.
+   * `false` runs every line whatever fails, as a plain script does (the `errexit=false` attribute).
+   */
+  errexit?: boolean;
+  /**
+   * Called when the cell's process group has started, with its id and the session's marker (the
+   * value of `RUNPROOF_SESSION` in every cell's environment), so that the journal can name the
+   * group and `recover` can end it if runproof dies.
+   */
+  onStart?: (info: { pgid: number; session: string }) => void;
 }
 
 /** How a shell cell ended. One shape for success and failure: failures are data, not throws. */
@@ -74,6 +85,8 @@ export const ShellOutcomeSchema = z.object({
   error: z.string().optional(),
   /** Things the operator should know that did not fail the cell (stray processes killed...). */
   warnings: z.array(z.string()).optional(),
+  /** Line of the cell's command (1-based) where the failing-line check stopped the cell. */
+  failedLine: z.number().int().optional(),
   /** True for the immediate outcome of a cell started with `background: true`. */
   background: z.boolean().optional(),
 });

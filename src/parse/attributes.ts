@@ -25,7 +25,7 @@ export function runproofCommentText(html: string): string | null {
   return match[1] ?? '';
 }
 
-const BOOLEAN_KEYS = new Set(['allowFailure', 'excludeFromRunAll', 'interactive', 'background', 'closeTerminalOnSuccess']);
+const BOOLEAN_KEYS = new Set(['allowFailure', 'excludeFromRunAll', 'interactive', 'background', 'closeTerminalOnSuccess', 'errexit']);
 const BOOLEAN_OR_STRING_KEYS = new Set(['skip', 'promptEnv']);
 const NUMBER_KEYS = new Set(['retry', 'expectExit', 'terminalRows']);
 const DURATION_KEYS = new Set(['timeout', 'interval']);

@@ -48,6 +48,8 @@ export const AttributesSchema = z
     closeTerminalOnSuccess: z.coerce.boolean(),
     mimeType: z.string(),
     cwdRelative: z.string(),
+    // runproof: `errexit=false` lets a shell cell run past failing lines (Runme has no such key).
+    errexit: z.coerce.boolean(),
   })
   .partial();
 export type Attributes = z.infer<typeof AttributesSchema>;

@@ -163,6 +163,8 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
     if (capture !== undefined) step.capture = capture;
     if (cell.attributes.confirm !== undefined) step.confirm = cell.attributes.confirm;
     if (cell.http) step.http = cell.http;
+    if (cell.attributes.errexit === false) step.errexit = false;
+    if (cell.command === cell.source) step.commandLine = cell.contentLine;
     return step;
   });
   if (steps.length === 0) warnings.push('the selection holds no runnable cell');

@@ -72,6 +72,10 @@ export const PlanStepSchema = z.object({
   confirm: z.enum(['always', 'never']).optional(),
   http: HttpRequestSpecSchema.optional(),
   checks: z.array(PlannedCheckSchema),
+  /** False when the cell's `errexit=false` attribute lets it run past failing lines. */
+  errexit: z.boolean().optional(),
+  /** Runbook line of the command's first line, when its lines are the runbook's lines one for one. */
+  commandLine: z.number().int().optional(),
 });
 export type PlanStep = z.infer<typeof PlanStepSchema>;
 

@@ -33,6 +33,12 @@ export interface RecoverOptions {
   hmacKey?: string;
   /** Rebuild even when the bundle is already sealed. */
   force?: boolean;
+  /**
+   * Ends the cells' process groups that outlived the killed run (the execute stage's
+   * `endSurvivingGroups`, given the journal's `process-start` events); its lines become record
+   * warnings and `survivorsEnded`. Called only once the run is known not to be running.
+   */
+  endSurvivors?: (groups: Array<{ pgid: number; session: string; stepId: string }>) => Promise<string[]>;
 }
 
 export interface RecoverResult {
@@ -49,6 +55,8 @@ export interface RecoverResult {
   removedTempFiles: string[];
   /** Whether the journal had a run-end (the run finished; only sealing was cut short). */
   finished: boolean;
+  /** One line per process group of the run that was still running and was ended. */
+  survivorsEnded: string[];
   reportPaths?: { markdown: string; html: string };
   seal: SealResult;
 }
@@ -122,6 +130,9 @@ export async function recoverBundle(bundleDir: string, options: RecoverOptions =
   const record = buildRecord(journal.events, { unfinishedStatus: 'aborted' });
   const lockDir = options.lockDir ?? runLockDir();
   await assertNotRunning(dir, lockDir);
+  const groups = journal.events.flatMap((e) => (e.type === 'process-start' ? [{ pgid: e.pgid, session: e.session, stepId: e.stepId }] : []));
+  const survivorsEnded = options.endSurvivors && groups.length > 0 ? await options.endSurvivors(groups) : [];
+  record.warnings.push(...survivorsEnded);
   if (journal.tornLastLine) record.warnings.push('journal.jsonl: the last line was cut mid-write (the process died while writing it) and was left out');
   for (const bad of journal.invalid) record.warnings.push(`journal.jsonl line ${bad.line} is not a valid event and was left out: ${bad.error}`);
 
@@ -157,6 +168,7 @@ export async function recoverBundle(bundleDir: string, options: RecoverOptions =
     invalidLines: journal.invalid,
     removedTempFiles,
     finished: journal.events.some((e) => e.type === 'run-end'),
+    survivorsEnded,
     ...(finished.reportPaths ? { reportPaths: finished.reportPaths } : {}),
     seal: finished.seal,
   };

@@ -39,6 +39,14 @@ export const AttemptSchema = z.strictObject({
   http: z.unknown().optional(),
   /** Why the attempt could not run at all (spawn failure, refused connection...). */
   error: z.string().optional(),
+  /**
+   * The line that stopped a shell cell (its first failing command): `line` in the runbook (the
+   * cell's own line when the command's lines are not the runbook's one for one), `cellLine` within
+   * the cell, `text` as written in the runbook.
+   */
+  failedLine: z.strictObject({ line: z.number().int().min(1), cellLine: z.number().int().min(1), text: z.string() }).optional(),
+  /** What the operator should know that did not fail the attempt (the session directory was gone...). */
+  warnings: z.array(z.string()).optional(),
 });
 export type Attempt = z.infer<typeof AttemptSchema>;
 
@@ -301,6 +309,20 @@ export const AttemptStartEventSchema = z.strictObject({
   logs: z.strictObject({ stdout: z.string(), stderr: z.string() }),
 });
 
+/**
+ * A shell cell's process group started (the shell engineer's event): `recover` ends what is left
+ * of it after runproof was killed, telling it from other processes by the `RUNPROOF_SESSION=session`
+ * entry in their environment (a process group id alone may have been reused).
+ */
+export const ProcessStartEventSchema = z.strictObject({
+  ...eventBase,
+  type: z.literal('process-start'),
+  stepId: z.string(),
+  attempt: z.number().int().min(1),
+  pgid: z.number().int().min(1),
+  session: z.string(),
+});
+
 export const AttemptEndEventSchema = z.strictObject({
   ...eventBase,
   type: z.literal('attempt-end'),
@@ -342,6 +364,7 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
   StepStartEventSchema,
   DecisionEventSchema,
   AttemptStartEventSchema,
+  ProcessStartEventSchema,
   AttemptEndEventSchema,
   AssertionsEventSchema,
   StepEndEventSchema,

@@ -143,7 +143,8 @@ describe('session state shared between cells', () => {
 
   it('does not carry shell options such as set -e to the next cell', async () => {
     await run('set -e');
-    const { stdout, outcome } = await run('false; echo still running');
+    // errexit=false: only the cell's own `set -e` could stop it, and that one did not carry over.
+    const { stdout, outcome } = await run('false; echo still running', { errexit: false });
     expect(stdout).toBe('still running\n');
     expect(outcome.exitCode).toBe(0);
   });
@@ -170,10 +171,10 @@ describe('script semantics of one cell', () => {
   });
 
   it('stops at the failing line under set -e, as a script does', async () => {
-    const strict = await run('set -e\necho before\nfalse\necho after');
+    const strict = await run('set -e\necho before\nfalse\necho after', { errexit: false });
     expect(strict.outcome.exitCode).toBe(1);
     expect(strict.stdout).toBe('before\n');
-    const lax = await run('echo before\nfalse\necho after');
+    const lax = await run('echo before\nfalse\necho after', { errexit: false });
     expect(lax.outcome.exitCode).toBe(0);
     expect(lax.stdout).toBe('before\nafter\n');
   });

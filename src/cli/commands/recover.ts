@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { finishBundle } from '../../app/index.js';
+import { endSurvivingGroups } from '../../execute/index.js';
 import { recoverBundle } from '../../record/index.js';
 import type { CommandRegistrar } from '../program.js';
 
@@ -27,6 +28,7 @@ export const registerRecover: CommandRegistrar = (program: Command) => {
       const result = await recoverBundle(bundle, {
         evidenceDir,
         ...(flags.force ? { force: true } : {}),
+        endSurvivors: (groups) => endSurvivingGroups(groups),
         finish: (b, record) =>
           finishBundle(b, record, {
             evidenceDir,
@@ -48,6 +50,7 @@ export const registerRecover: CommandRegistrar = (program: Command) => {
             invalidLines: result.invalidLines,
             removedTempFiles: result.removedTempFiles,
             releasedLocks: result.releasedLocks,
+            survivorsEnded: result.survivorsEnded,
             manifestSha256: result.seal.manifestSha256,
             seq: result.seal.seq,
           }, null, 2)}\n`,
@@ -60,6 +63,7 @@ export const registerRecover: CommandRegistrar = (program: Command) => {
       ];
       if (result.tornLastLine) lines.push('journal.jsonl: the last line was torn (cut mid-write) and was left out');
       for (const bad of result.invalidLines) lines.push(`journal.jsonl line ${bad.line} left out: ${bad.error}`);
+      for (const line of result.survivorsEnded) lines.push(`ended a survivor: ${line}`);
       if (result.removedTempFiles.length > 0) lines.push(`removed half-written files: ${result.removedTempFiles.join(', ')}`);
       for (const lock of result.releasedLocks) lines.push(`released the killed run's lock ${lock}`);
       lines.push(`sealed: manifest sha256 ${result.seal.manifestSha256}, chain seq ${result.seal.seq}, ${result.seal.signed}`);
