@@ -10,6 +10,7 @@ import { kindsRule } from './rules/kinds.js';
 import { namesRule } from './rules/names.js';
 import { noLanguageRule } from './rules/no-language.js';
 import { collectNotebookParams, paramsRule } from './rules/params.js';
+import { pastedOutputRule } from './rules/pasted-output.js';
 import { riskRule } from './rules/risk.js';
 import { sectionsRule } from './rules/sections.js';
 import { ErrorLimitReached, MAX_COLLECTED_ERRORS } from './rules/guard.js';
@@ -29,6 +30,7 @@ export const PARSE_RULES: readonly ParseRule[] = [
   attributesRule,
   httpRule,
   cellsRule,
+  pastedOutputRule,
   namesRule,
   checksRule,
   paramsRule,

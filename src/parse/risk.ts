@@ -71,6 +71,14 @@ function classifyHttp(command: string, http?: HttpRequestSpec): RiskFinding {
 }
 
 function summarize(found: Verdict[], text: string, analysis?: ShellAnalysis): RiskFinding {
+  const finding = summarizeVerdicts(found, text, analysis);
+  finding.reason = finding.reason.replace(/\u0001/g, '');
+  if (finding.endless !== undefined) finding.endless = finding.endless.replace(/\u0001/g, '');
+  if (finding.redefines !== undefined) finding.redefines = finding.redefines.replace(/\u0001/g, '');
+  return finding;
+}
+
+function summarizeVerdicts(found: Verdict[], text: string, analysis?: ShellAnalysis): RiskFinding {
   const verdicts = [...found, ...arithmeticVerdicts(text, analysis ?? analyzeShell(text))];
   if (verdicts.length === 0) return { level: 'read', reason: 'read: nothing runs (only comments or blank lines)', decidedBy: 'risk.ts#empty' };
   let worst = verdicts[0]!;
@@ -225,20 +233,29 @@ function classifyCommand(cmd: SimpleCommand, text: string, functions: Set<string
     out.push({ level: 'read', rule: cmd.kind === 'simple' && cmd.assignments.length > 0 ? 'assignment' : '', snippet, source: 'risk.ts#assignment' });
     return out;
   }
-  const argv = cmd.args.map(wordValue);
+  const argv = cmd.args.map(dynamicValue);
   if (functions.has(argv[0]!)) {
     // The function's own body was classified where it was defined.
     out.push({ level: 'read', rule: `${argv[0]} (function defined in this cell)`, snippet, source: 'risk.ts#function' });
     return out;
   }
-  out.push(classifyArgv(argv, { snippet, stdin, depth, words: cmd.args }));
+  out.push(classifyArgv(argv, { snippet, stdin, depth, words: cmd.args, cellText: text }));
   return out;
+}
+
+/** Marks the expansions in a word's value (`\u0001$NS\u0001`): rules that read a program or URL see it is not known. */
+const DYNAMIC = '\u0001';
+function dynamicValue(word: WordToken): string {
+  if (word.parts.every((p) => p.kind === 'literal')) return wordValue(word);
+  return word.parts.map((p) => (p.kind === 'literal' ? p.text : `${DYNAMIC}${p.raw}${DYNAMIC}`)).join('');
 }
 
 interface Context {
   snippet: string;
   /** The command's words as lexed (for quoting), when classifying a whole simple command. */
   words?: WordToken[];
+  /** The shell text the command is part of (the cell, or a payload). */
+  cellText?: string;
   /** A heredoc body or here-string given to the command. */
   stdin: string | undefined;
   depth: number;
@@ -397,7 +414,7 @@ const HANDLERS: Record<string, Handler> = {
   ag: (a) => (a.some((x) => /^--(pager|search-zip)(=|$)/.test(x) || /^-[A-Za-z]*z/.test(x)) ? write('ag --pager (runs a program)') : read('ag')),
   file: (a) => (a.some((x) => x === '-C' || x === '--compile' || /^-[A-Za-z]*C/.test(x)) ? write('file -C (writes a magic file)') : read('file')),
   history: (a) => (a.length === 0 || (a.length === 1 && /^\d+$/.test(a[0]!)) ? read('history') : write('history with options (changes or writes the history)')),
-  diff: (a) => (a.some((x) => x.startsWith('--to-file') || x.startsWith('--from-file') || x === '--help') || true ? read('diff') : read('diff')),
+  crontab: (a) => (a.length === 1 && a[0] === '-l' || (a.length === 3 && a[0] === '-u' && a[2] === '-l') || (a.length === 3 && a[0] === '-l' && a[1] === '-u') ? read('crontab -l') : write('crontab (changes the crontab)')),
   printf: (a) => (a[0] === '-v' || a.some((x) => /^-v./.test(x)) ? write('printf -v (assigns to a variable, whose subscript is evaluated)') : read('printf')),
   read: (a) => {
     const sub = subscriptWord(a);
@@ -639,6 +656,12 @@ const CURL_FLAGS = new Set([
   '--doh-insecure', '--sasl-ir', '--xattr', '--remote-time', '--show-headers', '--skip-existing',
 ].filter((f) => f !== '--xattr' && f !== '--remote-time' && f !== '--skip-existing'));
 
+/** A non-HTTP `scheme://` written anywhere in the cell: a URL held in a variable may be it. */
+function otherScheme(text: string | undefined): string | undefined {
+  for (const m of (text ?? '').matchAll(/\b([A-Za-z][A-Za-z0-9+.-]*):\/\//g)) if (!/^https?$/i.test(m[1]!)) return m[1]!.toLowerCase();
+  return undefined;
+}
+
 function urlScheme(url: string): string | undefined {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url);
   return m ? m[1]!.toLowerCase() : undefined;
@@ -646,7 +669,7 @@ function urlScheme(url: string): string | undefined {
 
 // curl reads when every option is on the list, the method is GET/HEAD/OPTIONS, nothing is sent,
 // nothing is written but to standard output or /dev/null, and every URL is http(s).
-function classifyCurl(args: string[]): Verdict {
+function classifyCurl(args: string[], ctx: Context): Verdict {
   let method: string | undefined;
   let data: string | undefined;
   let get = false;
@@ -701,6 +724,8 @@ function classifyCurl(args: string[]): Verdict {
   for (const url of urls) {
     const scheme = urlScheme(url);
     if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return write(`curl ${scheme}:// URL (not HTTP)`);
+    const other = url.startsWith(DYNAMIC) ? otherScheme(ctx.cellText) : undefined;
+    if (other !== undefined) return write(`curl with a URL from a variable, and a ${other}:// URL in the cell`);
   }
   if (method !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(method)) return write(`curl -X ${method} (HTTP ${method} request)`);
   if (data !== undefined && !get) return write(`curl ${data} (sends a request body: POST)`);
@@ -711,7 +736,7 @@ const WGET_VALUE = new Set(['-O', '--output-document', '-T', '--timeout', '-t', 
 const WGET_FLAGS = new Set(['-q', '--quiet', '-S', '--server-response', '--spider', '-nv', '--no-verbose', '-v', '--verbose', '--no-check-certificate', '-4', '-6', '--inet4-only', '--inet6-only', '--no-proxy', '--no-cache', '--no-dns-cache', '--content-on-error', '--compression=auto', '--compression=gzip', '--compression=none', '--no-hsts', '-nc', '--no-clobber']);
 
 // wget reads when it prints (`-O -`, `-qO-`) or only checks (`--spider`), GET/HEAD, http(s) only.
-function classifyWget(args: string[]): Verdict {
+function classifyWget(args: string[], ctx: Context): Verdict {
   let output: string | undefined;
   let spider = false;
   for (let i = 0; i < args.length; i++) {
@@ -744,6 +769,7 @@ function classifyWget(args: string[]): Verdict {
     }
     const scheme = urlScheme(a);
     if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return write(`wget ${scheme}:// URL (not HTTP)`);
+    if (a.startsWith(DYNAMIC) && otherScheme(ctx.cellText) !== undefined) return write('wget with a URL from a variable, and a non-HTTP URL in the cell');
   }
   if (spider || output === '-' || output === '/dev/null' || output === '/dev/stdout') return read('wget');
   return write('wget (downloads to a file)');
@@ -771,6 +797,7 @@ function classifyHttpie(args: string[], _ctx: Context, name: string): Verdict {
   let method = 'GET';
   if (positional[0] !== undefined && /^[A-Z]+$/.test(positional[0])) method = positional.shift()!;
   const url = positional.shift() ?? '';
+  if (url.startsWith(DYNAMIC) && otherScheme(_ctx.cellText) !== undefined) return write(`${name} with a URL from a variable, and a non-HTTP URL in the cell`);
   const scheme = urlScheme(url);
   if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return write(`${name} ${scheme}:// URL (not HTTP)`);
   if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) return write(`${name} ${method} (HTTP ${method} request)`);
@@ -901,6 +928,7 @@ function classifySed(args: string[]): Verdict {
   }
   if (sandbox) return read('sed --sandbox');
   for (const script of scripts) {
+    if (script.includes(DYNAMIC)) return write('sed script with an expansion (its commands are known only at run time)');
     const bad = sedWrites(script);
     if (bad !== null) return write(`sed ${bad} (writes a file or runs a command)`);
   }
@@ -1025,7 +1053,7 @@ function classifyAwk(args: string[]): Verdict {
     if (['-F', '-v', '--assign', '--field-separator'].includes(a)) {
       const value = args[++i] ?? '';
       if (a === '-v' || a === '--assign') {
-        if (/[`]|\$\(/.test(value)) return write('awk -v with command text');
+        if (/[`]|\$\(/.test(value) || value.includes(DYNAMIC)) return write('awk -v with command text or an expansion');
       }
       continue;
     }
@@ -1045,6 +1073,7 @@ function classifyAwk(args: string[]): Verdict {
     if (program === a) continue;
   }
   if (args.includes('--sandbox') || args.includes('-S')) return read('awk --sandbox');
+  if ((program ?? '').includes(DYNAMIC)) return write('awk program with an expansion (known only at run time)');
   const text = stripAwkStrings(program ?? '');
   if (/\bsystem\s*\(|\|/.test(text.replace(/\|\|/g, ''))) return write('awk program runs a command (system() or a pipe)');
   if (/@load|@include/.test(program ?? '')) return write('awk program loads an extension');

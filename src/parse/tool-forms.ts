@@ -66,7 +66,7 @@ function pathLength(path: readonly string[], positional: string[], from = 0): nu
 }
 
 
-function hasOption(items: Item[], names: readonly string[]): string | undefined {
+function hasOption(items: Item[], names: readonly string[], valueOptions: ReadonlySet<string> = new Set()): string | undefined {
   for (const it of items) {
     if (!it.option) continue;
     const word = it.word.split('\u0000')[0]!;
@@ -74,7 +74,12 @@ function hasOption(items: Item[], names: readonly string[]): string | undefined 
     if (names.includes(name)) return name;
     // A short cluster (`-fn`) or an attached value (`-n5`).
     if (!word.startsWith('--') && word.length > 2) {
-      for (const n of names) if (n.length === 2 && !n.startsWith('--') && word.slice(1).includes(n[1]!)) return n;
+      // Letters up to the first one that takes a value (`-owide` is `-o wide`, not `-w`).
+      for (const letter of word.slice(1)) {
+        const n = `-${letter}`;
+        if (names.includes(n)) return n;
+        if (valueOptions.has(n)) break;
+      }
     }
   }
   return undefined;
@@ -176,9 +181,10 @@ export function matchTool(spec: ToolSpec, name: string, entry: string, args: rea
   }
   if (form.requires !== undefined && hasOption(own, form.requires) === undefined) return { level: 'write', label: `${label(form.path)} without ${form.requires.join('/')} (reads commands from standard input)`, entry };
   const match: ToolMatch = { level: 'read', label: label(form.path), entry };
-  const follow = form.endless !== undefined ? hasOption(own, form.endless) : undefined;
+  const formValues = new Set([...(spec.options?.value ?? []), ...(form.options?.value ?? [])]);
+  const follow = form.endless !== undefined ? hasOption(own, form.endless, formValues) : undefined;
   if (follow !== undefined) match.endless = `${label(form.path)} ${follow} runs until interrupted`;
-  else if (form.endlessUnless !== undefined && hasOption(own, form.endlessUnless) === undefined) match.endless = `${label(form.path)} without ${form.endlessUnless.join('/')} runs until interrupted`;
+  else if (form.endlessUnless !== undefined && hasOption(own, form.endlessUnless, formValues) === undefined) match.endless = `${label(form.path)} without ${form.endlessUnless.join('/')} runs until interrupted`;
   if (runs !== undefined) match.runs = runs;
   return match;
 }
