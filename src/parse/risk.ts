@@ -2,6 +2,7 @@ import { analyzeShell, wordValue, type ShellAnalysis, type SimpleCommand, type W
 import { matchTool } from './tool-forms.js';
 import { PLAIN_DESTRUCTIVE, PLAIN_READ, PLAIN_WRITE, TOOLS } from './tools/index.js';
 import type { CellKind, HttpRequestSpec, RiskLevel } from './types.js';
+import { matchPolicy, type TeamPolicy } from './policy.js';
 
 export interface RiskFinding {
   level: RiskLevel;
@@ -28,7 +29,25 @@ export interface RiskFinding {
  * classifyRisk('shell', 'rm -rf data/state/*')
  * // { level: 'destructive', reason: 'destructive: rm -rf (rm with -r/-f) in "rm -rf data/state/*"' }
  */
-export function classifyRisk(kind: CellKind, command: string, http?: HttpRequestSpec, analysis?: ShellAnalysis): RiskFinding {
+export function classifyRisk(kind: CellKind, command: string, http?: HttpRequestSpec, analysis?: ShellAnalysis, policy?: PolicyContext): RiskFinding {
+  activePolicy = policy;
+  try {
+    return classifyKind(kind, command, http, analysis);
+  } finally {
+    activePolicy = undefined;
+  }
+}
+
+/** A team policy for one classification, and where the rules that matched are noted (for lint). */
+export interface PolicyContext {
+  policy: TeamPolicy;
+  used?: Set<string>;
+}
+
+// Set for the duration of one (synchronous) classifyRisk call.
+let activePolicy: PolicyContext | undefined;
+
+function classifyKind(kind: CellKind, command: string, http?: HttpRequestSpec, analysis?: ShellAnalysis): RiskFinding {
   switch (kind) {
     case 'http':
       return classifyHttp(command, http);
@@ -599,6 +618,13 @@ function classifyArgv(argv: string[], ctx: Context): Verdict {
   const rest = argv.slice(1);
   const name = commandName(raw);
   let verdict: Verdict;
+  if (activePolicy !== undefined) {
+    const hit = matchPolicy(activePolicy.policy, argv.join(' ').replace(/\u0001/g, ''));
+    if (hit !== undefined) {
+      activePolicy.used?.add(hit.rule);
+      return withSnippet({ level: hit.level, rule: `${argv[0]} (team ${hit.rule})`, source: hit.rule });
+    }
+  }
   const handler = name !== null && Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
   const tool = name !== null && handler === undefined ? toolVerdict(name, rest, ctx) : undefined;
   if (name === null) verdict = { level: 'write', rule: `unknown command "${raw}"`, unknown: raw };

@@ -33,6 +33,7 @@ interface RunFlags {
   archive?: string;
   signingKey?: string;
   templateDir?: string;
+  policy?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -87,6 +88,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--tag <tag>', "cells carrying Runme's tag/category; repeatable", collect, [])
     .option('--set <name=value>', 'a parameter or variable value; repeatable', collect, [])
     .option('--env-file <file>', 'NAME=value lines: parameter and variable values')
+    .option('--policy <file>', 'team policy file: read-only forms, destructive patterns, sandbox (default: runproof.policy.yaml beside the runbook)')
     .option('--secret <value>', 'a value to redact from every file of the bundle; repeatable', collect, [])
     .option('--timeout <duration>', 'default timeout per cell (a cell\'s own timeout wins)', undefined)
     .option('--allow <level>', 'unattended: also run write or destructive cells', collect, [])
@@ -168,6 +170,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           ...(flags.evidenceName !== undefined ? { evidenceName: flags.evidenceName } : {}),
           ...(flags.insecure ? { insecure: true } : {}),
           ...(flags.caFile ? { caFile: flags.caFile } : {}),
+          ...(flags.policy ? { policyFile: flags.policy } : {}),
           signal: controller.signal,
           ...(session
             ? {

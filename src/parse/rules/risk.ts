@@ -1,3 +1,4 @@
+import { policyRuleNames } from '../policy.js';
 import type { RiskLevel } from '../types.js';
 import { guarded } from './guard.js';
 import { cellShellFacts, unwrap } from './shell-analysis.js';
@@ -16,7 +17,7 @@ export const riskRule: ParseRule = {
     let redefinedBy: { name: string; line: number; what: string } | undefined;
     for (const cell of state.cells) {
       if (!cell.runnable) continue;
-      let finding = guarded(state, cell.span.line, 'classifyRisk', () => unwrap(cellShellFacts(cell).risk), {
+      let finding = guarded(state, cell.span.line, 'classifyRisk', () => unwrap(cellShellFacts(cell, state.policy).risk), {
         level: 'destructive' as RiskLevel,
         reason: 'destructive: the classifier failed on this cell, so it is treated as destructive',
       });
@@ -57,6 +58,12 @@ export const riskRule: ParseRule = {
           { line: cell.span.line, col: cell.span.col },
           `remove risk=${override} unless you are sure; policy and prompts follow the attribute`,
         );
+      }
+    }
+    if (state.policy !== undefined) {
+      for (const rule of policyRuleNames(state.policy.policy)) {
+        if (state.policy.used?.has(rule)) continue;
+        state.warn('RP_POLICY_RULE_UNUSED', `${rule} of the team policy matches no command in this runbook`, { line: 1, col: 1 }, 'remove the rule or fix its pattern (globs match one command: words joined by single spaces, * any text)');
       }
     }
   },
