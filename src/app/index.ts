@@ -8,3 +8,4 @@ export type { RunRunbookOptions, RunRunbookResult, BeforeSealHook } from './run-
 export { readRunbookFile, decodeRunbook, lintPaths, RUNBOOK_EXTENSIONS } from './read-runbook.js';
 export { runOnHosts, sshArgs, maxFailCount } from './run-fleet.js';
 export type { FleetOptions } from './run-fleet.js';
+export { loadTeamPolicy, TEAM_POLICY_FILE, type LoadedTeamPolicy } from './team-policy.js';

@@ -2,6 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { RunproofError, isRunproofError } from '../core/index.js';
 import { errorToDiagnostic, lintRunbook, type Diagnostic } from '../parse/index.js';
+import { loadTeamPolicy } from './team-policy.js';
 
 /** Extensions `lint` picks up when walking a folder (a file named on the command line is always read). */
 export const RUNBOOK_EXTENSIONS: readonly string[] = ['.md', '.markdown', '.txt'];
@@ -137,13 +138,14 @@ export interface FileLint {
 }
 
 /** Lints every runbook under `paths`, going on past files that cannot be read or parsed. */
-export async function lintPaths(paths: readonly string[]): Promise<FileLint[]> {
+export async function lintPaths(paths: readonly string[], options: { policyFile?: string } = {}): Promise<FileLint[]> {
   const { files, errors } = await collectRunbookFiles(paths);
   const results: FileLint[] = errors.map((error) => ({ path: error.file ?? '', diagnostics: [errorToDiagnostic(error)] }));
   for (const path of files) {
     try {
       const text = await readRunbookFile(path);
-      results.push({ path, diagnostics: lintRunbook(text, { path }) });
+      const team = await loadTeamPolicy(path, options.policyFile);
+      results.push({ path, diagnostics: lintRunbook(text, { path, ...(team ? { policy: team.policy, policyPath: team.path } : {}) }) });
     } catch (error) {
       const wrapped = isRunproofError(error) ? error : new RunproofError('RP_READ_FAILED', `cannot read ${path}: ${String(error)}`, { file: path, cause: error });
       results.push({ path, diagnostics: [errorToDiagnostic(wrapped, path)] });

@@ -3,6 +3,7 @@ import { realpath } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readRunbookFile } from './read-runbook.js';
+import { loadTeamPolicy } from './team-policy.js';
 import { parseRunbook, type Notebook, type RiskLevel } from '../parse/index.js';
 import { planRun, type GivenValue, type Mode, type PlanResult } from '../plan/index.js';
 import { runNotebook, type RunNotebookOptions, type RunOutcome, type RunProgress, type StepDecider } from '../execute/index.js';
@@ -73,6 +74,10 @@ export interface RunRunbookOptions {
   beforeSeal?: BeforeSealHook;
   /** Run the shell cells on these hosts over OpenSSH instead of this machine (`--host`, `--hosts`). */
   fleet?: FleetOptions;
+  /** The team policy file (`--policy`); default `runproof.policy.yaml` beside the runbook when present. */
+  policyFile?: string;
+  /** Sandbox requirement for unattended read cells; default: the team policy's `sandbox`. */
+  sandbox?: 'required' | 'warn' | 'off';
 }
 
 /** See `RunRunbookOptions.beforeSeal`. */
@@ -110,7 +115,9 @@ export function operatorIdentity(env: Record<string, string | undefined>): { use
 export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbookResult> {
   const env = options.env ?? (process.env as Record<string, string>);
   const text = await readRunbookFile(options.runbookPath);
-  const notebook = parseRunbook(text, { path: options.runbookPath });
+  const teamPolicy = await loadTeamPolicy(options.runbookPath, options.policyFile);
+  if (options.sandbox === undefined && teamPolicy?.policy.sandbox !== undefined) options = { ...options, sandbox: teamPolicy.policy.sandbox };
+  const notebook = parseRunbook(text, { path: options.runbookPath, ...(teamPolicy ? { policy: teamPolicy.policy, policyPath: teamPolicy.path } : {}) });
   const runbookSha256 = createHash('sha256').update(text).digest('hex');
   let resume: ResumePoint | undefined;
   if (options.resumeFrom) {
@@ -138,6 +145,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   // `PGPASSWORD=x`, `curl -u user:pass`, `Authorization: Bearer t`... (SECURITY L3).
   const redactor = createRedactor(collectSecrets({ env, params: plan.parameters, extra: options.secrets ?? [] }));
   redactor.learn(text);
+  if (teamPolicy) plan.policy.file = { path: teamPolicy.path, sha256: teamPolicy.sha256, content: teamPolicy.content };
   options.onPlan?.(plan, notebook, redactor);
 
   const sectionTitles = plan.selection.sections.length > 0

@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'RP_LINT_FAILED'
   | 'RP_DEMO_FAILED'
   | 'RP_BAD_HOSTS'
+  | 'RP_BAD_POLICY'
   | 'RP_INTERNAL';
 
 /** Warning codes: reported by lint and list, errors only under `--strict`. */
@@ -51,7 +52,9 @@ export type WarningCode =
   | 'RP_NO_LANGUAGE'
   | 'RP_EMPTY_CELL'
   | 'RP_ORPHAN_ASSERT'
-  | 'RP_ORPHAN_EXPECT';
+  | 'RP_ORPHAN_EXPECT'
+  | 'RP_ENDLESS_COMMAND'
+  | 'RP_POLICY_RULE_UNUSED';
 
 export interface RunproofErrorOptions {
   hint?: string;

@@ -10,6 +10,7 @@ import { kindsRule } from './rules/kinds.js';
 import { namesRule } from './rules/names.js';
 import { noLanguageRule } from './rules/no-language.js';
 import { collectNotebookParams, paramsRule } from './rules/params.js';
+import { pastedOutputRule } from './rules/pasted-output.js';
 import { riskRule } from './rules/risk.js';
 import { sectionsRule } from './rules/sections.js';
 import { ErrorLimitReached, MAX_COLLECTED_ERRORS } from './rules/guard.js';
@@ -18,6 +19,7 @@ import { tokenizeRule } from './rules/tokenize.js';
 import { variablesRule } from './rules/variables.js';
 import { normalizeText, splitLines } from './text.js';
 import type { Diagnostic, Notebook } from './types.js';
+import type { TeamPolicy } from './policy.js';
 
 /** The parse, as an ordered chain of small named rules over one state (markdown-it's core chain). */
 export const PARSE_RULES: readonly ParseRule[] = [
@@ -29,6 +31,7 @@ export const PARSE_RULES: readonly ParseRule[] = [
   attributesRule,
   httpRule,
   cellsRule,
+  pastedOutputRule,
   namesRule,
   checksRule,
   paramsRule,
@@ -40,6 +43,10 @@ export const PARSE_RULES: readonly ParseRule[] = [
 export interface ParseOptions {
   /** The runbook's path as the user gave it: shown in errors and kept in the notebook. */
   path: string;
+  /** The team policy file's rules (see `loadTeamPolicy` in app): its forms decide before the built-in knowledge. */
+  policy?: TeamPolicy;
+  /** Where the policy came from, for the "rule matches nothing" warning. */
+  policyPath?: string;
 }
 
 export interface ParseOutcome {
@@ -65,6 +72,7 @@ export function runParse(text: string, options: ParseOptions, collect: boolean):
     blocks: [],
     cells: [],
     warnings: [],
+    ...(options.policy !== undefined ? { policy: { policy: options.policy, used: new Set<string>() } } : {}),
     report(error) {
       if (!collect) throw error;
       if (errors.length >= MAX_COLLECTED_ERRORS) throw new ErrorLimitReached();

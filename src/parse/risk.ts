@@ -1,10 +1,19 @@
-import { analyzeShell, wordValue, type ShellAnalysis, type SimpleCommand } from './shell-lex.js';
+import { analyzeShell, wordValue, type ShellAnalysis, type SimpleCommand, type WordPart, type WordToken } from './shell-lex.js';
+import { matchTool } from './tool-forms.js';
+import { PLAIN_DESTRUCTIVE, PLAIN_READ, PLAIN_WRITE, TOOLS } from './tools/index.js';
 import type { CellKind, HttpRequestSpec, RiskLevel } from './types.js';
+import { matchPolicy, type TeamPolicy } from './policy.js';
 
 export interface RiskFinding {
   level: RiskLevel;
   /** The rule and the matched text. */
   reason: string;
+  /** Where the deciding rule lives: a tool data entry (`tools/kubernetes#kubectl`), `risk.ts#curl`, a policy rule. */
+  decidedBy?: string;
+  /** Set when a command runs until interrupted (`tail -f`, `kubectl logs -f`): why. */
+  endless?: string;
+  /** Set when the cell redefines commands or the shell's behaviour for later cells (alias, PATH=...): what. */
+  redefines?: string;
 }
 
 /**
@@ -20,7 +29,25 @@ export interface RiskFinding {
  * classifyRisk('shell', 'rm -rf data/state/*')
  * // { level: 'destructive', reason: 'destructive: rm -rf (rm with -r/-f) in "rm -rf data/state/*"' }
  */
-export function classifyRisk(kind: CellKind, command: string, http?: HttpRequestSpec, analysis?: ShellAnalysis): RiskFinding {
+export function classifyRisk(kind: CellKind, command: string, http?: HttpRequestSpec, analysis?: ShellAnalysis, policy?: PolicyContext): RiskFinding {
+  activePolicy = policy;
+  try {
+    return classifyKind(kind, command, http, analysis);
+  } finally {
+    activePolicy = undefined;
+  }
+}
+
+/** A team policy for one classification, and where the rules that matched are noted (for lint). */
+export interface PolicyContext {
+  policy: TeamPolicy;
+  used?: Set<string>;
+}
+
+// Set for the duration of one (synchronous) classifyRisk call.
+let activePolicy: PolicyContext | undefined;
+
+function classifyKind(kind: CellKind, command: string, http?: HttpRequestSpec, analysis?: ShellAnalysis): RiskFinding {
   switch (kind) {
     case 'http':
       return classifyHttp(command, http);
@@ -31,7 +58,7 @@ export function classifyRisk(kind: CellKind, command: string, http?: HttpRequest
     case 'doc':
       return { level: 'read', reason: `read: ${kind} cells do not run` };
     case 'shell':
-      return summarize(classifyShellText(command, 0, analysis));
+      return summarize(classifyShellText(command, 0, analysis), command, analysis);
   }
 }
 
@@ -46,6 +73,12 @@ interface Verdict {
   snippet?: string;
   /** Set for "unknown command" verdicts: the reason names the command only. */
   unknown?: string;
+  /** The data entry or code rule that decided (`tools/kubernetes#kubectl`, `risk.ts#curl`). */
+  source?: string;
+  /** The command runs until interrupted: why. */
+  endless?: string;
+  /** The command redefines commands or shell behaviour for what runs after it: what. */
+  redefines?: string;
 }
 
 function classifyHttp(command: string, http?: HttpRequestSpec): RiskFinding {
@@ -56,17 +89,83 @@ function classifyHttp(command: string, http?: HttpRequestSpec): RiskFinding {
   return { level: 'write', reason: `write: HTTP ${method} request (not a read-only method)` };
 }
 
-function summarize(verdicts: Verdict[]): RiskFinding {
-  if (verdicts.length === 0) return { level: 'read', reason: 'read: nothing runs (only comments or blank lines)' };
+function summarize(found: Verdict[], text: string, analysis?: ShellAnalysis): RiskFinding {
+  const finding = summarizeVerdicts(found, text, analysis);
+  finding.reason = finding.reason.replace(/\u0001/g, '');
+  if (finding.endless !== undefined) finding.endless = finding.endless.replace(/\u0001/g, '');
+  if (finding.redefines !== undefined) finding.redefines = finding.redefines.replace(/\u0001/g, '');
+  return finding;
+}
+
+function summarizeVerdicts(found: Verdict[], text: string, analysis?: ShellAnalysis): RiskFinding {
+  const verdicts = [...found, ...arithmeticVerdicts(text, analysis ?? analyzeShell(text))];
+  if (verdicts.length === 0) return { level: 'read', reason: 'read: nothing runs (only comments or blank lines)', decidedBy: 'risk.ts#empty' };
   let worst = verdicts[0]!;
   for (const v of verdicts) if (LEVEL_RANK[v.level] > LEVEL_RANK[worst.level]) worst = v;
+  const extra: Pick<RiskFinding, 'endless' | 'redefines'> = {};
+  const endless = verdicts.find((v) => v.endless !== undefined)?.endless;
+  if (endless !== undefined) extra.endless = endless;
+  const redefines = verdicts.find((v) => v.redefines !== undefined)?.redefines;
+  if (redefines !== undefined) extra.redefines = redefines;
   if (worst.level === 'read') {
     const labels = [...new Set(verdicts.map((v) => v.rule).filter((r) => r !== ''))];
-    if (labels.length === 0) return { level: 'read', reason: 'read: only variable assignments' };
-    return { level: 'read', reason: `read: every command is read-only (${labels.join(', ')})` };
+    const sources = [...new Set(verdicts.map((v) => v.source ?? (v.rule === 'assignment' ? 'risk.ts#assignment' : '')).filter((r) => r !== ''))];
+    const decidedBy = sources.join(', ') || 'risk.ts#assignment';
+    if (labels.length === 0) return { level: 'read', reason: 'read: only variable assignments', decidedBy, ...extra };
+    return { level: 'read', reason: `read: every command is read-only (${labels.join(', ')})`, decidedBy, ...extra };
   }
-  if (worst.unknown !== undefined) return { level: worst.level, reason: `${worst.level}: unknown command "${worst.unknown}"` };
-  return { level: worst.level, reason: `${worst.level}: ${worst.rule} in "${worst.snippet ?? ''}"` };
+  const decidedBy = worst.source ?? (worst.unknown !== undefined ? 'risk.ts#unknown-command' : 'risk.ts');
+  if (worst.unknown !== undefined) return { level: worst.level, reason: `${worst.level}: unknown command "${worst.unknown}"`, decidedBy, ...extra };
+  return { level: worst.level, reason: `${worst.level}: ${worst.rule} in "${worst.snippet ?? ''}"`, decidedBy, ...extra };
+}
+
+// Bash evaluates the text of variables used in arithmetic (`(( x ))`, `$(( x ))`, `let`, `[[ a -eq b ]]`,
+// array subscripts) as expressions, and `a[$(cmd)]` in such text runs cmd. A cell is read-only only if
+// it has no arithmetic context, or nothing in it could hold such text (a quoted `$(`, a backtick, `read`).
+function arithmeticVerdicts(text: string, analysis: ShellAnalysis): Verdict[] {
+  const arithmetic = analysis.commands.some((c) => c.kind === 'arith' || hasArithPart(c) || isArithmeticCommand(c));
+  if (!arithmetic) return [];
+  const quotedCode = /\$\(|`/.test(literalText(analysis));
+  const hasCommand = (w: WordToken): boolean => w.parts.some((p) => p.kind === 'command');
+  const runtime = analysis.commands.some(
+    (c) =>
+      (c.args.length > 0 && ['read', 'mapfile', 'readarray', 'printf'].includes(wordValue(c.args[0]!)) && (wordValue(c.args[0]!) !== 'printf' || c.args.some((w) => wordValue(w) === '-v'))) ||
+      c.assignments.some(hasCommand) ||
+      (c.kind === 'for' && c.args.some(hasCommand)) ||
+      (c.args.length > 0 && ['export', 'declare', 'typeset', 'local', 'readonly'].includes(wordValue(c.args[0]!)) && c.args.some(hasCommand)),
+  );
+  if (!quotedCode && !runtime) return [];
+  return [{ level: 'write', rule: quotedCode ? 'arithmetic evaluation with command text in a string (a[$(cmd)] runs cmd)' : 'arithmetic on a value known only at run time (a[$(cmd)] in it would run cmd)', snippet: snippetOf(text), source: 'risk.ts#arithmetic' }];
+}
+
+function hasArithPart(c: SimpleCommand): boolean {
+  const inParts = (parts: WordPart[]): boolean => parts.some((p) => p.kind === 'arith' || (p.kind === 'param' && /\[/.test(p.raw)));
+  return c.args.some((w) => inParts(w.parts)) || c.assignments.some((w) => inParts(w.parts)) || c.redirects.some((r) => r.target !== null && inParts(r.target.parts));
+}
+
+const ARITH_TESTS = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge', '-v']);
+function isArithmeticCommand(c: SimpleCommand): boolean {
+  const argv = c.args.map(wordValue);
+  const name = argv[0] ?? '';
+  if (name === 'let') return true;
+  if (['declare', 'typeset', 'local'].includes(name) && argv.some((a) => /^-[A-Za-z]*i/.test(a))) return true;
+  if (name === '[[' && argv.some((a) => ARITH_TESTS.has(a))) return true;
+  if (['test', '['].includes(name) && argv.includes('-v')) return true;
+  return false;
+}
+
+// Every literal (quoted or not) piece of text in the cell, joined: where command text could hide.
+function literalText(analysis: ShellAnalysis): string {
+  const out: string[] = [];
+  const visitParts = (parts: WordPart[]): void => {
+    for (const p of parts) if (p.kind === 'literal') out.push(p.text);
+  };
+  for (const t of analysis.tokens) {
+    if (t.type === 'word') visitParts(t.parts);
+    if (t.type === 'redirect' && t.heredoc) out.push(t.heredoc.body);
+  }
+  for (const c of analysis.commands) for (const w of [...c.args, ...c.assignments]) visitParts(w.parts);
+  return out.join('\n');
 }
 
 const MAX_DEPTH = 6;
@@ -87,8 +186,40 @@ function snippetOf(text: string): string {
   return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
 }
 
-const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty', '-']);
+const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr']);
 const WRITE_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>', '>&']);
+
+/**
+ * Environment variables that change what a later command runs or which files it trusts
+ * (`PATH`, `BASH_ENV`, `PS4` with `set -x`, `GIT_*`, `LD_PRELOAD`, pagers, editors, config homes).
+ * Setting one makes the command `write`, and a cell that sets one for the session redefines later cells.
+ */
+export const DANGEROUS_ENV =
+  /^(PATH|BASH_ENV|ENV|PS[0-4]|PROMPT_COMMAND|SHELLOPTS|BASHOPTS|IFS|CDPATH|GLOBIGNORE|BASH_XTRACEFD|BASH_LOADABLES_PATH|BASH_COMPAT|EXECIGNORE|FUNCNEST|HISTFILE|INPUTRC|MAILPATH|HOME|XDG_CONFIG_HOME|XDG_DATA_HOME|ZDOTDIR|SHELL|EDITOR|VISUAL|PAGER|\w*PAGER|GIT_\w*|LD_\w*|DYLD_\w*|PYTHON\w*|PERL\w*|RUBY\w*|GEM_\w*|NODE_OPTIONS|NODE_PATH|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|LESS\w*|MANOPT|MANPATH|KUBECTL_EXTERNAL_DIFF|KUBE_EDITOR|\w*ASKPASS\w*|GCONV_PATH|HOSTALIASES|OPENSSL_\w*|CURL_HOME|WGETRC|SYSTEMD_\w*|PSQLRC|PGSERVICEFILE|MYSQL_HOME|REDISCLI_RCFILE|TERMINFO\w*|LOCPATH|NLSPATH|MALLOC_\w*|GLIBC_TUNABLES|AWKPATH|AWKLIBPATH|TAR_OPTIONS|GZIP|XZ_OPT|GREP_OPTIONS|RIPGREP_CONFIG_PATH|DOCKER_CONFIG|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|CLOUDSDK_\w*|BROWSER|TMOUT|POSIXLY_CORRECT)$/;
+
+/** The name an assignment word (`NAME=x`, `NAME[i]=x`, `NAME+=x`) sets. */
+function assignedName(word: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*/.exec(word)?.[0] ?? '';
+}
+
+// A prefix or standalone assignment, or an `export`/`declare` argument: write when it sets a
+// dangerous variable, or holds command text that arithmetic or `eval` could run later.
+function assignmentVerdict(word: WordToken | string, persistent: boolean): Verdict | undefined {
+  const raw = typeof word === 'string' ? word : wordValue(word);
+  const name = assignedName(raw);
+  if (DANGEROUS_ENV.test(name)) {
+    const v: Verdict = { level: 'write', rule: `sets ${name} (changes what later commands run)`, source: 'risk.ts#dangerous-variable' };
+    if (persistent) v.redefines = `sets ${name}`;
+    return v;
+  }
+  const literal = typeof word === 'string' ? word : word.parts.filter((p) => p.kind === 'literal').map((p) => (p as { text: string }).text).join('');
+  if (/\$\(|`/.test(literal) || /^[A-Za-z_][A-Za-z0-9_]*\[[^\]]*[$`]/.test(raw)) {
+    const v: Verdict = { level: 'write', rule: `assigns command text to ${name} (arithmetic or eval would run it)`, source: 'risk.ts#assignment' };
+    if (persistent) v.redefines = `assigns command text to ${name}`;
+    return v;
+  }
+  return undefined;
+}
 
 function classifyCommand(cmd: SimpleCommand, text: string, functions: Set<string>, depth: number): Verdict[] {
   // The snippet starts at the command name: prefix assignments often hold secrets (PGPASSWORD=).
@@ -98,28 +229,52 @@ function classifyCommand(cmd: SimpleCommand, text: string, functions: Set<string
   for (const r of cmd.redirects) {
     if (r.heredoc) stdin = r.heredoc.body;
     if (r.op === '<<<' && r.target) stdin = wordValue(r.target);
-    if (!WRITE_REDIRECTS.has(r.op)) continue;
     const target = r.target ? wordValue(r.target) : '';
-    if (HARMLESS_TARGETS.has(target) || /^\/dev\/fd\/\d+$/.test(target)) continue;
+    if (/^\/dev\/(tcp|udp)\//.test(target)) {
+      out.push({ level: 'write', rule: `network redirection (${r.fd}${r.op} ${target})`, snippet, source: 'risk.ts#redirect' });
+      continue;
+    }
+    if (!WRITE_REDIRECTS.has(r.op)) continue;
+    if (r.op !== '<>' && HARMLESS_TARGETS.has(target)) continue;
     if (r.op === '>&' && /^\d+-?$|^-$/.test(target)) continue;
-    out.push({ level: 'write', rule: `redirect to a file (${r.fd}${r.op} ${target})`, snippet });
+    out.push({ level: 'write', rule: `redirect to a file (${r.fd}${r.op} ${target})`, snippet, source: 'risk.ts#redirect' });
+  }
+  const persistent = cmd.args.length === 0;
+  for (const a of cmd.assignments) {
+    const v = assignmentVerdict(a, persistent);
+    if (v) out.push({ ...v, snippet: snippetOf(text.slice(cmd.start, cmd.end)) });
+  }
+  if (cmd.functionName !== undefined) {
+    out.push({ level: 'read', rule: '', redefines: `defines the function ${cmd.functionName}`, source: 'risk.ts#function' });
+    return out;
   }
   if (cmd.kind !== 'simple' || cmd.args.length === 0) {
-    out.push({ level: 'read', rule: cmd.kind === 'simple' && cmd.assignments.length > 0 && cmd.functionName === undefined ? 'assignment' : '', snippet });
+    out.push({ level: 'read', rule: cmd.kind === 'simple' && cmd.assignments.length > 0 ? 'assignment' : '', snippet, source: 'risk.ts#assignment' });
     return out;
   }
-  const argv = cmd.args.map(wordValue);
+  const argv = cmd.args.map(dynamicValue);
   if (functions.has(argv[0]!)) {
     // The function's own body was classified where it was defined.
-    out.push({ level: 'read', rule: `${argv[0]} (function defined in this cell)`, snippet });
+    out.push({ level: 'read', rule: `${argv[0]} (function defined in this cell)`, snippet, source: 'risk.ts#function' });
     return out;
   }
-  out.push(classifyArgv(argv, { snippet, stdin, depth }));
+  out.push(classifyArgv(argv, { snippet, stdin, depth, words: cmd.args, cellText: text }));
   return out;
+}
+
+/** Marks the expansions in a word's value (`\u0001$NS\u0001`): rules that read a program or URL see it is not known. */
+const DYNAMIC = '\u0001';
+function dynamicValue(word: WordToken): string {
+  if (word.parts.every((p) => p.kind === 'literal')) return wordValue(word);
+  return word.parts.map((p) => (p.kind === 'literal' ? p.text : `${DYNAMIC}${p.raw}${DYNAMIC}`)).join('');
 }
 
 interface Context {
   snippet: string;
+  /** The command's words as lexed (for quoting), when classifying a whole simple command. */
+  words?: WordToken[];
+  /** The shell text the command is part of (the cell, or a payload). */
+  cellText?: string;
   /** A heredoc body or here-string given to the command. */
   stdin: string | undefined;
   depth: number;
@@ -128,121 +283,128 @@ interface Context {
 const read = (rule: string): Verdict => ({ level: 'read', rule });
 const write = (rule: string): Verdict => ({ level: 'write', rule });
 const destructive = (rule: string): Verdict => ({ level: 'destructive', rule });
+const endless = (rule: string, why: string): Verdict => ({ level: 'read', rule, endless: why });
 
-/** Commands that only read, whatever their (non-redirect) arguments. */
-const READ_COMMANDS = new Set([
-  'cat', 'tac', 'less', 'more', 'head', 'tail', 'wc', 'cut', 'tr', 'grep', 'egrep', 'fgrep', 'zgrep', 'rg', 'ag',
-  'jq', 'ls', 'll', 'ps', 'df', 'du', 'ss', 'netstat', 'lsof', 'pgrep', 'pidof', 'echo', 'printf', 'test', '[', '[[',
-  'true', 'false', ':', 'sleep', 'export', 'declare', 'local', 'typeset', 'readonly', 'unset', 'cd', 'pwd', 'pushd',
-  'popd', 'dirs', 'whoami', 'id', 'groups', 'uname', 'uptime', 'free', 'stat', 'which', 'type', 'whereis', 'file',
-  'basename', 'dirname', 'realpath', 'readlink', 'printenv', 'column', 'paste', 'join', 'comm', 'diff', 'cmp', 'nl',
-  'fold', 'fmt', 'rev', 'seq', 'base64', 'xxd', 'od', 'hexdump', 'strings', 'zcat', 'bzcat', 'xzcat', 'md5sum',
-  'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'lsblk', 'blkid', 'findmnt', 'vmstat', 'iostat', 'mpstat', 'w', 'who',
-  'last', 'lscpu', 'lspci', 'lsusb', 'lsmod', 'getent', 'nproc', 'arch', 'locale', 'tput', 'history', 'jobs', 'wait',
-  'read', 'mapfile', 'readarray', 'getopts', 'let', 'shift', 'set', 'shopt', 'alias', 'exit', 'return', 'break',
-  'continue', 'dig', 'nslookup', 'host', 'whois', 'ping', 'ping6', 'traceroute', 'tracepath', 'pg_isready', 'expr',
-  'bc', 'numfmt', 'envsubst', 'hash', 'ulimit', 'umask', 'promtool', 'yes',
-]);
-
-/** Commands that always write (they create, change or move files or state). */
-const WRITE_COMMANDS: Record<string, string> = {
-  cp: 'copies files', mv: 'moves files', mkdir: 'creates directories', touch: 'creates or updates files',
-  chmod: 'changes permissions', chown: 'changes owners', chgrp: 'changes groups', ln: 'creates links',
-  install: 'installs files', rsync: 'copies files', scp: 'copies files', rmdir: 'removes directories',
-  gzip: 'compresses files', gunzip: 'decompresses files', zip: 'writes an archive', unzip: 'extracts files',
-  bzip2: 'compresses files', xz: 'compresses files', logger: 'writes to the system log', wall: 'messages every user',
-  crontab: 'changes the crontab', useradd: 'adds a user', usermod: 'changes a user', passwd: 'changes a password',
-  mount: 'mounts a file system', umount: 'unmounts a file system', swapoff: 'disables swap', swapon: 'enables swap',
-};
-
-/** Commands that destroy data, processes or hosts. */
-const DESTRUCTIVE_COMMANDS: Record<string, string> = {
-  pkill: 'signals processes', killall: 'signals processes', skill: 'signals processes',
-  shred: 'overwrites files', wipefs: 'wipes signatures', dd: 'writes raw blocks', fdisk: 'edits partitions',
-  sfdisk: 'edits partitions', parted: 'edits partitions', mkswap: 'formats a device', truncate: 'truncates files',
-  blkdiscard: 'discards device blocks', shutdown: 'stops the host', reboot: 'reboots the host',
-  halt: 'stops the host', poweroff: 'stops the host', pg_restore: 'overwrites a database', dropdb: 'drops a database',
-};
+const PLAIN_READ_SET = new Set(PLAIN_READ);
 
 type Handler = (args: string[], ctx: Context, name: string) => Verdict;
 
+/** Words of a builtin's arguments that hold an array subscript with expansions (`a[$(id)]`): evaluated as code. */
+function subscriptWord(args: string[]): string | undefined {
+  return args.find((a) => /^[A-Za-z_][A-Za-z0-9_]*\[.*[$`]/.test(a) || /\[.*\$\(/.test(a));
+}
+
+// `export`, `declare`, `local`, `typeset`, `readonly`: assignments in arguments.
+function classifyDeclare(args: string[], _ctx: Context, name: string): Verdict {
+  for (const a of args) {
+    if (a.startsWith('-') || a.startsWith('+')) continue;
+    if (a.includes('=') || /^[A-Za-z_]/.test(a)) {
+      const v = assignmentVerdict(a, true);
+      if (v) return v;
+    }
+  }
+  const sub = subscriptWord(args);
+  if (sub) return write(`${name} ${sub} (a subscript is evaluated as code)`);
+  return read(name);
+}
+
 const HANDLERS: Record<string, Handler> = {
   curl: classifyCurl,
-  wget: (a) => (hasValue(a, ['-O', '--output-document'], ['-', '/dev/null']) || a.some((x) => /^-[A-Za-z]*O-$/.test(x)) || a.includes('--spider') ? read('wget') : write('wget (downloads to a file)')),
-  rm: (a) => (shortFlag(a, 'rRf') || a.some((x) => x === '--recursive' || x === '--force') ? destructive('rm -rf (rm with -r/-f)') : write('rm (removes files)')),
-  kill: (a) => (a[0] === '-0' || a[0] === '-l' || a[0] === '-L' ? read('kill -0') : destructive('kill (signals processes)')),
-  systemctl: classifySystemctl,
+  wget: classifyWget,
+  http: classifyHttpie,
+  https: classifyHttpie,
+  xh: classifyHttpie,
+  rm: (a) => (shortFlag(a, 'rRf') || a.some((x) => x === '--recursive' || x === '--force') ? destructive('rm -rf (rm with -r/-f)') : destructive('rm (removes files)')),
+  kill: (a) => (a[0] === '-0' || a[0] === '-l' || a[0] === '-L' || (a[0] === '-s' && a[1] === '0') ? read('kill -0') : destructive('kill (signals processes)')),
   service: (a) => {
     const action = a.filter((x) => !x.startsWith('-'))[1] ?? '';
-    if (['status', '--status-all'].includes(action) || a.includes('--status-all')) return read('service status');
+    if (action === 'status' || (a.length === 1 && a[0] === '--status-all')) return read('service status');
     if (['stop', 'restart', 'force-reload', 'try-restart'].includes(action)) return destructive(`service ${action}`);
     return write(`service ${action || '(no action)'}`);
   },
-  docker: classifyDocker,
-  'docker-compose': (a, ctx) => classifyCompose(a, ctx),
-  podman: classifyDocker,
-  kubectl: classifyKubectl,
-  git: classifyGit,
   psql: classifyPsql,
+  'gitlab-psql': classifyPsql,
+  'gitlab-geo-psql': classifyPsql,
   mysql: classifyMysql,
   mariadb: classifyMysql,
   sqlite3: (a, ctx) => {
+    if (a.some((x) => x.startsWith('-') && !['-readonly', '-header', '-noheader', '-column', '-csv', '-json', '-line', '-list', '-table', '-box', '-markdown', '-batch', '-bail'].includes(x))) return write('sqlite3 with an option not on the read-only list');
     const positional = a.filter((x) => !x.startsWith('-'));
     const sql = positional[1] ?? ctx.stdin;
-    return sql === undefined ? write('sqlite3 session') : sqlVerdict(sql, 'sqlite3');
+    if (sql === undefined) return write('sqlite3 session');
+    if (/(^|\n|;)\s*\./.test(sql)) return write('sqlite3 dot-command (can write files or run programs)');
+    return sqlVerdict(sql, 'sqlite3');
   },
   pg_dump: (a) => (a.some((x) => x === '-f' || x.startsWith('--file') || /^-f./.test(x)) ? write('pg_dump -f (writes a dump file)') : read('pg_dump')),
-  journalctl: (a) => {
-    const bad = a.find((x) => /^--(vacuum-(size|time|files)|rotate|flush|sync|relinquish-var|smart-relinquish-var|setup-keys|update-catalog)(=|$)/.test(x));
-    return bad ? write(`journalctl ${bad.split('=')[0]} (changes the journal)`) : read('journalctl');
-  },
   find: classifyFind,
-  sed: (a) => (a.some((x) => /^-[A-Za-z]*i/.test(x) || x.startsWith('--in-place')) ? write('sed -i (edits files in place)') : read('sed')),
+  sed: classifySed,
   awk: classifyAwk,
   gawk: classifyAwk,
   mawk: classifyAwk,
   nawk: classifyAwk,
+  busybox: (a, ctx) => (a.length === 0 ? read('busybox') : wrapped('busybox', a, ctx)),
   perl: (a) => (shortFlag(a, 'i') ? write('perl -i (edits files in place)') : write('perl script')),
-  yq: (a) => (shortFlag(a, 'i') || a.includes('--inplace') ? write('yq -i (edits files in place)') : read('yq')),
+  yq: (a) => (shortFlag(a, 'is') || a.some((x) => /^--(inplace|split-exp|split-exp-file|from-file)/.test(x)) ? write('yq -i/-s (writes files)') : read('yq')),
   tee: (a) => {
     const files = a.filter((x) => !x.startsWith('-') && !HARMLESS_TARGETS.has(x));
     return files.length > 0 ? write(`tee ${files[0]} (writes a file)`) : read('tee');
   },
-  sort: (a) => (a.some((x) => x === '-o' || x.startsWith('--output') || /^-[A-Za-z]*o/.test(x)) ? write('sort -o (writes a file)') : read('sort')),
+  sort: classifySort,
   uniq: (a) => (a.filter((x) => !x.startsWith('-')).length >= 2 ? write('uniq INPUT OUTPUT (writes a file)') : read('uniq')),
-  date: (a) => (a.some((x) => x === '-s' || x.startsWith('--set')) ? write('date -s (sets the clock)') : read('date')),
-  hostname: (a) => (a.some((x) => !x.startsWith('-')) ? write('hostname NAME (sets the host name)') : read('hostname')),
-  top: (a) => (shortFlag(a, 'b') || a.includes('--batch') ? read('top -b') : write('top without -b (interactive)')),
+  xxd: (a) => {
+    let positional = 0;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      if (['-l', '-s', '-c', '-g', '-o', '-n', '-len', '-seek', '-cols', '-groupsize', '-name'].includes(x)) i++;
+      else if (!x.startsWith('-') || x === '-') positional++;
+    }
+    return positional >= 2 ? write('xxd INFILE OUTFILE (writes a file)') : read('xxd');
+  },
+  tar: classifyTar,
+  less: classifyPager,
+  more: classifyPager,
+  most: classifyPager,
+  date: (a) => (a.some((x) => x === '-s' || x.startsWith('--set') || /^-[A-Za-z]*s/.test(x) || /^\d{4,}/.test(x)) ? write('date -s (sets the clock)') : read('date')),
+  hostname: (a) => (a.some((x) => !x.startsWith('-') || /^-(F|b|-file|-boot)/.test(x)) ? write('hostname NAME (sets the host name)') : read('hostname')),
+  top: (a) => (a.some((x) => /^-[A-Za-z]*n/.test(x) || x.startsWith('--iterations')) ? read('top -n') : endless('top', 'top without -n runs until interrupted')),
+  tail: (a) => {
+    const follow = a.find((x) => x === '--follow' || x.startsWith('--follow=') || /^-[A-Za-z0-9]*[fF]/.test(x));
+    return follow ? endless('tail', `tail ${follow} runs until interrupted`) : read('tail');
+  },
+  ping: (a) => (a.some((x) => /^-[A-Za-z]*[cw]/.test(x) || x.startsWith('--count') || x.startsWith('--deadline')) ? read('ping -c') : endless('ping', 'ping without -c runs until interrupted')),
+  ping6: (a) => (a.some((x) => /^-[A-Za-z]*[cw]/.test(x)) ? read('ping6 -c') : endless('ping6', 'ping6 without -c runs until interrupted')),
+  vmstat: statHandler('vmstat'),
+  iostat: statHandler('iostat'),
+  mpstat: statHandler('mpstat'),
+  pidstat: statHandler('pidstat'),
+  sar: statHandler('sar'),
+  dmesg: (a) => {
+    if (a.some((x) => /^(-c|-C|--clear|--read-clear|-n|--console-level|-D|-E|--console-off|--console-on)$/.test(x) || /^-[A-Za-z]*[cCDE]/.test(x))) return write('dmesg (changes the kernel log)');
+    return a.some((x) => x === '-w' || x === '--follow' || x === '-W' || x === '--follow-new') ? endless('dmesg', 'dmesg -w runs until interrupted') : read('dmesg');
+  },
   'nvidia-smi': (a) => {
-    const bad = a.find((x) => /^(-r|--gpu-reset|-pm|--persistence-mode|-pl|--power-limit|-c|--compute-mode|-ac|-rac|-e|--ecc-config|-am|-caa|-lgc|-rgc|-lmc|-rmc|-mig|--multi-instance-gpu)(=|$)/.test(x));
-    return bad ? write(`nvidia-smi ${bad} (changes GPU settings)`) : read('nvidia-smi');
+    if (a.some((x) => /^(-f|--filename|-r|--gpu-reset|-pm|--persistence-mode|-pl|--power-limit|-c|--compute-mode|-ac|-rac|-e|--ecc-config|-am|-caa|-lgc|-rgc|-lmc|-rmc|-mig|--multi-instance-gpu|-acp|--auto-boost)(=|$)/.test(x))) return write('nvidia-smi (changes GPU settings or writes a file)');
+    return a.some((x) => /^(-l|--loop|-lms|--loop-ms|dmon|pmon)(=|$)/.test(x)) ? endless('nvidia-smi', 'nvidia-smi -l/dmon runs until interrupted') : read('nvidia-smi');
   },
   'rocm-smi': (a) => {
-    const bad = a.find((x) => /^(--set|--reset|-r$|--gpureset|--load|--autorespond)/.test(x));
+    const bad = a.find((x) => /^(--set|--reset|-r$|--gpureset|--load|--save|--autorespond|--setprofile|--resetprofile)/.test(x));
     return bad ? write(`rocm-smi ${bad} (changes GPU settings)`) : read('rocm-smi');
   },
-  dmesg: (a) => (a.some((x) => /^(-c|-C|--clear|--read-clear|-n|--console-level|-D|-E|--console-off|--console-on)$/.test(x)) ? write('dmesg (changes the kernel log)') : read('dmesg')),
-  sysctl: (a) => (a.some((x) => x === '-w' || x === '-p' || x.startsWith('--load') || x === '--system' || (!x.startsWith('-') && x.includes('='))) ? write('sysctl (sets kernel parameters)') : read('sysctl')),
-  ip: (a) => {
-    const verb = a.find((x) => ['add', 'del', 'delete', 'set', 'change', 'replace', 'flush', 'append', 'prepend'].includes(x));
-    return verb ? write(`ip ... ${verb} (changes networking)`) : read('ip');
-  },
+  sysctl: (a) => (a.some((x) => x === '-w' || x === '-p' || x.startsWith('--load') || x === '--system' || x === '--write' || /^-[A-Za-z]*[wp]/.test(x) || (!x.startsWith('-') && x.includes('='))) ? write('sysctl (sets kernel parameters)') : read('sysctl')),
   nft: (a) => {
-    if (a.includes('-f') || a.some((x) => x.startsWith('--file'))) return write('nft -f (loads a rule file)');
+    if (a.some((x) => x === '-f' || x.startsWith('--file') || x === '-i' || x === '--interactive')) return write('nft -f (loads a rule file)');
     const verb = a.find((x) => !x.startsWith('-')) ?? '';
-    if (verb === 'list' || verb === 'describe' || verb === 'monitor') return read(`nft ${verb}`);
+    if (verb === 'list') return read('nft list');
+    if (verb === 'monitor') return endless('nft monitor', 'nft monitor runs until interrupted');
     if (['delete', 'flush', 'destroy'].includes(verb)) return destructive(`nft ${verb} (removes firewall rules)`);
     return write(`nft ${verb || '(no command)'} (changes firewall rules)`);
   },
-  iptables: classifyIptables,
-  ip6tables: classifyIptables,
   pip: classifyPip,
   pip3: classifyPip,
   npm: (a) => {
     const sub = a.find((x) => !x.startsWith('-')) ?? '';
-    if (['ls', 'list', 'll', 'la', 'view', 'info', 'show', 'outdated', 'whoami', 'ping', 'doctor', 'explain', 'why', 'search'].includes(sub)) return read(`npm ${sub}`);
-    if (sub === 'audit' && !a.includes('fix')) return read('npm audit');
-    if (sub === '' && a.some((x) => x === '--version' || x === '-v')) return read('npm --version');
+    if (['ls', 'list', 'll', 'la', 'view', 'info', 'show', 'outdated', 'whoami', 'ping', 'explain', 'why', 'search'].includes(sub)) return read(`npm ${sub}`);
+    if (sub === '' && a.length === 1 && (a[0] === '--version' || a[0] === '-v')) return read('npm --version');
     return write(`npm ${sub} (installs or runs code)`);
   },
   apt: classifyPackages,
@@ -252,65 +414,103 @@ const HANDLERS: Record<string, Handler> = {
   apk: classifyPackages,
   brew: classifyPackages,
   snap: classifyPackages,
-  'apt-cache': () => read('apt-cache'),
   alembic: (a) => {
     const sub = subcommand(a, ['-c', '--config', '-n', '--name', '-x']);
     if (['current', 'history', 'heads', 'show', 'branches', 'check'].includes(sub)) return read(`alembic ${sub}`);
     if (sub === 'downgrade') return destructive('alembic downgrade (downgrade migration)');
     return write(`alembic ${sub} (changes the database schema)`);
   },
-  helm: (a) => {
-    const sub = subcommand(a, ['-n', '--namespace', '--kube-context', '--kubeconfig']);
-    if (['list', 'ls', 'status', 'get', 'history', 'show', 'template', 'version', 'search', 'lint', 'env'].includes(sub)) return read(`helm ${sub}`);
-    if (['rollback', 'uninstall', 'delete', 'del', 'un'].includes(sub)) return destructive(`helm ${sub}`);
-    return write(`helm ${sub}`);
-  },
-  terraform: (a) => {
-    const rest = a.filter((x) => !x.startsWith('-'));
-    const sub = rest[0] ?? '';
-    if (sub === 'destroy' || (sub === 'state' && rest[1] === 'rm')) return destructive(`terraform ${rest.slice(0, 2).join(' ')}`);
-    if (['plan', 'show', 'output', 'validate', 'version', 'providers', 'graph'].includes(sub) || (sub === 'state' && ['list', 'show'].includes(rest[1] ?? ''))) return read(`terraform ${sub}`);
-    return write(`terraform ${sub}`);
+  promtool: (a) => {
+    const sub = a.find((x) => !x.startsWith('-')) ?? '';
+    return ['check', 'query', 'test', 'debug'].includes(sub) && !a.includes('--output-dir') && !(sub === 'debug' && a.length > 0) ? read(`promtool ${sub}`) : write(`promtool ${sub}`);
   },
   python: classifyPython,
   python3: classifyPython,
-  source: (a) => write(`source ${a[0] ?? ''} (runs a file)`),
-  '.': (a) => write(`. ${a[0] ?? ''} (runs a file)`),
-  tar: (a) => (a.some((x) => x === '--list' || /^-?[A-Za-z]*t[A-Za-z]*$/.test(x) && !x.startsWith('--')) && !a.some((x) => /^-?[A-Za-z]*[cxru][A-Za-z]*$/.test(x) && !x.startsWith('--')) ? read('tar -t') : write('tar (writes files)')),
-  nc: (a) => (shortFlag(a, 'z') ? read('nc -z') : write('nc (opens a connection)')),
-  // Wrappers: their payload decides.
-  sudo: (a, ctx) => wrapped('sudo', skipOptions(a, ['-u', '--user', '-g', '--group', '-p', '--prompt', '-C', '-D', '-h', '--host', '-r', '-t', '-T', '-U']), ctx, a.some((x) => /^-[A-Za-z]*[is]/.test(x) || x === '--login' || x === '--shell')),
-  doas: (a, ctx) => wrapped('doas', skipOptions(a, ['-u', '-C']), ctx, a.includes('-s')),
-  env: (a, ctx) => {
-    const rest = skipOptions(a, ['-u', '--unset', '-C', '--chdir', '-S', '--split-string']);
-    let i = 0;
-    while (i < rest.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[i]!)) i++;
-    return rest.length === i ? read('env') : wrapped('env', rest.slice(i), ctx);
+  source: (a) => ({ ...write(`source ${a[0] ?? ''} (runs a file)`), redefines: `sources ${a[0] ?? 'a file'}` }),
+  '.': (a) => ({ ...write(`. ${a[0] ?? ''} (runs a file)`), redefines: `sources ${a[0] ?? 'a file'}` }),
+  nc: (a) => (shortFlag(a, 'z') && !a.some((x) => /^-[A-Za-z]*[elcL]/.test(x)) ? read('nc -z') : write('nc (opens a connection)')),
+  rg: (a) => (a.some((x) => /^--(pre|pre-glob|search-zip)(=|$)/.test(x) || /^-[A-Za-z]*z/.test(x)) ? write('rg --pre/-z (runs a program on each file)') : read('rg')),
+  ag: (a) => (a.some((x) => /^--(pager|search-zip)(=|$)/.test(x) || /^-[A-Za-z]*z/.test(x)) ? write('ag --pager (runs a program)') : read('ag')),
+  file: (a) => (a.some((x) => x === '-C' || x === '--compile' || /^-[A-Za-z]*C/.test(x)) ? write('file -C (writes a magic file)') : read('file')),
+  history: (a) => (a.length === 0 || (a.length === 1 && /^\d+$/.test(a[0]!)) ? read('history') : write('history with options (changes or writes the history)')),
+  crontab: (a) => (a.length === 1 && a[0] === '-l' || (a.length === 3 && a[0] === '-u' && a[2] === '-l') || (a.length === 3 && a[0] === '-l' && a[1] === '-u') ? read('crontab -l') : write('crontab (changes the crontab)')),
+  printf: (a) => (a[0] === '-v' || a.some((x) => /^-v./.test(x)) ? write('printf -v (assigns to a variable, whose subscript is evaluated)') : read('printf')),
+  read: (a) => {
+    const sub = subscriptWord(a);
+    if (sub) return write(`read ${sub} (a subscript is evaluated as code)`);
+    return read('read');
   },
+  mapfile: (a) => (a.some((x) => /^-[A-Za-z]*C/.test(x)) || subscriptWord(a) ? write('mapfile -C (runs a callback)') : read('mapfile')),
+  readarray: (a) => (a.some((x) => /^-[A-Za-z]*C/.test(x)) || subscriptWord(a) ? write('readarray -C (runs a callback)') : read('readarray')),
+  unset: (a) => (subscriptWord(a) || a.some((x) => x.includes('[')) ? write('unset with a subscript (evaluated as code)') : read('unset')),
+  let: (a) => (a.some((x) => /[$`\[]/.test(x)) ? write('let with expansions or subscripts (evaluated as code)') : read('let')),
+  test: (a) => (subscriptWord(a) ? write('test -v with a subscript (evaluated as code)') : read('test')),
+  '[': (a) => (subscriptWord(a) ? write('[ -v with a subscript (evaluated as code)') : read('[')),
+  '[[': (a) => (subscriptWord(a) ? write('[[ with a subscript (evaluated as code)') : read('[[')),
+  export: classifyDeclare,
+  declare: classifyDeclare,
+  typeset: classifyDeclare,
+  local: classifyDeclare,
+  readonly: classifyDeclare,
+  alias: (a) => (a.every((x) => x === '-p' || !x.includes('=')) ? read('alias (lists aliases)') : { ...write('alias (redefines a command)'), redefines: `alias ${a.find((x) => x.includes('=')) ?? ''}` }),
+  unalias: () => ({ ...write('unalias (changes what a command name runs)'), redefines: 'unalias' }),
+  hash: (a) => (a.length === 0 || a.every((x) => x === '-l' || x === '-t' || x === '-d' || !x.startsWith('-')) && !a.includes('-p') && a.every((x) => x.startsWith('-') || a.includes('-t') || a.includes('-d') || a.includes('-l')) ? read('hash') : { ...write('hash (redefines where a command name points)'), redefines: `hash ${a.join(' ')}` }),
+  enable: (a) => (a.length === 0 || (a.length === 1 && ['-a', '-p', '-s'].includes(a[0]!)) ? read('enable (lists builtins)') : { ...write('enable (loads or disables shell builtins)'), redefines: `enable ${a.join(' ')}` }),
+  trap: (a) => (a.length === 0 || a.every((x) => x === '-p' || x === '-l') ? read('trap (lists traps)') : { ...write('trap (runs code on a signal or before every command)'), redefines: `trap ${a.slice(1).join(' ')}` }),
+  set: (a) => (a.some((x) => /^[-+][A-Za-z]*T/.test(x) || x === 'functrace') ? { ...write('set -T (traps run in functions)'), redefines: 'set -T' } : read('set')),
+  shopt: (a) => (a.includes('expand_aliases') || a.includes('extdebug') ? { ...write(`shopt ${a.join(' ')}`), redefines: `shopt ${a.join(' ')}` } : read('shopt')),
+  // Wrappers: their payload decides.
+  sudo: (a, ctx) => {
+    if (a.some((x) => /^-[A-Za-z]*[isveEK]/.test(x) && !/^-[A-Za-z]*[ugpCDhrtTU]$/.test(x.slice(0, 2)) || ['--login', '--shell', '--edit', '--preserve-env'].includes(x) || x.startsWith('--preserve-env'))) return write('sudo -i/-s/-e/-E (a shell, an editor or the caller\'s environment)');
+    return wrapped('sudo', skipOptions(a, ['-u', '--user', '-g', '--group', '-p', '--prompt', '-C', '--close-from', '-D', '--chdir', '-h', '--host', '-r', '--role', '-t', '--type', '-T', '--command-timeout', '-U', '--other-user']), ctx);
+  },
+  doas: (a, ctx) => (a.includes('-s') ? write('doas -s (a shell)') : wrapped('doas', skipOptions(a, ['-u', '-C']), ctx)),
+  env: classifyEnv,
   timeout: (a, ctx) => {
     const rest = skipOptions(a, ['-s', '--signal', '-k', '--kill-after']);
-    return wrapped('timeout', rest.slice(1), ctx);
+    const inner = wrapped('timeout', rest.slice(1), ctx);
+    delete inner.endless;
+    return inner;
   },
   nice: (a, ctx) => wrapped('nice', skipOptions(a, ['-n', '--adjustment']).filter((x, i) => !(i === 0 && /^-\d+$/.test(x))), ctx),
   nohup: (a, ctx) => wrapped('nohup', a, ctx),
   stdbuf: (a, ctx) => wrapped('stdbuf', skipOptions(a, ['-i', '-o', '-e']), ctx),
   ionice: (a, ctx) => wrapped('ionice', skipOptions(a, ['-c', '--class', '-n', '--classdata', '-p', '--pid']), ctx),
-  time: (a, ctx) => (a.includes('-o') ? write('time -o (writes a file)') : wrapped('time', skipOptions(a, ['-f', '--format']), ctx)),
-  command: (a, ctx) => (a.some((x) => x === '-v' || x === '-V') ? read('command -v') : wrapped('command', skipOptions(a, []), ctx)),
+  chrt: () => write('chrt (changes scheduling)'),
+  taskset: (a, ctx) => (a.some((x) => /^-[A-Za-z]*p/.test(x) || x === '--pid') ? write('taskset -p (changes a process)') : wrapped('taskset', skipOptions(a, []).slice(1), ctx)),
+  time: (a, ctx) => (a.some((x) => x === '-o' || x.startsWith('--output') || x === '-a' || x === '--append') ? write('time -o (writes a file)') : wrapped('time', skipOptions(a, ['-f', '--format']), ctx)),
+  command: (a, ctx) => (a.some((x) => /^-[A-Za-z]*[vV]/.test(x)) ? read('command -v') : wrapped('command', skipOptions(a, []), ctx)),
   builtin: (a, ctx) => wrapped('builtin', a, ctx),
   exec: (a, ctx) => (a.length === 0 ? read('exec') : wrapped('exec', skipOptions(a, ['-a']), ctx)),
   xargs: (a, ctx) => {
+    if (a.some((x) => /^-[A-Za-z]*[p]/.test(x) || x === '--interactive' || x.startsWith('--process-slot-var'))) return write('xargs -p (prompts)');
     const rest = skipOptions(a, ['-I', '-n', '-P', '-d', '-E', '-L', '-s', '-a', '--max-args', '--max-procs', '--delimiter', '--arg-file', '--replace', '--eof', '--max-lines', '--max-chars']);
-    return rest.length === 0 ? read('xargs') : wrapped('xargs', rest, ctx);
+    return rest.length === 0 ? read('xargs echo') : wrapped('xargs', rest, ctx);
   },
   watch: (a, ctx) => {
     const rest = skipOptions(a, ['-n', '--interval', '-d', '--differences', '-q', '--equexit']);
     if (rest.length === 0) return write('watch without a command');
-    return payload('watch', rest.join(' '), ctx);
+    if (a.some((x) => x === '-g' || x === '--chgexit' || x === '-e' || x === '--errexit')) return write('watch -g/-e (not a plain repeat)');
+    const inner = payload('watch', rest.join(' '), ctx);
+    return inner.level === 'read' ? { ...inner, endless: 'watch runs until interrupted' } : inner;
   },
   eval: (a, ctx) => payload('eval', a.join(' '), ctx),
-  trap: (a, ctx) => (a.length < 2 || a[0] === '' || a[0] === '-' || a[0]!.startsWith('-') ? read('trap') : payload('trap', a[0]!, ctx)),
   ssh: classifySsh,
+  knife: (a, ctx) => {
+    if ((a[0] ?? '') !== 'ssh') return toolVerdict('knife', a, ctx) ?? write('knife');
+    const value = new Set(['-x', '--ssh-user', '-a', '--attribute', '-C', '--concurrency', '-i', '--ssh-identity-file', '-p', '--ssh-port', '-G', '--ssh-gateway', '-m', '-P', '--ssh-password', '-E', '--environment', '-c', '--config', '-s', '--server-url', '-u', '--user', '-k', '--key', '--prefix-attribute']);
+    const positional: string[] = [];
+    for (let i = 1; i < a.length; i++) {
+      const x = a[i]!;
+      if (value.has(x)) i++;
+      else if (x.startsWith('-')) {
+        if (!['-m', '--manual-list', '-A', '--forward-agent', '--no-host-key-verify', '--exit-on-error', '--tmux', '--no-color', '-V', '--verbose', '-y', '--yes', '-e', '--ssh-forward-agent'].includes(x) && !x.includes('=')) return write(`knife ssh ${x} (option not on the read-only list)`);
+      } else positional.push(x);
+    }
+    if (positional.length < 2) return write('knife ssh without a command');
+    const verdict = payload(`knife ssh ${positional[0]}`, positional.slice(1).join(' '), ctx);
+    return verdict;
+  },
   sh: classifyShell,
   bash: classifyShell,
   zsh: classifyShell,
@@ -318,11 +518,25 @@ const HANDLERS: Record<string, Handler> = {
   ksh: classifyShell,
 };
 
-/** Wrappers whose payload is another command's argv. */
-function wrapped(name: string, argv: string[], ctx: Context, interactiveShell = false): Verdict {
-  if (interactiveShell) return write(`${name} with a login shell`);
-  if (argv.length === 0) return name === 'sudo' || name === 'doas' ? write(`${name} without a command`) : read(name);
-  const inner = classifyArgv(argv, { ...ctx, depth: ctx.depth + 1 });
+// `vmstat 5` runs until interrupted; `vmstat 5 3` stops after three reports.
+function statHandler(name: string): Handler {
+  return (a) => {
+    const numbers = a.filter((x) => /^\d+$/.test(x));
+    return numbers.length === 1 ? endless(name, `${name} with an interval and no count runs until interrupted`) : read(name);
+  };
+}
+
+/** Wrappers whose payload is another command's argv (leading `NAME=value` words are its environment). */
+function wrapped(name: string, argv: string[], ctx: Context): Verdict {
+  let i = 0;
+  while (i < argv.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]!)) {
+    const v = assignmentVerdict(argv[i]!, false);
+    if (v) return { ...v, rule: `${v.rule} (under ${name})` };
+    i++;
+  }
+  const rest = argv.slice(i);
+  if (rest.length === 0) return name === 'sudo' || name === 'doas' ? write(`${name} without a command`) : read(name);
+  const inner = classifyArgv(rest, { ...ctx, depth: ctx.depth + 1, words: undefined });
   return { ...inner, rule: inner.level === 'read' ? `${name} ${inner.rule}` : `${inner.rule} (under ${name})` };
 }
 
@@ -332,12 +546,20 @@ function payload(name: string, text: string, ctx: Context): Verdict {
   if (verdicts.length === 0) return read(name);
   let worst = verdicts[0]!;
   for (const v of verdicts) if (LEVEL_RANK[v.level] > LEVEL_RANK[worst.level]) worst = v;
+  const extra: Pick<Verdict, 'endless' | 'redefines' | 'source'> = {};
+  const follow = verdicts.find((v) => v.endless !== undefined)?.endless;
+  if (follow !== undefined) extra.endless = follow;
+  const redefines = verdicts.find((v) => v.redefines !== undefined)?.redefines;
+  if (redefines !== undefined) extra.redefines = redefines;
   if (worst.level === 'read') {
     const labels = [...new Set(verdicts.map((v) => v.rule).filter((r) => r !== ''))];
-    return read(`${name} (${labels.join(', ')})`);
+    const sources = [...new Set(verdicts.map((v) => v.source ?? '').filter((r) => r !== ''))];
+    if (sources.length > 0) extra.source = sources.join(', ');
+    return { ...read(`${name} (${labels.join(', ')})`), ...extra };
   }
+  if (worst.source !== undefined) extra.source = worst.source;
   const rule = worst.unknown !== undefined ? `unknown command "${worst.unknown}"` : worst.rule;
-  return { level: worst.level, rule: `${rule} (run by ${name})` };
+  return { level: worst.level, rule: `${rule} (run by ${name})`, ...extra };
 }
 
 /** Options a few wrappers accept before their payload; `withValue` options take the next word. */
@@ -363,25 +585,54 @@ function shortFlag(args: string[], chars: string): boolean {
   return args.some((a) => /^-[A-Za-z0-9]+$/.test(a) && [...a.slice(1)].some((c) => chars.includes(c)));
 }
 
-function hasValue(args: string[], flags: string[], values: string[]): boolean {
-  return args.some((a, i) => (flags.includes(a) && values.includes(args[i + 1] ?? '')) || flags.some((f) => values.map((v) => `${f}=${v}`).includes(a)));
+const SQL_CLIENTS = new Set(['psql', 'gitlab-psql', 'gitlab-geo-psql', 'mysql', 'mariadb', 'sqlite3']);
+
+// A tool from the data files (`src/parse/tools/`), or undefined when none covers the name.
+function toolVerdict(name: string, args: string[], ctx: Context): Verdict | undefined {
+  const tool = TOOLS.get(name);
+  if (tool === undefined) return undefined;
+  const match = matchTool(tool.spec, name, tool.entry, args);
+  if (match.level !== 'read') return { level: match.level, rule: match.label, source: match.entry };
+  if (match.runs !== undefined) {
+    const inner = classifyExec(match.label, match.runs, ctx);
+    return { ...inner, source: inner.source === undefined ? match.entry : `${match.entry}, ${inner.source}` };
+  }
+  const v: Verdict = { level: 'read', rule: match.label, source: match.entry };
+  if (match.endless !== undefined) v.endless = match.endless;
+  return v;
 }
 
-const SQL_CLIENTS = new Set(['psql', 'mysql', 'mariadb', 'sqlite3']);
+function classifyExec(label: string, inner: string[], ctx: Context): Verdict {
+  if (inner.length === 0) return write(`${label} without a command`);
+  const verdict = classifyArgv(inner, { ...ctx, depth: ctx.depth + 1, words: undefined });
+  if (verdict.level === 'read') return { ...verdict, rule: `${label} ${verdict.rule}` };
+  const rule = verdict.unknown !== undefined ? `unknown command "${verdict.unknown}"` : verdict.rule;
+  return { ...verdict, unknown: undefined, rule: `${rule} (in ${label})` } as Verdict;
+}
 
 // An argv (a simple command's words, or a wrapper's payload) → one verdict.
 function classifyArgv(argv: string[], ctx: Context): Verdict {
+  const withSnippet = (v: Verdict): Verdict => ({ snippet: ctx.snippet, ...v });
+  if (ctx.depth > MAX_DEPTH) return withSnippet(write('commands nested too deeply to classify'));
   const raw = argv[0]!;
   const rest = argv.slice(1);
   const name = commandName(raw);
-  const withSnippet = (v: Verdict): Verdict => ({ snippet: ctx.snippet, ...v });
   let verdict: Verdict;
+  if (activePolicy !== undefined) {
+    const hit = matchPolicy(activePolicy.policy, argv.join(' ').replace(/\u0001/g, ''));
+    if (hit !== undefined) {
+      activePolicy.used?.add(hit.rule);
+      return withSnippet({ level: hit.level, rule: `${argv[0]} (team ${hit.rule})`, source: hit.rule });
+    }
+  }
   const handler = name !== null && Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
+  const tool = name !== null && handler === undefined ? toolVerdict(name, rest, ctx) : undefined;
   if (name === null) verdict = { level: 'write', rule: `unknown command "${raw}"`, unknown: raw };
-  else if (handler) verdict = handler(rest, ctx, raw);
-  else if (READ_COMMANDS.has(name)) verdict = read(name);
-  else if (Object.hasOwn(WRITE_COMMANDS, name)) verdict = write(`${name} (${WRITE_COMMANDS[name]})`);
-  else if (Object.hasOwn(DESTRUCTIVE_COMMANDS, name)) verdict = destructive(`${name} (${DESTRUCTIVE_COMMANDS[name]})`);
+  else if (handler) verdict = { source: `risk.ts#${name}`, ...handler(rest, ctx, raw) };
+  else if (tool) verdict = tool;
+  else if (PLAIN_READ_SET.has(name)) verdict = { ...read(name), source: 'tools/plain#PLAIN_READ' };
+  else if (Object.hasOwn(PLAIN_WRITE, name)) verdict = { ...write(`${name} (${PLAIN_WRITE[name]})`), source: 'tools/plain#PLAIN_WRITE' };
+  else if (Object.hasOwn(PLAIN_DESTRUCTIVE, name)) verdict = { ...destructive(`${name} (${PLAIN_DESTRUCTIVE[name]})`), source: 'tools/plain#PLAIN_DESTRUCTIVE' };
   else if (/^mkfs(\.|$)|^mke2fs$/.test(name)) verdict = destructive(`${name} (formats a device)`);
   else if ((name === 'init' || name === 'telinit') && ['0', '6'].includes(rest[0] ?? '')) verdict = destructive(`${name} ${rest[0]} (stops the host)`);
   else verdict = { level: 'write', rule: `unknown command "${raw}"`, unknown: raw };
@@ -411,161 +662,502 @@ function commandName(raw: string): string | null {
 
 // --- per-command rules -------------------------------------------------------------------------
 
-const CURL_SHORT_WITH_VALUE = new Set([...'AbcCdDeEFHKmoPQrtTuUwxXyYz']);
-const CURL_LONG_WITH_VALUE = new Set([
-  'request', 'data', 'data-raw', 'data-binary', 'data-ascii', 'data-urlencode', 'form', 'form-string', 'json',
-  'upload-file', 'output', 'dump-header', 'cookie-jar', 'trace', 'trace-ascii', 'stderr', 'etag-save', 'libcurl',
-  'config', 'header', 'user', 'write-out', 'max-time', 'connect-timeout', 'retry', 'retry-delay', 'retry-max-time',
-  'user-agent', 'referer', 'cookie', 'proxy', 'cacert', 'cert', 'key', 'output-dir', 'resolve', 'connect-to',
-  'url', 'oauth2-bearer', 'interface', 'unix-socket', 'range',
+/** curl options that keep it read-only (value-taking ones first), flags, and those that only read a file. */
+const CURL_VALUE = new Set([
+  '-H', '--header', '-u', '--user', '-m', '--max-time', '--connect-timeout', '--retry', '--retry-delay', '--retry-max-time', '-A', '--user-agent',
+  '-e', '--referer', '-b', '--cookie', '-x', '--proxy', '--cacert', '--capath', '-E', '--cert', '--key', '--cert-type', '--key-type', '--resolve', '--connect-to',
+  '--oauth2-bearer', '--interface', '--unix-socket', '--abstract-unix-socket', '-r', '--range', '-w', '--write-out', '--noproxy', '-U', '--proxy-user',
+  '--proxy-header', '--proxy-cacert', '--pass', '--aws-sigv4', '--max-redirs', '--expect100-timeout', '--keepalive-time', '--limit-rate', '-Y', '--speed-limit',
+  '-y', '--speed-time', '--dns-servers', '--local-port', '--tls-max', '--ciphers', '--pinnedpubkey', '--netrc-file', '--url-query', '--variable', '--retry-all-errors',
+  '--happy-eyeballs-timeout-ms', '--max-filesize', '-z', '--time-cond', '--service-name', '--sasl-authzid', '--request-target', '--crlfile', '--data-urlencode', '-d', '--data', '--data-raw', '--data-ascii', '--data-binary',
+  '-X', '--request', '-o', '--output', '-D', '--dump-header', '--url', '--json', '--trace-config', '--ip-tos', '--vlan-priority',
 ]);
-const CURL_FILE_OPTIONS = new Set(['o', 'D', 'c', 'output', 'dump-header', 'cookie-jar', 'trace', 'trace-ascii', 'stderr', 'etag-save', 'libcurl', 'output-dir']);
-const CURL_DATA_OPTIONS = new Set(['d', 'F', 'T', 'data', 'data-raw', 'data-binary', 'data-ascii', 'data-urlencode', 'form', 'form-string', 'json', 'upload-file']);
+const CURL_FLAGS = new Set([
+  '-s', '--silent', '-S', '--show-error', '-L', '--location', '-f', '--fail', '--fail-with-body', '--fail-early', '-k', '--insecure', '-v', '--verbose', '-i', '--include',
+  '-I', '--head', '-G', '--get', '-N', '--no-buffer', '--compressed', '--raw', '-4', '--ipv4', '-6', '--ipv6', '--http1.0', '--http1.1', '--http2', '--http2-prior-knowledge', '--http3',
+  '--http3-only', '-n', '--netrc', '--netrc-optional', '--location-trusted', '--no-keepalive', '--tcp-nodelay', '--tcp-fastopen', '--path-as-is', '--globoff', '-g', '--ssl-reqd',
+  '--tlsv1', '--tlsv1.0', '--tlsv1.1', '--tlsv1.2', '--tlsv1.3', '--no-progress-meter', '-#', '--progress-bar', '--digest', '--basic', '--ntlm', '--negotiate', '--anyauth',
+  '-q', '--disable', '--no-sessionid', '--proxy-insecure', '--suppress-connect-headers', '--styled-output', '--no-styled-output', '-j', '--junk-session-cookies', '--no-alpn', '--no-npn',
+  '--ssl-no-revoke', '--ssl-revoke-best-effort', '--retry-connrefused', '--cert-status', '--false-start', '--haproxy-protocol', '-Z', '--parallel', '--parallel-immediate', '--ca-native',
+  '--doh-insecure', '--sasl-ir', '--xattr', '--remote-time', '--show-headers', '--skip-existing',
+].filter((f) => f !== '--xattr' && f !== '--remote-time' && f !== '--skip-existing'));
 
-// curl reads unless it sends a write method or a body, or writes a file.
-function classifyCurl(args: string[]): Verdict {
+/** A non-HTTP `scheme://` written anywhere in the cell: a URL held in a variable may be it. */
+function otherScheme(text: string | undefined): string | undefined {
+  for (const m of (text ?? '').matchAll(/\b([A-Za-z][A-Za-z0-9+.-]*):\/\//g)) if (!/^https?$/i.test(m[1]!)) return m[1]!.toLowerCase();
+  return undefined;
+}
+
+function urlScheme(url: string): string | undefined {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url);
+  return m ? m[1]!.toLowerCase() : undefined;
+}
+
+// curl reads when every option is on the list, the method is GET/HEAD/OPTIONS, nothing is sent,
+// nothing is written but to standard output or /dev/null, and every URL is http(s).
+function classifyCurl(args: string[], ctx: Context): Verdict {
   let method: string | undefined;
   let data: string | undefined;
-  let file: string | undefined;
   let get = false;
-  const option = (name: string, value: string, shown: string): void => {
-    if (name === 'X' || name === 'request') method = value.toUpperCase();
-    else if (CURL_DATA_OPTIONS.has(name)) data ??= shown;
-    else if (CURL_FILE_OPTIONS.has(name) && !HARMLESS_TARGETS.has(value)) file ??= `${shown} ${value}`;
-    else if (name === 'K' || name === 'config') file ??= `${shown} ${value} (options from a file)`;
+  const urls: string[] = [];
+  const option = (name: string, value: string): Verdict | undefined => {
+    if (name === '-X' || name === '--request') method = value.toUpperCase();
+    else if (['-d', '--data', '--data-raw', '--data-ascii', '--data-binary', '--data-urlencode', '--json'].includes(name)) data ??= name;
+    else if (['-o', '--output', '-D', '--dump-header'].includes(name) && !HARMLESS_TARGETS.has(value) && value !== '-') return write(`curl ${name} ${value} (writes a file)`);
+    else if (name === '--url') urls.push(value);
+    else if (name === '-b' || name === '--cookie') {
+      if (!value.includes('=') && value !== '' && !/^@?\/dev\/null$/.test(value)) return undefined;
+    } else if (name === '--proxy' || name === '-x') {
+      if (/^(socks|http|https)/i.test(value) === false && value.includes('://')) return write(`curl ${name} ${value} (proxy scheme)`);
+    }
+    return undefined;
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--') break;
+    if (a === '--') {
+      urls.push(...args.slice(i + 1));
+      break;
+    }
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
-      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
-      if (name === 'get') get = true;
-      else if (name === 'remote-name' || name === 'remote-name-all' || name === 'remote-header-name') file ??= a;
-      else if (CURL_LONG_WITH_VALUE.has(name)) {
-        const value = eq < 0 ? (args[++i] ?? '') : a.slice(eq + 1);
-        option(name, value, `--${name}`);
+      const name = eq < 0 ? a : a.slice(0, eq);
+      if (CURL_FLAGS.has(name) && eq < 0) {
+        if (name === '--get') get = true;
+        continue;
       }
+      if (!CURL_VALUE.has(name)) return write(`curl ${name} (option not on the read-only list)`);
+      const value = eq < 0 ? (args[++i] ?? '') : a.slice(eq + 1);
+      const v = option(name, value);
+      if (v) return v;
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      for (let j = 1; j < a.length; j++) {
+        const flag = `-${a[j]}`;
+        if (CURL_VALUE.has(flag)) {
+          const value = j + 1 < a.length ? a.slice(j + 1) : (args[++i] ?? '');
+          const v = option(flag, value);
+          if (v) return v;
+          break;
+        }
+        if (!CURL_FLAGS.has(flag)) return write(`curl ${flag} (option not on the read-only list)`);
+        if (flag === '-G') get = true;
+      }
+      continue;
+    }
+    urls.push(a);
+  }
+  for (const url of urls) {
+    const scheme = urlScheme(url);
+    if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return write(`curl ${scheme}:// URL (not HTTP)`);
+    const other = url.startsWith(DYNAMIC) ? otherScheme(ctx.cellText) : undefined;
+    if (other !== undefined) return write(`curl with a URL from a variable, and a ${other}:// URL in the cell`);
+  }
+  if (method !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(method)) return write(`curl -X ${method} (HTTP ${method} request)`);
+  if (data !== undefined && !get) return write(`curl ${data} (sends a request body: POST)`);
+  return read('curl');
+}
+
+const WGET_VALUE = new Set(['-O', '--output-document', '-T', '--timeout', '-t', '--tries', '--header', '--user', '--password', '--http-user', '--http-password', '-U', '--user-agent', '--ca-certificate', '--ca-directory', '--max-redirect', '--method', '--wait', '-w', '--dns-timeout', '--connect-timeout', '--read-timeout', '--limit-rate', '--bind-address', '--certificate', '--private-key', '--referer']);
+const WGET_FLAGS = new Set(['-q', '--quiet', '-S', '--server-response', '--spider', '-nv', '--no-verbose', '-v', '--verbose', '--no-check-certificate', '-4', '-6', '--inet4-only', '--inet6-only', '--no-proxy', '--no-cache', '--no-dns-cache', '--content-on-error', '--compression=auto', '--compression=gzip', '--compression=none', '--no-hsts', '-nc', '--no-clobber']);
+
+// wget reads when it prints (`-O -`, `-qO-`) or only checks (`--spider`), GET/HEAD, http(s) only.
+function classifyWget(args: string[], ctx: Context): Verdict {
+  let output: string | undefined;
+  let spider = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq < 0 ? a : a.slice(0, eq);
+      if (WGET_FLAGS.has(a) || (eq < 0 && WGET_FLAGS.has(name))) {
+        if (name === '--spider') spider = true;
+        continue;
+      }
+      if (!WGET_VALUE.has(name)) return write(`wget ${name} (option not on the read-only list)`);
+      const value = eq < 0 ? (args[++i] ?? '') : a.slice(eq + 1);
+      if (name === '--output-document') output = value;
+      if (name === '--method' && !['GET', 'HEAD'].includes(value.toUpperCase())) return write(`wget --method=${value} (HTTP ${value.toUpperCase()} request)`);
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      if (WGET_FLAGS.has(a)) continue;
+      for (let j = 1; j < a.length; j++) {
+        const flag = `-${a[j]}`;
+        if (WGET_VALUE.has(flag)) {
+          const value = j + 1 < a.length ? a.slice(j + 1) : (args[++i] ?? '');
+          if (flag === '-O') output = value;
+          break;
+        }
+        if (!WGET_FLAGS.has(flag)) return write(`wget ${flag} (option not on the read-only list)`);
+      }
+      continue;
+    }
+    const scheme = urlScheme(a);
+    if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return write(`wget ${scheme}:// URL (not HTTP)`);
+    if (a.startsWith(DYNAMIC) && otherScheme(ctx.cellText) !== undefined) return write('wget with a URL from a variable, and a non-HTTP URL in the cell');
+  }
+  if (spider || output === '-' || output === '/dev/null' || output === '/dev/stdout') return read('wget');
+  return write('wget (downloads to a file)');
+}
+
+// HTTPie / xh: `http [METHOD] URL [items]`; data items (`k=v`, `k:=json`, `@file`) make it a POST.
+function classifyHttpie(args: string[], _ctx: Context, name: string): Verdict {
+  const VALUE = new Set(['-a', '--auth', '-A', '--auth-type', '--timeout', '-p', '--print', '--pretty', '-s', '--style', '--verify', '--cert', '--cert-key', '--max-redirects', '--proxy', '--format-options', '--response-charset', '--response-mime', '--default-scheme']);
+  const FLAGS = new Set(['-h', '--headers', '-b', '--body', '-v', '--verbose', '--check-status', '-F', '--follow', '-j', '--json', '-I', '--ignore-stdin', '--all', '-q', '--quiet', '--offline', '-m', '--meta', '-S', '--stream', '--sorted', '--unsorted', '--ignore-netrc', '--https', '-4', '-6']);
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('-') && a.length > 1) {
+      const eq = a.indexOf('=');
+      const opt = eq < 0 ? a : a.slice(0, eq);
+      if (FLAGS.has(opt)) continue;
+      if (VALUE.has(opt)) {
+        if (eq < 0) i++;
+        continue;
+      }
+      return write(`${name} ${opt} (option not on the read-only list)`);
+    }
+    positional.push(a);
+  }
+  let method = 'GET';
+  if (positional[0] !== undefined && /^[A-Z]+$/.test(positional[0])) method = positional.shift()!;
+  const url = positional.shift() ?? '';
+  if (url.startsWith(DYNAMIC) && otherScheme(_ctx.cellText) !== undefined) return write(`${name} with a URL from a variable, and a non-HTTP URL in the cell`);
+  const scheme = urlScheme(url);
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return write(`${name} ${scheme}:// URL (not HTTP)`);
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) return write(`${name} ${method} (HTTP ${method} request)`);
+  // `Header:value` and `param==value` keep it a GET; `field=value`, `field:=json`, `@file`, `field@file` send a body.
+  const body = positional.find((item) => !/^[^=:@]+==/.test(item) && !/^[A-Za-z0-9_-]+:(?!=)/.test(item));
+  if (body !== undefined) return write(`${name} ${body} (sends a request body)`);
+  return read(name);
+}
+
+function classifySort(args: string[]): Verdict {
+  const VALUE = new Set(['-k', '--key', '-t', '--field-separator', '-S', '--buffer-size', '--parallel', '--sort', '--files0-from', '--batch-size', '-T', '--temporary-directory']);
+  const FLAGS = 'nrugbfhiMVRszcCmd';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('--')) {
+      const name = a.split('=')[0]!;
+      if (VALUE.has(name)) {
+        if (!a.includes('=')) i++;
+        continue;
+      }
+      if (/^--(numeric-sort|reverse|unique|general-numeric-sort|ignore-leading-blanks|ignore-case|human-numeric-sort|month-sort|version-sort|random-sort|stable|zero-terminated|check|check=.*|merge|debug|dictionary-order|ignore-nonprinting)$/.test(a)) continue;
+      return write(`sort ${name} (option not on the read-only list: -o and --compress-program write or run)`);
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      for (let j = 1; j < a.length; j++) {
+        const c = a[j]!;
+        if (c === 'k' || c === 't' || c === 'S' || c === 'T') {
+          if (j + 1 === a.length) i++;
+          break;
+        }
+        if (!FLAGS.includes(c)) return write(`sort -${c} (option not on the read-only list)`);
+      }
+    }
+  }
+  return read('sort');
+}
+
+// tar reads only when listing (`-t`/`--list`) with options that neither write nor run programs.
+function classifyTar(args: string[]): Verdict {
+  const words = args.length > 0 && !args[0]!.startsWith('-') ? [`-${args[0]}`, ...args.slice(1)] : args;
+  let list = false;
+  for (let i = 0; i < words.length; i++) {
+    const a = words[i]!;
+    if (a.startsWith('--')) {
+      const name = a.split('=')[0]!;
+      if (name === '--list') list = true;
+      else if (name === '--file') {
+        if (!a.includes('=')) i++;
+      } else if (!['--verbose', '--gzip', '--gunzip', '--bzip2', '--xz', '--zstd', '--lzma', '--auto-compress', '--wildcards', '--no-wildcards', '--numeric-owner', '--full-time', '--utc', '--ignore-case', '--anchored', '--no-anchored', '--exclude', '--occurrence'].includes(name)) return write(`tar ${name} (not a listing option)`);
       continue;
     }
     if (a.startsWith('-') && a.length > 1) {
       for (let j = 1; j < a.length; j++) {
         const c = a[j]!;
-        if (CURL_SHORT_WITH_VALUE.has(c)) {
-          const value = j + 1 < a.length ? a.slice(j + 1) : (args[++i] ?? '');
-          option(c, value, `-${c}`);
+        if (c === 't') list = true;
+        else if (c === 'f') {
+          if (j + 1 === a.length) i++;
           break;
-        }
-        if (c === 'G') get = true;
-        if (c === 'O' || c === 'J') file ??= `-${c}`;
+        } else if (!'vzjJaZ'.includes(c)) return write(`tar -${c} (not a listing option)`);
       }
     }
   }
-  if (method !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(method)) return write(`curl -X ${method} (HTTP ${method} request)`);
-  if (data !== undefined && !get && method === undefined) return write(`curl ${data} (sends a request body: POST)`);
-  if (file !== undefined) return write(`curl ${file} (writes a file)`);
-  return read('curl');
+  return list ? read('tar -t') : write('tar (creates or extracts an archive)');
 }
 
-const SYSTEMCTL_WITH_VALUE = ['-H', '--host', '-M', '--machine', '-p', '--property', '-t', '--type', '--state', '-n', '--lines', '-o', '--output', '-s', '--signal', '--kill-whom', '--root', '--job-mode'];
-const SYSTEMCTL_READ = new Set(['status', 'is-active', 'is-enabled', 'is-failed', 'is-system-running', 'list-units', 'list-unit-files', 'list-timers', 'list-sockets', 'list-dependencies', 'list-jobs', 'list-machines', 'show', 'cat', 'help', 'get-default', 'show-environment']);
-const SYSTEMCTL_DESTRUCTIVE = new Set(['stop', 'restart', 'kill', 'try-restart', 'reload-or-restart', 'try-reload-or-restart', 'condrestart', 'force-reload', 'isolate', 'poweroff', 'reboot', 'halt', 'kexec', 'emergency', 'rescue', 'mask', 'suspend', 'hibernate', 'soft-reboot']);
+// less/more: `+cmd` runs pager commands (`+!sh`), `-o`/`--log-file` writes the input to a file.
+function classifyPager(args: string[], _ctx: Context, name: string): Verdict {
+  const bad = args.find((a) => a.startsWith('+') || /^-[A-Za-z]*[oOk]/.test(a) || /^--(log-file|LOG-FILE|lesskey-file|lesskey-src)/.test(a));
+  return bad ? write(`${name} ${bad} (runs pager commands or writes a file)`) : read(name);
+}
 
-function classifySystemctl(args: string[]): Verdict {
-  const positional: string[] = [];
+// env [-i] [-u NAME] [-C DIR] [-S 'split string'] [NAME=value]... [COMMAND]: the command decides.
+function classifyEnv(args: string[], ctx: Context): Verdict {
+  const argv: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (SYSTEMCTL_WITH_VALUE.includes(a)) i++;
-    else if (!a.startsWith('-')) positional.push(a);
+    if (a === '--') {
+      argv.push(...args.slice(i + 1));
+      break;
+    }
+    if (argv.length > 0 || !a.startsWith('-') || a === '-') {
+      argv.push(...args.slice(i));
+      break;
+    }
+    if (a === '-S' || a === '--split-string' || a.startsWith('--split-string=') || /^-[A-Za-z0-9]*S/.test(a)) {
+      const attached = a.startsWith('--split-string=') ? a.slice('--split-string='.length) : a.startsWith('--') ? undefined : a.slice(a.indexOf('S') + 1);
+      const text = attached !== undefined && attached !== '' ? attached : (args[++i] ?? '');
+      // env -S splits the string into words (and what follows is appended): classify it as shell words.
+      const split = text.trim().split(/\s+/).filter((w) => w !== '');
+      argv.push(...split, ...args.slice(i + 1));
+      break;
+    }
+    if (['-u', '--unset', '-C', '--chdir'].includes(a)) {
+      i++;
+      continue;
+    }
+    if (/^(--(unset|chdir)=.*|-u.+|-C.+)$/.test(a)) continue;
+    if (/^-[i0v]+$/.test(a) || ['--ignore-environment', '--null', '--debug'].includes(a)) continue;
+    return write(`env ${a} (option not on the read-only list)`);
   }
-  const sub = positional[0] ?? 'list-units';
-  const user = args.includes('--user') ? ' --user' : '';
-  if (SYSTEMCTL_READ.has(sub)) return read(`systemctl ${sub}`);
-  if (SYSTEMCTL_DESTRUCTIVE.has(sub)) return destructive(`systemctl${user} ${sub}`);
-  return write(`systemctl${user} ${sub}`);
+  const assignments = argv.filter((_, i) => i < argv.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) || argv.every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)));
+  if (assignments.length === argv.length) {
+    for (const a of assignments) {
+      const v = assignmentVerdict(a, false);
+      if (v) return v;
+    }
+    return read('env (prints the environment)');
+  }
+  const inner = argv.join(' ').includes('$') || argv.some((w) => /[;&|<>`()]/.test(w));
+  return inner ? payload('env -S', argv.join(' '), ctx) : wrapped('env', argv, ctx);
 }
 
-const DOCKER_GLOBAL_WITH_VALUE = ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey'];
-const DOCKER_READ = new Set(['ps', 'logs', 'inspect', 'images', 'stats', 'version', 'info', 'top', 'port', 'diff', 'history', 'events', 'search']);
-const DOCKER_DESTRUCTIVE = new Set(['rm', 'rmi', 'kill', 'stop', 'restart']);
-
-function classifyDocker(args: string[], ctx: Context): Verdict {
-  const rest = skipOptions(args, DOCKER_GLOBAL_WITH_VALUE);
-  const sub = rest[0] ?? '';
-  const more = rest.slice(1);
-  if (sub === 'compose') return classifyCompose(more, ctx);
-  if (DOCKER_READ.has(sub)) return read(`docker ${sub}`);
-  if (DOCKER_DESTRUCTIVE.has(sub)) return destructive(`docker ${sub}`);
-  if (sub === 'exec') return classifyExec('docker exec', skipOptions(more, ['-e', '--env', '--env-file', '-u', '--user', '-w', '--workdir', '--detach-keys']).slice(1), ctx);
-  if (['container', 'image', 'network', 'volume', 'system', 'builder', 'buildx', 'context'].includes(sub)) {
-    const sub2 = more.find((x) => !x.startsWith('-')) ?? '';
-    if (['ls', 'list', 'ps', 'inspect', 'logs', 'top', 'port', 'diff', 'stats', 'history', 'df', 'info', 'events', 'show'].includes(sub2)) return read(`docker ${sub} ${sub2}`);
-    if (['rm', 'remove', 'prune', 'kill', 'stop', 'restart', 'disconnect'].includes(sub2)) return destructive(`docker ${sub} ${sub2}`);
-    if (sub === 'container' && sub2 === 'exec') return classifyExec('docker container exec', skipOptions(more.slice(1), ['-e', '--env', '-u', '--user', '-w', '--workdir']).slice(1), ctx);
-    return write(`docker ${sub} ${sub2}`);
+// sed reads unless it edits in place, writes (`w`, `W`, `s///w`), runs (`e`, `s///e`), or loads a script file.
+function classifySed(args: string[]): Verdict {
+  const scripts: string[] = [];
+  let sandbox = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-e' || a === '--expression') scripts.push(args[++i] ?? '');
+    else if (a.startsWith('--expression=')) scripts.push(a.slice('--expression='.length));
+    else if (a === '--sandbox') sandbox = true;
+    else if (a === '-f' || a.startsWith('--file') || /^-[A-Za-z]*f/.test(a)) return write('sed -f (runs a script file)');
+    else if (a === '-i' || a.startsWith('--in-place') || /^-[A-Za-z]*i/.test(a)) return write('sed -i (edits files in place)');
+    else if (/^-[nEurszl0-9]+$/.test(a) || ['--quiet', '--silent', '--regexp-extended', '--separate', '--null-data', '--unbuffered', '--posix', '--debug', '--zero-terminated', '-l'].includes(a)) continue;
+    else if (a.startsWith('-e') && a.length > 2) scripts.push(a.slice(2));
+    else if (a.startsWith('-') && a !== '-') return write(`sed ${a} (option not on the read-only list)`);
+    else if (scripts.length === 0 && !args.slice(0, i).some((x) => x === '-e' || x.startsWith('--expression'))) scripts.push(a);
   }
-  if (sub === 'run') return write('docker run (starts a container)');
-  return write(`docker ${sub}`);
+  if (sandbox) return read('sed --sandbox');
+  for (const script of scripts) {
+    if (script.includes(DYNAMIC)) return write('sed script with an expansion (its commands are known only at run time)');
+    const bad = sedWrites(script);
+    if (bad !== null) return write(`sed ${bad} (writes a file or runs a command)`);
+  }
+  return read('sed');
 }
 
-function classifyCompose(args: string[], ctx: Context): Verdict {
-  const rest = skipOptions(args, ['-f', '--file', '-p', '--project-name', '--env-file', '--profile', '--project-directory', '--ansi', '--progress', '--parallel']);
-  const sub = rest[0] ?? '';
-  if (['ps', 'logs', 'config', 'images', 'top', 'ls', 'version', 'port', 'events'].includes(sub)) return read(`docker compose ${sub}`);
-  if (['down', 'restart', 'rm', 'kill', 'stop'].includes(sub)) return destructive(`docker compose ${sub}`);
-  if (sub === 'exec') return classifyExec('docker compose exec', skipOptions(rest.slice(1), ['-e', '--env', '-u', '--user', '-w', '--workdir', '--index']).slice(1), ctx);
-  return write(`docker compose ${sub}`);
+/** The first command of a sed script that writes or runs (`w file`, `e cmd`, `s/a/b/w f`), or null; unparsable scripts count. */
+export function sedWrites(script: string): string | null {
+  let i = 0;
+  const n = script.length;
+  const skipSpace = (): void => {
+    while (i < n && /[ \t\n;]/.test(script[i]!)) i++;
+  };
+  const readDelimited = (delim: string): boolean => {
+    while (i < n && script[i] !== delim) {
+      if (script[i] === '\\') i++;
+      else if (script[i] === '\n' && delim !== '\n') return false;
+      i++;
+    }
+    if (i >= n) return false;
+    i++;
+    return true;
+  };
+  const readAddress = (): boolean => {
+    const c = script[i];
+    if (c === undefined) return true;
+    if (/\d/.test(c)) {
+      while (i < n && /[\d~]/.test(script[i]!)) i++;
+    } else if (c === '$') i++;
+    else if (c === '/') {
+      i++;
+      if (!readDelimited('/')) return false;
+      while (i < n && /[IM]/.test(script[i]!)) i++;
+    } else if (c === '\\') {
+      const d = script[i + 1];
+      if (d === undefined) return false;
+      i += 2;
+      if (!readDelimited(d)) return false;
+      while (i < n && /[IM]/.test(script[i]!)) i++;
+    }
+    return true;
+  };
+  const toLineEnd = (): void => {
+    while (i < n && script[i] !== '\n') i++;
+  };
+  const toCommandEnd = (): void => {
+    while (i < n && script[i] !== '\n' && script[i] !== ';' && script[i] !== '}') i++;
+  };
+  while (true) {
+    skipSpace();
+    if (i >= n) return null;
+    if (script[i] === '#') {
+      toLineEnd();
+      continue;
+    }
+    if (script[i] === '}') {
+      i++;
+      continue;
+    }
+    if (!readAddress()) return 'script';
+    while (i < n && /[ \t]/.test(script[i]!)) i++;
+    if (script[i] === ',') {
+      i++;
+      while (i < n && /[ \t]/.test(script[i]!)) i++;
+      if (script[i] === '+' || script[i] === '~') i++;
+      if (!readAddress()) return 'script';
+    }
+    while (i < n && /[ \t!]/.test(script[i]!)) i++;
+    const cmd = script[i];
+    if (cmd === undefined) return null;
+    i++;
+    switch (cmd) {
+      case '{':
+      case '=': case 'd': case 'D': case 'g': case 'G': case 'h': case 'H': case 'l': case 'n': case 'N': case 'p': case 'P': case 'x': case 'z': case 'F': case 'q': case 'Q': case 'L':
+        if (cmd === 'q' || cmd === 'Q' || cmd === 'l' || cmd === 'L') while (i < n && /[ \t\d]/.test(script[i]!)) i++;
+        continue;
+      case ':': case 'b': case 't': case 'T': case 'v':
+        toCommandEnd();
+        continue;
+      case 'a': case 'i': case 'c': case 'r': case 'R':
+        // Text to append or a file to read, up to the end of the line (a trailing backslash continues it).
+        while (i < n && script[i] !== '\n') {
+          if (script[i] === '\\') i++;
+          i++;
+        }
+        continue;
+      case 'w': case 'W': case 'e':
+        return cmd;
+      case 's': {
+        const d = script[i];
+        if (d === undefined || d === '\n' || d === '\\') return 'script';
+        i++;
+        if (!readDelimited(d) || !readDelimited(d)) return 'script';
+        const start = i;
+        while (i < n && /[gpiImMe0-9w]/.test(script[i]!)) {
+          if (script[i] === 'w') return 's///w';
+          if (script[i] === 'e') return 's///e';
+          i++;
+        }
+        void start;
+        continue;
+      }
+      case 'y': {
+        const d = script[i];
+        if (d === undefined || d === '\n' || d === '\\') return 'script';
+        i++;
+        if (!readDelimited(d) || !readDelimited(d)) return 'script';
+        continue;
+      }
+      default:
+        return cmd;
+    }
+  }
 }
 
-function classifyExec(label: string, inner: string[], ctx: Context): Verdict {
-  if (inner.length === 0) return write(`${label} without a command`);
-  const verdict = classifyArgv(inner, { ...ctx, depth: ctx.depth + 1 });
-  if (verdict.level === 'read') return read(`${label} ${verdict.rule}`);
-  const rule = verdict.unknown !== undefined ? `unknown command "${verdict.unknown}"` : verdict.rule;
-  return { level: verdict.level, rule: `${rule} (in ${label})` };
+// awk reads unless its program runs commands (`system()`, `| getline`, `print | "cmd"`, `|&`),
+// writes files (`print > f`, `printf >> f`), loads extensions, or comes from a file.
+function classifyAwk(args: string[]): Verdict {
+  let program: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (['-F', '-v', '--assign', '--field-separator'].includes(a)) {
+      const value = args[++i] ?? '';
+      if (a === '-v' || a === '--assign') {
+        if (/[`]|\$\(/.test(value) || value.includes(DYNAMIC)) return write('awk -v with command text or an expansion');
+      }
+      continue;
+    }
+    if (/^-F.|^-v.|^--(assign|field-separator)=/.test(a)) continue;
+    if (a === '--') {
+      program ??= args[i + 1];
+      break;
+    }
+    if (a.startsWith('-') && a !== '-') {
+      if (['--posix', '--traditional', '-P', '-c', '--re-interval', '-r', '--characters-as-bytes', '-b', '--sandbox', '-S', '-n', '--non-decimal-data', '-e'].includes(a)) {
+        if (a === '-e') program ??= args[++i];
+        continue;
+      }
+      return write(`awk ${a} (option not on the read-only list: -f, -i, -l, -E load programs)`);
+    }
+    program ??= a;
+    if (program === a) continue;
+  }
+  if (args.includes('--sandbox') || args.includes('-S')) return read('awk --sandbox');
+  if ((program ?? '').includes(DYNAMIC)) return write('awk program with an expansion (known only at run time)');
+  const text = stripAwkStrings(program ?? '');
+  if (/\bsystem\s*\(|\|/.test(text.replace(/\|\|/g, ''))) return write('awk program runs a command (system() or a pipe)');
+  if (/@load|@include/.test(program ?? '')) return write('awk program loads an extension');
+  // Output redirection: `>` or `>>` inside a print/printf statement (outside parentheses).
+  if (awkPrintRedirects(text)) return write('awk program writes a file (print > file)');
+  return read('awk');
 }
 
-function classifyKubectl(args: string[], ctx: Context): Verdict {
-  const rest = skipOptions(args, ['-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server', '-l', '--selector', '-o', '--output']);
-  const sub = rest[0] ?? '';
-  const sub2 = rest.slice(1).find((x) => !x.startsWith('-')) ?? '';
-  if (['get', 'describe', 'logs', 'top', 'explain', 'api-resources', 'api-versions', 'version', 'cluster-info', 'diff', 'events', 'wait'].includes(sub)) return read(`kubectl ${sub}`);
-  if (sub === 'config' && ['view', 'get-contexts', 'current-context', 'get-clusters', 'get-users'].includes(sub2)) return read(`kubectl config ${sub2}`);
-  if (sub === 'auth' && sub2 === 'can-i') return read('kubectl auth can-i');
-  if (sub === 'rollout' && ['status', 'history'].includes(sub2)) return read(`kubectl rollout ${sub2}`);
-  if (sub === 'rollout' && ['restart', 'undo'].includes(sub2)) return destructive(`kubectl rollout ${sub2}`);
-  if (['delete', 'drain'].includes(sub)) return destructive(`kubectl ${sub}`);
-  if (sub === 'exec') {
-    const dash = rest.indexOf('--');
-    return dash < 0 ? write('kubectl exec') : classifyExec('kubectl exec', rest.slice(dash + 1), ctx);
+// The program with string literals emptied and regex literals emptied (after `(`, `,`, `~`, `!`, `{`, `;`, `&&`, `||`, start, newline).
+function stripAwkStrings(program: string): string {
+  let out = '';
+  let i = 0;
+  let prev = '';
+  while (i < program.length) {
+    const c = program[i]!;
+    if (c === '"') {
+      out += '""';
+      i++;
+      while (i < program.length && program[i] !== '"') i += program[i] === '\\' ? 2 : 1;
+      i++;
+      prev = '"';
+      continue;
+    }
+    if (c === '/' && /^$|[(,~!{;&|\n]$/.test(prev)) {
+      out += '//';
+      i++;
+      while (i < program.length && program[i] !== '/' && program[i] !== '\n') i += program[i] === '\\' ? 2 : 1;
+      i++;
+      prev = '/';
+      continue;
+    }
+    if (c === '#') {
+      while (i < program.length && program[i] !== '\n') i++;
+      continue;
+    }
+    out += c;
+    if (!/\s/.test(c)) prev = c;
+    else if (c === '\n') prev = '\n';
+    i++;
   }
-  return write(`kubectl ${sub}`);
+  return out;
 }
 
-function classifyGit(args: string[]): Verdict {
-  const rest = skipOptions(args, ['-C', '-c', '--git-dir', '--work-tree', '--namespace']);
-  const sub = rest[0] ?? '';
-  const more = rest.slice(1);
-  const positional = more.filter((x) => !x.startsWith('-'));
-  if (['checkout', 'reset', 'clean', 'restore', 'switch'].includes(sub)) return destructive(`git ${sub} (discards or replaces work-tree changes)`);
-  if (['log', 'status', 'diff', 'show', 'rev-parse', 'describe', 'ls-files', 'ls-tree', 'ls-remote', 'blame', 'shortlog', 'grep', 'cat-file', 'show-ref', 'for-each-ref', 'whatchanged', 'version', 'help', 'count-objects', 'rev-list', 'merge-base', 'name-rev'].includes(sub)) return read(`git ${sub}`);
-  if (sub === 'stash') {
-    if (['list', 'show'].includes(positional[0] ?? '')) return read(`git stash ${positional[0]}`);
-    if (['drop', 'clear'].includes(positional[0] ?? '')) return destructive(`git stash ${positional[0]}`);
-    return write('git stash');
+function awkPrintRedirects(text: string): boolean {
+  const re = /\bprintf?\b/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    let depth = 0;
+    for (let i = m.index + m[0].length; i < text.length; i++) {
+      const c = text[i]!;
+      if (c === '(') depth++;
+      else if (c === ')') depth--;
+      else if (depth <= 0 && (c === ';' || c === '}' || c === '\n')) break;
+      else if (depth <= 0 && c === '>') return true;
+    }
   }
-  if (sub === 'branch') {
-    if (shortFlag(more, 'D') || more.includes('--delete') || shortFlag(more, 'd')) return destructive('git branch -d (deletes a branch)');
-    if (positional.length === 0 && !more.some((x) => /^(-m|-M|-c|-C|--move|--copy|-u|--set-upstream-to|--unset-upstream|--edit-description)/.test(x))) return read('git branch');
-    return write('git branch');
-  }
-  if (sub === 'tag') return positional.length === 0 || more.includes('-l') || more.includes('--list') ? read('git tag') : write('git tag');
-  if (sub === 'remote') return positional.length === 0 || ['show', 'get-url'].includes(positional[0]!) ? read('git remote') : write(`git remote ${positional[0]}`);
-  if (sub === 'config') return more.some((x) => /^(--get|--list|-l$|--get-all|--get-regexp)/.test(x)) ? read('git config --get') : write('git config');
-  if (sub === 'reflog') return ['expire', 'delete'].includes(positional[0] ?? '') ? destructive(`git reflog ${positional[0]}`) : read('git reflog');
-  if (sub === 'worktree' && positional[0] === 'list') return read('git worktree list');
-  if (sub === 'push' && more.some((x) => /^(-f|--force|--force-with-lease|--delete|-d|--mirror)/.test(x) || x.startsWith(':') || x.startsWith('+'))) return destructive('git push --force/--delete');
-  return write(`git ${sub}`);
+  // getline from a file is a read; `getline < file` is fine, `cmd | getline` was caught above.
+  return false;
 }
 
 function classifyPsql(args: string[], ctx: Context): Verdict {
@@ -576,7 +1168,7 @@ function classifyPsql(args: string[], ctx: Context): Verdict {
     else if (a.startsWith('--command=')) sql.push(a.slice('--command='.length));
     else if (/^-c./.test(a)) sql.push(a.slice(2));
     else if (a === '-f' || a.startsWith('--file') || /^-f./.test(a)) return write('psql -f (runs a SQL file)');
-    else if (a === '-o' || a.startsWith('--output') || a === '-L' || a.startsWith('--log-file')) return write('psql -o/-L (writes a file)');
+    else if (a === '-o' || a.startsWith('--output') || a === '-L' || a.startsWith('--log-file') || /^-[oL]./.test(a)) return write('psql -o/-L (writes a file)');
     else if (a === '-l' || a === '--list' || a === '-V' || a === '--version') return read('psql -l');
   }
   if (sql.length === 0 && ctx.stdin !== undefined) sql.push(ctx.stdin);
@@ -588,6 +1180,7 @@ function classifyMysql(args: string[], ctx: Context): Verdict {
   const sql: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
+    if (/^--(tee|pager|init-command|load-data-local-dir|local-infile|plugin-dir|default-auth|defaults-file|defaults-extra-file|init-command-add|system-command)/.test(a)) return write(`mysql ${a.split('=')[0]} (writes a file, runs a command or runs SQL at connect)`);
     if (a === '-e' || a === '--execute') sql.push(args[++i] ?? '');
     else if (a.startsWith('--execute=')) sql.push(a.slice('--execute='.length));
     else if (/^-e./.test(a)) sql.push(a.slice(2));
@@ -680,20 +1273,6 @@ function classifyFind(args: string[], ctx: Context): Verdict {
   return read('find');
 }
 
-function classifyAwk(args: string[]): Verdict {
-  if (args.some((a, i) => a === '-i' && args[i + 1] === 'inplace') || args.includes('-iinplace')) return write('awk -i inplace (edits files in place)');
-  const program = args.find((a) => !a.startsWith('-')) ?? '';
-  if (/\bsystem\s*\(|\|\s*getline|\|&|print[f]?[^;}]*[^>]>>?\s*"/.test(program)) return write('awk program runs commands or writes files');
-  return read('awk');
-}
-
-function classifyIptables(args: string[]): Verdict {
-  if (args.some((a) => /^(-L|-S|--list|--list-rules|-C|--check|-nL|-nvL|-vnL|-vL|-Ln|-Lnv)$/.test(a))) return read('iptables -L');
-  const destroy = args.find((a) => /^(-D|-F|-X|-Z|--delete|--flush|--delete-chain|--zero)$/.test(a));
-  if (destroy) return destructive(`iptables ${destroy} (removes firewall rules)`);
-  return write('iptables (changes firewall rules)');
-}
-
 function classifyPip(args: string[]): Verdict {
   const sub = subcommand(args, ['--python', '--log', '--proxy', '--cache-dir']);
   if (['list', 'check', 'show', 'freeze', 'search', 'index', 'inspect', 'help', 'debug'].includes(sub)) return read(`pip ${sub}`);
@@ -722,12 +1301,32 @@ function classifyPython(args: string[], ctx: Context, name: string): Verdict {
   return { level: 'write', rule: 'unknown program', unknown: `${name} ${script ?? args.join(' ')}`.trim() };
 }
 
+// ssh HOST 'cmd': the remote command decides (re-lexed as shell text). Options that run local
+// programs (ProxyCommand, LocalCommand), write files (-E, -S, -M) or only forward ports are not read-only.
 function classifySsh(args: string[], ctx: Context): Verdict {
-  const withValue = new Set(['-p', '-i', '-l', '-o', '-F', '-J', '-L', '-R', '-D', '-b', '-c', '-E', '-e', '-I', '-m', '-O', '-Q', '-S', '-W', '-w', '-B']);
+  const VALUE = new Set(['-p', '-i', '-l', '-o', '-J', '-c', '-m', '-b', '-B', '-e', '-I']);
+  const FLAGS = 'tTqvx46AaCkKnNY';
+  const SAFE_CONFIG = /^(ConnectTimeout|StrictHostKeyChecking|BatchMode|UserKnownHostsFile|LogLevel|ServerAliveInterval|ServerAliveCountMax|Port|User|IdentityFile|IdentitiesOnly|PasswordAuthentication|PubkeyAuthentication|PreferredAuthentications|ConnectionAttempts|HostKeyAlgorithms|CheckHostIP|AddressFamily|Compression|GlobalKnownHostsFile|RequestTTY|ForwardAgent|ProxyJump|HashKnownHosts|KbdInteractiveAuthentication|NumberOfPasswordPrompts|TCPKeepAlive|UpdateHostKeys|VerifyHostKeyDNS|SetEnv|SendEnv|HostKeyAlias|Ciphers|MACs|KexAlgorithms)=/i;
   let i = 0;
-  while (i < args.length && args[i]!.startsWith('-')) i += withValue.has(args[i]!) ? 2 : 1;
+  let noCommand = false;
+  while (i < args.length && args[i]!.startsWith('-') && args[i] !== '--') {
+    const a = args[i]!;
+    for (let j = 1; j < a.length; j++) {
+      const flag = `-${a[j]}`;
+      if (VALUE.has(flag)) {
+        const value = j + 1 < a.length ? a.slice(j + 1) : (args[++i] ?? '');
+        if (flag === '-o' && !SAFE_CONFIG.test(value.replace(/\s+/, '=').replace(/=\s*/, '='))) return write(`ssh -o ${value.split(/[=\s]/)[0]} (option not on the read-only list)`);
+        break;
+      }
+      if (!FLAGS.includes(a[j]!)) return write(`ssh ${flag} (forwards ports, writes files or runs local commands)`);
+      if (a[j] === 'N') noCommand = true;
+    }
+    i++;
+  }
+  if (args[i] === '--') i++;
   const host = args[i];
   const remote = args.slice(i + 1);
+  if (noCommand) return host === undefined ? write('ssh -N without a host') : endless(`ssh -N ${host}`, 'ssh -N runs until interrupted');
   if (host === undefined || remote.length === 0) return write('ssh session (runs whatever is typed)');
   return payload(`ssh ${host}`, remote.join(' '), ctx);
 }

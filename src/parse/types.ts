@@ -72,6 +72,8 @@ export const RiskVerdictSchema = z.object({
   /** The rule and the matched text, e.g. `destructive: "rm -rf" in "rm -rf data/state/*"`. */
   reason: z.string(),
   overridden: z.boolean(),
+  /** The rule that decided: a tool data entry (`tools/kubernetes#kubectl`), a `risk.ts#...` rule, a policy rule. */
+  decidedBy: z.string().optional(),
 });
 export type RiskVerdict = z.infer<typeof RiskVerdictSchema>;
 
@@ -110,6 +112,9 @@ export const CellSchema = z.object({
   /** Environment variables the command reads that nothing earlier in the notebook sets. */
   variables: z.array(z.string()),
   risk: RiskVerdictSchema.optional(),
+  /** A command in the cell runs until interrupted (`tail -f`, `kubectl logs -f`, `watch`): see `endlessReason`. */
+  endless: z.boolean().optional(),
+  endlessReason: z.string().optional(),
   /** For `http` cells: the request. */
   http: HttpRequestSpecSchema.optional(),
   /** For `expect` cells: JSON subset or line-by-line text. */

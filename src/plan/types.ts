@@ -7,6 +7,8 @@ export type Mode = z.infer<typeof ModeSchema>;
 export const PolicySchema = z.object({
   /** Risk levels allowed to run without a human: `read` always, more only by flag. */
   allow: z.array(RiskLevelSchema),
+  /** The team policy file the notebook was classified with: path, SHA-256, content (kept in the record). */
+  file: z.object({ path: z.string(), sha256: z.string(), content: z.string() }).optional(),
 });
 export type Policy = z.infer<typeof PolicySchema>;
 

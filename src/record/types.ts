@@ -174,7 +174,9 @@ export const SelectionSchema = z.strictObject({
 });
 export type Selection = z.infer<typeof SelectionSchema>;
 
-export const PolicySchema = z.strictObject({ allow: z.array(RiskLevelSchema) });
+/** The team policy file the run classified with (`runproof.policy.yaml` or `--policy`): its path, SHA-256 and content. */
+export const TeamPolicyFileSchema = z.strictObject({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), content: z.string() });
+export const PolicySchema = z.strictObject({ allow: z.array(RiskLevelSchema), file: TeamPolicyFileSchema.optional() });
 export type Policy = z.infer<typeof PolicySchema>;
 
 export const OperatorSchema = z.strictObject({ user: z.string(), host: z.string() });

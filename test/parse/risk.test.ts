@@ -114,7 +114,7 @@ const TRICKY: [string, string, RiskLevel][] = [
   ['; list', 'date; uptime; free -m', 'read'],
   ['rm in a backtick', 'echo `rm -rf /tmp/x`', 'destructive'],
   ['rm in a subshell', '( cd /tmp && rm -f x.lock )', 'destructive'],
-  ['rm in an if body', 'if [ -f x ]; then\n  rm x\nfi', 'write'],
+  ['rm in an if body', 'if [ -f x ]; then\n  rm x\nfi', 'destructive'], // rm deletes files: destructive (issue 15's labels)
   ['rm -rf in a while body', 'while true; do rm -rf /tmp/cache; sleep 1; done', 'destructive'],
   ['read-only for loop', 'for p in 1 2 3; do curl -s localhost:$p/health; done', 'read'],
   ['case with a destructive arm', 'case "$1" in\n  stop) systemctl stop x ;;\n  *) echo usage ;;\nesac', 'destructive'],
@@ -210,7 +210,7 @@ const TRICKY: [string, string, RiskLevel][] = [
   ['git clean', 'git clean -fdx', 'destructive'],
   ['git pull', 'git pull', 'write'],
   // files, packages, migrations
-  ['rm without flags', 'rm /tmp/x.lock', 'write'],
+  ['rm without flags', 'rm /tmp/x.lock', 'destructive'], // deleting a file is destructive, flags or not
   ['rm -f', 'rm -f /tmp/roxy_*.lock 2>/dev/null', 'destructive'],
   ['rm -r', 'rm -r build', 'destructive'],
   ['sed -i', "sed -i 's/a/b/' config.yaml", 'write'],

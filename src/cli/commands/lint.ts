@@ -14,9 +14,10 @@ export const registerLint: CommandRegistrar = (program: Command) => {
     .argument('<paths...>', 'runbook files or folders (searched recursively)')
     .option('--strict', 'treat warnings as errors')
     .option('--json', 'print the diagnostics as JSON')
+    .option('--policy <file>', 'team policy file (default: runproof.policy.yaml beside each runbook)')
     .addHelpText('after', '\nExample:\n  runproof lint --strict notebooks/\n')
-    .action(async (paths: string[], options: { strict?: boolean; json?: boolean }) => {
-      const results = await lintPaths(paths);
+    .action(async (paths: string[], options: { strict?: boolean; json?: boolean; policy?: string }) => {
+      const results = await lintPaths(paths, options.policy !== undefined ? { policyFile: options.policy } : {});
       if (results.length === 0) {
         throw new RunproofError('RP_NOTHING_TO_LINT', `no runbook (.md, .markdown, .txt) found in ${paths.join(', ')}`, {
           hint: 'give runbook files or folders that hold some',

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { formatDiagnostic } from '../../core/index.js';
 import { parseRunbook, type Cell, type Notebook, type Section } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
-import { readRunbookFile } from '../read-runbook.js';
+import { loadTeamPolicy, readRunbookFile } from '../read-runbook.js';
 import { collectSecrets, createRedactor } from '../../record/index.js';
 
 const WIDTH = 80;
@@ -14,24 +14,29 @@ export const registerList: CommandRegistrar = (program: Command) => {
     .description('show a runbook as a notebook: sections, cells (name, kind, risk, parameters, line) and warnings')
     .argument('<runbook>', 'Markdown runbook (.md, .markdown, .txt)')
     .option('--json', 'print the Notebook as JSON (valid against its schema)')
-    .addHelpText('after', '\nExample:\n  runproof list notebooks/incident-ready-503.md\n')
-    .action(async (runbook: string, options: { json?: boolean }) => {
+    .option('--explain', 'under each cell, the rule that decided its risk (a tools/ data entry, a risk.ts rule or a policy rule) and why')
+    .option('--policy <file>', 'team policy file (default: runproof.policy.yaml beside the runbook)')
+    .addHelpText('after', '\nExample:\n  runproof list notebooks/incident-ready-503.md\n  runproof list --explain notebooks/incident-ready-503.md\n')
+    .action(async (runbook: string, options: { json?: boolean; explain?: boolean; policy?: string }) => {
       const text = await readRunbookFile(runbook);
-      const notebook = parseRunbook(text, { path: runbook });
+      const team = await loadTeamPolicy(runbook, options.policy);
+      const notebook = parseRunbook(text, { path: runbook, ...(team ? { policy: team.policy, policyPath: team.path } : {}) });
       // Credentials written in the runbook (`PGPASSWORD=x`, `curl -u user:pass`) are masked here as
       // in a run's evidence: the same redactor, taught the whole runbook (SECURITY L3).
       const redactor = createRedactor(collectSecrets({ env: process.env, params: [], extra: [] }));
       redactor.learn(text);
-      process.stdout.write(options.json ? `${JSON.stringify(redactor.redactValue(notebook), null, 2)}\n` : redactor.redact(formatNotebookList(notebook)));
+      process.stdout.write(options.json ? `${JSON.stringify(redactor.redactValue(notebook), null, 2)}
+` : redactor.redact(formatNotebookList(notebook, { explain: options.explain === true, ...(team ? { policyPath: team.path } : {}) })));
     });
 };
 
 /** The `list` view of a notebook, wrapped to 80 columns. */
-export function formatNotebookList(notebook: Notebook): string {
+export function formatNotebookList(notebook: Notebook, options: { explain?: boolean; policyPath?: string } = {}): string {
   const out: string[] = [];
   const runnable = notebook.cells.filter((c) => c.runnable).length;
   out.push(truncate(notebook.title, WIDTH));
   out.push(truncate(notebook.path, WIDTH));
+  if (options.explain) out.push(`policy: ${options.policyPath ?? 'none (built-in tool knowledge only)'}`);
   out.push(`${notebook.sections.length - 1} sections · ${notebook.cells.length} cells (${runnable} runnable) · ${notebook.warnings.length} warnings`);
   const byId = new Map(notebook.cells.map((c) => [c.id, c] as const));
   for (const section of notebook.sections) {
@@ -41,7 +46,10 @@ export function formatNotebookList(notebook: Notebook): string {
     const pad = ' '.repeat(section.level === 0 ? 2 : 2 * section.level);
     for (const id of section.cellIds) {
       const cell = byId.get(id);
-      if (cell) out.push(...cellLines(cell, pad, byId));
+      if (cell) {
+        out.push(...cellLines(cell, pad, byId));
+        if (options.explain) out.push(...explainLines(cell, `${pad}    `));
+      }
     }
   }
   if (notebook.warnings.length > 0) {
@@ -72,6 +80,15 @@ function cellLines(cell: Cell, pad: string, byId: Map<string, Cell>): string[] {
   }
   if (cell.exampleOutput !== undefined) parts.push('example output shown');
   return wrap(parts, pad, `${pad}    `, ' · ');
+}
+
+// `list --explain`: which rule decided the cell's risk, and why, wrapped under the cell line.
+function explainLines(cell: Cell, pad: string): string[] {
+  if (!cell.risk) return [];
+  const lines = [`decided by: ${cell.risk.decidedBy ?? 'risk.ts'}`, `why: ${cell.risk.reason}`];
+  if (cell.risk.overridden) lines.push(`risk attribute sets ${cell.risk.level} (classifier: ${cell.risk.classified})`);
+  if (cell.endless) lines.push(`endless: ${cell.endlessReason ?? 'runs until interrupted'}`);
+  return lines.flatMap((l) => wrap([l], pad, `${pad}  `, ' '));
 }
 
 function kindText(cell: Cell): string {

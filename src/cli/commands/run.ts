@@ -40,6 +40,7 @@ interface RunFlags {
   parallel?: string;
   maxFail?: string;
   canary?: string;
+  policy?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -136,6 +137,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--tag <tag>', "cells carrying Runme's tag/category; repeatable", collect, [])
     .option('--set <name=value>', 'a parameter or variable value; repeatable', collect, [])
     .option('--env-file <file>', 'NAME=value lines: parameter and variable values')
+    .option('--policy <file>', 'team policy file: read-only forms, destructive patterns, sandbox (default: runproof.policy.yaml beside the runbook)')
     .option('--secret <value>', 'a value to redact from every file of the bundle; repeatable', collect, [])
     .option('--timeout <duration>', 'default timeout per cell (a cell\'s own timeout wins)', undefined)
     .option('--allow <level>', 'unattended: also run write or destructive cells', collect, [])
@@ -230,6 +232,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           ...(flags.insecure ? { insecure: true } : {}),
           ...(flags.caFile ? { caFile: flags.caFile } : {}),
           ...(fleet ? { fleet } : {}),
+          ...(flags.policy ? { policyFile: flags.policy } : {}),
           signal: controller.signal,
           ...(session
             ? {

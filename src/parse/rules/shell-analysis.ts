@@ -1,5 +1,5 @@
 import { findParameters } from '../params.js';
-import { classifyRisk, type RiskFinding } from '../risk.js';
+import { classifyRisk, type PolicyContext, type RiskFinding } from '../risk.js';
 import { analyzeShell } from '../shell-lex.js';
 import type { Cell, ParamUse } from '../types.js';
 import { findVariableReads, findVariableWrites } from '../variables.js';
@@ -37,7 +37,7 @@ export function unwrap<T>(outcome: Outcome<T>): T {
 }
 
 /** The cell's params, risk finding and variable reads/writes, computed once per cell. */
-export function cellShellFacts(cell: Cell): CellShellFacts {
+export function cellShellFacts(cell: Cell, policy?: PolicyContext): CellShellFacts {
   let found = facts.get(cell);
   if (found === undefined) {
     const analysis = attempt(() => analyzeShell(cell.command));
@@ -45,7 +45,7 @@ export function cellShellFacts(cell: Cell): CellShellFacts {
       analysis.ok ? attempt(() => fn(analysis.value)) : { ok: false, error: analysis.error };
     found = {
       params: withAnalysis((a) => findParameters(cell.command, a)),
-      risk: cell.kind === 'shell' ? withAnalysis((a) => classifyRisk(cell.kind, cell.command, cell.http, a)) : attempt(() => classifyRisk(cell.kind, cell.command, cell.http)),
+      risk: cell.kind === 'shell' ? withAnalysis((a) => classifyRisk(cell.kind, cell.command, cell.http, a, policy)) : attempt(() => classifyRisk(cell.kind, cell.command, cell.http)),
     };
     if (cell.kind === 'shell') {
       found.reads = withAnalysis((a) => findVariableReads(cell.command, a));

@@ -40,6 +40,8 @@ export interface Block {
 
 /** Everything the rule chain reads and writes, like markdown-it's StateCore. */
 export interface ParseState {
+  /** The team policy (`runproof.policy.yaml`) the risk rule applies, and the rules it used. */
+  policy?: import('../risk.js').PolicyContext;
   readonly file: string;
   /** Normalised text (BOM gone, LF only); front matter lines blanked once that rule ran. */
   text: string;

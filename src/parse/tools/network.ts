@@ -1,0 +1,61 @@
+import type { ToolSpec } from './types.js';
+
+// Firewall listings, scanners, TLS inspection, packet capture, process and network listings.
+const OPENSSL_IN = { value: ['-in', '-inform', '-nameopt', '-certopt', '-ext', '-checkend', '-passin', '-CAfile', '-CApath', '-untrusted', '-purpose', '-crl_download', '-attime', '-verify_hostname', '-verify_ip', '-verify_email', '-connect', '-servername', '-starttls', '-cipher', '-ciphersuites', '-verify', '-verify_return_error', '-cert', '-key', '-host', '-port', '-proxy', '-alpn', '-timeout', '-xmpphost', '-name', '-groups', '-sigalgs', '-keyform', '-certform', '-digest'] };
+const OPENSSL_FLAGS = ['-noout', '-text', '-subject', '-issuer', '-dates', '-enddate', '-startdate', '-fingerprint', '-serial', '-hash', '-subject_hash', '-issuer_hash', '-pubkey', '-modulus', '-email', '-ocsp_uri', '-ocspid', '-alias', '-purpose', '-sha1', '-sha256', '-sha512', '-md5', '-showcerts', '-brief', '-status', '-tls1_2', '-tls1_3', '-tls1_1', '-no_tls1_3', '-crlf', '-quiet', '-prexit', '-debug', '-msg', '-state', '-nbio', '-no_ign_eof', '-ign_eof', '-verbose', '-show_chain', '-check', '-x509_strict', '-partial_chain', '-crl_check', '-crl_check_all', '-issuer_checks', '-policy_check', '-ext', '-nocert', '-noservername', '-reconnect', '-no_ssl3', '-4', '-6', '-stdname', '-tls1', '-ssl3', '-pubin', '-passin', '-nokeys', '-info', '-nodes', '-clcerts', '-cacerts'];
+
+export const NETWORK_TOOLS: readonly ToolSpec[] = [
+  {
+    names: ['iptables', 'ip6tables', 'iptables-legacy', 'iptables-nft', 'ip6tables-legacy', 'ip6tables-nft'],
+    options: { value: ['-t', '--table', '-w', '--wait', '-W', '--wait-interval'], flag: ['-n', '--numeric', '-v', '--verbose', '-x', '--exact', '--line-numbers'] },
+    read: [{ path: [], args: 1, requires: ['-L', '-S', '--list', '--list-rules'], options: { flag: ['-L', '-S', '--list', '--list-rules'] } }],
+    destructive: [{ path: [], withOption: ['-D', '-F', '-X', '-Z', '--delete', '--flush', '--delete-chain', '--zero'], why: 'removes firewall rules' }],
+  },
+  { names: ['iptables-save', 'ip6tables-save', 'iptables-legacy-save', 'iptables-nft-save'], options: { value: ['-t', '--table', '-M', '--modprobe'], flag: ['-c', '--counters'] }, read: [{ path: [], args: 'none' }] },
+  { names: ['ebtables-save', 'arptables-save'], read: [{ path: [], args: 'none' }] },
+  {
+    names: ['nmap'],
+    options: {
+      value: ['-p', '--top-ports', '--max-retries', '--host-timeout', '--exclude', '--excludefile', '-iL', '-e', '--min-rate', '--max-rate', '--version-intensity', '--dns-servers', '--source-port', '--max-rtt-timeout', '--initial-rtt-timeout', '--scan-delay', '--stats-every', '--ttl', '--min-parallelism', '--max-parallelism'],
+      flag: ['-n', '-R', '-v', '-vv', '-d', '-F', '-O', '-6', '-4', '-r', '--open', '--reason', '--packet-trace', '--traceroute', '--osscan-guess', '--disable-arp-ping', '--system-dns', '--version-light', '--version-all', '--unprivileged', '--privileged', '--noninteractive', '--iflist'],
+      pattern: ['^-s[STUVNLAWMYZOPn]$', '^-P[nESAUYP0-9,]*$', '^-p\\S+$', '^-T[0-5]$', '^-v+$', '^-d+$'],
+    },
+    read: [{ path: [] }],
+  },
+  { names: ['openssl'], read: [
+    { path: ['x509'], options: { ...OPENSSL_IN, flag: OPENSSL_FLAGS } },
+    { path: ['verify'], options: { ...OPENSSL_IN, flag: OPENSSL_FLAGS } },
+    { path: ['s_client'], options: { ...OPENSSL_IN, flag: OPENSSL_FLAGS } },
+    { path: ['req'], options: { ...OPENSSL_IN, flag: ['-noout', '-text', '-verify', '-subject', '-pubkey', '-modulus'] }, requires: ['-noout', '-text', '-verify'] },
+    { path: ['crl'], options: { ...OPENSSL_IN, flag: ['-noout', '-text', '-issuer', '-lastupdate', '-nextupdate', '-hash', '-fingerprint'] } },
+    { path: ['rsa'], options: { ...OPENSSL_IN, flag: ['-noout', '-text', '-check', '-modulus', '-pubin'] }, requires: ['-noout'] },
+    { path: ['ec'], options: { ...OPENSSL_IN, flag: ['-noout', '-text', '-check', '-pubin'] }, requires: ['-noout'] },
+    { path: ['pkey'], options: { ...OPENSSL_IN, flag: ['-noout', '-text', '-text_pub', '-check', '-pubcheck', '-pubin'] }, requires: ['-noout'] },
+    { path: ['pkcs12'], options: { ...OPENSSL_IN, flag: ['-info', '-noout', '-nokeys', '-nocerts', '-clcerts', '-cacerts'] }, requires: ['-noout', '-nokeys'] },
+    { path: ['version'], options: { flag: ['-a', '-v', '-b', '-o', '-f', '-p', '-d', '-e', '-m', '-r', '-c'] } },
+    { path: ['ciphers'], options: { flag: ['-v', '-V', '-s', '-stdname', '-tls1_2', '-tls1_3'] } },
+    { path: ['dgst'], options: { flag: ['-sha256', '-sha1', '-sha512', '-md5', '-r', '-hex'] } },
+    { path: ['list'], options: { pattern: ['^-[a-z0-9-]+$'] } },
+    { path: ['s_time'], options: { ...OPENSSL_IN, flag: ['-new', '-reuse'], value: [...OPENSSL_IN.value, '-time'] } },
+  ] },
+  {
+    names: ['tcpdump'],
+    options: { value: ['-i', '--interface', '-c', '-s', '--snapshot-length', '-r', '-y', '-B', '-E', '-j', '-T', '--time-stamp-precision', '-Q', '--direction'], flag: ['-n', '-nn', '-N', '-v', '-vv', '-vvv', '-e', '-q', '-t', '-tt', '-ttt', '-tttt', '-A', '-X', '-XX', '-x', '-xx', '-l', '-p', '--no-promiscuous-mode', '-D', '--list-interfaces', '-S', '-K', '-#', '-U', '--immediate-mode', '-L'] },
+    read: [{ path: [], endlessUnless: ['-c', '-r', '-D', '--list-interfaces', '-L'] }],
+  },
+  {
+    names: ['ss'],
+    options: { value: ['-f', '--family', '-A', '--query', '--socket', '-F', '--filter', '-N', '--net'], flag: ['-t', '-u', '-l', '-n', '-p', '-a', '-e', '-m', '-o', '-i', '-s', '-r', '-x', '-w', '-4', '-6', '-0', '-d', '-S', '-H', '-M', '-O', '-Z', '-z', '-b', '-E', '--tcp', '--udp', '--listening', '--numeric', '--processes', '--all', '--extended', '--memory', '--options', '--info', '--summary', '--resolve', '--unix', '--raw', '--ipv4', '--ipv6', '--no-header', '--oneline', '--tos', '--cgroup', '--tipc', '--vsock', '--xdp', '--bpf', '--sctp', '--dccp', '--inet-sockopt', '--threads', '--context', '--contexts', '--events'] },
+    read: [{ path: [], endless: ['-E', '--events'] }],
+    destructive: [{ path: [], withOption: ['-K', '--kill'], why: 'closes sockets' }],
+  },
+  {
+    names: ['ip'],
+    options: { value: ['-n', '-netns', '-f', '-family', '-l', '-loops', '-rc', '-rcvbuf'], flag: ['-s', '-stats', '-statistics', '-d', '-details', '-h', '-human', '-human-readable', '-4', '-6', '-0', '-B', '-M', '-j', '-json', '-p', '-pretty', '-c', '-color', '-br', '-brief', '-o', '-oneline', '-r', '-resolve', '-t', '-timestamp', '-ts', '-iec', '-N', '-Numeric', '-a', '-all'], pattern: ['^-c(olor)?=(auto|always|never)$', '^-color=.*$'] },
+    read: ['a', 'addr', 'address', 'l', 'link', 'r', 'ro', 'route', 'n', 'neigh', 'neighbor', 'neighbour', 'rule', 'ru', 'maddr', 'maddress', 'mroute', 'tunnel', 'tuntap', 'netns', 'xfrm', 'token', 'ntable', 'netconf', 'vrf', 'sr', 'nexthop', 'nh', 'mptcp', 'ioam', 'stats', 'tcp_metrics', 'tcpmetrics', 'l2tp', 'fou', 'macsec', '-'].flatMap((obj) => [
+      { path: [obj], args: 'none' as const },
+      { path: [obj, 'show'] }, { path: [obj, 'sh'] }, { path: [obj, 's'] }, { path: [obj, 'list'] }, { path: [obj, 'ls'] }, { path: [obj, 'lst'] }, { path: [obj, 'get'] },
+    ]).concat([{ path: ['monitor'], endlessUnless: ['--never-endless'] } as never]),
+    destructive: [{ path: ['*', 'flush'], why: 'removes addresses, routes or neighbours' }, { path: ['*', 'del'], why: 'removes network configuration' }, { path: ['*', 'delete'], why: 'removes network configuration' }, { path: ['link', 'set', '*', 'down'], why: 'takes an interface down' }, { path: ['l', 'set', '*', 'down'], why: 'takes an interface down' }],
+  },
+];
