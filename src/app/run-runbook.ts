@@ -123,6 +123,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     ...(options.allow ? { allow: options.allow } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     onMissing: options.mode === 'dry-run' ? 'keep' : 'throw',
+    envNames: new Set(Object.keys(env)),
   });
   options.onPlan?.(plan, notebook);
 

@@ -1,5 +1,6 @@
-import { RunproofError } from '../core/index.js';
-import type { Notebook } from '../parse/index.js';
+import { RunproofError, didYouMean } from '../core/index.js';
+import { runRegex } from '../execute/index.js';
+import type { Notebook, ParamSpec } from '../parse/index.js';
 import type { ParameterValue } from './types.js';
 
 const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|AUTH/i;
@@ -93,7 +94,13 @@ export function resolveParameters(notebook: Notebook, given: GivenValue[], neede
       });
     }
   }
+  const specs = new Map(notebook.params.map((p) => [p.name, p]));
   for (const value of parameters) {
+    const spec = specs.get(value.name);
+    if (spec && value.source !== 'default') {
+      const problem = checkParameterValue(spec, value.value);
+      if (problem) throw problem;
+    }
     if (value.value.includes('\0')) {
       throw new RunproofError('RP_BAD_PARAMETER', `the value of parameter ${value.name} holds a NUL byte`, {
         hint: 'a process environment cannot carry NUL; pass the value without it',
@@ -123,4 +130,41 @@ export function missingParametersError(missing: ResolvedParameters['missing']): 
     `${missing.length === 1 ? 'parameter has' : `${missing.length} parameters have`} no value: ${list}`,
     { hint: `give ${missing.length === 1 ? 'it' : 'them'} with ${example}, an --env-file, or a front-matter default; nothing ran` },
   );
+}
+
+/** Longest value a `pattern` is matched against: the match runs under a time budget, and a cap keeps it short. */
+export const PATTERN_VALUE_LIMIT = 4096;
+
+/**
+ * Whether `value` is one of the parameter's `choices` and matches its `pattern` (the whole value,
+ * under a time budget, so that a runbook's regex cannot hang the run). Returns the error, or undefined.
+ * @example checkParameterValue({ name: 'env', secret: false, choices: ['staging', 'prod'] }, 'prd') // RP_BAD_PARAMETER, did you mean prod?
+ */
+export function checkParameterValue(spec: Pick<ParamSpec, 'name' | 'choices' | 'pattern' | 'secret'>, value: string): RunproofError | undefined {
+  const shown = spec.secret || isSecretName(spec.name) ? '(the given value)' : JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (spec.choices !== undefined && !spec.choices.includes(value)) {
+    const close = spec.secret || isSecretName(spec.name) ? undefined : didYouMean(value, spec.choices);
+    return new RunproofError('RP_BAD_PARAMETER', `parameter "${spec.name}" must be one of ${spec.choices.join(', ')}, not ${shown}`, {
+      hint: `${close !== undefined ? `did you mean ${close}? ` : ''}choices: ${spec.choices.join(', ')}`,
+    });
+  }
+  if (spec.pattern !== undefined) {
+    if (value.length > PATTERN_VALUE_LIMIT) {
+      return new RunproofError('RP_BAD_PARAMETER', `parameter "${spec.name}" is longer than ${PATTERN_VALUE_LIMIT} characters`, {
+        hint: `its pattern is /${spec.pattern}/; give a shorter value`,
+      });
+    }
+    const outcome = runRegex({ op: 'test', pattern: `^(?:${spec.pattern})$`, flags: 'u', input: value });
+    if (!outcome.ok) {
+      return new RunproofError('RP_BAD_PARAMETER', `parameter "${spec.name}": its pattern /${spec.pattern}/ could not be checked (${outcome.timedOut ? 'took too long' : outcome.error})`, {
+        hint: 'simplify the pattern in the front matter (no nested repetition such as (a+)+)',
+      });
+    }
+    if (outcome.value !== true) {
+      return new RunproofError('RP_BAD_PARAMETER', `parameter "${spec.name}" does not match its pattern /${spec.pattern}/: ${shown}`, {
+        hint: `give a value that matches /^(?:${spec.pattern})$/ as a whole`,
+      });
+    }
+  }
+  return undefined;
 }
