@@ -1,5 +1,5 @@
 import { RunproofError, isRunproofError, parseDuration } from '../core/index.js';
-import { findPlaceholders, httpTemplateNames, httpTemplateSlots, substituteTemplateVars, type Cell, type Notebook, type RiskLevel } from '../parse/index.js';
+import { expandFileVariables, findPlaceholders, httpTemplateNames, httpTemplateSlots, substituteTemplateVars, type Cell, type Notebook, type RiskLevel } from '../parse/index.js';
 import { bindParameters, unsafeContextError } from './bind-params.js';
 import { missingParametersError, resolveParameters, type GivenValue, type ResolvedParameters } from './parameters.js';
 import { decideStep, policyFromAllow } from './policy.js';
@@ -126,7 +126,7 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
   const httpMissing = new Map<string, string[]>();
   for (const cell of cells) {
     if (cell.kind === 'http' && cell.http && willRun(cell)) {
-      for (const name of httpTemplateNames(cell.http)) {
+      for (const name of httpTemplateNames(expandFileVariables(cell.http, given))) {
         if (given.has(name) || captured.has(name)) continue;
         const list = httpMissing.get(name) ?? [];
         if (!list.includes(cell.name)) list.push(cell.name);
