@@ -3,6 +3,7 @@ import { realpath } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { readRunbookFile } from './read-runbook.js';
+import { preflightRun } from './preflight.js';
 import { parseRunbook, type Notebook, type RiskLevel } from '../parse/index.js';
 import { planRun, type GivenValue, type Mode, type PlanResult } from '../plan/index.js';
 import { runNotebook, type RunOutcome, type RunProgress, type StepDecider } from '../execute/index.js';
@@ -139,6 +140,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   );
   // Created here, before the lock; a folder that is a symbolic link is refused (RP_UNSAFE_PATH).
   const evidenceDir = await ensureRealDir(options.evidenceDir ?? resume?.evidenceDir ?? 'evidence', 'evidence folder');
+  await preflightRun({ evidenceDir, ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}), ...(options.templateDir ? { templateDir: options.templateDir } : {}) });
 
   const absoluteRunbook = await realpath(options.runbookPath);
   const lock = await acquireLock({ evidenceDir, key: lockKeyFor(absoluteRunbook, plan.selection) });

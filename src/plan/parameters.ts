@@ -161,7 +161,7 @@ export function resolveParameters(notebook: Notebook, given: GivenValue[], neede
   const specs = new Map(notebook.params.map((p) => [p.name, p]));
   for (const value of parameters) {
     const spec = specs.get(value.name);
-    if (spec && value.source !== 'default') {
+    if (spec) {
       const problem = checkParameterValue(spec, value.value);
       if (problem) throw problem;
     }

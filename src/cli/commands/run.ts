@@ -183,6 +183,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           ...(flags.force ? { force: true } : {}),
           ...(flags.archive ? { archive: flags.archive as 'tgz' | 'zip' } : {}),
           ...(flags.signingKey ? { signingKeyFile: flags.signingKey } : {}),
+          ...(flags.templateDir ? { templateDir: flags.templateDir } : {}),
           ...(flags.evidenceName !== undefined ? { evidenceName: flags.evidenceName } : {}),
           ...(flags.insecure ? { insecure: true } : {}),
           ...(flags.caFile ? { caFile: flags.caFile } : {}),
