@@ -1,7 +1,8 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { RunproofError, isRunproofError } from '../core/index.js';
-import { errorToDiagnostic, lintRunbook, type Diagnostic } from '../parse/index.js';
+import { errorToDiagnostic, lintRunbook, parseRunbook, type Diagnostic } from '../parse/index.js';
+import { checkParameterValue } from '../plan/index.js';
 import { loadTeamPolicy } from './team-policy.js';
 
 /** Extensions `lint` picks up when walking a folder (a file named on the command line is always read). */
@@ -145,11 +146,31 @@ export async function lintPaths(paths: readonly string[], options: { policyFile?
     try {
       const text = await readRunbookFile(path);
       const team = await loadTeamPolicy(path, options.policyFile);
-      results.push({ path, diagnostics: lintRunbook(text, { path, ...(team ? { policy: team.policy, policyPath: team.path } : {}) }) });
+      results.push({ path, diagnostics: [...lintRunbook(text, { path, ...(team ? { policy: team.policy, policyPath: team.path } : {}) }), ...lintParameterDefaults(text, path)] });
     } catch (error) {
       const wrapped = isRunproofError(error) ? error : new RunproofError('RP_READ_FAILED', `cannot read ${path}: ${String(error)}`, { file: path, cause: error });
       results.push({ path, diagnostics: [errorToDiagnostic(wrapped, path)] });
     }
   }
   return results;
+}
+
+// A front-matter default that its own choices or pattern refuse would fail every run that uses it.
+// The pattern runs under the regex time budget (plan's checkParameterValue), so this is not in the pure parse.
+function lintParameterDefaults(text: string, path: string): Diagnostic[] {
+  let params;
+  try {
+    params = parseRunbook(text, { path }).params;
+  } catch {
+    return [];
+  }
+  const out: Diagnostic[] = [];
+  for (const param of params) {
+    if (param.default === undefined || (param.choices === undefined && param.pattern === undefined)) continue;
+    const problem = checkParameterValue(param, param.default);
+    if (problem) {
+      out.push({ severity: 'error', code: problem.code, message: `default of ${problem.message}`, ...(problem.hint !== undefined ? { hint: problem.hint } : {}), file: path, span: { line: 1, col: 1 } });
+    }
+  }
+  return out;
 }

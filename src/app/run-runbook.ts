@@ -4,6 +4,7 @@ import { hostname, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readRunbookFile } from './read-runbook.js';
 import { loadTeamPolicy } from './team-policy.js';
+import { preflightRun } from './preflight.js';
 import { parseRunbook, type Notebook, type RiskLevel } from '../parse/index.js';
 import { planRun, type GivenValue, type Mode, type PlanResult } from '../plan/index.js';
 import { runNotebook, type RunNotebookOptions, type RunOutcome, type RunProgress, type StepDecider } from '../execute/index.js';
@@ -139,6 +140,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     ...(options.allow ? { allow: options.allow } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     onMissing: options.mode === 'dry-run' ? 'keep' : 'throw',
+    envNames: new Set(Object.keys(env)),
   });
   // One redactor for the journal, logs, record, reports and the screen. It knows, before the first
   // cell runs, every credential written anywhere in the runbook (not only in the selection):
@@ -160,6 +162,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   );
   // Created here, before the lock; a folder that is a symbolic link is refused (RP_UNSAFE_PATH).
   const evidenceDir = await ensureRealDir(options.evidenceDir ?? resume?.evidenceDir ?? 'evidence', 'evidence folder');
+  await preflightRun({ evidenceDir, ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}), ...(options.templateDir ? { templateDir: options.templateDir } : {}) });
 
   // The chain lock's folder in the evidence folder, checked before anything runs (a planted link is refused now, not at sealing).
   await ensureRealDir(join(evidenceDir, LOCKS_DIR), 'lock folder');

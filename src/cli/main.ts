@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// The `--` above is load-bearing: Node 20 reads `--env-file` anywhere in argv, also after the script
+// (nodejs/node#54232), and would load `runproof run --env-file F` into its own environment, running
+// a `NODE_OPTIONS=--require …` line inside runproof. After `--`, node leaves every word to us.
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { CommanderError } from 'commander';

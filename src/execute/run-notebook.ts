@@ -383,9 +383,11 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
         }
       } else if (step.kind === 'http' && step.http) {
         const values = { ...baseEnv, ...plan.env, ...Object.fromEntries(plan.parameters.map((p) => [p.name, p.value])), ...captured };
-        const { spec, missing } = substituteTemplateVars(step.http, values);
+        const { spec, missing, refused } = substituteTemplateVars(step.http, values);
         const began = Date.now();
-        if (missing.length > 0) {
+        if (refused.length > 0) {
+          outcome = { startedAt: attemptStart, durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: `unsafe value: ${refused.join('; ')}; the request was not sent` };
+        } else if (missing.length > 0) {
           outcome = {
             startedAt: attemptStart,
             durationMs: 0,

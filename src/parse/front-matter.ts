@@ -78,9 +78,9 @@ function parseYamlFrontMatter(inner: string, file?: string): { frontMatter: Fron
     const key = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       const unknown = issue.keys[0] ?? '';
-      const close = didYouMean(unknown, ['default', 'description', 'secret']);
+      const close = didYouMean(unknown, ['default', 'description', 'secret', 'choices', 'pattern']);
       const line = lineOfKey(inner, unknown, true) + 1;
-      return fail(`front matter field "${key}" has an unknown key "${unknown}"`, line, 1, close ? `did you mean ${close}?` : 'a param takes default, description and secret');
+      return fail(`front matter field "${key}" has an unknown key "${unknown}"`, line, 1, close ? `did you mean ${close}?` : 'a param takes default, description, secret, choices and pattern');
     }
     const line = lineOfKey(inner, String(issue.path[0] ?? '')) + 1;
     return fail(`front matter field "${key}": ${issue.message}`, line);
@@ -92,6 +92,15 @@ function parseYamlFrontMatter(inner: string, file?: string): { frontMatter: Fron
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return fail(message, lineOfKey(inner, 'timeout') + 1, 1, 'write a number with a unit: 500ms, 30s, 10m, 1h');
+    }
+  }
+  for (const [name, spec] of Object.entries(frontMatter.params ?? {})) {
+    if (spec === null || typeof spec !== 'object' || spec.pattern === undefined) continue;
+    try {
+      new RegExp(spec.pattern, 'u');
+    } catch (error) {
+      const message = firstLineOf(error instanceof Error ? error.message : String(error));
+      return fail(`front matter param "${name}" has a pattern that is not a regular expression: ${message}`, lineOfKey(inner, 'pattern', true) + 1, 1, 'write a JavaScript regular expression; it must match the whole value');
     }
   }
   return { frontMatter, errors: [] };

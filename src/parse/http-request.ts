@@ -152,46 +152,214 @@ function looksLikeUrl(word: string): boolean {
 const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 
 /**
- * Replaces `{{name}}` placeholders in the URL, header values and body with `values` (then the
- * request's own `@name = value` file variables), never evaluating anything. Placeholders with no
- * value stay as written and are listed in `missing` (each name once), so the planner can stop
- * before the run. REST Client's `{{$guid}}`-style system variables are not supported and are
- * reported as missing.
+ * Inlines a request's own `@name = value` file variables (runbook text, trusted like the rest of
+ * the request) wherever `{{name}}` is written, before any value from outside is filled in.
+ * `given` names win over file variables, as in REST Client: those placeholders stay for
+ * {@link substituteTemplateVars}.
+ */
+export function expandFileVariables<T extends HttpRequestSpec & { variables?: Record<string, string> }>(spec: T, given: ReadonlySet<string> = new Set()): HttpRequestSpec {
+  const own = spec.variables ?? {};
+  const fill = (text: string, seen: Set<string>): string =>
+    text.replace(PLACEHOLDER, (whole, name: string) => {
+      if (given.has(name) || seen.has(name) || !Object.prototype.hasOwnProperty.call(own, name)) return whole;
+      return fill(own[name]!, new Set([...seen, name]));
+    });
+  const out: HttpRequestSpec = { method: spec.method, url: fill(spec.url, new Set()), headers: spec.headers.map(([k, v]) => [fill(k, new Set()), fill(v, new Set())] as [string, string]) };
+  if (spec.body !== undefined) out.body = fill(spec.body, new Set());
+  return out;
+}
+
+/** Every `{{name}}` a request reads (URL, header names and values, body), each once, in order. */
+export function httpTemplateNames(spec: HttpRequestSpec): string[] {
+  const names: string[] = [];
+  for (const text of [spec.url, ...spec.headers.flat(), spec.body ?? '']) {
+    for (const m of text.matchAll(PLACEHOLDER)) if (!names.includes(m[1]!)) names.push(m[1]!);
+  }
+  return names;
+}
+
+/** Where in a request a placeholder sits: decides how its value is encoded, or whether it is refused. */
+export type HttpTemplateContext = 'origin' | 'userinfo' | 'host' | 'path' | 'query' | 'fragment' | 'header-name' | 'header-value' | 'json-string' | 'json-value' | 'form' | 'xml' | 'text';
+
+const HOST_VALUE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+const ORIGIN_VALUE = /^https?:\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?$/;
+const JSON_SCALAR = /^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)$/;
+
+/** One value encoded for its context, or why it cannot be placed there. */
+export function encodeForContext(context: HttpTemplateContext, value: string): { text: string } | { refused: string } {
+  switch (context) {
+    case 'origin':
+      return ORIGIN_VALUE.test(value) && !/\/\.{1,2}(\/|$)/.test(value) ? { text: value } : { refused: 'at the start of the URL a value must be an http(s)://host[:port][/path] origin, without user, query, fragment or dot segments' };
+    case 'host':
+      return HOST_VALUE.test(value) ? { text: value } : { refused: 'in the host a value must be a host name or address with an optional :port' };
+    case 'userinfo':
+    case 'query':
+    case 'fragment':
+      return { text: encodeURIComponent(value) };
+    case 'path':
+      return { text: encodeURIComponent(value) };
+    case 'header-name':
+      return { refused: 'a header name cannot come from a value' };
+    case 'header-value':
+      // eslint-disable-next-line no-control-regex
+      return /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value) ? { refused: 'a header value cannot hold CR, LF or other control characters' } : { text: value };
+    case 'json-string':
+      return { text: JSON.stringify(value).slice(1, -1).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') };
+    case 'json-value':
+      return JSON_SCALAR.test(value) ? { text: value } : { refused: 'outside a JSON string a value must be a JSON number, true, false or null (write "{{name}}" for a string)' };
+    case 'form':
+      return { text: encodeURIComponent(value).replace(/%20/g, '+') };
+    case 'xml':
+      return { text: value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;') };
+    default:
+      return { text: value };
+  }
+}
+
+interface Slot {
+  start: number;
+  end: number;
+  name: string;
+  context: HttpTemplateContext;
+}
+
+// The placeholders of a URL template with their positions: origin, userinfo, host, path, query, fragment.
+function urlSlots(url: string): Slot[] {
+  const slots: Slot[] = [];
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
+  const authorityStart = scheme ? scheme[0].length : -1;
+  let authorityEnd = -1;
+  if (scheme) {
+    const rest = url.slice(authorityStart).search(/[/?#]/);
+    authorityEnd = rest === -1 ? url.length : authorityStart + rest;
+  }
+  const at = scheme ? url.lastIndexOf('@', authorityEnd) : -1;
+  for (const m of url.matchAll(PLACEHOLDER)) {
+    const start = m.index;
+    const before = url.slice(0, start);
+    let context: HttpTemplateContext;
+    if (!scheme && !/[/?#]/.test(before.replace(/\{\{[^{}]*\}\}/g, ''))) context = start === 0 ? 'origin' : 'host';
+    else if (scheme && start < authorityStart) context = 'origin';
+    else if (scheme && start < authorityEnd) context = at >= authorityStart && start < at ? 'userinfo' : 'host';
+    else if (before.includes('#')) context = 'fragment';
+    else if (before.includes('?')) context = 'query';
+    else context = 'path';
+    slots.push({ start, end: start + m[0].length, name: m[1]!, context });
+  }
+  return slots;
+}
+
+// The placeholders of a JSON body: inside a string literal or not.
+function jsonSlots(body: string): Slot[] {
+  const slots: Slot[] = [];
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === '{' && body[i + 1] === '{') {
+      PLACEHOLDER.lastIndex = i;
+      const m = PLACEHOLDER.exec(body);
+      if (m && m.index === i) {
+        slots.push({ start: i, end: i + m[0].length, name: m[1]!, context: inString ? 'json-string' : 'json-value' });
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    if (inString && c === '\\') i++;
+    else if (c === '"') inString = !inString;
+  }
+  PLACEHOLDER.lastIndex = 0;
+  return slots;
+}
+
+function textSlots(text: string, context: HttpTemplateContext): Slot[] {
+  return [...text.matchAll(PLACEHOLDER)].map((m) => ({ start: m.index, end: m.index + m[0].length, name: m[1]!, context }));
+}
+
+function bodyContext(spec: HttpRequestSpec): 'json' | HttpTemplateContext {
+  const type = (spec.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '').toLowerCase();
+  if (type.includes('json')) return 'json';
+  if (type.includes('x-www-form-urlencoded')) return 'form';
+  if (type.includes('xml')) return 'xml';
+  if (type === '' && /^\s*[[{]/.test(spec.body ?? '') && !/^\s*\{\{/.test(spec.body ?? '')) return 'json';
+  return 'text';
+}
+
+/** Every placeholder of a request with the context it sits in. */
+export function httpTemplateSlots(spec: HttpRequestSpec): Array<{ part: 'url' | 'header' | 'body'; name: string; context: HttpTemplateContext }> {
+  const out: Array<{ part: 'url' | 'header' | 'body'; name: string; context: HttpTemplateContext }> = [];
+  for (const slot of urlSlots(spec.url)) out.push({ part: 'url', name: slot.name, context: slot.context });
+  for (const [k, v] of spec.headers) {
+    for (const slot of textSlots(k, 'header-name')) out.push({ part: 'header', name: slot.name, context: slot.context });
+    for (const slot of textSlots(v, 'header-value')) out.push({ part: 'header', name: slot.name, context: slot.context });
+  }
+  if (spec.body !== undefined) {
+    const kind = bodyContext(spec);
+    for (const slot of kind === 'json' ? jsonSlots(spec.body) : textSlots(spec.body, kind)) out.push({ part: 'body', name: slot.name, context: slot.context });
+  }
+  return out;
+}
+
+/**
+ * Fills `{{name}}` placeholders in the URL, header values and body with `values` (then the
+ * request's own `@name = value` file variables, inlined as written), encoding each value for the
+ * place it lands so that it stays data: percent-encoded in path segments, query and fragment
+ * (`../../admin` stays one segment, `a&admin=true` one query value), JSON-escaped inside JSON
+ * strings, form-encoded in form bodies, XML-escaped in XML. Where no encoding keeps a value data,
+ * it must have a safe shape or is refused (`refused` says why; the request must not be sent): the
+ * URL's origin and host, a header name, a header value with CR/LF, a JSON position outside a
+ * string (a JSON number, true, false or null only), a path segment that would be `.` or `..`.
+ * Placeholders with no value stay as written and are listed in `missing` (each name once).
  *
  * @example
- * substituteTemplateVars({ method: 'GET', url: 'http://{{host}}/ready', headers: [] }, { host: '127.0.0.1:8766' })
- * // → { spec: { method: 'GET', url: 'http://127.0.0.1:8766/ready', headers: [] }, missing: [] }
+ * substituteTemplateVars({ method: 'GET', url: 'http://127.0.0.1:8766/users/{{id}}', headers: [] }, { id: '../admin' })
+ * // → { spec: { method: 'GET', url: 'http://127.0.0.1:8766/users/..%2Fadmin', headers: [] }, missing: [], refused: [] }
  */
 export function substituteTemplateVars<T extends HttpRequestSpec & { variables?: Record<string, string> }>(
   spec: T,
   values: Readonly<Record<string, string>> | ReadonlyMap<string, string>,
-): { spec: T; missing: string[] } {
+): { spec: HttpRequestSpec; missing: string[]; refused: string[] } {
+  const given = new Set(values instanceof Map ? [...values.keys()] : Object.keys(values));
+  const template = expandFileVariables(spec, given);
   const missing: string[] = [];
-  // File variables may refer to other variables (`@base = http://{{host}}`); `seen` stops cycles.
-  const fill = (text: string, seen: Set<string>): string =>
-    text.replace(PLACEHOLDER, (whole, name: string) => {
-      if (seen.has(name)) return whole;
-      const value = lookupIn(name, seen);
+  const refused: string[] = [];
+  const fill = (text: string, slots: Slot[]): string => {
+    let out = '';
+    let at = 0;
+    for (const slot of slots) {
+      out += text.slice(at, slot.start);
+      at = slot.end;
+      const value = lookupGiven(values, slot.name);
       if (value === undefined) {
-        if (!missing.includes(name)) missing.push(name);
-        return whole;
+        if (!missing.includes(slot.name)) missing.push(slot.name);
+        out += text.slice(slot.start, slot.end);
+        continue;
       }
-      return value;
-    });
-  const lookupIn = (name: string, seen: Set<string>): string | undefined => {
-    const direct = lookupGiven(values, name);
-    if (direct !== undefined) return direct;
-    const own = spec.variables;
-    if (own && Object.prototype.hasOwnProperty.call(own, name)) return fill(own[name]!, new Set([...seen, name]));
-    return undefined;
+      const encoded = encodeForContext(slot.context, value);
+      if ('refused' in encoded) {
+        refused.push(`{{${slot.name}}}: ${encoded.refused}`);
+        out += text.slice(slot.start, slot.end);
+      } else {
+        out += encoded.text;
+      }
+    }
+    return out + text.slice(at);
   };
-  const out: T = {
-    ...spec,
-    url: fill(spec.url, new Set()),
-    headers: spec.headers.map(([k, v]) => [k, fill(v, new Set())] as [string, string]),
-  };
-  if (spec.body !== undefined) out.body = fill(spec.body, new Set());
-  return { spec: out, missing };
+  const url = fill(template.url, urlSlots(template.url));
+  // A path segment made entirely of dots is resolved by every URL parser (also as %2e): refuse it.
+  const pathPart = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split(/[?#]/)[0]!;
+  const templatePath = template.url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split(/[?#]/)[0]!;
+  const templateSegments = templatePath.split('/');
+  pathPart.split('/').forEach((segment, i) => {
+    const decoded = segment.replace(/%2e/gi, '.');
+    if ((decoded === '.' || decoded === '..') && (templateSegments[i] ?? '').includes('{{')) refused.push(`a value made the path segment "${segment}", which would climb the path`);
+  });
+  const headers = template.headers.map(([k, v]) => [fill(k, textSlots(k, 'header-name')), fill(v, textSlots(v, 'header-value'))] as [string, string]);
+  const out: HttpRequestSpec = { method: template.method, url, headers };
+  if (template.body !== undefined) {
+    const kind = bodyContext(template);
+    out.body = fill(template.body, kind === 'json' ? jsonSlots(template.body) : textSlots(template.body, kind));
+  }
+  return { spec: out, missing, refused };
 }
 
 function lookupGiven(values: Readonly<Record<string, string>> | ReadonlyMap<string, string>, name: string): string | undefined {

@@ -11,9 +11,9 @@ export { TeamPolicySchema, matchPolicy, policyRuleNames, type TeamPolicy } from 
 export { findParameters } from './params.js';
 export { parseAssertions, AssertionSchema, type Assertion, type ParseAssertionsOptions } from './assertions.js';
 export { parseHttpBlock, type ParsedHttpRequest } from './http-request.js';
-export { findPlaceholders, isValueAllowed, type PlaceholderOccurrence } from './params.js';
+export { findPlaceholders, isValueAllowed, describeRestriction, type PlaceholderOccurrence } from './params.js';
 export { findVariableReads, findVariableWrites, WELL_KNOWN_ENV } from './variables.js';
-export { substituteTemplateVars, HTTP_METHODS } from './http-request.js';
+export { substituteTemplateVars, expandFileVariables, httpTemplateNames, httpTemplateSlots, encodeForContext, HTTP_METHODS, type HttpTemplateContext } from './http-request.js';
 export {
   AssertionValueSchema,
   QuerySchema,

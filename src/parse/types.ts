@@ -82,6 +82,8 @@ export const HttpRequestSpecSchema = z.object({
   url: z.string(),
   headers: z.array(z.tuple([z.string(), z.string()])),
   body: z.string().optional(),
+  /** REST Client file variables (`@host = 127.0.0.1`) written in the request: runbook text, filled in as written. */
+  variables: z.record(z.string(), z.string()).optional(),
 });
 export type HttpRequestSpec = z.infer<typeof HttpRequestSpecSchema>;
 
@@ -149,6 +151,10 @@ export const ParamSpecSchema = z.object({
   default: z.string().optional(),
   description: z.string().optional(),
   secret: z.boolean().default(false),
+  /** Front matter `choices`: the only values accepted. */
+  choices: z.array(z.string()).optional(),
+  /** Front matter `pattern`: a regex the whole value must match (anchored). */
+  pattern: z.string().optional(),
 });
 export type ParamSpec = z.infer<typeof ParamSpecSchema>;
 
@@ -168,6 +174,8 @@ export const FrontMatterSchema = z
               default: z.union([z.string(), z.number(), z.boolean()]).optional(),
               description: z.string().optional(),
               secret: z.boolean().optional(),
+              choices: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).max(1000).optional(),
+              pattern: z.string().min(1).max(500).optional(),
             })
             .strict(),
         ]),

@@ -1,5 +1,5 @@
 import { RunproofError } from '../core/index.js';
-import { findPlaceholders, isValueAllowed, type PlaceholderOccurrence } from '../parse/index.js';
+import { describeRestriction, findPlaceholders, isValueAllowed, type PlaceholderOccurrence } from '../parse/index.js';
 import type { ParamUse } from '../parse/index.js';
 
 export interface BoundCommand {
@@ -16,13 +16,17 @@ export interface BoundCommand {
  * so that no value can change the command's structure: `$(touch /tmp/x)'";rm -rf /` arrives as
  * one literal argument. The reference fits the placeholder's quoting: `"${RP_PARAM_x}"` outside
  * quotes, `${RP_PARAM_x}` inside double quotes or an unquoted heredoc, `'"${RP_PARAM_x}"'` inside
- * single quotes (close, insert, reopen). Where bash or a second shell would parse the value's text
- * (arithmetic; `watch`/`sh -c`/`ssh`/`eval` payloads; a heredoc read by a shell) only integers,
- * respectively `[A-Za-z0-9_.,:/@%+=-]` words, are accepted.
+ * single quotes (close, insert, reopen). Where bash or another interpreter would parse the value's
+ * text, only values that cannot be code are bound: integers in arithmetic and array subscripts,
+ * variable names where a builtin takes a name (`read`, `printf -v`), plain words where a second
+ * shell reads the text (`sh -c`, `ssh`, `eval`, `| sh`), and nothing in program text (`awk`,
+ * `sed`, `jq`, `python -c`, `psql -c`).
  *
- * @throws RunproofError `RP_MISSING_PARAMETER` when a use has no value; `RP_BAD_PARAMETER` for a
- * value holding NUL, a value not allowed where its placeholder sits, or two names that map to one
- * environment variable with different values.
+ * @throws RunproofError `RP_MISSING_PARAMETER` when a use has no value; `RP_UNSAFE_PARAMETER_CONTEXT`
+ * for a value another interpreter would read as code where its placeholder sits (see
+ * {@link PlaceholderOccurrence.restriction}); `RP_BAD_PARAMETER` for a value holding NUL, a value
+ * starting with `-` where it begins an argument (unless `optionLike` names it), or two names that
+ * map to one environment variable with different values.
  *
  * @example
  * bindParameters('git checkout <commit_sha>', [{ name: 'commit_sha', token: '<commit_sha>', form: 'angle' }], { commit_sha: 'abc' })
@@ -32,7 +36,11 @@ export function bindParameters(
   command: string,
   uses: ParamUse[],
   values: Record<string, string>,
-  options?: { envPrefix?: string /* default 'RP_PARAM_' */ },
+  options?: {
+    envPrefix?: string /* default 'RP_PARAM_' */;
+    /** Parameters whose front-matter `pattern` accepts the value as written, leading `-` included. */
+    optionLike?: ReadonlySet<string>;
+  },
 ): BoundCommand {
   const prefix = options?.envPrefix ?? 'RP_PARAM_';
   const env: Record<string, string> = {};
@@ -62,10 +70,10 @@ export function bindParameters(
   const occurrences = findPlaceholders(command).filter((o) => envNames.has(o.name));
   for (const o of occurrences) {
     const value = values[o.name]!;
-    if (!isValueAllowed(o, value)) {
-      const allowed = o.restriction === 'integer' ? 'an integer' : 'a plain word of letters, digits and _.,:/@%+=-';
-      throw new RunproofError('RP_BAD_PARAMETER', `parameter "${o.name}" (${o.token}) needs ${allowed} here: ${o.restrictionReason ?? 'the shell parses its text'}`, {
-        hint: `give "${o.name}" ${allowed}, or rewrite the cell so that the placeholder is an ordinary argument`,
+    if (!isValueAllowed(o, value)) throw unsafeContextError(o, value);
+    if (o.startsArgument && value.startsWith('-') && !(options?.optionLike?.has(o.name) ?? false)) {
+      throw new RunproofError('RP_BAD_PARAMETER', `the value of parameter "${o.name}" (${o.token}) starts with "-" and would be read as an option`, {
+        hint: `give a value that does not start with -, put -- before ${o.token} in the cell, or declare a pattern for "${o.name}" in front matter that allows it`,
       });
     }
   }
@@ -104,4 +112,18 @@ function splice(text: string, occurrences: PlaceholderOccurrence[], replacement:
     at = o.end;
   }
   return out + text.slice(at);
+}
+
+/** The error for a value that would be code where its placeholder sits (or for a placeholder in program text). */
+export function unsafeContextError(o: PlaceholderOccurrence, value?: string): RunproofError {
+  const reason = o.restrictionReason ?? 'the shell parses its text';
+  if (o.restriction === 'code') {
+    return new RunproofError('RP_UNSAFE_PARAMETER_CONTEXT', `parameter "${o.name}" (${o.token}) sits in program text: ${reason}`, {
+      hint: `pass it as data instead: an environment variable ("$${o.name.replace(/[^A-Za-z0-9_]/g, '_')}" read by the program), awk -v, jq --arg, or a separate argument`,
+    });
+  }
+  const shown = value === undefined ? '' : ` ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return new RunproofError('RP_UNSAFE_PARAMETER_CONTEXT', `parameter "${o.name}" (${o.token}) needs ${describeRestriction(o.restriction)} here, not${shown}: ${reason}`, {
+    hint: `give "${o.name}" ${describeRestriction(o.restriction)}, or rewrite the cell so that the placeholder is an ordinary argument`,
+  });
 }

@@ -1,5 +1,6 @@
-import { isSecretName, RunproofError } from '../core/index.js';
-import type { Notebook } from '../parse/index.js';
+import { isSecretName, RunproofError, didYouMean } from '../core/index.js';
+import { runRegex } from '../execute/index.js';
+import type { Notebook, ParamSpec } from '../parse/index.js';
 import type { ParameterValue } from './types.js';
 
 // One rule for every stage: core/secret-name.ts.
@@ -28,8 +29,52 @@ export function parseSetFlag(text: string): GivenValue {
   return { name, value: text.slice(eq + 1), source: 'flag' };
 }
 
-/** Parses an env file's text: `NAME=value` lines, `export` prefix, quotes, `#` comments. */
+/**
+ * Refuses `--set` names that configure the programs runproof starts, unless the runbook declares
+ * the name as a parameter (then the value is bound as data, never exported under that name).
+ */
+export function checkVariableNames(given: GivenValue[], parameterNames: ReadonlySet<string>): void {
+  for (const value of given) {
+    if (parameterNames.has(value.name)) continue;
+    refuseRunnerConfig(value.name, value.source === 'env-file' ? 'env file' : `--set ${value.name}`, value.source === 'env-file' ? 'RP_BAD_ENV_FILE' : 'RP_BAD_FLAG');
+  }
+}
+
+/**
+ * Names that configure the programs runproof starts rather than carry data for a cell: the dynamic
+ * loader (`LD_PRELOAD`), shells' startup and parsing (`BASH_ENV`, `ENV`, `SHELLOPTS`, `PS4`, `IFS`,
+ * exported functions), interpreters' options (`NODE_OPTIONS`, `PYTHONSTARTUP`, `PERL5OPT`,
+ * `RUBYOPT`, `JAVA_TOOL_OPTIONS`), git's configuration and helpers, pagers and askpass programs that
+ * run commands, command lookup (`PATH`), and runproof's own `RUNPROOF_*`. Given in an env file or
+ * with `--set`, they would run code in the cell's shell before its first line (or in runproof).
+ */
+const RUNNER_CONFIG_NAME =
+  /^(?:LD_\w*|DYLD_\w*|BASH_FUNC_.*|RUNPROOF_\w*|NODE_\w*|NPM_CONFIG_\w*|PYTHON\w*|PERL\w*|RUBY\w*|GEM_\w*|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|GIT_\w*|MALLOC_\w*|GLIBC_TUNABLES|GCONV_PATH|LOCPATH|NLSPATH|HOSTALIASES|RES_OPTIONS|LOCALDOMAIN|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|POSIXLY_CORRECT|PS[0-4]|PROMPT_COMMAND|IFS|PATH|CDPATH|GLOBIGNORE|HISTFILE|SHELL|HOME|TMPDIR|PAGER|GIT_PAGER|MANPAGER|LESSOPEN|LESSCLOSE|EDITOR|VISUAL|SSH_ASKPASS|SUDO_ASKPASS|GIT_ASKPASS|BROWSER|PROMPT|ZDOTDIR|INPUTRC|TERMINFO|OPENSSL_CONF|OPENSSL_ENGINES|SSLKEYLOGFILE)$/i;
+
+/** True when a variable name configures the programs runproof starts (see RUNNER_CONFIG_NAME). */
+export function isRunnerConfigName(name: string): boolean {
+  return RUNNER_CONFIG_NAME.test(name);
+}
+
+function refuseRunnerConfig(name: string, where: string, code: 'RP_BAD_ENV_FILE' | 'RP_BAD_FLAG'): void {
+  if (!isRunnerConfigName(name)) return;
+  throw new RunproofError(code, `${where}: ${name} configures the programs runproof starts (shell, loader, interpreters, runproof itself), not data for a cell`, {
+    hint: `remove ${name}; to use such a value, have the cell set it (export ${name}=... in the cell), where the runbook shows it`,
+  });
+}
+
+/** Largest env file read: it holds NAME=value lines, not data sets. */
+export const ENV_FILE_LIMIT = 1024 * 1024;
+
+/**
+ * Parses an env file's text: `NAME=value` lines, `export` prefix, single or double quotes (`\n`,
+ * `\"`, `\\` in double quotes), `#` comments. Values are data for cells: a name that configures
+ * the programs runproof starts is refused (RP_BAD_ENV_FILE), as is a NUL byte or an unclosed quote.
+ */
 export function parseEnvFile(text: string, path: string): GivenValue[] {
+  if (text.includes('\0')) {
+    throw new RunproofError('RP_BAD_ENV_FILE', `${path} holds NUL bytes: it is not an env file`, { hint: 'an env file is text: NAME=value lines' });
+  }
   const values: GivenValue[] = [];
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   lines.forEach((raw, index) => {
@@ -41,11 +86,30 @@ export function parseEnvFile(text: string, path: string): GivenValue[] {
         hint: 'each line of an env file is NAME=value, a # comment, or blank',
       });
     }
+    refuseRunnerConfig(match[1]!, `${path}:${index + 1}`, 'RP_BAD_ENV_FILE');
     let value = match[2]!;
     const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.length >= 2 && value.endsWith(quote)) {
-      value = value.slice(1, -1);
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+    if (quote === '"' || quote === "'") {
+      // The closing quote: the next unescaped one (double quotes take \" and \\).
+      let close = -1;
+      for (let i = 1; i < value.length; i++) {
+        if (quote === '"' && value[i] === '\\') {
+          i++;
+          continue;
+        }
+        if (value[i] === quote) {
+          close = i;
+          break;
+        }
+      }
+      const after = close === -1 ? '' : value.slice(close + 1);
+      if (close === -1 || !/^\s*(#.*)?$/.test(after)) {
+        throw new RunproofError('RP_BAD_ENV_FILE', `${path}:${index + 1}: the value of ${match[1]} ${close === -1 ? `opens a ${quote === '"' ? 'double' : 'single'} quote that the line does not close` : 'has text after its closing quote'}`, {
+          hint: 'quote the whole value on one line; write a newline inside double quotes as \\n',
+        });
+      }
+      value = value.slice(1, close);
+      if (quote === '"') value = value.replace(/\\(["\\n])/g, (_m, c: string) => (c === 'n' ? '\n' : c));
     } else {
       value = value.replace(/\s+#.*$/, '');
     }
@@ -65,6 +129,7 @@ export interface ResolvedParameters {
 
 // Flags beat the env file, which beats front-matter defaults; later flags beat earlier ones.
 export function resolveParameters(notebook: Notebook, given: GivenValue[], neededBy: Map<string, string[]>): ResolvedParameters {
+  checkVariableNames(given, new Set(notebook.params.map((p) => p.name)));
   const rank = { prompt: 3, flag: 2, 'env-file': 1 } as const;
   const best = new Map<string, GivenValue>();
   for (const value of given) {
@@ -89,7 +154,13 @@ export function resolveParameters(notebook: Notebook, given: GivenValue[], neede
       });
     }
   }
+  const specs = new Map(notebook.params.map((p) => [p.name, p]));
   for (const value of parameters) {
+    const spec = specs.get(value.name);
+    if (spec) {
+      const problem = checkParameterValue(spec, value.value);
+      if (problem) throw problem;
+    }
     if (value.value.includes('\0')) {
       throw new RunproofError('RP_BAD_PARAMETER', `the value of parameter ${value.name} holds a NUL byte`, {
         hint: 'a process environment cannot carry NUL; pass the value without it',
@@ -119,4 +190,41 @@ export function missingParametersError(missing: ResolvedParameters['missing']): 
     `${missing.length === 1 ? 'parameter has' : `${missing.length} parameters have`} no value: ${list}`,
     { hint: `give ${missing.length === 1 ? 'it' : 'them'} with ${example}, an --env-file, or a front-matter default; nothing ran` },
   );
+}
+
+/** Longest value a `pattern` is matched against: the match runs under a time budget, and a cap keeps it short. */
+export const PATTERN_VALUE_LIMIT = 4096;
+
+/**
+ * Whether `value` is one of the parameter's `choices` and matches its `pattern` (the whole value,
+ * under a time budget, so that a runbook's regex cannot hang the run). Returns the error, or undefined.
+ * @example checkParameterValue({ name: 'env', secret: false, choices: ['staging', 'prod'] }, 'prd') // RP_BAD_PARAMETER, did you mean prod?
+ */
+export function checkParameterValue(spec: Pick<ParamSpec, 'name' | 'choices' | 'pattern' | 'secret'>, value: string): RunproofError | undefined {
+  const shown = spec.secret || isSecretName(spec.name) ? '(the given value)' : JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (spec.choices !== undefined && !spec.choices.includes(value)) {
+    const close = spec.secret || isSecretName(spec.name) ? undefined : didYouMean(value, spec.choices);
+    return new RunproofError('RP_BAD_PARAMETER', `parameter "${spec.name}" must be one of ${spec.choices.join(', ')}, not ${shown}`, {
+      hint: `${close !== undefined ? `did you mean ${close}? ` : ''}choices: ${spec.choices.join(', ')}`,
+    });
+  }
+  if (spec.pattern !== undefined) {
+    if (value.length > PATTERN_VALUE_LIMIT) {
+      return new RunproofError('RP_BAD_PARAMETER', `parameter "${spec.name}" is longer than ${PATTERN_VALUE_LIMIT} characters`, {
+        hint: `its pattern is /${spec.pattern}/; give a shorter value`,
+      });
+    }
+    const outcome = runRegex({ op: 'test', pattern: `^(?:${spec.pattern})$`, flags: 'u', input: value });
+    if (!outcome.ok) {
+      return new RunproofError('RP_BAD_PARAMETER', `parameter "${spec.name}": its pattern /${spec.pattern}/ could not be checked (${outcome.timedOut ? 'took too long' : outcome.error})`, {
+        hint: 'simplify the pattern in the front matter (no nested repetition such as (a+)+)',
+      });
+    }
+    if (outcome.value !== true) {
+      return new RunproofError('RP_BAD_PARAMETER', `parameter "${spec.name}" does not match its pattern /${spec.pattern}/: ${shown}`, {
+        hint: `give a value that matches /^(?:${spec.pattern})$/ as a whole`,
+      });
+    }
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
-import { RunproofError, parseDuration } from '../core/index.js';
-import type { Cell, Notebook, RiskLevel } from '../parse/index.js';
-import { bindParameters } from './bind-params.js';
+import { RunproofError, isRunproofError, parseDuration } from '../core/index.js';
+import { expandFileVariables, findPlaceholders, httpTemplateNames, httpTemplateSlots, substituteTemplateVars, type Cell, type Notebook, type RiskLevel } from '../parse/index.js';
+import { bindParameters, unsafeContextError } from './bind-params.js';
 import { missingParametersError, resolveParameters, type GivenValue, type ResolvedParameters } from './parameters.js';
 import { decideStep, policyFromAllow } from './policy.js';
 import { hasTag, selectCells, selectSections } from './select.js';
@@ -24,6 +24,11 @@ export interface PlanOptions {
    * `keep` the placeholder and list it in `missingParameters` (dry runs, and interactive runs that ask).
    */
   onMissing?: 'throw' | 'keep';
+  /**
+   * Names set in the run's environment (default: none). An HTTP cell's `{{NAME}}` may come from
+   * there; a name neither given, set nor captured by an earlier step is a missing parameter.
+   */
+  envNames?: ReadonlySet<string>;
 }
 
 export interface PlanResult extends Plan {
@@ -90,19 +95,69 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
   const sectionsById = new Map(notebook.sections.map((s) => [s.id, s]));
   const explicitlyNamed = new Set((options.cells ?? []).map((n) => n.toLowerCase()));
 
-  const neededBy = new Map<string, string[]>();
+  // Unattended, only cells the policy will run need their parameters; interactively, every selected cell.
+  const willRun = (cell: Cell): boolean => {
+    if (options.mode !== 'unattended') return true;
+    const level = cell.risk?.level ?? 'write';
+    return decideStep(cell, level, options.mode, policy).action === 'run';
+  };
+  // Program text holding a placeholder is refused whatever the value: checked before anything else.
   for (const cell of cells) {
-    for (const use of cell.params) {
-      const list = neededBy.get(use.name) ?? [];
-      if (!list.includes(cell.name)) list.push(cell.name);
-      neededBy.set(use.name, list);
+    if (cell.kind !== 'shell') continue;
+    for (const o of findPlaceholders(cell.command)) {
+      if (o.restriction === 'code') throw atCell(notebook, cell, o.start, unsafeContextError(o));
     }
   }
+  const neededBy = new Map<string, string[]>();
+  const need = (name: string, cell: Cell): void => {
+    const list = neededBy.get(name) ?? [];
+    if (!list.includes(cell.name)) list.push(cell.name);
+    neededBy.set(name, list);
+  };
+  for (const cell of cells) {
+    if (!willRun(cell)) continue;
+    for (const use of cell.params) need(use.name, cell);
+  }
   const resolved = resolveParameters(notebook, options.values ?? [], neededBy);
+  // HTTP cells read `{{NAME}}` from parameters, variables given with --set/--env-file, the run's
+  // environment, or a value an earlier step captured: anything else is missing before the run.
+  const given = new Set([...resolved.parameters.map((p) => p.name), ...Object.keys(resolved.env), ...(options.envNames ?? [])]);
+  const captured = new Set<string>();
+  const httpMissing = new Map<string, string[]>();
+  for (const cell of cells) {
+    if (cell.kind === 'http' && cell.http && willRun(cell)) {
+      for (const name of httpTemplateNames(expandFileVariables(cell.http, given))) {
+        if (given.has(name) || captured.has(name)) continue;
+        const list = httpMissing.get(name) ?? [];
+        if (!list.includes(cell.name)) list.push(cell.name);
+        httpMissing.set(name, list);
+      }
+    }
+    const capture = cell.attributes.capture ?? (cell.attributes.name && /^[A-Z][A-Z0-9_]*$/.test(cell.attributes.name) ? cell.attributes.name : undefined);
+    if (capture !== undefined) captured.add(capture);
+  }
+  // HTTP: a placeholder where no value can be data is refused; a known value that cannot be encoded where it sits too.
+  const known = { ...resolved.env, ...Object.fromEntries(resolved.parameters.map((p) => [p.name, p.value])) };
+  for (const cell of cells) {
+    if (cell.kind !== 'http' || !cell.http) continue;
+    const slot = httpTemplateSlots(cell.http).find((s) => s.context === 'header-name');
+    if (slot) {
+      throw atCell(notebook, cell, 0, new RunproofError('RP_UNSAFE_PARAMETER_CONTEXT', `{{${slot.name}}} sits in a header name, where no value is data`, { hint: 'write the header name in the runbook; put the value after the colon' }));
+    }
+    const { refused } = substituteTemplateVars(cell.http, known);
+    if (refused.length > 0) {
+      throw atCell(notebook, cell, 0, new RunproofError('RP_UNSAFE_PARAMETER_CONTEXT', `unsafe value for the request: ${refused.join('; ')}`, { hint: 'give a value of the shape that place takes, or move the placeholder to a path segment, query value or JSON string' }));
+    }
+  }
+  for (const [name, cellNames] of httpMissing) {
+    if (!resolved.missing.some((m) => m.name === name)) resolved.missing.push({ name, cells: cellNames });
+  }
   if (resolved.missing.length > 0 && (options.onMissing ?? 'throw') === 'throw') {
     throw missingParametersError(resolved.missing);
   }
   const values = Object.fromEntries(resolved.parameters.map((p) => [p.name, p.value]));
+  // A parameter with a pattern says which values it takes: one starting with `-` is then meant.
+  const optionLike = new Set(notebook.params.filter((p) => p.pattern !== undefined).map((p) => p.name));
   const frontTimeout = notebook.frontMatter.timeout;
   const runTimeout = options.timeoutMs ?? (frontTimeout ? parseDuration(frontTimeout, 'front matter timeout') : DEFAULT_TIMEOUT_MS);
   const warnings: string[] = [];
@@ -111,8 +166,15 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
     const section = sectionsById.get(cell.sectionId);
     const risk = cell.risk ?? { level: 'write' as const, classified: 'write' as const, reason: 'write: not classified', overridden: false };
     const usable = cell.params.filter((u) => values[u.name] !== undefined);
-    const bound = bindParameters(cell.command, usable, values);
     const where = `${notebook.path}:${cell.span.line}`;
+    let bound: ReturnType<typeof bindParameters>;
+    try {
+      bound = bindParameters(cell.command, usable, values, { optionLike });
+    } catch (error) {
+      if (!isRunproofError(error)) throw error;
+      const at = findPlaceholders(cell.command).find((o) => error.message.includes(`(${o.token})`));
+      throw atCell(notebook, cell, at?.start ?? 0, error);
+    }
     let decision = decideStep(cell, risk.level, options.mode, policy);
     const excluded = cell.attributes.excludeFromRunAll === true && !explicitlyNamed.has(cell.name.toLowerCase());
     if (excluded) decision = { action: 'skip', by: 'policy', reason: 'excludeFromRunAll: runs only when named with --cell' };
@@ -181,4 +243,15 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
     warnings,
     missingParameters: resolved.missing,
   };
+}
+
+// The same error, naming the cell and the runbook line of the placeholder.
+function atCell(notebook: Notebook, cell: Cell, offset: number, error: RunproofError): RunproofError {
+  const line = cell.span.line + 1 + (cell.command.slice(0, offset).match(/\n/g)?.length ?? 0);
+  return new RunproofError(error.code, `cell ${cell.name} (${notebook.path}:${line}): ${error.message}`, {
+    ...(error.hint !== undefined ? { hint: error.hint } : {}),
+    file: notebook.path,
+    span: { line, col: 1 },
+    cause: error,
+  });
 }

@@ -14,7 +14,8 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [CLI, ...args],
+      // `--`: as the bin's shebang does, so that node never reads our --env-file (nodejs/node#54232).
+      ['--', CLI, ...args],
       {
         cwd: options.cwd,
         env: { ...process.env, NO_COLOR: '1', ...options.env },

@@ -153,9 +153,11 @@ describe('substituteTemplateVars', () => {
     expect(spec.url).toBe('http://{{host}}/bench/cancel?who={{ user }}');
   });
 
-  test('accepts a Map, and values are inserted literally, never evaluated', () => {
-    const { spec: out, missing } = substituteTemplateVars(spec, new Map([['host', '$(touch /tmp/x)'], ['user', '{{token}}'], ['token', 't'], ['when', 'now']]));
-    expect(out.url).toBe('http://$(touch /tmp/x)/bench/cancel?who={{token}}');
+  test('accepts a Map; values are encoded where they land, never evaluated, and a host that is not a host is refused', () => {
+    const { spec: out, missing, refused } = substituteTemplateVars(spec, new Map([['host', '$(touch /tmp/x)'], ['user', '{{token}}'], ['token', 't'], ['when', 'now']]));
+    expect(out.url).toBe('http://{{host}}/bench/cancel?who=%7B%7Btoken%7D%7D');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(/\{\{host\}\}: in the host/);
     expect(missing).toEqual([]);
   });
 

@@ -35,8 +35,6 @@ const HOSTILE: string[] = [
   '*',
   '?',
   '[a]',
-  '-n',
-  '--help',
   ' spaced  value ',
   '\t',
   '$HOME',
@@ -163,6 +161,23 @@ function codeOf(fn: () => unknown): string {
   return 'no error';
 }
 
+describe('values that begin an argument', () => {
+  it('refuses a leading - where the value starts an argument, unless the parameter has a pattern', () => {
+    for (const command of ['git log <v>', 'curl "<v>"', "printf '%s' '<v>'", 'ls {v}']) {
+      const uses = findParameters(command);
+      for (const value of ['-n', '--help', '--output=/tmp/x', '-rf']) {
+        expect(codeOf(() => bindParameters(command, uses, { v: value })), `${command} ${value}`).toBe('RP_BAD_PARAMETER');
+        expect(bindParameters(command, uses, { v: value }, { optionLike: new Set(['v']) }).env).toEqual({ RP_PARAM_v: value });
+      }
+    }
+  });
+  it('binds a leading - after --, inside a word, and as an option value', () => {
+    for (const command of ['git log -- <v>', 'echo --rev=<v>', 'echo "x <v>"', 'n=<v>']) {
+      expect(bindParameters(command, findParameters(command), { v: '-rf' }).env, command).toEqual({ RP_PARAM_v: '-rf' });
+    }
+  });
+});
+
 describe('bindParameters guards', () => {
   const uses = findParameters('echo <v>');
   it('refuses NUL', () => {
@@ -186,16 +201,16 @@ describe('bindParameters guards', () => {
     const params = findParameters(command);
     const bound = bindParameters(command, params, { n: '41' });
     expect((await run(bound.command, bound.env)).toString('utf8')).toBe('42\0');
-    expect(codeOf(() => bindParameters(command, params, { n: `a[$(touch ${pwn(20)})]` }))).toBe('RP_BAD_PARAMETER');
-    expect(codeOf(() => bindParameters('[[ <n> -gt 1 ]]', findParameters('[[ <n> -gt 1 ]]'), { n: 'x[$(id)]' }))).toBe('RP_BAD_PARAMETER');
+    expect(codeOf(() => bindParameters(command, params, { n: `a[$(touch ${pwn(20)})]` }))).toBe('RP_UNSAFE_PARAMETER_CONTEXT');
+    expect(codeOf(() => bindParameters('[[ <n> -gt 1 ]]', findParameters('[[ <n> -gt 1 ]]'), { n: 'x[$(id)]' }))).toBe('RP_UNSAFE_PARAMETER_CONTEXT');
   });
   it('accepts only plain words where a second shell reads the text', async () => {
     const command = `bash -c 'printf "%s\\0" <v>'`;
     const params = findParameters(command);
     const bound = bindParameters(command, params, { v: 'release-1.2_x:/a@b' });
     expect((await run(bound.command, bound.env)).toString('utf8')).toBe('release-1.2_x:/a@b\0');
-    for (const value of HOSTILE.slice(0, 10)) expect(codeOf(() => bindParameters(command, params, { v: value }))).toBe('RP_BAD_PARAMETER');
-    expect(codeOf(() => bindParameters("watch 'curl http://x/<v>'", findParameters("watch 'curl http://x/<v>'"), { v: 'a b' }))).toBe('RP_BAD_PARAMETER');
+    for (const value of HOSTILE.slice(0, 10)) expect(codeOf(() => bindParameters(command, params, { v: value }))).toBe('RP_UNSAFE_PARAMETER_CONTEXT');
+    expect(codeOf(() => bindParameters("watch 'curl http://x/<v>'", findParameters("watch 'curl http://x/<v>'"), { v: 'a b' }))).toBe('RP_UNSAFE_PARAMETER_CONTEXT');
     expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { RunproofError, parseDuration } from '../../core/index.js';
 import { runRunbook, type FleetOptions } from '../../app/index.js';
-import { parseEnvFile, parseSetFlag, type GivenValue, type Mode } from '../../plan/index.js';
+import { ENV_FILE_LIMIT, parseEnvFile, parseSetFlag, type GivenValue, type Mode } from '../../plan/index.js';
 import type { RiskLevel } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { stopOnSignals } from '../signals.js';
@@ -73,15 +73,33 @@ function parseAllow(values: string[]): RiskLevel[] {
   });
 }
 
+// The env file is data for cells: read here (never by node, see main.ts), checked to be a small text file.
 async function readEnvFile(path: string): Promise<GivenValue[]> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      throw new RunproofError('RP_BAD_ENV_FILE', `env file ${path} is a folder`, { hint: 'give --env-file a file of NAME=value lines' });
+    }
+    if (!info.isFile()) {
+      throw new RunproofError('RP_BAD_ENV_FILE', `env file ${path} is not a regular file`, { hint: 'give --env-file a file of NAME=value lines (not a pipe or device)' });
+    }
+    if (info.size > ENV_FILE_LIMIT) {
+      throw new RunproofError('RP_BAD_ENV_FILE', `env file ${path} is ${info.size} bytes, more than ${ENV_FILE_LIMIT}`, { hint: 'an env file holds NAME=value lines; pass large data through a file a cell reads' });
+    }
+    bytes = await readFile(path);
   } catch (error) {
+    if (error instanceof RunproofError) throw error;
     throw new RunproofError('RP_BAD_ENV_FILE', `cannot read env file ${path}: ${(error as Error).message}`, {
       hint: 'check the path given to --env-file',
       cause: error,
     });
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new RunproofError('RP_BAD_ENV_FILE', `env file ${path} is not UTF-8 text`, { hint: 'an env file is text: NAME=value lines', cause: error });
   }
   return parseEnvFile(text, path);
 }
@@ -228,6 +246,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           ...(flags.force ? { force: true } : {}),
           ...(flags.archive ? { archive: flags.archive as 'tgz' | 'zip' } : {}),
           ...(flags.signingKey ? { signingKeyFile: flags.signingKey } : {}),
+          ...(flags.templateDir ? { templateDir: flags.templateDir } : {}),
           ...(flags.evidenceName !== undefined ? { evidenceName: flags.evidenceName } : {}),
           ...(flags.insecure ? { insecure: true } : {}),
           ...(flags.caFile ? { caFile: flags.caFile } : {}),

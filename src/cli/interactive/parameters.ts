@@ -16,6 +16,8 @@ export async function findMissingParameters(runbookPath: string, options: Omit<P
       ...m,
       ...(m.description === undefined && spec?.description !== undefined ? { description: spec.description } : {}),
       ...(spec?.default !== undefined ? { default: spec.default } : {}),
+      ...(spec?.choices !== undefined ? { choices: spec.choices } : {}),
+      ...(spec?.pattern !== undefined ? { pattern: spec.pattern } : {}),
       secret: spec?.secret === true || isSecretName(m.name),
     };
   });

@@ -3,6 +3,7 @@
 // parameters, and the transcript of all of it for the bundle.
 import type { Decision, Redactor, StepStatus } from '../../record/index.js';
 import type { GivenValue, ParameterValue, PlanResult, PlanStep } from '../../plan/index.js';
+import { checkParameterValue } from '../../plan/index.js';
 import type { RunProgress, StepDecider } from '../../execute/index.js';
 import type { StepFailure } from '../../execute/index.js';
 import { editText } from './editor.js';
@@ -40,6 +41,10 @@ export interface MissingParameter {
   description?: string;
   default?: string;
   secret?: boolean;
+  /** Front matter `choices`: offered in the prompt; any other value is asked again. */
+  choices?: string[];
+  /** Front matter `pattern`: a value that does not match it is asked again. */
+  pattern?: string;
 }
 
 /** An interactive run's terminal side; `close()` always, to give the terminal back. */
@@ -314,10 +319,16 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
       for (const m of missing) {
         screen.line(`  ${paint.bold(m.name)}${m.description ? ` ${glyphs.dot} ${m.description}` : ''}${paint.dim(`  (needed by ${m.cells.join(', ')})`)}`);
         for (;;) {
-          const hint = m.secret ? paint.dim(' (secret: not shown as you type)') : m.default !== undefined ? paint.dim(` [${m.default}]`) : '';
+          const offer = m.choices ? paint.dim(` (${m.choices.join(' | ')})`) : '';
+          const hint = offer + (m.secret ? paint.dim(' (secret: not shown as you type)') : m.default !== undefined ? paint.dim(` [${m.default}]`) : '');
           const typed = await readLine(`  ${m.name}${hint}: `, m.secret === true);
           if (typed === null) return null;
           const value = typed === '' && m.default !== undefined ? m.default : typed;
+          const problem = value === '' ? undefined : checkParameterValue({ name: m.name, secret: m.secret === true, ...(m.choices ? { choices: m.choices } : {}), ...(m.pattern !== undefined ? { pattern: m.pattern } : {}) }, value);
+          if (problem) {
+            screen.line(paint.dim(`  ${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`));
+            continue;
+          }
           if (value !== '') {
             values.push({ name: m.name, value, source: 'prompt' });
             break;

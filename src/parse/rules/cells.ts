@@ -22,6 +22,7 @@ export const cellsRule: ParseRule = {
             url: request.url,
             headers: request.headers,
             ...(request.body === undefined ? {} : { body: request.body }),
+            ...(request.variables === undefined ? {} : { variables: request.variables }),
           };
           if (request.name !== undefined) cell.name = request.name;
           add(cell);

@@ -26,6 +26,8 @@ export function collectNotebookParams(state: ParseState): NotebookParam[] {
       if (value.default !== undefined) param.default = String(value.default);
       if (value.description !== undefined) param.description = value.description;
       param.secret = value.secret ?? false;
+      if (value.choices !== undefined) param.choices = value.choices.map(String);
+      if (value.pattern !== undefined) param.pattern = value.pattern;
     } else {
       param.default = String(value);
     }
