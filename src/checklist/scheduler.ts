@@ -12,9 +12,8 @@ import { cronTimesBetween, latestCronTime } from './cron.js';
 import { loadChecklistFile, type Checklist, type ChecklistFile } from './load.js';
 import type { ChecklistLogger } from './log.js';
 import { writeMarkerBundle } from './marker.js';
-import { JUnitFiles } from './junit.js';
+import { JUnitFiles, updateTextfile } from '../report/index.js';
 import { resolveChecklistParams, runChecklist, webhookHook, type ChecklistRunResult } from './run.js';
-import { updateTextfile } from './textfile.js';
 
 /** At most this many `missed` bundles per checklist at start; the last one counts the rest. */
 export const MAX_MISSED_BUNDLES = 24;

@@ -3,6 +3,7 @@ import { RunproofError, formatDiagnostic } from '../../core/index.js';
 import type { Diagnostic } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { lintPaths } from '../read-runbook.js';
+import { EXIT } from '../exit.js';
 
 const FILE_ERRORS = new Set(['RP_FILE_NOT_FOUND', 'RP_NOT_A_FILE', 'RP_BINARY_FILE', 'RP_NOT_UTF8', 'RP_READ_FAILED']);
 
@@ -44,7 +45,7 @@ export const registerLint: CommandRegistrar = (program: Command) => {
         }
         process.stderr.write(`${results.length} ${results.length === 1 ? 'file' : 'files'}: ${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}\n`);
       }
-      if (errors > 0) process.exitCode = 2;
+      if (errors > 0) process.exitCode = EXIT.badInput;
     });
 };
 

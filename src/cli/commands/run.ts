@@ -6,7 +6,7 @@ import { parseEnvFile, parseSetFlag, type GivenValue, type Mode } from '../../pl
 import type { RiskLevel } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { stopOnSignals } from '../signals.js';
-import { EXIT } from '../exit.js';
+import { EXIT, exitCodeForStatus } from '../exit.js';
 import { createRunPrinter } from '../run-printer.js';
 import { collectSecrets, createRedactor, loadBundleRecord } from '../../record/index.js';
 import { createInteractiveSession, type InteractiveSession } from '../interactive/session.js';
@@ -43,18 +43,8 @@ async function runbookOfBundle(bundle: string): Promise<string> {
   return record.runbook.path;
 }
 
-/** Maps a run's status to the process exit code (SPEC §2). */
-export function exitCodeForStatus(status: string): number {
-  switch (status) {
-    case 'passed':
-    case 'dry-run':
-      return EXIT.passed;
-    case 'aborted':
-      return EXIT.aborted;
-    default:
-      return EXIT.failed;
-  }
-}
+/** Maps a run's status to the process exit code: lives in cli/exit.ts with every other exit code. */
+export { exitCodeForStatus } from '../exit.js';
 
 function parseAllow(values: string[]): RiskLevel[] {
   return values.map((value) => {
