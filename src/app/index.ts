@@ -5,4 +5,5 @@
  */
 export { runRunbook, finishBundle, runbookDir, operatorIdentity } from './run-runbook.js';
 export type { RunRunbookOptions, RunRunbookResult, BeforeSealHook } from './run-runbook.js';
-export { readRunbookFile, decodeRunbook, lintPaths, RUNBOOK_EXTENSIONS } from './read-runbook.js';
+export { readRunbookFile, decodeRunbook, lintPaths, collectRunbookFiles, RUNBOOK_EXTENSIONS } from './read-runbook.js';
+export type { FileLint } from './read-runbook.js';

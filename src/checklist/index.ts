@@ -8,6 +8,7 @@ export { ChecklistFileSchema, ChecklistSchema, ChecklistDefaultsSchema, ParamVal
 export type { ChecklistFileInput, ChecklistInput, ParamValue } from './schema.js';
 export { loadChecklistFile, parseChecklistText, selectChecklists, ChecklistFileError } from './load.js';
 export type { Checklist, ChecklistFile, ChecklistParam, ChecklistProblem, WebhookConfig } from './load.js';
+export { lintChecklistText, lintRunbooksAndChecklists, looksLikeChecklist, CHECKLIST_EXTENSIONS } from './lint.js';
 export { checklistJsonSchema, checklistJsonSchemaText, CHECKLIST_SCHEMA_FILE } from './json-schema.js';
 export { cronProblem, isTimeZone, nextCronTime, cronTimesBetween, latestCronTime, cronToOnCalendar, hasSeconds } from './cron.js';
 export type { CronSchedule } from './cron.js';

@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'RP_NOTHING_TO_LINT'
   | 'RP_LINT_FAILED'
   | 'RP_DEMO_FAILED'
+  | 'RP_CHECKLIST_CHECKS_NOTHING'
   | 'RP_INTERNAL';
 
 /** Warning codes: reported by lint and list, errors only under `--strict`. */
@@ -50,7 +51,8 @@ export type WarningCode =
   | 'RP_NO_LANGUAGE'
   | 'RP_EMPTY_CELL'
   | 'RP_ORPHAN_ASSERT'
-  | 'RP_ORPHAN_EXPECT';
+  | 'RP_ORPHAN_EXPECT'
+  | 'RP_CHECKLIST_ALL_BLOCKED';
 
 export interface RunproofErrorOptions {
   hint?: string;
