@@ -12,13 +12,13 @@ export { lintChecklistText, lintRunbooksAndChecklists, looksLikeChecklist, CHECK
 export { checklistJsonSchema, checklistJsonSchemaText, CHECKLIST_SCHEMA_FILE } from './json-schema.js';
 export { cronProblem, isTimeZone, nextCronTime, cronTimesBetween, latestCronTime, cronToOnCalendar, hasSeconds } from './cron.js';
 export type { CronSchedule } from './cron.js';
-export { runChecklist, runChecklists, resolveChecklistParams, wantsWebhook, sinksOf, WEBHOOK_FILE } from './run.js';
+export { runChecklist, runChecklists, resolveChecklistParams, wantsWebhook, sinksOf, withOutputsUnder, WEBHOOK_FILE } from './run.js';
 export type { ChecklistRunOptions, ChecklistRunResult, ChecklistTrigger } from './run.js';
 export { startScheduler, lastScheduledTime, MAX_MISSED_BUNDLES } from './scheduler.js';
 export type { Scheduler, SchedulerOptions } from './scheduler.js';
 export { writeMarkerBundle } from './marker.js';
 export type { MarkerBundleOptions } from './marker.js';
-export { printCron, printSystemd, printK8s, unitNameFor } from './units.js';
+export { printCron, printSystemd, printK8s, unitNameFor, checklistEnvNames, envFileFor, DEFAULT_ENV_FILE_DIR } from './units.js';
 export type { UnitFile, UnitOptions, K8sOptions } from './units.js';
 export { formatEvent, createLineLogger } from './log.js';
 export type { ChecklistEvent, ChecklistLogger } from './log.js';

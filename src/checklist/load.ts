@@ -83,6 +83,8 @@ export interface Checklist {
   retries: number;
   retryDelayMs: number;
   cwd: string;
+  /** The folder of the checklist file (relative paths in it are read from here). */
+  fileDir: string;
   /** The line of the checklist in its file. */
   line: number;
 }
@@ -234,6 +236,7 @@ function resolveChecklist(file: string, input: ChecklistInput, defaults: Checkli
     retries: merged.retries ?? 0,
     retryDelayMs: toMs(merged.retryDelay) ?? DEFAULT_RETRY_DELAY_MS,
     cwd: resolve(dir, merged.cwd ?? '.'),
+    fileDir: dir,
     line,
   };
   if (input.description !== undefined) out.description = input.description;

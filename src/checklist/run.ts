@@ -3,6 +3,7 @@
 // lock and writes the bundle), retried after a failure, then its evidence sinks (report stage).
 // Exit codes are the CLI's (cli/exit.ts): the library reports statuses only.
 import { hostname } from 'node:os';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { sleep } from '../core/index.js';
 import { runRunbook, type BeforeSealHook } from '../app/index.js';
 import { isRunproofError, RunproofError } from '../core/index.js';
@@ -127,6 +128,27 @@ function triggerFor(checklist: Checklist, trigger: ChecklistTrigger | undefined,
   return base;
 }
 
+/**
+ * The checklist with its JUnit and textfile paths moved under `evidenceDir` when the evidence
+ * folder is overridden (`--evidence-dir`, the Kubernetes volume): a relative path of the checklist
+ * file keeps its shape under the new folder, so outputs land with the bundles and are not lost
+ * with a container. Absolute paths were chosen on purpose and stay.
+ */
+export function withOutputsUnder(checklist: Checklist, evidenceDir: string | undefined): Checklist {
+  if (evidenceDir === undefined) return checklist;
+  const move = (path: string | undefined): string | undefined => {
+    if (path === undefined) return undefined;
+    const rel = relative(checklist.fileDir, path);
+    return rel.startsWith('..') || isAbsolute(rel) ? path : resolve(evidenceDir, rel);
+  };
+  const out: Checklist = { ...checklist };
+  const junit = move(checklist.junit);
+  const textfile = move(checklist.textfile);
+  if (junit) out.junit = junit;
+  if (textfile) out.textfile = textfile;
+  return out;
+}
+
 /** The evidence sinks a checklist writes to after each run (a new format is one more line here). */
 export function sinksOf(checklist: Checklist, junit: JUnitFiles): EvidenceSink[] {
   return [...(checklist.junit ? [junitSink(checklist.junit, junit)] : []), ...(checklist.textfile ? [textfileSink(checklist.textfile)] : [])];
@@ -155,7 +177,8 @@ export async function writeChecklistOutputs(checklist: Checklist, result: Checkl
  * webhook. Never throws for a failing run, a held lock or bad input: those are in the result.
  * @example const result = await runChecklist(file.checklists[0], { trigger: { kind: 'manual' } })
  */
-export async function runChecklist(checklist: Checklist, options: ChecklistRunOptions = {}): Promise<ChecklistRunResult> {
+export async function runChecklist(given: Checklist, options: ChecklistRunOptions = {}): Promise<ChecklistRunResult> {
+  const checklist = withOutputsUnder(given, options.evidenceDir);
   const env = (options.env ?? process.env) as Record<string, string | undefined>;
   const log = options.log;
   const junit = options.junit ?? new JUnitFiles();
