@@ -5,7 +5,8 @@
  */
 export { runRunbook, finishBundle, runbookDir, operatorIdentity, runLockKeyFor } from './run-runbook.js';
 export type { RunRunbookOptions, RunRunbookResult, BeforeSealHook } from './run-runbook.js';
-export { readRunbookFile, decodeRunbook, lintPaths, RUNBOOK_EXTENSIONS } from './read-runbook.js';
+export { readRunbookFile, decodeRunbook, lintPaths, collectRunbookFiles, RUNBOOK_EXTENSIONS } from './read-runbook.js';
+export type { FileLint } from './read-runbook.js';
 export { runOnHosts, sshArgs, maxFailCount } from './run-fleet.js';
 export type { FleetOptions } from './run-fleet.js';
 export { loadTeamPolicy, TEAM_POLICY_FILE, type LoadedTeamPolicy } from './team-policy.js';

@@ -94,7 +94,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 }
 
 /** The runbook files under the given paths: files as given, folders walked (sorted, recursive). */
-export async function collectRunbookFiles(paths: readonly string[]): Promise<{ files: string[]; errors: RunproofError[] }> {
+export async function collectRunbookFiles(paths: readonly string[], extensions: readonly string[] = RUNBOOK_EXTENSIONS): Promise<{ files: string[]; errors: RunproofError[] }> {
   const files: string[] = [];
   const errors: RunproofError[] = [];
   for (const path of paths) {
@@ -105,7 +105,7 @@ export async function collectRunbookFiles(paths: readonly string[]): Promise<{ f
       errors.push(new RunproofError('RP_FILE_NOT_FOUND', `${path} does not exist`, { file: path, hint: 'check the path and the current directory', cause: error }));
       continue;
     }
-    if (info.isDirectory()) await walk(path, files, errors);
+    if (info.isDirectory()) await walk(path, files, errors, extensions);
     else files.push(path);
   }
   return { files, errors };
@@ -113,7 +113,7 @@ export async function collectRunbookFiles(paths: readonly string[]): Promise<{ f
 
 // Hidden folders (.git) and node_modules are not runbooks; symlinked folders are not followed.
 // A folder that cannot be listed (EACCES, vanished mid-walk) is one error; the walk goes on.
-async function walk(dir: string, files: string[], errors: RunproofError[]): Promise<void> {
+async function walk(dir: string, files: string[], errors: RunproofError[], extensions: readonly string[]): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -125,8 +125,8 @@ async function walk(dir: string, files: string[], errors: RunproofError[]): Prom
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.') && !SKIPPED_DIRECTORIES.has(entry.name)) await walk(path, files, errors);
-    } else if ((entry.isFile() || entry.isSymbolicLink()) && RUNBOOK_EXTENSIONS.includes(extname(entry.name).toLowerCase())) {
+      if (!entry.name.startsWith('.') && !SKIPPED_DIRECTORIES.has(entry.name)) await walk(path, files, errors, extensions);
+    } else if ((entry.isFile() || entry.isSymbolicLink()) && extensions.includes(extname(entry.name).toLowerCase())) {
       files.push(path);
     }
   }

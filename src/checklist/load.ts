@@ -1,7 +1,7 @@
 // Reads a checklist file: YAML (the `yaml` package keeps every node's offset) → zod → the checks
 // zod cannot express → resolved checklists. Every problem is reported, each with its YAML path
 // and line, so that one edit-run cycle fixes them all.
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -18,6 +18,8 @@ export interface ChecklistProblem {
   message: string;
   line: number;
   col: number;
+  /** What to do about it (did you mean ...). */
+  hint?: string;
 }
 
 /** A checklist file that could not be read: every problem, each with its line. */
@@ -35,7 +37,7 @@ export class ChecklistFileError extends RunproofError {
 
   /** One `file:line:col RP_BAD_CHECKLIST path: message` line per problem. */
   formatProblems(): string[] {
-    return this.problems.map((p) => `${this.file}:${p.line}:${p.col} RP_BAD_CHECKLIST ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    return this.problems.map((p) => `${this.file}:${p.line}:${p.col} RP_BAD_CHECKLIST ${p.path ? `${p.path}: ` : ''}${p.message}${p.hint ? ` (hint: ${p.hint})` : ''}`);
   }
 }
 
@@ -81,6 +83,8 @@ export interface Checklist {
   retries: number;
   retryDelayMs: number;
   cwd: string;
+  /** The folder of the checklist file (relative paths in it are read from here). */
+  fileDir: string;
   /** The line of the checklist in its file. */
   line: number;
 }
@@ -102,7 +106,7 @@ function pathText(path: ReadonlyArray<PropertyKey>): string {
 }
 
 // The line of the deepest node that exists along `path` (a missing key points at its parent).
-function locate(doc: Document, lines: LineCounter, path: ReadonlyArray<PropertyKey>, key?: string): { line: number; col: number } {
+export function locate(doc: Document, lines: LineCounter, path: ReadonlyArray<PropertyKey>, key?: string): { line: number; col: number } {
   for (let depth = path.length; depth >= 0; depth--) {
     const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as unknown[], true);
     if (!isNode(node) || !node.range) continue;
@@ -232,6 +236,7 @@ function resolveChecklist(file: string, input: ChecklistInput, defaults: Checkli
     retries: merged.retries ?? 0,
     retryDelayMs: toMs(merged.retryDelay) ?? DEFAULT_RETRY_DELAY_MS,
     cwd: resolve(dir, merged.cwd ?? '.'),
+    fileDir: dir,
     line,
   };
   if (input.description !== undefined) out.description = input.description;
@@ -260,6 +265,26 @@ function resolveChecklist(file: string, input: ChecklistInput, defaults: Checkli
  * @throws ChecklistFileError (RP_BAD_CHECKLIST) listing every problem with its YAML path and line.
  */
 export async function parseChecklistText(text: string, path: string): Promise<ChecklistFile> {
+  const { file, problems } = await inspectChecklistText(text, path);
+  if (problems.length > 0 || !file) throw new ChecklistFileError(path, problems);
+  return file;
+}
+
+/**
+ * Every problem of checklist text, and the checklists when only runbook files are missing (lint
+ * goes on checking the others). Never throws.
+ */
+export async function inspectChecklistText(text: string, path: string): Promise<{ file?: ChecklistFile; problems: ChecklistProblem[]; missingRunbooks: Set<number> }> {
+  const missingRunbooks = new Set<number>();
+  try {
+    return await inspect(text, path, missingRunbooks);
+  } catch (error) {
+    if (error instanceof ChecklistFileError) return { problems: error.problems, missingRunbooks };
+    throw error;
+  }
+}
+
+async function inspect(text: string, path: string, missingRunbooks: Set<number>): Promise<{ file?: ChecklistFile; problems: ChecklistProblem[]; missingRunbooks: Set<number> }> {
   const file = resolve(path);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -293,13 +318,30 @@ export async function parseChecklistText(text: string, path: string): Promise<Ch
         if (!info.isFile()) throw new Error('not a file');
       } catch {
         const at = ['checklists', index, 'runbook'];
-        problems.push({ path: pathText(at), message: `runbook ${c.runbook} not found (looked at ${runbookPath})`, ...locate(doc, lines, at) });
+        missingRunbooks.add(index);
+        const hint = await runbookHint(dirname(runbookPath), c.runbook);
+        problems.push({ path: pathText(at), message: `runbook ${c.runbook} not found (looked at ${runbookPath})`, ...locate(doc, lines, at), ...(hint ? { hint } : {}) });
       }
     }),
   );
-  if (problems.length > 0) throw new ChecklistFileError(path, dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col));
+  if (problems.length > missingRunbooks.size) throw new ChecklistFileError(path, dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col));
   const checklists = parsed.data.checklists.map((c, index) => resolveChecklist(file, c, parsed.data.defaults, locate(doc, lines, ['checklists', index]).line));
-  return { path: file, checklists };
+  return { file: { path: file, checklists }, problems: problems.sort((a, b) => a.line - b.line || a.col - b.col), missingRunbooks };
+}
+
+// "did you mean" over the Markdown files beside where the runbook was looked for.
+async function runbookHint(dir: string, written: string): Promise<string | undefined> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /\.(md|markdown|txt)$/i.test(n));
+  } catch {
+    return undefined;
+  }
+  const base = written.split(/[\\/]/).pop() ?? written;
+  const close = didYouMean(base, names);
+  if (!close) return names.length > 0 ? `runbooks there: ${names.slice(0, 10).join(', ')}` : undefined;
+  const prefix = written.slice(0, written.length - base.length);
+  return `did you mean ${prefix}${close}?`;
 }
 
 function problemsOfIssue(doc: Document, lines: LineCounter, issue: z.core.$ZodIssue): ChecklistProblem[] {

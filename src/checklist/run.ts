@@ -1,23 +1,21 @@
 // Runs one checklist now: parameters resolved (env:NAME read at run time, secrets redacted), the
 // runbook run unattended under the checklist's policy through `runRunbook` (which takes the run
-// lock and writes the bundle), retried after a failure, then JUnit, textfile and webhook.
+// lock and writes the bundle), retried after a failure, then its evidence sinks (report stage).
+// Exit codes are the CLI's (cli/exit.ts): the library reports statuses only.
 import { hostname } from 'node:os';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { sleep } from '../core/index.js';
 import { runRunbook, type BeforeSealHook } from '../app/index.js';
 import { isRunproofError, RunproofError } from '../core/index.js';
 import { isSecretName, type GivenValue } from '../plan/index.js';
 import { archiveBundle, type RunRecord, type RunStatus } from '../record/index.js';
 import type { Trigger } from '../record/index.js';
+import { JUnitFiles, junitSink, postWebhook, runOutcome, textfileSink, webhookPayload, type EvidenceSink, type SinkStatus, type WebhookOutcome } from '../report/index.js';
 import { latestCronTime } from './cron.js';
 import { selectChecklists, type Checklist, type ChecklistFile } from './load.js';
 import type { ChecklistLogger } from './log.js';
 import { writeMarkerBundle } from './marker.js';
-import { JUnitFiles } from './junit.js';
-import { updateTextfile, type TextfileUpdate } from './textfile.js';
-import { postWebhook, webhookPayload, type WebhookOutcome } from './webhook.js';
 
-/** Exit codes (SPEC §2), repeated here so the library does not import the CLI. */
-const EXIT = { passed: 0, failed: 1, badInput: 2, aborted: 3, locked: 4 } as const;
 /** The file in a bundle that records the webhook's outcome (covered by the manifest). */
 export const WEBHOOK_FILE = 'webhook.json';
 
@@ -46,9 +44,11 @@ export interface ChecklistRunOptions {
 /** The result of one checklist. */
 export interface ChecklistRunResult {
   checklist: string;
-  /** The run's status; `error` when it could not start, `locked` when another run held the lock. */
-  status: RunStatus | 'error' | 'locked';
-  exitCode: number;
+  /**
+   * The run's status; `empty` when it ran no check (checklists fail it), `error` when it could not
+   * start, `locked` when another run held the lock. The CLI maps it to an exit code (cli/exit.ts).
+   */
+  status: RunStatus | SinkStatus;
   record?: RunRecord;
   bundleDir?: string;
   /** Tries made (1 + retries used). */
@@ -82,24 +82,8 @@ export function resolveChecklistParams(checklist: Checklist, env: Record<string,
   return { values, secrets };
 }
 
-function exitCodeOf(status: ChecklistRunResult['status'], error?: RunproofError): number {
-  if (status === 'passed' || status === 'dry-run' || status === 'skipped' || status === 'missed') return EXIT.passed;
-  if (status === 'aborted') return EXIT.aborted;
-  if (status === 'locked') return EXIT.locked;
-  if (status === 'error') return error && error.code !== 'RP_INTERNAL' ? EXIT.badInput : EXIT.failed;
-  return EXIT.failed;
-}
-
-// Worst first: bad input means the checklist itself is broken, then aborted, locked, failed.
-const EXIT_RANK: Record<number, number> = { 0: 0, 1: 1, 4: 2, 3: 3, 2: 4 };
-
-/** The exit code of several checklists: the worst of theirs (2 > 3 > 4 > 1 > 0). */
-export function worstExitCode(codes: readonly number[]): number {
-  return codes.reduce((worst, code) => ((EXIT_RANK[code] ?? 5) > (EXIT_RANK[worst] ?? 5) ? code : worst), 0);
-}
-
 function isFailure(status: string): boolean {
-  return status === 'failed' || status === 'aborted' || status === 'error';
+  return status === 'failed' || status === 'aborted' || status === 'error' || status === 'empty' || status === 'blocked';
 }
 
 /** Whether a webhook is sent for a run with this status. */
@@ -112,7 +96,7 @@ export function webhookHook(checklist: Checklist, env: Record<string, string | u
   const config = checklist.webhook;
   if (!config) return undefined;
   return async ({ bundleDir, record, writeFile }) => {
-    if (!isFinal(record) || !wantsWebhook(config.on, record.status)) return;
+    if (!isFinal(record) || !wantsWebhook(config.on, runOutcome(record.status, record))) return;
     let secret: string | undefined;
     let outcome: WebhookOutcome;
     if (config.secret?.env !== undefined && env[config.secret.env] === undefined) {
@@ -144,34 +128,48 @@ function triggerFor(checklist: Checklist, trigger: ChecklistTrigger | undefined,
   return base;
 }
 
-/** Writes the JUnit and textfile outputs of a result; failures are logged, never thrown. */
+/**
+ * The checklist with its JUnit and textfile paths moved under `evidenceDir` when the evidence
+ * folder is overridden (`--evidence-dir`, the Kubernetes volume): a relative path of the checklist
+ * file keeps its shape under the new folder, so outputs land with the bundles and are not lost
+ * with a container. Absolute paths were chosen on purpose and stay.
+ */
+export function withOutputsUnder(checklist: Checklist, evidenceDir: string | undefined): Checklist {
+  if (evidenceDir === undefined) return checklist;
+  const move = (path: string | undefined): string | undefined => {
+    if (path === undefined) return undefined;
+    const rel = relative(checklist.fileDir, path);
+    return rel.startsWith('..') || isAbsolute(rel) ? path : resolve(evidenceDir, rel);
+  };
+  const out: Checklist = { ...checklist };
+  const junit = move(checklist.junit);
+  const textfile = move(checklist.textfile);
+  if (junit) out.junit = junit;
+  if (textfile) out.textfile = textfile;
+  return out;
+}
+
+/** The evidence sinks a checklist writes to after each run (a new format is one more line here). */
+export function sinksOf(checklist: Checklist, junit: JUnitFiles): EvidenceSink[] {
+  return [...(checklist.junit ? [junitSink(checklist.junit, junit)] : []), ...(checklist.textfile ? [textfileSink(checklist.textfile)] : [])];
+}
+
+/** Writes a result to every sink of the checklist; failures are logged, never thrown. */
 export async function writeChecklistOutputs(checklist: Checklist, result: ChecklistRunResult, startedAt: Date, options: { junit: JUnitFiles; log?: ChecklistLogger }): Promise<void> {
-  const tasks: Array<Promise<unknown>> = [];
-  if (checklist.junit) {
-    tasks.push(
-      options.junit.write(checklist.junit, {
-        checklist: checklist.name,
-        ...(result.record ? { record: result.record } : {}),
-        ...(result.bundleDir ? { bundleDir: result.bundleDir } : {}),
-        ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
-        at: startedAt,
-      }).catch((error: Error) => options.log?.({ event: 'output-error', checklist: checklist.name, file: checklist.junit, message: error.message })),
-    );
-  }
-  if (checklist.textfile) {
-    const update: TextfileUpdate = {};
-    if (result.status === 'locked') update.skipped = 1;
-    else
-      update.run = {
-        startedAt: result.record ? new Date(result.record.startedAt) : startedAt,
-        success: result.status === 'passed',
-        durationMs: result.record?.durationMs ?? 0,
-        ...(result.record ? { counts: result.record.counts } : {}),
-      };
-    if (result.webhook) update.webhookDelivered = result.webhook.delivered;
-    tasks.push(updateTextfile(checklist.textfile, checklist.name, update).catch((error: Error) => options.log?.({ event: 'output-error', checklist: checklist.name, file: checklist.textfile, message: error.message })));
-  }
-  await Promise.all(tasks);
+  const run = {
+    name: checklist.name,
+    status: result.status as SinkStatus,
+    at: startedAt,
+    ...(result.record ? { record: result.record } : {}),
+    ...(result.bundleDir ? { bundleDir: result.bundleDir } : {}),
+    ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
+    ...(result.webhook ? { webhookDelivered: result.webhook.delivered } : {}),
+  };
+  await Promise.all(
+    sinksOf(checklist, options.junit).map((sink) =>
+      sink.write(run).catch((error: Error) => options.log?.({ event: 'output-error', checklist: checklist.name, file: sink.target, message: `${sink.name}: ${error.message}` })),
+    ),
+  );
 }
 
 /**
@@ -179,12 +177,13 @@ export async function writeChecklistOutputs(checklist: Checklist, result: Checkl
  * webhook. Never throws for a failing run, a held lock or bad input: those are in the result.
  * @example const result = await runChecklist(file.checklists[0], { trigger: { kind: 'manual' } })
  */
-export async function runChecklist(checklist: Checklist, options: ChecklistRunOptions = {}): Promise<ChecklistRunResult> {
+export async function runChecklist(given: Checklist, options: ChecklistRunOptions = {}): Promise<ChecklistRunResult> {
+  const checklist = withOutputsUnder(given, options.evidenceDir);
   const env = (options.env ?? process.env) as Record<string, string | undefined>;
   const log = options.log;
   const junit = options.junit ?? new JUnitFiles();
   const firstStart = new Date();
-  let result: ChecklistRunResult = { checklist: checklist.name, status: 'error', exitCode: EXIT.failed, attempts: 0 };
+  let result: ChecklistRunResult = { checklist: checklist.name, status: 'error', attempts: 0 };
   let secrets: string[] = [];
   for (let attempt = 1; attempt <= checklist.retries + 1; attempt++) {
     const startedAt = new Date();
@@ -218,7 +217,9 @@ export async function runChecklist(checklist: Checklist, options: ChecklistRunOp
         trigger,
         ...(checklist.webhook ? { beforeSeal: webhookHook(checklist, env, onOutcome, (r) => isLast(r.status))! } : {}),
       });
-      result = { checklist: checklist.name, status: run.status, exitCode: exitCodeOf(run.status), record: run.record, bundleDir: run.bundleDir, attempts: attempt };
+      // A run that ran no check is `empty` (also when an older record says passed): never a pass.
+      const status = runOutcome(run.status, run.record);
+      result = { checklist: checklist.name, status, record: run.record, bundleDir: run.bundleDir, attempts: attempt };
       if (webhook) result.webhook = webhook;
       if (checklist.archive) {
         try {
@@ -227,13 +228,13 @@ export async function runChecklist(checklist: Checklist, options: ChecklistRunOp
           log?.({ event: 'output-error', checklist: checklist.name, file: run.bundleDir, message: `archive: ${(error as Error).message}` });
         }
       }
-      log?.({ event: 'run-end', checklist: checklist.name, status: run.status, bundle: run.bundleDir, durationMs: run.record.durationMs, passed: run.counts.passed, failed: run.counts.failed, blocked: run.counts.blocked });
+      log?.({ event: 'run-end', checklist: checklist.name, status, bundle: run.bundleDir, durationMs: run.record.durationMs, passed: run.counts.passed, failed: run.counts.failed, blocked: run.counts.blocked });
     } catch (caught) {
       const error = isRunproofError(caught)
         ? caught
         : new RunproofError('RP_INTERNAL', (caught as Error)?.message ?? String(caught), { hint: 'this is a bug in runproof', cause: caught });
       const locked = error.code === 'RP_LOCKED';
-      result = { checklist: checklist.name, status: locked ? 'locked' : 'error', exitCode: exitCodeOf(locked ? 'locked' : 'error', error), attempts: attempt, error };
+      result = { checklist: checklist.name, status: locked ? 'locked' : 'error', attempts: attempt, error };
       log?.({ event: 'run-error', checklist: checklist.name, code: error.code, message: error.message });
       // A scheduled run that did not happen still leaves evidence: skipped (lock held) or failed.
       if (trigger.kind === 'schedule') {
@@ -268,11 +269,11 @@ export async function runChecklist(checklist: Checklist, options: ChecklistRunOp
 }
 
 /**
- * Runs checklists of a file one after another (all when `names` is empty); the exit code is the worst of them.
+ * Runs checklists of a file one after another (all when `names` is empty).
  * @throws RunproofError RP_BAD_CHECKLIST for a name the file does not have, before anything runs.
- * @example const { exitCode } = await runChecklists(file, ['daily'], { trigger: { kind: 'manual' } })
+ * @example const { results } = await runChecklists(file, ['daily'], { trigger: { kind: 'manual' } })
  */
-export async function runChecklists(file: ChecklistFile, names: readonly string[] = [], options: ChecklistRunOptions = {}): Promise<{ results: ChecklistRunResult[]; exitCode: number }> {
+export async function runChecklists(file: ChecklistFile, names: readonly string[] = [], options: ChecklistRunOptions = {}): Promise<{ results: ChecklistRunResult[] }> {
   const checklists = selectChecklists(file, names);
   const junit = options.junit ?? new JUnitFiles();
   const results: ChecklistRunResult[] = [];
@@ -280,5 +281,5 @@ export async function runChecklists(file: ChecklistFile, names: readonly string[
     if (options.signal?.aborted) break;
     results.push(await runChecklist(checklist, { ...options, junit }));
   }
-  return { results, exitCode: worstExitCode(results.map((r) => r.exitCode)) };
+  return { results };
 }

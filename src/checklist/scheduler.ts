@@ -12,9 +12,8 @@ import { cronTimesBetween, latestCronTime } from './cron.js';
 import { loadChecklistFile, type Checklist, type ChecklistFile } from './load.js';
 import type { ChecklistLogger } from './log.js';
 import { writeMarkerBundle } from './marker.js';
-import { JUnitFiles } from './junit.js';
-import { resolveChecklistParams, runChecklist, webhookHook, type ChecklistRunResult } from './run.js';
-import { updateTextfile } from './textfile.js';
+import { JUnitFiles, updateTextfile } from '../report/index.js';
+import { resolveChecklistParams, runChecklist, webhookHook, withOutputsUnder, type ChecklistRunResult } from './run.js';
 
 /** At most this many `missed` bundles per checklist at start; the last one counts the rest. */
 export const MAX_MISSED_BUNDLES = 24;
@@ -140,7 +139,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     }
   };
 
-  const countInTextfile = async (c: Checklist, kind: 'skipped' | 'missed', n: number): Promise<void> => {
+  const countInTextfile = async (given: Checklist, kind: 'skipped' | 'missed', n: number): Promise<void> => {
+    const c = withOutputsUnder(given, options.evidenceDir);
     if (!c.textfile || n === 0) return;
     await updateTextfile(c.textfile, c.name, { [kind]: n }).catch((error: Error) => log({ event: 'output-error', checklist: c.name, file: c.textfile, message: error.message }));
   };

@@ -18,6 +18,33 @@ export interface UnitFile {
 export interface UnitOptions {
   /** argv that runs runproof, e.g. `['/usr/bin/node', '/opt/runproof/dist/cli/main.js']` or `['runproof']`. */
   command: string[];
+  /** Folder of the per-checklist env files holding the variables it reads (default /etc/runproof). */
+  envFileDir?: string;
+}
+
+/** Where the env files of printed cron and systemd units live unless told otherwise. */
+export const DEFAULT_ENV_FILE_DIR = '/etc/runproof';
+
+/**
+ * The environment variables a checklist reads when it runs: its `env:NAME` parameters and its
+ * webhook key. A scheduler must pass each of them, or the run cannot start.
+ */
+export function checklistEnvNames(c: Checklist): string[] {
+  const names = c.params.flatMap((p) => (p.env !== undefined ? [p.env] : []));
+  if (c.webhook?.secret?.env !== undefined) names.push(c.webhook.secret.env);
+  return [...new Set(names)].sort();
+}
+
+/** The env file of a checklist's printed unit: `<dir>/runproof-<name>.env`. */
+export function envFileFor(c: Checklist, dir = DEFAULT_ENV_FILE_DIR): string {
+  return `${dir.replace(/\/+$/, '') || '/'}/${unitNameFor(c.name)}.env`;
+}
+
+function envFileComment(c: Checklist, path: string): string[] {
+  const names = checklistEnvNames(c);
+  return [
+    `# ${c.name} reads ${names.join(', ')} from ${path}: one NAME=value per line, owned by the unit's user, mode 0600.`,
+  ];
 }
 
 function scheduled(file: ChecklistFile): Checklist[] {
@@ -73,9 +100,13 @@ export function printCron(file: ChecklistFile, options: UnitOptions): UnitFile[]
       if (zone) lines.push(`CRON_TZ=${zone}`);
     }
     const log = `${c.evidenceDir}${sep}${unitNameFor(c.name)}.cron.log`;
-    const command = [`cd ${shellQuote(dirname(file.path))}`, '&&', ...[...options.command, ...runArgs(file, c, 'cron')].map(shellQuote), '>>', shellQuote(log), '2>&1'].join(' ');
+    // cron passes no environment: the checklist's variables come from its env file (`set -a` exports them).
+    const env = checklistEnvNames(c).length > 0 ? envFileFor(c, options.envFileDir) : undefined;
+    const load = env ? ['set -a', '&&', `. ${shellQuote(env)}`, '&&', 'set +a', '&&'] : [];
+    // The log's folder is made first: the shell opens `>> log` before runproof could create it.
+    const command = [`mkdir -p ${shellQuote(c.evidenceDir)}`, '&&', `cd ${shellQuote(dirname(file.path))}`, '&&', ...load, ...[...options.command, ...runArgs(file, c, 'cron')].map(shellQuote), '>>', shellQuote(log), '2>&1'].join(' ');
     // `%` ends the command in a crontab line unless escaped.
-    lines.push(`# ${c.name}${c.description ? `: ${c.description}` : ''}`, `${expression} ${command.replace(/%/g, '\\%')}`);
+    lines.push(`# ${c.name}${c.description ? `: ${c.description}` : ''}`, ...(env ? envFileComment(c, env) : []), `${expression} ${command.replace(/%/g, '\\%')}`);
   }
   return [{ name: 'crontab', content: `${lines.join('\n')}\n` }];
 }
@@ -95,6 +126,7 @@ export function printSystemd(file: ChecklistFile, options: UnitOptions): UnitFil
   for (const c of scheduled(file)) {
     const unit = unitNameFor(c.name);
     const exec = [...options.command, ...runArgs(file, c, 'systemd')].map(systemdWord).join(' ');
+    const env = checklistEnvNames(c).length > 0 ? envFileFor(c, options.envFileDir) : undefined;
     const service = [
       '[Unit]',
       `Description=runproof checklist ${c.name}`,
@@ -106,6 +138,7 @@ export function printSystemd(file: ChecklistFile, options: UnitOptions): UnitFil
       'Type=oneshot',
       `WorkingDirectory=${dirname(file.path).replace(/%/g, '%%')}`,
       'Environment=NO_COLOR=1',
+      ...(env ? [...envFileComment(c, env), `EnvironmentFile=${env.replace(/%/g, '%%')}`] : []),
       `ExecStart=${exec}`,
       '# SIGTERM stops the running step and writes its bundle before runproof exits.',
       'KillMode=mixed',
@@ -134,8 +167,8 @@ export function printSystemd(file: ChecklistFile, options: UnitOptions): UnitFil
 
 /** Options of `printK8s`. */
 export interface K8sOptions {
-  /** Container image with runproof on PATH (default `runproof:<version>`). */
-  image?: string;
+  /** Container image whose entrypoint is runproof (the repository's Dockerfile builds one). Required: no default image exists. */
+  image: string;
   /** Claim of the evidence volume (default `runproof-evidence`). */
   evidenceClaim?: string;
   /** ConfigMap with the checklist file and its runbooks (default `runproof-checklists`). */
@@ -152,8 +185,9 @@ function configKey(rel: string): string {
  * A `batch/v1` CronJob per scheduled checklist (`concurrencyPolicy: Forbid`), the checklist file
  * and runbooks mounted from a ConfigMap, bundles written to a PersistentVolumeClaim.
  */
-export function printK8s(file: ChecklistFile, options: K8sOptions = {}): UnitFile[] {
-  const image = options.image ?? `runproof:${TOOL_VERSION}`;
+export function printK8s(file: ChecklistFile, options: K8sOptions): UnitFile[] {
+  const image = options.image;
+  if (!image) throw new RunproofError('RP_BAD_FLAG', 'a Kubernetes CronJob needs the image that runs runproof', { hint: 'build one from the repository\'s Dockerfile (docker build -t REGISTRY/runproof:TAG .), push it, and pass --image REGISTRY/runproof:TAG' });
   const claim = options.evidenceClaim ?? 'runproof-evidence';
   const configMap = options.configMap ?? 'runproof-checklists';
   const base = dirname(file.path);
@@ -170,8 +204,13 @@ export function printK8s(file: ChecklistFile, options: K8sOptions = {}): UnitFil
     files.set(configKey(rel), rel.split(sep).join('/'));
   }
   const createCmd = `kubectl create configmap ${configMap} ${[...files.entries()].map(([key, rel]) => `--from-file=${key}=${rel}`).join(' ')}`;
+  const secrets: string[] = [];
   const docs = list.map((c) => {
     const name = unitNameFor(c.name).slice(0, 52).replace(/-+$/, '');
+    // Variables the checklist reads come from a Secret, one key per variable (the pod does not start while one is missing).
+    const secretName = `${name}-env`;
+    const envNames = checklistEnvNames(c);
+    if (envNames.length > 0) secrets.push(`#   kubectl create secret generic ${secretName} ${envNames.map((n) => `--from-literal=${n}=...`).join(' ')}`);
     const labels = { 'app.kubernetes.io/name': 'runproof', 'app.kubernetes.io/instance': name };
     const args = ['checklist', 'run', `/etc/runproof/${checklistName}`, c.name, '--trigger', 'schedule', '--via', 'kubernetes', '--evidence-dir', '/evidence'];
     return {
@@ -193,13 +232,15 @@ export function printK8s(file: ChecklistFile, options: K8sOptions = {}): UnitFil
               metadata: { labels },
               spec: {
                 restartPolicy: 'Never',
+                // The image runs as `node` (uid 1000): the evidence volume must be writable by it.
+                securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
                 containers: [
                   {
                     name: 'runproof',
                     image,
                     args,
                     workingDir: '/etc/runproof',
-                    env: [{ name: 'NO_COLOR', value: '1' }],
+                    env: [{ name: 'NO_COLOR', value: '1' }, ...envNames.map((n) => ({ name: n, valueFrom: { secretKeyRef: { name: secretName, key: n } } }))],
                     volumeMounts: [
                       { name: 'checklists', mountPath: '/etc/runproof', readOnly: true },
                       { name: 'evidence', mountPath: '/evidence' },
@@ -221,8 +262,9 @@ export function printK8s(file: ChecklistFile, options: K8sOptions = {}): UnitFil
     `# runproof ${TOOL_VERSION}: CronJobs for the checklists of ${file.path}`,
     `# The checklist file and runbooks come from a ConfigMap; create it from ${base}:`,
     `#   ${createCmd}`,
-    `# Bundles go to the PersistentVolumeClaim ${claim}. Environment variables the checklist reads`,
-    '# (env:NAME parameters, webhook keys) must be added to the container, e.g. from a Secret.',
+    `# Bundles, JUnit and textfile outputs go to the PersistentVolumeClaim ${claim} (mounted at /evidence;`,
+    '# relative junit/textfile paths of the checklist are written under it).',
+    ...(secrets.length > 0 ? ['# The variables each checklist reads come from a Secret; create them with:', ...secrets] : []),
   ].join('\n');
   const body = docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
   return [{ name: 'runproof-cronjobs.yaml', content: `${header}\n${body}` }];

@@ -39,3 +39,37 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream = proc
   }
   return exitCodeFor(error);
 }
+
+/** Maps a run's status to the process exit code (SPEC §2): `empty` (nothing checked) is 5, never 0. */
+export function exitCodeForStatus(status: string): number {
+  switch (status) {
+    case 'passed':
+    case 'dry-run':
+      return EXIT.passed;
+    case 'aborted':
+      return EXIT.aborted;
+    case 'empty':
+      return EXIT.nothingChecked;
+    default:
+      return EXIT.failed;
+  }
+}
+
+/**
+ * The exit code of one checklist result: a run's status as above, `locked` 4, `error` 2 (bad
+ * input) unless it was a bug (RP_INTERNAL, 1); a scheduled run that was `skipped`/`missed` is 0.
+ */
+export function exitCodeForChecklist(status: string, errorCode?: string): number {
+  if (status === 'skipped' || status === 'missed') return EXIT.passed;
+  if (status === 'locked') return EXIT.locked;
+  if (status === 'error') return errorCode !== undefined && errorCode !== 'RP_INTERNAL' ? EXIT.badInput : EXIT.failed;
+  return exitCodeForStatus(status);
+}
+
+// Worst first: bad input means the checklist itself is broken, then aborted, locked, nothing checked, failed.
+const EXIT_RANK: Record<number, number> = { [EXIT.passed]: 0, [EXIT.failed]: 1, [EXIT.nothingChecked]: 2, [EXIT.locked]: 3, [EXIT.aborted]: 4, [EXIT.badInput]: 5 };
+
+/** The exit code of several checklists: the worst of theirs (2 > 3 > 4 > 5 > 1 > 0). */
+export function worstExitCode(codes: readonly number[]): number {
+  return codes.reduce((worst, code) => ((EXIT_RANK[code] ?? 6) > (EXIT_RANK[worst] ?? 6) ? code : worst), 0);
+}

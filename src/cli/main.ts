@@ -4,10 +4,7 @@
 // a `NODE_OPTIONS=--require …` line inside runproof. After `--`, node leaves every word to us.
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { CommanderError } from 'commander';
-import { buildProgram, translateCommanderError } from './program.js';
-import { reportError } from './exit.js';
-import { registrars } from './commands/index.js';
+import { TOOL_VERSION } from '../core/version.js';
 
 /** Where {@link runCli} prints errors; commands themselves still write to process.stdout/stderr. */
 export interface CliIo {
@@ -24,12 +21,20 @@ export async function runCli(args: readonly string[], io: CliIo = {}): Promise<n
   const stderr = io.stderr ?? process.stderr;
   const before = process.exitCode;
   process.exitCode = undefined;
-  const program = buildProgram(registrars);
+  // Loaded here, not at the top: `--version` never needs commander, a command only its own module.
+  const [{ CommanderError }, { buildProgram, translateCommanderError }, { registrarsFor }, { reportError }] = await Promise.all([
+    import('commander'),
+    import('./program.js'),
+    import('./commands/lazy.js'),
+    import('./exit.js'),
+  ]);
+  let program: import('commander').Command | undefined;
   try {
+    program = buildProgram(await registrarsFor(args));
     await program.parseAsync([...args], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (error instanceof CommanderError && program) {
       const translated = translateCommanderError(error, program);
       if (translated === null) return 0;
       return reportError(translated, stderr);
@@ -52,13 +57,17 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
-  runCli(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+if (isEntryPoint() && argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // What commander prints for --version, without loading commander or any command.
+  process.stdout.write(`${TOOL_VERSION}\n`);
+} else if (isEntryPoint()) {
+  runCli(argv).then(
     (code) => {
       process.exitCode = code;
     },
-    (error: unknown) => {
-      process.exitCode = reportError(error);
+    async (error: unknown) => {
+      process.exitCode = (await import('./exit.js')).reportError(error);
     },
   );
 }

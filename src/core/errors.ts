@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'RP_DEMO_FAILED'
   | 'RP_BAD_HOSTS'
   | 'RP_BAD_POLICY'
+  | 'RP_CHECKLIST_CHECKS_NOTHING'
   | 'RP_INTERNAL';
 
 /** Warning codes: reported by lint and list, errors only under `--strict`. */
@@ -55,7 +56,8 @@ export type WarningCode =
   | 'RP_ORPHAN_ASSERT'
   | 'RP_ORPHAN_EXPECT'
   | 'RP_ENDLESS_COMMAND'
-  | 'RP_POLICY_RULE_UNUSED';
+  | 'RP_POLICY_RULE_UNUSED'
+  | 'RP_CHECKLIST_ALL_BLOCKED';
 
 export interface RunproofErrorOptions {
   hint?: string;

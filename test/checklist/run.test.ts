@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadChecklistFile, parsePrometheusTextForTest, runChecklist, runChecklists, signWebhookBody, WEBHOOK_FILE } from './run-helpers.js';
 import { acquireLock, RunRecordSchema, verifyBundle } from '../../src/record/index.js';
 import { runLockKeyFor } from '../../src/app/index.js';
+import { exitCodeForChecklist, worstExitCode } from '../../src/cli/exit.js';
 import { startRoxyServer, type TestServer } from '../helpers/servers.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/checklist/', import.meta.url));
@@ -93,7 +94,7 @@ checklists:
     const env = { ...process.env, ROXY_URL: healthy.url, HOOK_KEY: 'hook-secret-1', ROXY_API_TOKEN: 'tok-123-secret' } as Record<string, string>;
     const first = await runChecklist(file.checklists[0]!, { env, trigger: { kind: 'manual' } });
     expect(first.status).toBe('passed');
-    expect(first.exitCode).toBe(0);
+    expect(exitCodeForChecklist(first.status)).toBe(0);
     expect(first.record!.trigger).toMatchObject({ kind: 'manual', checklist: 'health' });
     expect(first.webhook).toBeUndefined();
     expect(hook.seen).toHaveLength(0);
@@ -102,7 +103,7 @@ checklists:
     env.ROXY_URL = failing.url;
     const second = await runChecklist(file.checklists[0]!, { env, trigger: { kind: 'manual' } });
     expect(second.status).toBe('failed');
-    expect(second.exitCode).toBe(1);
+    expect(exitCodeForChecklist(second.status)).toBe(1);
     // The webhook: one signed POST with the summary.
     expect(hook.seen).toHaveLength(1);
     const body = JSON.parse(hook.seen[0]!.body);
@@ -192,10 +193,10 @@ checklists:
     try {
       const manual = await runChecklist(c, { env: { ...process.env, ROXY_URL: healthy.url, RUNPROOF_LOCK_DIR: lockDir } as Record<string, string> });
       expect(manual.status).toBe('locked');
-      expect(manual.exitCode).toBe(4);
+      expect(exitCodeForChecklist(manual.status)).toBe(4);
       expect(bundlesIn(join(dir, 'ev'))).toEqual([]);
       const scheduled = await runChecklist(c, { env: { ...process.env, ROXY_URL: healthy.url, RUNPROOF_LOCK_DIR: lockDir } as Record<string, string>, trigger: { kind: 'schedule', via: 'systemd' } });
-      expect(scheduled.exitCode).toBe(4);
+      expect(exitCodeForChecklist(scheduled.status)).toBe(4);
       const record = recordIn(scheduled.bundleDir!);
       expect(record.status).toBe('skipped');
       expect(record.steps).toEqual([]);
@@ -225,10 +226,11 @@ checklists:
     const file = await loadChecklistFile(path);
     const env = { ...process.env, ROXY_URL: healthy.url } as Record<string, string>;
     delete env.RP_TEST_UNSET_VARIABLE;
-    const { results, exitCode } = await runChecklists(file, [], { env });
-    expect(results.map((r) => [r.checklist, r.status, r.exitCode])).toEqual([['ok', 'passed', 0], ['needs-env', 'error', 2]]);
+    const { results } = await runChecklists(file, [], { env });
+    const codes = results.map((r) => exitCodeForChecklist(r.status, r.error?.code));
+    expect(results.map((r, i) => [r.checklist, r.status, codes[i]])).toEqual([['ok', 'passed', 0], ['needs-env', 'error', 2]]);
     expect(results[1]!.error!.code).toBe('RP_MISSING_PARAMETER');
-    expect(exitCode).toBe(2);
+    expect(worstExitCode(codes)).toBe(2);
     // Scheduled, the same failure leaves a failed bundle saying why.
     const scheduled = await runChecklist(file.checklists[1]!, { env, trigger: { kind: 'schedule' } });
     const record = recordIn(scheduled.bundleDir!);

@@ -77,11 +77,11 @@ describe('printed units', () => {
     const [crontab] = printCron(file, { command: COMMAND });
     const lines = crontab!.content.trimEnd().split('\n').filter((l) => !l.startsWith('#'));
     expect(lines).toHaveLength(3);
-    expect(lines[0]!).toMatch(/^0 \*\/4 1,15 \* sun cd '/);
+    expect(lines[0]!).toMatch(/^0 \*\/4 1,15 \* sun mkdir -p '.*' && cd '/);
     expect(lines[0]!).toContain('units\\%-');
     expect(lines[0]!).not.toMatch(/[^\\]%/);
     expect(lines[1]).toBe('CRON_TZ=Europe/Berlin');
-    expect(lines[2]!).toMatch(/^30 6 \* \* 1-5 cd '.* checklist run '.*checklists\.yaml' Daily_Health --trigger schedule --via cron >> '.*runproof-daily-health\.cron\.log' 2>&1$/);
+    expect(lines[2]!).toMatch(/^30 6 \* \* 1-5 mkdir -p '.*' && cd '.* checklist run '.*checklists\.yaml' Daily_Health --trigger schedule --via cron >> '.*runproof-daily-health\.cron\.log' 2>&1$/);
     for (const line of lines.filter((l) => !l.includes('='))) expect(line.split(' ').length).toBeGreaterThan(6);
     // The command runs as written: its argv reaches runproof (here: --help of checklist run).
     const command = lines[2]!.split(' ').slice(5).join(' ').replace(/ >> .*$/, '').replace(/checklist run .*$/, 'checklist run --help').replace(/\\%/g, '%');

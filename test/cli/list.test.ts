@@ -11,9 +11,8 @@ const fixtures = join(root, 'test/fixtures/parse');
 const run = (...args: string[]) => execa('node', ['dist/cli/main.js', ...args], { cwd: root, reject: false, env: { NO_COLOR: '1' } });
 let dir: string;
 
-beforeAll(async () => {
-  // tsc emits even when a file someone else is writing does not typecheck yet.
-  await execa('npm', ['run', 'build'], { cwd: root, reject: false });
+// dist/ is built once by the vitest global setup.
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'runproof-list-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

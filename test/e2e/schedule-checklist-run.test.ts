@@ -17,6 +17,17 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('runproof checklist run (built CLI)', () => {
+  it('a checklist that checked nothing exits 5 and says so; with a passing one the worst code wins', async () => {
+    copyFileSync(join(fixtures, 'nothing.md'), join(dir, 'nothing.md'));
+    writeFileSync(join(dir, 'c.yaml'), 'checklists:\n  - name: ok\n    runbook: quick.md\n  - name: nothing\n    runbook: nothing.md\n    sections: ["Daily checks"]\n');
+    const result = await runCli(['checklist', 'run', 'c.yaml', 'nothing', '--evidence-dir', 'ev'], { cwd: dir });
+    expect(result.code).toBe(5);
+    expect(result.stdout).toMatch(/^nothing: EMPTY \(nothing checked: the selection ran no check\) /m);
+    const both = await runCli(['checklist', 'run', 'c.yaml', '--json', '--evidence-dir', 'ev'], { cwd: dir });
+    expect(both.code).toBe(5);
+    expect(JSON.parse(both.stdout).checklists.map((c: { name: string; status: string; exitCode: number }) => [c.name, c.status, c.exitCode])).toEqual([['ok', 'passed', 0], ['nothing', 'empty', 5]]);
+  });
+
   it('runs the named checklists, prints a JSON summary, exits with the worst code', async () => {
     writeFileSync(
       join(dir, 'c.yaml'),

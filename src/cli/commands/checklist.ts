@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { RunproofError } from '../../core/index.js';
 import { ChecklistFileError, createLineLogger, loadChecklistFile, runChecklists, selectChecklists, type ChecklistRunResult } from '../../checklist/index.js';
+import { nothingCheckedReason } from '../../report/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { stopOnSignals } from '../signals.js';
-import { EXIT } from '../exit.js';
+import { EXIT, exitCodeForChecklist, worstExitCode } from '../exit.js';
 
 interface ChecklistRunFlags {
   trigger: string;
@@ -32,7 +33,8 @@ function summaryLine(r: ChecklistRunResult): string {
   const status = r.status.toUpperCase();
   const where = r.bundleDir ? ` ${r.bundleDir}` : '';
   const why = r.error ? ` ${r.error.code} ${r.error.message}` : '';
-  const counts = r.record && r.record.counts.total > 0 ? ` (${r.record.counts.passed} passed, ${r.record.counts.failed} failed, ${r.record.counts.blocked} blocked)` : '';
+  const nothing = r.record ? nothingCheckedReason(r.status, r.record) : null;
+  const counts = nothing ? ` (${nothing})` : r.record && r.record.counts.total > 0 ? ` (${r.record.counts.passed} passed, ${r.record.counts.failed} failed, ${r.record.counts.blocked} blocked)` : '';
   return `${r.checklist}: ${status}${counts}${where}${why}`;
 }
 
@@ -69,21 +71,23 @@ export const registerChecklist: CommandRegistrar = (program: Command) => {
       const controller = new AbortController();
       const stopSignals = stopOnSignals(controller);
       try {
-        const { results, exitCode } = await runChecklists(loaded, names, {
+        const { results } = await runChecklists(loaded, names, {
           signal: controller.signal,
           trigger: { kind: flags.trigger, ...(flags.via ? { via: flags.via } : {}) },
           ...(flags.evidenceDir ? { evidenceDir: flags.evidenceDir } : {}),
           log: createLineLogger(process.stderr, format),
         });
+        const codes = results.map((r) => exitCodeForChecklist(r.status, r.error?.code));
+        const exitCode = worstExitCode(codes);
         if (flags.json) {
           process.stdout.write(
             `${JSON.stringify(
               {
                 exitCode,
-                checklists: results.map((r) => ({
+                checklists: results.map((r, i) => ({
                   name: r.checklist,
                   status: r.status,
-                  exitCode: r.exitCode,
+                  exitCode: codes[i],
                   attempts: r.attempts,
                   bundle: r.bundleDir ?? null,
                   counts: r.record?.counts ?? null,

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { RunproofError, formatDiagnostic } from '../../core/index.js';
 import type { Diagnostic } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
-import { lintPaths } from '../read-runbook.js';
+import { lintRunbooksAndChecklists } from '../../checklist/index.js';
+import { EXIT } from '../exit.js';
 
 const FILE_ERRORS = new Set(['RP_FILE_NOT_FOUND', 'RP_NOT_A_FILE', 'RP_BINARY_FILE', 'RP_NOT_UTF8', 'RP_READ_FAILED']);
 
@@ -10,17 +11,17 @@ const FILE_ERRORS = new Set(['RP_FILE_NOT_FOUND', 'RP_NOT_A_FILE', 'RP_BINARY_FI
 export const registerLint: CommandRegistrar = (program: Command) => {
   program
     .command('lint')
-    .description('check runbooks (files or folders: .md, .markdown, .txt) and print every error and warning')
-    .argument('<paths...>', 'runbook files or folders (searched recursively)')
+    .description('check runbooks (.md, .markdown, .txt) and checklist files (.yaml, .yml) and print every error and warning')
+    .argument('<paths...>', 'runbook or checklist files, or folders (searched recursively)')
     .option('--strict', 'treat warnings as errors')
     .option('--json', 'print the diagnostics as JSON')
     .option('--policy <file>', 'team policy file (default: runproof.policy.yaml beside each runbook)')
-    .addHelpText('after', '\nExample:\n  runproof lint --strict notebooks/\n')
+    .addHelpText('after', '\nA .yaml/.yml file given by name is a checklist file; in a folder, YAML with a top-level checklists key is.\n\nExample:\n  runproof lint --strict notebooks/\n')
     .action(async (paths: string[], options: { strict?: boolean; json?: boolean; policy?: string }) => {
-      const results = await lintPaths(paths, options.policy !== undefined ? { policyFile: options.policy } : {});
+      const results = await lintRunbooksAndChecklists(paths, options.policy !== undefined ? { policyFile: options.policy } : {});
       if (results.length === 0) {
-        throw new RunproofError('RP_NOTHING_TO_LINT', `no runbook (.md, .markdown, .txt) found in ${paths.join(', ')}`, {
-          hint: 'give runbook files or folders that hold some',
+        throw new RunproofError('RP_NOTHING_TO_LINT', `no runbook (.md, .markdown, .txt) or checklist file (.yaml, .yml) found in ${paths.join(', ')}`, {
+          hint: 'give runbook or checklist files, or folders that hold some',
         });
       }
       const severity = (d: Diagnostic): 'error' | 'warning' => (options.strict ? 'error' : d.severity);
@@ -45,7 +46,7 @@ export const registerLint: CommandRegistrar = (program: Command) => {
         }
         process.stderr.write(`${results.length} ${results.length === 1 ? 'file' : 'files'}: ${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}\n`);
       }
-      if (errors > 0) process.exitCode = 2;
+      if (errors > 0) process.exitCode = EXIT.badInput;
     });
 };
 

@@ -6,7 +6,7 @@ import { ENV_FILE_LIMIT, parseEnvFile, parseSetFlag, type GivenValue, type Mode 
 import type { RiskLevel } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { stopOnSignals } from '../signals.js';
-import { EXIT } from '../exit.js';
+import { EXIT, exitCodeForStatus } from '../exit.js';
 import { createRunPrinter } from '../run-printer.js';
 import { loadBundleRecord } from '../../record/index.js';
 import { createInteractiveSession, type InteractiveSession } from '../interactive/session.js';
@@ -51,20 +51,8 @@ async function runbookOfBundle(bundle: string): Promise<string> {
   return record.runbook.path;
 }
 
-/** Maps a run's status to the process exit code (SPEC §2). */
-export function exitCodeForStatus(status: string): number {
-  switch (status) {
-    case 'passed':
-    case 'dry-run':
-      return EXIT.passed;
-    case 'aborted':
-      return EXIT.aborted;
-    case 'empty':
-      return EXIT.nothingChecked;
-    default:
-      return EXIT.failed;
-  }
-}
+/** Maps a run's status to the process exit code: lives in cli/exit.ts with every other exit code. */
+export { exitCodeForStatus } from '../exit.js';
 
 function parseAllow(values: string[]): RiskLevel[] {
   return values.map((value) => {

@@ -14,6 +14,7 @@ interface ScheduleFlags {
   printK8s?: boolean;
   outDir?: string;
   image?: string;
+  envFileDir?: string;
   logFormat: string;
   evidenceDir?: string;
 }
@@ -46,7 +47,8 @@ export const registerSchedule: CommandRegistrar = (program: Command) => {
     .option('--print-systemd', 'print a .service and .timer per checklist and exit')
     .option('--print-k8s', 'print a Kubernetes CronJob per checklist and exit')
     .option('--out-dir <dir>', 'with --print-*: write the files into this folder instead of stdout')
-    .option('--image <image>', 'with --print-k8s: the container image with runproof')
+    .option('--image <image>', 'with --print-k8s (required): the container image whose entrypoint is runproof, built from the Dockerfile')
+    .option('--env-file-dir <dir>', "with --print-cron/--print-systemd: folder of each checklist's env file with the variables it reads", '/etc/runproof')
     .option('--evidence-dir <dir>', "overrides every checklist's evidence folder")
     .option('--log-format <format>', 'text or json: one line per event on stdout', 'text')
     .addHelpText('after', '\nSignals: SIGTERM/SIGINT stop the running steps, write their bundles and exit; SIGHUP reloads the file.\n\nExample:\n  runproof schedule ops/checklists.yaml --log-format json\n')
@@ -56,12 +58,12 @@ export const registerSchedule: CommandRegistrar = (program: Command) => {
       if (prints > 1) throw new RunproofError('RP_BAD_FLAG', 'choose one of --print-cron, --print-systemd and --print-k8s', { hint: 'run the command once per format' });
       try {
         if (prints === 1) {
+          if (flags.printK8s && !flags.image) {
+            throw new RunproofError('RP_BAD_FLAG', '--print-k8s needs --image', { hint: "build the image from the repository's Dockerfile (docker build -t REGISTRY/runproof:TAG .), push it, and pass --image REGISTRY/runproof:TAG" });
+          }
           const loaded = await loadChecklistFile(file);
-          const files = flags.printCron
-            ? printCron(loaded, { command: selfCommand() })
-            : flags.printSystemd
-              ? printSystemd(loaded, { command: selfCommand() })
-              : printK8s(loaded, flags.image ? { image: flags.image } : {});
+          const unit = { command: selfCommand(), ...(flags.envFileDir ? { envFileDir: flags.envFileDir } : {}) };
+          const files = flags.printCron ? printCron(loaded, unit) : flags.printSystemd ? printSystemd(loaded, unit) : printK8s(loaded, { image: flags.image! });
           await emit(files, flags.outDir);
           return;
         }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderTextfile, updateTextfile } from '../../src/checklist/index.js';
+import { renderTextfile, updateTextfile } from '../../src/report/index.js';
 import { parsePrometheusText } from '../../src/execute/prometheus-text.js';
 
 let dir: string;

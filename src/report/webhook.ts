@@ -6,6 +6,7 @@ import { Agent, request } from 'undici';
 import { TOOL_VERSION } from '../core/index.js';
 import type { Counts, RunRecord } from '../record/index.js';
 import type { Trigger } from '../record/index.js';
+import { runOutcome } from './outcome.js';
 
 /** The JSON body POSTed to the webhook. */
 export interface WebhookPayload {
@@ -79,7 +80,8 @@ export function webhookPayload(checklist: string, record: RunRecord, bundleDir: 
   return {
     tool: { name: 'runproof', version: TOOL_VERSION },
     checklist,
-    status: record.status,
+    // `empty` when nothing was checked: a receiver must not read it as a pass.
+    status: runOutcome(record.status, record),
     host,
     runbook: { path: record.runbook.path, title: record.runbook.title },
     ...(record.trigger ? { trigger: record.trigger } : {}),

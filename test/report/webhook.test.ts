@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { postWebhook, signWebhookBody } from '../../src/checklist/index.js';
+import { postWebhook, signWebhookBody } from '../../src/report/index.js';
 
 interface Receiver {
   url: string;

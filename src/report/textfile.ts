@@ -6,6 +6,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parsePrometheusText } from '../execute/index.js';
 import { writeAtomic, type Counts } from '../record/index.js';
+import { checksRun, isSuccess, REPORTED_STATUSES, runOutcome } from './outcome.js';
+import type { EvidenceSink } from './sink.js';
 
 /** The series of one checklist. */
 export interface ChecklistSeries {
@@ -18,12 +20,18 @@ export interface ChecklistSeries {
   skippedRunsTotal: number;
   missedRunsTotal: number;
   lastWebhookSuccess?: 0 | 1;
+  /** The last run's status (one of REPORTED_STATUSES): `empty` tells "nothing checked" from a pass. */
+  status?: ReportedStatus;
+  /** Checks that ran in the last run (0 for an empty or all-blocked run). */
+  checksRun?: number;
 }
+
+type ReportedStatus = (typeof REPORTED_STATUSES)[number];
 
 /** What one event changes in a checklist's series. */
 export interface TextfileUpdate {
   /** A run that ran (or could not start: success 0, no steps). */
-  run?: { startedAt: Date; success: boolean; durationMs: number; counts?: Counts };
+  run?: { startedAt: Date; success: boolean; durationMs: number; counts?: Counts; status?: string };
   skipped?: number;
   missed?: number;
   webhookDelivered?: boolean;
@@ -42,6 +50,8 @@ const FAMILIES: Array<{ name: string; type: 'gauge' | 'counter'; help: string; g
   { name: 'runproof_last_webhook_success', type: 'gauge', help: '1 when the last webhook of the checklist was delivered, else 0.', get: (s) => s.lastWebhookSuccess },
 ];
 const STEPS_FAMILY = { name: 'runproof_steps', help: 'Steps of the last run of the checklist by status.' };
+const STATUS_FAMILY = { name: 'runproof_checklist_status', help: 'Status of the last run of the checklist: 1 for its status, 0 for the others (empty: nothing was checked).' };
+const CHECKS_RUN_FAMILY = { name: 'runproof_checklist_checks_run', help: 'Checks that ran (passed or failed) in the last run of the checklist; 0 means nothing was checked.' };
 
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -66,9 +76,9 @@ export function renderTextfile(series: ReadonlyMap<string, ChecklistSeries>): st
       const value = family.get(series.get(name)!);
       return value === undefined ? [] : [`${family.name}{checklist="${escapeLabel(name)}"} ${formatValue(value)}`];
     });
-    if (rows.length === 0) continue;
-    lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`, ...rows);
-    if (family.name === 'runproof_last_success_timestamp_seconds') lines.push(...stepLines(names, series));
+    if (rows.length > 0) lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`, ...rows);
+    // Written also when no run ever passed (a checklist that never succeeded has no last success).
+    if (family.name === 'runproof_last_success_timestamp_seconds') lines.push(...stepLines(names, series), ...statusLines(names, series));
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
@@ -79,6 +89,21 @@ function stepLines(names: string[], series: ReadonlyMap<string, ChecklistSeries>
     return steps ? STEP_LABELS.map((status) => `${STEPS_FAMILY.name}{checklist="${escapeLabel(name)}",status="${status}"} ${steps[status]}`) : [];
   });
   return rows.length === 0 ? [] : [`# HELP ${STEPS_FAMILY.name} ${STEPS_FAMILY.help}`, `# TYPE ${STEPS_FAMILY.name} gauge`, ...rows];
+}
+
+function statusLines(names: string[], series: ReadonlyMap<string, ChecklistSeries>): string[] {
+  const status = names.flatMap((name) => {
+    const s = series.get(name)!.status;
+    return s ? REPORTED_STATUSES.map((label) => `${STATUS_FAMILY.name}{checklist="${escapeLabel(name)}",status="${label}"} ${label === s ? 1 : 0}`) : [];
+  });
+  const run = names.flatMap((name) => {
+    const n = series.get(name)!.checksRun;
+    return n === undefined ? [] : [`${CHECKS_RUN_FAMILY.name}{checklist="${escapeLabel(name)}"} ${n}`];
+  });
+  return [
+    ...(status.length > 0 ? [`# HELP ${STATUS_FAMILY.name} ${STATUS_FAMILY.help}`, `# TYPE ${STATUS_FAMILY.name} gauge`, ...status] : []),
+    ...(run.length > 0 ? [`# HELP ${CHECKS_RUN_FAMILY.name} ${CHECKS_RUN_FAMILY.help}`, `# TYPE ${CHECKS_RUN_FAMILY.name} gauge`, ...run] : []),
+  ];
 }
 
 /** Reads the series back from a textfile written before (unknown lines are ignored). */
@@ -102,6 +127,12 @@ export function readTextfileSeries(text: string): Map<string, ChecklistSeries> {
       case 'runproof_skipped_runs_total': s.skippedRunsTotal = sample.value; break;
       case 'runproof_missed_runs_total': s.missedRunsTotal = sample.value; break;
       case 'runproof_last_webhook_success': s.lastWebhookSuccess = bit; break;
+      case 'runproof_checklist_status': {
+        const status = sample.labels.status as ReportedStatus | undefined;
+        if (status && (REPORTED_STATUSES as readonly string[]).includes(status) && sample.value >= 1) s.status = status;
+        break;
+      }
+      case 'runproof_checklist_checks_run': s.checksRun = sample.value; break;
       case 'runproof_steps': {
         const status = sample.labels.status as StepLabel | undefined;
         if (status && (STEP_LABELS as readonly string[]).includes(status)) {
@@ -128,6 +159,9 @@ export function applyTextfileUpdate(previous: ChecklistSeries | undefined, updat
     if (update.run.success) s.lastSuccessTimestampSeconds = started;
     const c = update.run.counts ?? { total: 0, passed: 0, failed: 0, blocked: 0, skipped: 0, notRun: 0 };
     s.steps = { passed: c.passed, failed: c.failed, blocked: c.blocked, skipped: c.skipped, 'not-run': c.notRun };
+    s.checksRun = checksRun(update.run.counts);
+    const status = update.run.status ?? (update.run.success ? 'passed' : 'failed');
+    s.status = (REPORTED_STATUSES as readonly string[]).includes(status) ? (status as ReportedStatus) : 'failed';
   }
   if (update.skipped) s.skippedRunsTotal += update.skipped;
   if (update.missed) s.missedRunsTotal += update.missed;
@@ -164,4 +198,32 @@ export function updateTextfile(path: string, checklist: string, update: Textfile
     await writeAtomic(path, text);
     return text;
   });
+}
+
+/**
+ * The textfile sink: the checklist's series in the Prometheus file at `path` (shared by checklists).
+ * A `locked` run counts as a skipped run and leaves the last run's series as they were.
+ * @example await textfileSink('/var/lib/node_exporter/runproof.prom').write({ name: 'daily', status: 'empty', record, at })
+ */
+export function textfileSink(path: string): EvidenceSink {
+  return {
+    name: 'textfile',
+    target: path,
+    write: async (run) => {
+      const update: TextfileUpdate = {};
+      if (run.status === 'locked') update.skipped = 1;
+      else {
+        const status = runOutcome(run.status, run.record);
+        update.run = {
+          startedAt: run.record ? new Date(run.record.startedAt) : run.at,
+          success: isSuccess(status),
+          durationMs: run.record?.durationMs ?? 0,
+          status,
+          ...(run.record ? { counts: run.record.counts } : {}),
+        };
+      }
+      if (run.webhookDelivered !== undefined) update.webhookDelivered = run.webhookDelivered;
+      await updateTextfile(path, run.name, update);
+    },
+  };
 }

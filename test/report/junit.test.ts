@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderJUnit } from '../../src/checklist/index.js';
+import { renderJUnit } from '../../src/report/index.js';
 import { RunRecordSchema, type RunRecord, type Step } from '../../src/record/index.js';
 import { parseXml, type XmlElement } from './xml.js';
 

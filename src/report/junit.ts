@@ -5,6 +5,8 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { writeAtomic, type RunRecord, type Step } from '../record/index.js';
+import { nothingCheckedReason, runOutcome } from './outcome.js';
+import type { EvidenceSink } from './sink.js';
 
 /** One checklist's result for the JUnit file. */
 export interface JUnitSuiteInput {
@@ -104,21 +106,30 @@ function suiteXml(input: JUnitSuiteInput): { xml: string; tests: number; failure
   const failures = steps.filter((s) => s.status === 'failed' || s.status === 'timed-out').length;
   const errors = steps.filter((s) => s.status === 'interrupted').length;
   const skipped = steps.filter((s) => !['passed', 'failed', 'timed-out', 'interrupted'].includes(s.status)).length;
+  // A run that checked nothing (empty selection, every check blocked) is one failed testcase, so
+  // that CI never shows it as green: a suite of only <skipped> testcases passes in every reader.
+  const nothing = nothingCheckedReason(r.status, r);
+  const outcome = runOutcome(r.status, r);
+  const runCase = nothing
+    ? [`    <testcase name="(run) nothing checked" classname="${attr(input.checklist)}" time="${seconds(r.durationMs)}" file="${attr(r.runbook.path)}">`, `      <failure message="${attr(nothing)}" type="${outcome === 'empty' ? 'empty' : 'blocked'}">${textNode(nothing)}</failure>`, '    </testcase>']
+    : [];
+  const extra = runCase.length > 0 ? 1 : 0;
   const props = [
     ['runbook', r.runbook.path],
-    ['status', r.status],
+    ['status', outcome],
     ['bundle', input.bundleDir ?? r.bundleName],
     ...(r.trigger ? [['trigger', r.trigger.kind], ...(r.trigger.scheduledAt ? [['scheduledAt', r.trigger.scheduledAt]] : [])] : []),
   ];
   const xml = [
-    `  <testsuite name="${attr(input.checklist)}" tests="${steps.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(r.durationMs)}" timestamp="${r.startedAt}" hostname="${attr(r.operator.host)}">`,
+    `  <testsuite name="${attr(input.checklist)}" tests="${steps.length + extra}" failures="${failures + extra}" errors="${errors}" skipped="${skipped}" time="${seconds(r.durationMs)}" timestamp="${r.startedAt}" hostname="${attr(r.operator.host)}">`,
     '    <properties>',
     ...props.map(([name, value]) => `      <property name="${attr(name!)}" value="${attr(value!)}"/>`),
     '    </properties>',
+    ...runCase,
     ...steps.map((s) => testcase(input.checklist, s, r.runbook.path)),
     '  </testsuite>',
   ].join('\n');
-  return { xml, tests: steps.length, failures, errors, skipped, ms: r.durationMs };
+  return { xml, tests: steps.length + extra, failures: failures + extra, errors, skipped, ms: r.durationMs };
 }
 
 /**
@@ -159,4 +170,23 @@ export class JUnitFiles {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+/**
+ * The JUnit sink: the run's testsuite in the file at `path` (shared with other checklists writing there).
+ * @example await junitSink('out/junit.xml', files).write({ name: 'daily', status: 'passed', record, at: new Date() })
+ */
+export function junitSink(path: string, files: JUnitFiles): EvidenceSink {
+  return {
+    name: 'junit',
+    target: path,
+    write: (run) =>
+      files.write(path, {
+        checklist: run.name,
+        ...(run.record ? { record: run.record } : {}),
+        ...(run.bundleDir ? { bundleDir: run.bundleDir } : {}),
+        ...(run.error ? { error: run.error } : {}),
+        at: run.at,
+      }),
+  };
 }
