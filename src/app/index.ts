@@ -6,3 +6,5 @@
 export { runRunbook, finishBundle, runbookDir, operatorIdentity } from './run-runbook.js';
 export type { RunRunbookOptions, RunRunbookResult, BeforeSealHook } from './run-runbook.js';
 export { readRunbookFile, decodeRunbook, lintPaths, RUNBOOK_EXTENSIONS } from './read-runbook.js';
+export { buildChangePlan, changePlanContent, loadApprovalForRun, applyApproval, LOCAL_HOST } from './approval-gate.js';
+export type { ChangePlanOptions, AcceptedApproval, LoadApprovalOptions } from './approval-gate.js';

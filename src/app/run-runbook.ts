@@ -25,6 +25,7 @@ import { renderReports } from '../render/index.js';
 import type { Trigger } from '../record/index.js';
 import { prepareResume, type ResumePoint } from '../record/index.js';
 import { archiveBundle, type ArchiveFormat } from '../record/index.js';
+import { applyApproval, loadApprovalForRun, withApprovedDefaults, writeApprovalFiles, type AcceptedApproval } from './approval-gate.js';
 
 export interface RunRunbookOptions {
   runbookPath: string;
@@ -64,6 +65,8 @@ export interface RunRunbookOptions {
   trigger?: Trigger;
   /** Called after the record and reports are written, before the bundle is sealed: a file written here is covered by the manifest. */
   beforeSeal?: BeforeSealHook;
+  /** `--approval FILE [--trust FILE]`: run the approved plan only (src/app/approval-gate.ts). */
+  approval?: { file: string; trustFile?: string };
 }
 
 /** See `RunRunbookOptions.beforeSeal`. */
@@ -103,6 +106,18 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   const text = await readRunbookFile(options.runbookPath);
   const notebook = parseRunbook(text, { path: options.runbookPath });
   const runbookSha256 = createHash('sha256').update(text).digest('hex');
+  // Four eyes: the approval is checked before anything is planned or written.
+  let accepted: AcceptedApproval | undefined;
+  if (options.approval) {
+    accepted = await loadApprovalForRun({
+      approvalFile: options.approval.file,
+      ...(options.approval.trustFile ? { trustFile: options.approval.trustFile } : {}),
+      ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}),
+      operator: operatorIdentity(env),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    options = withApprovedDefaults(options, accepted);
+  }
   let resume: ResumePoint | undefined;
   if (options.resumeFrom) {
     // Resuming keeps the old run's selection unless another is given, and its evidence folder.
@@ -124,6 +139,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     onMissing: options.mode === 'dry-run' ? 'keep' : 'throw',
   });
+  if (accepted) applyApproval(plan, { path: options.runbookPath, title: notebook.title, sha256: runbookSha256 }, accepted);
   options.onPlan?.(plan, notebook);
 
   const sectionTitles = plan.selection.sections.length > 0
@@ -146,6 +162,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
       collectSecrets({ env, params: plan.parameters, extra: options.secrets ?? [] }),
     );
     const bundle = await openBundle({ evidenceDir, name: evidenceName, redactor, ...(options.now ? { now: options.now } : {}) });
+    if (accepted) await writeApprovalFiles(bundle, accepted);
     const git = await gitInfo(absoluteRunbook);
     if (resume) plan.warnings.push(...resume.warnings);
     if (lock.tookOverFrom) {

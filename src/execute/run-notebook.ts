@@ -471,6 +471,7 @@ async function startStep(sink: RunSink, step: PlanStep): Promise<void> {
       risk: step.risk,
       source: step.display,
       ...(step.command !== step.display ? { boundCommand: step.command } : {}),
+      ...(step.approval ? { approval: step.approval } : {}),
     },
   });
 }

@@ -33,6 +33,8 @@ interface RunFlags {
   archive?: string;
   signingKey?: string;
   templateDir?: string;
+  approval?: string;
+  trust?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -101,6 +103,8 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--force', 'with --resume: resume even though the runbook changed')
     .option('--archive <format>', 'also write the sealed bundle as one archive beside it: tgz or zip')
     .option('--signing-key <file>', 'Ed25519 private key (PEM, from `runproof keygen`) that signs the attestation')
+    .option('--approval <file>', 'run an approved plan only (approval.json from `runproof approve`); steps at or above its threshold run only as approved')
+    .option('--trust <file>', 'with --approval: YAML of approvers, their public keys and what each may approve')
     .option('--template-dir <dir>', 'folder of your own report templates (report.md.hbs, report.html.hbs, partials/*.hbs)')
     .addHelpText('after', '\nExample:\n  runproof run ops/roxy.md --section "Health Checks" --yes\n')
     .action(async (runbookArg: string | undefined, flags: RunFlags, command: Command) => {
@@ -109,6 +113,8 @@ export const registerRun: CommandRegistrar = (program: Command) => {
       if (flags.archive !== undefined && flags.archive !== 'tgz' && flags.archive !== 'zip') {
         throw new RunproofError('RP_BAD_FLAG', `--archive ${flags.archive} is not an archive format`, { hint: 'use --archive tgz or --archive zip' });
       }
+      if (flags.trust && !flags.approval) throw new RunproofError('RP_BAD_FLAG', '--trust only applies to --approval', { hint: 'runproof run RUNBOOK --approval approval.json --trust trust.yaml' });
+      if (flags.approval && (flags.resume || flags.dryRun)) throw new RunproofError('RP_BAD_FLAG', `--approval cannot be combined with ${flags.resume ? '--resume' : '--dry-run'}`, { hint: 'an approved plan runs from the start; use `runproof plan` to see it' });
       if (flags.force && !flags.resume) throw new RunproofError('RP_BAD_FLAG', '--force only applies to --resume', { hint: 'runproof run RUNBOOK --resume BUNDLE --force' });
       const values: GivenValue[] = [];
       if (flags.envFile) values.push(...(await readEnvFile(flags.envFile)));
@@ -165,6 +171,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           ...(flags.force ? { force: true } : {}),
           ...(flags.archive ? { archive: flags.archive as 'tgz' | 'zip' } : {}),
           ...(flags.signingKey ? { signingKeyFile: flags.signingKey } : {}),
+          ...(flags.approval ? { approval: { file: flags.approval, ...(flags.trust ? { trustFile: flags.trust } : {}) } } : {}),
           ...(flags.evidenceName !== undefined ? { evidenceName: flags.evidenceName } : {}),
           ...(flags.insecure ? { insecure: true } : {}),
           ...(flags.caFile ? { caFile: flags.caFile } : {}),
