@@ -16,6 +16,8 @@ import {
   type Envelope,
 } from './attestation.js';
 import { checkCheckpoint, readCheckpointFile } from './checkpoint.js';
+import { checkJournalChain } from './journal.js';
+import { JOURNAL_FILE } from './bundle.js';
 import { loadVerifyKey, type VerifyKeys } from './keys.js';
 import {
   ATTESTATION_FILE,
@@ -172,6 +174,7 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
   if (manifest.bundle !== view.name) problems.push({ file: MANIFEST_FILE, expected: `bundle folder ${manifest.bundle}`, actual: `folder ${view.name}` });
 
   const record = await readRecord(manifest, view, problems);
+  await checkJournal(view, manifest, result);
   await checkAttestation(view, manifest, manifestSha256, record, keys, options, result);
   await checkChain(view, manifest, result);
   if (options.checkpointFile) {
@@ -186,6 +189,19 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
     notes.push(...found.notes);
   }
   return finish(result);
+}
+
+// The journal's own hash chain (journal.ts), beside the manifest's hash of the whole file.
+async function checkJournal(view: BundleView, manifest: Manifest, result: VerifyResult): Promise<void> {
+  const bytes = view.files.has(JOURNAL_FILE) ? await view.read(JOURNAL_FILE) : null;
+  if (!bytes) {
+    if (view.files.has(JOURNAL_FILE)) result.notes.push(`${JOURNAL_FILE} is too large to read back: its hash chain was not checked`);
+    return;
+  }
+  const chain = checkJournalChain(bytes.toString('utf8'), manifest.bundle);
+  for (const p of chain.problems) result.problems.push({ file: p.line > 0 ? `${JOURNAL_FILE} line ${p.line}` : JOURNAL_FILE, expected: 'an unbroken hash chain (prev) and seq', actual: p.message });
+  if (chain.status === 'chained') result.notes.push(`journal hash chain checked: ${chain.lines} line(s) linked`);
+  else if (chain.status === 'unchained') result.notes.push(`journal unchained (written before lines carried prev): only its seq numbering and the manifest hash were checked`);
 }
 
 function finish(result: VerifyResult): VerifyResult {
