@@ -93,6 +93,11 @@ describe('plan, approve, run --approval', () => {
     expect(readFileSync(join(bundle, 'approval', 'approval.json'))).toEqual(readFileSync(join(ws, 'approval.json')));
     const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as { files: Array<{ path: string }> };
     expect(manifest.files.map((f) => f.path)).toEqual(expect.arrayContaining(['approval/approval.json', 'approval/change.plan.json']));
+    const md = readFileSync(join(bundle, `${record.bundleName}.md`), 'utf8');
+    expect(md).toContain('## Change approval');
+    expect(md).toMatch(/- Approver: alice \(`ed25519:[0-9a-f]{64}`\), ticket CHG-1234/);
+    expect(md).toContain('| [2-rotate/1](#step-c2) | approved | `rm -rf ./cache-"${RP_PARAM_region}"` | (the approved command) | passed |');
+    expect(readFileSync(join(bundle, `${record.bundleName}.html`), 'utf8')).toMatch(/<section class="change-approval" aria-label="Change approval">[\s\S]*CHG-1234[\s\S]*data-approval="approved"/);
     const verify = await cli(ws, ['verify', bundle, '--trust', 'trust.yaml', '--key', 'bob.pub']);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(/change approval by alice \(CHG-1234\).*checked signature.*key trusted.*approver ≠ operator/);
@@ -191,6 +196,8 @@ describe('plan, approve, run --approval', () => {
     expect(record.steps.map((s) => s.status)).toEqual(['passed', 'blocked']);
     expect(record.steps[1]!.approval).toMatchObject({ status: 'unapproved', reason: 'not approved: the command is not the approved text' });
     expect(record.steps[1]!.decisions[0]!.reason).toMatch(/^not approved by alice: the command is not the approved text/);
+    const md = readFileSync(join(bundleOf(ws), `${record.bundleName}.md`), 'utf8');
+    expect(md).toContain('| [2-rotate/1](#step-c2) | not approved | `rm -rf ./cache-"${RP_PARAM_region}"/tmp` | `rm -rf ./cache-"${RP_PARAM_region}"` | blocked |');
   });
 });
 
