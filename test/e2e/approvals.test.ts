@@ -189,7 +189,8 @@ describe('plan, approve, run --approval', () => {
     redigest(plan);
     writeFileSync(join(ws, 'change.plan.json'), JSON.stringify(plan));
     expect((await cli(ws, ['approve', 'change.plan.json', '--key', 'alice.key', '--approver', 'alice'], 'alice')).code).toBe(0);
-    const run = await runApproved(ws);
+    // Without a runbook argument the approved plan's runbook runs.
+    const run = await cli(ws, ['run', '--approval', 'approval.json', '--trust', 'trust.yaml', '--yes', '--evidence-dir', 'ev']);
     expect(run.stderr).toBe('');
     expect(existsSync(join(ws, 'cache-eu'))).toBe(true);
     const record = recordOf(bundleOf(ws));

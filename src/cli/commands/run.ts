@@ -8,7 +8,7 @@ import type { CommandRegistrar } from '../program.js';
 import { stopOnSignals } from '../signals.js';
 import { EXIT } from '../exit.js';
 import { createRunPrinter } from '../run-printer.js';
-import { collectSecrets, createRedactor, loadBundleRecord } from '../../record/index.js';
+import { collectSecrets, createRedactor, loadBundleRecord, readApprovalFile } from '../../record/index.js';
 import { createInteractiveSession, type InteractiveSession } from '../interactive/session.js';
 import { findMissingParameters } from '../interactive/parameters.js';
 
@@ -83,7 +83,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
   program
     .command('run')
     .description('run the selected cells of a runbook and write an evidence bundle')
-    .argument('[runbook]', 'Markdown runbook (.md, .markdown, .txt); with --resume, defaults to the resumed run\'s')
+    .argument('[runbook]', 'Markdown runbook (.md, .markdown, .txt); with --resume, defaults to the resumed run\'s; with --approval, to the approved plan\'s')
     .option('-s, --section <section>', 'section by number (2A), title, slug or path; repeatable; brings subsections', collect, [])
     .option('-c, --cell <name>', 'cell by name; repeatable', collect, [])
     .option('--tag <tag>', "cells carrying Runme's tag/category; repeatable", collect, [])
@@ -108,7 +108,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--template-dir <dir>', 'folder of your own report templates (report.md.hbs, report.html.hbs, partials/*.hbs)')
     .addHelpText('after', '\nExample:\n  runproof run ops/roxy.md --section "Health Checks" --yes\n')
     .action(async (runbookArg: string | undefined, flags: RunFlags, command: Command) => {
-      const runbook = runbookArg ?? (flags.resume ? await runbookOfBundle(flags.resume) : undefined);
+      const runbook = runbookArg ?? (flags.resume ? await runbookOfBundle(flags.resume) : flags.approval ? (await readApprovalFile(flags.approval)).approval.plan.runbook.path : undefined);
       if (runbook === undefined) throw new RunproofError('RP_BAD_FLAG', 'missing runbook', { hint: 'runproof run RUNBOOK [--section S]... (or --resume BUNDLE)' });
       if (flags.archive !== undefined && flags.archive !== 'tgz' && flags.archive !== 'zip') {
         throw new RunproofError('RP_BAD_FLAG', `--archive ${flags.archive} is not an archive format`, { hint: 'use --archive tgz or --archive zip' });
