@@ -10,3 +10,5 @@ export type { FileLint } from './read-runbook.js';
 export { runOnHosts, sshArgs, maxFailCount } from './run-fleet.js';
 export type { FleetOptions } from './run-fleet.js';
 export { loadTeamPolicy, TEAM_POLICY_FILE, type LoadedTeamPolicy } from './team-policy.js';
+export { buildChangePlan, changePlanContent, loadApprovalForRun, applyApproval, LOCAL_HOST } from './approval-gate.js';
+export type { ChangePlanOptions, AcceptedApproval, LoadApprovalOptions } from './approval-gate.js';

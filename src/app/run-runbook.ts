@@ -31,6 +31,7 @@ import { renderReports } from '../render/index.js';
 import type { Trigger } from '../record/index.js';
 import { prepareResume, type ResumePoint } from '../record/index.js';
 import { archiveBundle, type ArchiveFormat } from '../record/index.js';
+import { applyApproval, loadApprovalForRun, withApprovedDefaults, writeApprovalFiles, type AcceptedApproval } from './approval-gate.js';
 
 export interface RunRunbookOptions {
   runbookPath: string;
@@ -79,6 +80,8 @@ export interface RunRunbookOptions {
   policyFile?: string;
   /** Sandbox requirement for unattended read cells; default: the team policy's `sandbox`. */
   sandbox?: 'required' | 'warn' | 'off';
+  /** `--approval FILE [--trust FILE]`: run the approved plan only (src/app/approval-gate.ts). */
+  approval?: { file: string; trustFile?: string };
 }
 
 /** See `RunRunbookOptions.beforeSeal`. */
@@ -120,6 +123,18 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   if (options.sandbox === undefined && teamPolicy?.policy.sandbox !== undefined) options = { ...options, sandbox: teamPolicy.policy.sandbox };
   const notebook = parseRunbook(text, { path: options.runbookPath, ...(teamPolicy ? { policy: teamPolicy.policy, policyPath: teamPolicy.path } : {}) });
   const runbookSha256 = createHash('sha256').update(text).digest('hex');
+  // Four eyes: the approval is checked before anything is planned or written.
+  let accepted: AcceptedApproval | undefined;
+  if (options.approval) {
+    accepted = await loadApprovalForRun({
+      approvalFile: options.approval.file,
+      ...(options.approval.trustFile ? { trustFile: options.approval.trustFile } : {}),
+      ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}),
+      operator: operatorIdentity(env),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    options = withApprovedDefaults(options, accepted);
+  }
   let resume: ResumePoint | undefined;
   if (options.resumeFrom) {
     // Resuming keeps the old run's selection unless another is given, and its evidence folder.
@@ -148,6 +163,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   const redactor = createRedactor(collectSecrets({ env, params: plan.parameters, extra: options.secrets ?? [] }));
   redactor.learn(text);
   if (teamPolicy) plan.policy.file = { path: teamPolicy.path, sha256: teamPolicy.sha256, content: teamPolicy.content };
+  if (accepted) applyApproval(plan, { path: options.runbookPath, title: notebook.title, sha256: runbookSha256 }, accepted);
   options.onPlan?.(plan, notebook, redactor);
 
   const sectionTitles = plan.selection.sections.length > 0
@@ -174,6 +190,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     const bundle = await openBundle({ evidenceDir, name: evidenceName, redactor, ...(options.now ? { now: options.now } : {}) });
     // `recover` of this bundle (the run killed) releases the lock by this name.
     await lock.setBundle(bundle.dir);
+    if (accepted) await writeApprovalFiles(bundle, accepted);
     const git = await gitInfo(absoluteRunbook);
     if (resume) plan.warnings.push(...resume.warnings);
     if (lock.tookOverFrom) {

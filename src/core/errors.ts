@@ -44,6 +44,16 @@ export type ErrorCode =
   | 'RP_BAD_HOSTS'
   | 'RP_BAD_POLICY'
   | 'RP_CHECKLIST_CHECKS_NOTHING'
+  // approvals (four eyes): plan, approve, run --approval, trust file
+  | 'RP_BAD_PLAN'
+  | 'RP_PLAN_TAMPERED'
+  | 'RP_BAD_APPROVAL'
+  | 'RP_APPROVAL_SIGNATURE_INVALID'
+  | 'RP_APPROVAL_UNTRUSTED'
+  | 'RP_APPROVAL_EXPIRED'
+  | 'RP_SELF_APPROVAL'
+  | 'RP_APPROVAL_MISMATCH'
+  | 'RP_BAD_TRUST'
   | 'RP_INTERNAL';
 
 /** Warning codes: reported by lint and list, errors only under `--strict`. */

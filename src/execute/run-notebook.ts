@@ -241,6 +241,15 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
               continue;
             }
             current = next;
+            // approvals (run --approval): an edit is never what was approved. It is recorded as
+            // unapproved and asked again; it runs only on the operator's own confirmation.
+            if (next.approval?.status === 'approved') {
+              const approver = next.approval.approver;
+              current = { ...next, approval: { ...next.approval, status: 'unapproved', reason: 'edited during the run: not the approved command' } };
+              await decide(sink, step, { action: 'edit', by: 'policy', reason: `the edited command is not the one ${approver} approved: it runs unapproved, only on the operator's own confirmation` });
+              notice = `the edited command is not approved by ${approver}: confirm it again to run it unapproved`;
+              continue;
+            }
             if (choice.action === 'edit' && next.risk.level === 'destructive') {
               notice = `the edited command is destructive (${next.risk.reason}): confirm it again`;
               continue;
@@ -508,6 +517,7 @@ async function startStep(sink: RunSink, step: PlanStep): Promise<void> {
       risk: step.risk,
       source: step.display,
       ...(step.command !== step.display ? { boundCommand: step.command } : {}),
+      ...(step.approval ? { approval: step.approval } : {}),
     },
   });
 }

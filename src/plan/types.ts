@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StepApproval } from '../record/types.js';
 import { CellKindSchema, HttpRequestSpecSchema, RiskLevelSchema, RiskVerdictSchema } from '../parse/index.js';
 
 export const ModeSchema = z.enum(['unattended', 'interactive', 'dry-run']);
@@ -79,7 +80,8 @@ export const PlanStepSchema = z.object({
   /** Runbook line of the command's first line, when its lines are the runbook's lines one for one. */
   commandLine: z.number().int().optional(),
 });
-export type PlanStep = z.infer<typeof PlanStepSchema>;
+/** A planned step; `approval` is set by `run --approval` (src/app/approval-gate.ts) and recorded at step-start. */
+export type PlanStep = z.infer<typeof PlanStepSchema> & { approval?: StepApproval };
 
 export const SelectionSchema = z.object({
   sections: z.array(z.string()),
@@ -101,4 +103,4 @@ export const PlanSchema = z.object({
   steps: z.array(PlanStepSchema),
   warnings: z.array(z.string()),
 });
-export type Plan = z.infer<typeof PlanSchema>;
+export type Plan = Omit<z.infer<typeof PlanSchema>, 'steps'> & { steps: PlanStep[] };

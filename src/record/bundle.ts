@@ -3,7 +3,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep, dirname } from 'node:path';
 import { isRunproofError, RunproofError } from '../core/index.js';
-import { JournalWriter, SYNCED_EVENT_TYPES } from './journal.js';
+import { journalChainStart, journalLineHash, JournalWriter, SYNCED_EVENT_TYPES } from './journal.js';
 import { ensureRealDir } from './safe-dir.js';
 import { formatBundleTimestamp, validateEvidenceName } from './names.js';
 import { createOutputCapture, DEFAULT_INLINE_LIMIT, type OutputCapture } from './output.js';
@@ -93,6 +93,8 @@ async function syncDir(path: string): Promise<void> {
 
 class BundleImpl implements Bundle {
   private seq = 0;
+  /** The `prev` of the next journal line (undefined: the chain's start). */
+  private prevHash: string | undefined;
   private closed = false;
 
   constructor(
@@ -117,8 +119,11 @@ class BundleImpl implements Bundle {
         hint: 'this is a bug in the stage that produced the event',
       });
     }
-    const line = JSON.stringify(this.redactor.redactValue(parsed.data));
+    // The hash chain (journal.ts): `prev` is added after redaction, so it is the hash of the bytes as written.
+    const line = JSON.stringify({ ...(this.redactor.redactValue(parsed.data) as object), prev: this.prevHash ?? journalChainStart(this.baseName) });
     try {
+      // Set before the await: the line is written synchronously, so concurrent appends chain in write order.
+      this.prevHash = journalLineHash(line);
       await this.journal.append(line, SYNCED_EVENT_TYPES.has(input.type));
     } catch (err) {
       throw isRunproofError(err) ? err : writeFailed(this.journal.path, err);

@@ -109,3 +109,29 @@ export { buildRecord, countStatuses, nothingRanNote, type BuildRecordOptions } f
 export { TriggerSchema, type Trigger } from './types.js';
 export { ensureRealDir } from './safe-dir.js';
 export { writeAtomic, writeFailed } from './write-atomic.js';
+export {
+  canonicalJson,
+  planDigest,
+  sealPlan,
+  serializePlan,
+  parsePlan,
+  readPlanFile,
+  createApproval,
+  serializeApproval,
+  openApproval,
+  readApprovalFile,
+  readTrustFile,
+  checkTrust,
+  globToRegExp,
+  atOrAbove,
+  PLAN_SCHEMA,
+  APPROVAL_SCHEMA,
+  APPROVAL_PREDICATE_TYPE,
+  BUNDLE_PLAN_FILE,
+  BUNDLE_APPROVAL_FILE,
+  ChangePlanSchema,
+  ApprovalFileSchema,
+  TrustFileSchema,
+} from './approval.js';
+export type { ChangePlan, ChangePlanContent, ChangePlanStep, PlanParameter, ApprovalFile, ApprovalStatement, ApprovalPredicate, OpenedApproval, TrustedApprover, TrustDecision, ApproveOptions } from './approval.js';
+export { StepApprovalSchema, type StepApproval } from './types.js';

@@ -53,6 +53,9 @@ export interface RecoverResult {
   invalidLines: Array<{ line: number; error: string }>;
   /** Half-written temp files of the killed run that were removed. */
   removedTempFiles: string[];
+  /** The journal's hash chain: `broken` when a line was edited, dropped or inserted (see `chainProblems`). */
+  journalChain: 'chained' | 'unchained' | 'broken';
+  chainProblems: Array<{ line: number; message: string }>;
   /** Whether the journal had a run-end (the run finished; only sealing was cut short). */
   finished: boolean;
   /** One line per process group of the run that was still running and was ended. */
@@ -135,6 +138,9 @@ export async function recoverBundle(bundleDir: string, options: RecoverOptions =
   record.warnings.push(...survivorsEnded);
   if (journal.tornLastLine) record.warnings.push('journal.jsonl: the last line was cut mid-write (the process died while writing it) and was left out');
   for (const bad of journal.invalid) record.warnings.push(`journal.jsonl line ${bad.line} is not a valid event and was left out: ${bad.error}`);
+  // The hash chain: an edited or dropped line is said in the record, which is then sealed as found.
+  for (const p of journal.chain.problems) record.warnings.push(`journal.jsonl${p.line > 0 ? ` line ${p.line}` : ''}: hash chain broken: ${p.message}`);
+  if (journal.chain.status === 'unchained') record.warnings.push('journal.jsonl is unchained (written before lines carried prev): edits to it cannot be detected from the journal alone');
 
   const removedTempFiles: string[] = [];
   for (const name of await readdir(dir)) {
@@ -166,6 +172,8 @@ export async function recoverBundle(bundleDir: string, options: RecoverOptions =
     recordPath,
     tornLastLine: journal.tornLastLine,
     invalidLines: journal.invalid,
+    journalChain: journal.chain.status,
+    chainProblems: journal.chain.problems,
     removedTempFiles,
     finished: journal.events.some((e) => e.type === 'run-end'),
     survivorsEnded,

@@ -95,6 +95,28 @@ export const StepStatusSchema = z.enum([
 ]);
 export type StepStatus = z.infer<typeof StepStatusSchema>;
 
+/**
+ * How `run --approval` judged a step: `approved` (at or above the threshold and exactly as
+ * approved), `unapproved` (at or above it, not as approved: blocked, or run on an operator's own
+ * confirmation after an edit), `below-threshold` (the approval does not gate it).
+ */
+export const StepApprovalSchema = z.strictObject({
+  status: z.enum(['approved', 'unapproved', 'below-threshold']),
+  /** SHA-256 of the approval file (`approval/approval.json` in the bundle). */
+  approvalSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  planDigest: z.string().regex(/^[0-9a-f]{64}$/),
+  approver: z.string(),
+  keyid: z.string(),
+  ticket: z.string().optional(),
+  threshold: z.enum(['write', 'destructive']),
+  signedAt: IsoTime,
+  expiresAt: IsoTime,
+  /** The command the approval covers for this step (references, not values), when it has one. */
+  approvedCommand: z.string().optional(),
+  reason: z.string(),
+});
+export type StepApproval = z.infer<typeof StepApprovalSchema>;
+
 /** What is known about a step before it runs: written by `step-start` and kept in the record. */
 export const StepHeaderSchema = z.strictObject({
   /** The cell id (`c7`). */
@@ -113,6 +135,8 @@ export const StepHeaderSchema = z.strictObject({
   boundCommand: z.string().optional(),
   /** The host the step ran on, in a fleet run (`--host`); absent for a run on this machine. */
   host: z.string().optional(),
+  /** The change approval this step ran under (`run --approval`; approvals). */
+  approval: StepApprovalSchema.optional(),
 });
 export type StepHeader = z.infer<typeof StepHeaderSchema>;
 
@@ -264,7 +288,9 @@ export const PlanEntrySchema = z.strictObject({
 export type PlanEntry = z.infer<typeof PlanEntrySchema>;
 
 // Journal events: each is a line `{seq, at, type, ...}` of journal.jsonl.
-const eventBase = { seq: z.number().int().min(1), at: IsoTime };
+// `prev` (journal hash chain): SHA-256 (hex) of the previous line's bytes (without its newline);
+// the first line's is SHA-256 of `runproof-journal:` + the bundle name. Absent in old journals.
+const eventBase = { seq: z.number().int().min(1), at: IsoTime, prev: z.string().regex(/^[0-9a-f]{64}$/).optional() };
 
 export const RunStartEventSchema = z.strictObject({
   ...eventBase,
@@ -377,4 +403,4 @@ export type JournalEventType = JournalEvent['type'];
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** What callers pass to `Bundle.append`: the bundle numbers the event; `at` defaults to now. */
-export type JournalEventInput = DistributiveOmit<JournalEvent, 'seq' | 'at'> & { at?: string };
+export type JournalEventInput = DistributiveOmit<JournalEvent, 'seq' | 'at' | 'prev'> & { at?: string };

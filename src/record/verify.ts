@@ -16,6 +16,9 @@ import {
   type Envelope,
 } from './attestation.js';
 import { checkCheckpoint, readCheckpointFile } from './checkpoint.js';
+import { checkJournalChain } from './journal.js';
+import { atOrAbove, BUNDLE_APPROVAL_FILE, BUNDLE_PLAN_FILE, checkTrust, openApproval, parsePlan, readTrustFile, type OpenedApproval } from './approval.js';
+import { JOURNAL_FILE } from './bundle.js';
 import { loadVerifyKey, type VerifyKeys } from './keys.js';
 import {
   ATTESTATION_FILE,
@@ -46,6 +49,8 @@ export interface VerifyOptions {
   hmacKey?: string;
   /** Fail unless at least one signature verifies with a given key. */
   requireSignature?: boolean;
+  /** A trust file (`--trust`): decides whether the approver of an approved run counts. */
+  trustFile?: string;
   /** A checkpoint file (`runproof evidence checkpoint`) the chain must still extend. */
   checkpointFile?: string;
 }
@@ -107,7 +112,7 @@ async function viewDirectory(dir: string): Promise<BundleView> {
 }
 
 async function viewArchive(path: string): Promise<BundleView> {
-  const scan = await scanArchive(path, (rel) => SEAL_FILES.has(rel) || (rel.endsWith('.json') && !rel.includes('/')));
+  const scan = await scanArchive(path, (rel) => SEAL_FILES.has(rel) || (rel.endsWith('.json') && !rel.includes('/')) || rel === JOURNAL_FILE || rel === BUNDLE_APPROVAL_FILE || rel === BUNDLE_PLAN_FILE);
   const files = new Map<string, { size: number; sha256: string }>();
   for (const [rel, f] of scan.files) files.set(rel, { size: f.size, sha256: f.sha256 });
   return {
@@ -189,6 +194,8 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
     result.sealedBy = record.sealedBy;
     if (record.sealedBy === 'recover-force') notes.push('sealed by `recover --force`: the bundle was rebuilt from its journal and sealed again after the run; only a signature by a trusted key shows who did it');
   }
+  await checkJournal(view, manifest, result);
+  await checkApproval(view, record, manifest, options, result);
   await checkAttestation(view, manifest, manifestSha256, record, keys, options, result);
   await checkChain(view, manifest, result);
   if (options.checkpointFile) {
@@ -203,6 +210,104 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
     notes.push(...found.notes);
   }
   return finish(result);
+}
+
+// The journal's own hash chain (journal.ts), beside the manifest's hash of the whole file.
+async function checkJournal(view: BundleView, manifest: Manifest, result: VerifyResult): Promise<void> {
+  const bytes = view.files.has(JOURNAL_FILE) ? await view.read(JOURNAL_FILE) : null;
+  if (!bytes) {
+    if (view.files.has(JOURNAL_FILE)) result.notes.push(`${JOURNAL_FILE} is too large to read back: its hash chain was not checked`);
+    return;
+  }
+  const chain = checkJournalChain(bytes.toString('utf8'), manifest.bundle);
+  for (const p of chain.problems) result.problems.push({ file: p.line > 0 ? `${JOURNAL_FILE} line ${p.line}` : JOURNAL_FILE, expected: 'an unbroken hash chain (prev) and seq', actual: p.message });
+  if (chain.status === 'chained') result.notes.push(`journal hash chain checked: ${chain.lines} line(s) linked`);
+  else if (chain.status === 'unchained') result.notes.push(`journal unchained (written before lines carried prev): only its seq numbering and the manifest hash were checked`);
+}
+
+// The change approval copied into the bundle (`run --approval`): which of its checks could be made.
+async function checkApproval(view: BundleView, record: RunRecord | null, manifest: Manifest, options: VerifyOptions, result: VerifyResult): Promise<void> {
+  const { problems, notes } = result;
+  const bytes = view.files.has(BUNDLE_APPROVAL_FILE) ? await view.read(BUNDLE_APPROVAL_FILE) : null;
+  const gatedSteps = (record?.steps ?? []).filter((s) => s.approval !== undefined);
+  if (!bytes) {
+    if (gatedSteps.length > 0) problems.push({ file: BUNDLE_APPROVAL_FILE, expected: `the approval ${gatedSteps.length} step(s) name`, actual: 'missing' });
+    return;
+  }
+  const fail = (expected: string, actual: string, file = BUNDLE_APPROVAL_FILE): void => {
+    problems.push({ file, expected, actual });
+  };
+  let approval: OpenedApproval;
+  try {
+    approval = openApproval(bytes, BUNDLE_APPROVAL_FILE);
+  } catch (error) {
+    fail('a valid approval: signature, plan digest', error instanceof RunproofError ? `${error.code} ${error.message}` : String(error));
+    return;
+  }
+  const p = approval.statement.predicate;
+  const checked: string[] = ['signature (with the key the approval carries)'];
+  const unchecked: string[] = [];
+  // Plan: the copy beside it is the approved plan; the runbook that ran is the planned one.
+  const planBytes = view.files.has(BUNDLE_PLAN_FILE) ? await view.read(BUNDLE_PLAN_FILE) : null;
+  if (planBytes) {
+    try {
+      const copy = parsePlan(JSON.parse(planBytes.toString('utf8')), BUNDLE_PLAN_FILE);
+      if (copy.digest !== approval.plan.digest) fail(`plan digest ${approval.plan.digest} (approved)`, `plan digest ${copy.digest}`, BUNDLE_PLAN_FILE);
+    } catch (error) {
+      fail('the approved plan', error instanceof RunproofError ? `${error.code} ${error.message}` : `not JSON: ${(error as Error).message}`, BUNDLE_PLAN_FILE);
+    }
+  }
+  if (manifest.runbook.sha256 !== approval.plan.runbook.sha256) fail(`runbook sha256 ${approval.plan.runbook.sha256} (approved plan)`, `runbook sha256 ${manifest.runbook.sha256} ran`);
+  checked.push('plan matches (digest, runbook)');
+  // Who counts: the trust file, when given.
+  if (options.trustFile) {
+    const trust = await readTrustFile(options.trustFile);
+    let highest: 'read' | 'write' | 'destructive' | null = null;
+    for (const s of approval.plan.steps) if (atOrAbove(s.risk, p.threshold) && (highest === null || atOrAbove(s.risk, highest))) highest = s.risk;
+    const decision = checkTrust(approval, trust, highest);
+    if (!decision.ok) fail(`an approver trusted by ${options.trustFile}`, decision.reason);
+    checked.push('key trusted');
+  } else {
+    unchecked.push('key trusted (pass --trust FILE)');
+  }
+  if (record) {
+    if (p.approver.name === record.operator.user) fail(`an approver other than the operator ${record.operator.user}`, `approved by ${p.approver.name}`);
+    const attestation = await view.read(ATTESTATION_FILE);
+    if (attestation) {
+      try {
+        const envelope = EnvelopeSchema.parse(JSON.parse(attestation.toString('utf8')));
+        if (envelope.signatures.some((sig) => sig.keyid === p.approver.keyid)) fail('a run signed by another key than the approver\'s', `the attestation is signed by the approver key ${p.approver.keyid}`);
+      } catch {
+        // the attestation's own problems are reported by checkAttestation
+      }
+    }
+    checked.push('approver ≠ operator');
+    const signedAt = Date.parse(p.signedAt);
+    const expiresAt = Date.parse(p.expiresAt);
+    const approvedById = new Map(approval.plan.steps.map((s) => [s.id, s]));
+    const sha = sha256Hex(bytes);
+    for (const step of gatedSteps) {
+      const a = step.approval!;
+      const where = `${manifest.record} step ${step.name}`;
+      if (a.approvalSha256 !== sha) fail(`approval sha256 ${sha}`, `the step names approval ${a.approvalSha256}`, where);
+      if (a.planDigest !== approval.plan.digest) fail(`plan digest ${approval.plan.digest}`, `the step names plan ${a.planDigest}`, where);
+      if (a.status !== 'approved') continue;
+      const planned = approvedById.get(step.id);
+      const ran = step.boundCommand ?? step.source;
+      if (!planned || planned.command !== ran) fail(`the approved command ${JSON.stringify(planned?.command ?? '(none)')}`, `ran ${JSON.stringify(ran)}`, where);
+      if (step.decisions.some((d) => d.action === 'edit')) notes.push(`step ${step.name} was edited during the run: the edit ran unapproved, on the operator's confirmation (see its decisions)`);
+      const started = step.attempts[0]?.startedAt;
+      if (started !== undefined) {
+        const t = Date.parse(started);
+        if (!(signedAt < t)) fail(`approval signed (${p.signedAt}) before the step started`, `started ${started}`, where);
+        if (!(t < expiresAt)) fail(`the step started before the approval expired (${p.expiresAt})`, `started ${started}`, where);
+      }
+    }
+    checked.push('signed before each approved step started (approver clock)', 'not expired when each step started');
+  } else {
+    unchecked.push('approver ≠ operator, timing and expiry (no readable record)');
+  }
+  notes.push(`change approval by ${p.approver.name}${p.ticket ? ` (${p.ticket})` : ''}, plan ${approval.plan.digest.slice(0, 12)}…: checked ${checked.join(', ')}${unchecked.length > 0 ? `; not checked: ${unchecked.join(', ')}` : ''}`);
 }
 
 function finish(result: VerifyResult): VerifyResult {

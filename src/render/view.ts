@@ -178,6 +178,8 @@ export interface ReportView {
   hasFailures: boolean;
   decisions: (DecisionView & { stepId: string; stepName: string; anchor: string })[];
   hasDecisions: boolean;
+  /** The "Change approval" panel (`run --approval`; partials md-approval / html-approval); null without one. */
+  changeApproval: ChangeApprovalView | null;
   integrity: {
     recordFile: string;
     recordSha256: string;
@@ -407,6 +409,54 @@ function triggerText(trigger: unknown): string | null {
   return parts.join(', ');
 }
 
+/** The change approval a run ran under, and per gated step what was approved against what ran. */
+export interface ChangeApprovalView {
+  approver: string;
+  keyid: string;
+  ticket: string | null;
+  threshold: string;
+  signedAt: string;
+  signedText: string;
+  expiresText: string;
+  planDigest: string;
+  approvalSha256: string;
+  steps: Array<{ name: string; anchor: string; status: string; statusText: string; approvedCommand: string | null; ranCommand: string; same: boolean; reason: string }>;
+}
+
+function changeApprovalView(record: RunRecord, steps: StepView[]): ChangeApprovalView | null {
+  const gated = record.steps.map((s, i) => ({ step: s, view: steps[i]! })).filter((x) => x.step.approval !== undefined);
+  const first = gated[0]?.step.approval;
+  if (!first) return null;
+  return {
+    approver: first.approver,
+    keyid: first.keyid,
+    ticket: first.ticket ?? null,
+    threshold: first.threshold,
+    signedAt: first.signedAt,
+    signedText: formatTime(first.signedAt),
+    expiresText: formatTime(first.expiresAt),
+    planDigest: first.planDigest,
+    approvalSha256: first.approvalSha256,
+    steps: gated
+      .filter((x) => x.step.approval!.status !== 'below-threshold')
+      .map(({ step, view }) => {
+        const a = step.approval!;
+        const ran = step.boundCommand ?? step.source;
+        const edited = step.decisions.some((d) => d.action === 'edit');
+        return {
+          name: step.name,
+          anchor: view.anchor,
+          status: step.status,
+          statusText: a.status === 'approved' && !edited ? 'approved' : a.status === 'approved' ? 'edited during the run: ran unapproved' : 'not approved',
+          approvedCommand: a.approvedCommand ?? null,
+          ranCommand: ran,
+          same: a.approvedCommand === ran && !edited,
+          reason: a.reason,
+        };
+      }),
+  };
+}
+
 /** Options of {@link buildReportView} beyond the record. */
 export interface ReportViewOptions {
   /** SHA-256 of the record file as written (`<bundle>.json`). */
@@ -503,6 +553,7 @@ export function buildReportView(record: RunRecord, options: ReportViewOptions): 
     hasFailures: steps.some((s) => s.needsAttention),
     decisions: steps.flatMap((s) => s.decisions.map((d) => ({ ...d, stepId: s.id, stepName: s.name, anchor: s.anchor }))),
     hasDecisions: steps.some((s) => s.decisions.length > 0),
+    changeApproval: changeApprovalView(record, steps),
     integrity: {
       recordFile: `${record.bundleName}.json`,
       recordSha256: options.recordSha256,

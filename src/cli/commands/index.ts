@@ -17,3 +17,7 @@ registrars.push(registerDemo);
 import { registerChecklist } from './checklist.js';
 import { registerSchedule } from './schedule.js';
 registrars.push(registerChecklist, registerSchedule);
+// approvals (four eyes): plan and approve
+import { registerPlan } from './plan.js';
+import { registerApprove } from './approve.js';
+registrars.push(registerPlan, registerApprove);

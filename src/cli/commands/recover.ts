@@ -48,6 +48,8 @@ export const registerRecover: CommandRegistrar = (program: Command) => {
             stepsIntact: intact,
             tornLastLine: result.tornLastLine,
             invalidLines: result.invalidLines,
+            journalChain: result.journalChain,
+            chainProblems: result.chainProblems,
             removedTempFiles: result.removedTempFiles,
             releasedLocks: result.releasedLocks,
             survivorsEnded: result.survivorsEnded,
@@ -64,6 +66,8 @@ export const registerRecover: CommandRegistrar = (program: Command) => {
       if (result.tornLastLine) lines.push('journal.jsonl: the last line was torn (cut mid-write) and was left out');
       for (const bad of result.invalidLines) lines.push(`journal.jsonl line ${bad.line} left out: ${bad.error}`);
       for (const line of result.survivorsEnded) lines.push(`ended a survivor: ${line}`);
+      for (const p of result.chainProblems) lines.push(`journal.jsonl${p.line > 0 ? ` line ${p.line}` : ''}: hash chain broken: ${p.message}`);
+      if (result.journalChain === 'unchained') lines.push('journal.jsonl is unchained (an older runproof): edited lines cannot be detected from it');
       if (result.removedTempFiles.length > 0) lines.push(`removed half-written files: ${result.removedTempFiles.join(', ')}`);
       for (const lock of result.releasedLocks) lines.push(`released the killed run's lock ${lock}`);
       lines.push(`sealed: manifest sha256 ${result.seal.manifestSha256}, chain seq ${result.seal.seq}, ${result.seal.signed}`);

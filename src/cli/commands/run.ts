@@ -8,7 +8,7 @@ import type { CommandRegistrar } from '../program.js';
 import { stopOnSignals } from '../signals.js';
 import { EXIT, exitCodeForStatus } from '../exit.js';
 import { createRunPrinter } from '../run-printer.js';
-import { loadBundleRecord } from '../../record/index.js';
+import { loadBundleRecord, readApprovalFile } from '../../record/index.js';
 import { createInteractiveSession, type InteractiveSession } from '../interactive/session.js';
 import { findMissingParameters } from '../interactive/parameters.js';
 
@@ -41,6 +41,8 @@ interface RunFlags {
   maxFail?: string;
   canary?: string;
   policy?: string;
+  approval?: string;
+  trust?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -137,7 +139,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
   program
     .command('run')
     .description('run the selected cells of a runbook and write an evidence bundle')
-    .argument('[runbook]', 'Markdown runbook (.md, .markdown, .txt); with --resume, defaults to the resumed run\'s')
+    .argument('[runbook]', 'Markdown runbook (.md, .markdown, .txt); with --resume, defaults to the resumed run\'s; with --approval, to the approved plan\'s')
     .option('-s, --section <section>', 'section by number (2A), title, slug or path; repeatable; brings subsections', collect, [])
     .option('-c, --cell <name>', 'cell by name; repeatable', collect, [])
     .option('--tag <tag>', "cells carrying Runme's tag/category; repeatable", collect, [])
@@ -158,6 +160,8 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--force', 'with --resume: resume even though the runbook changed')
     .option('--archive <format>', 'also write the sealed bundle as one archive beside it: tgz or zip')
     .option('--signing-key <file>', 'Ed25519 private key (PEM, from `runproof keygen`) that signs the attestation')
+    .option('--approval <file>', 'run an approved plan only (approval.json from `runproof approve`); steps at or above its threshold run only as approved')
+    .option('--trust <file>', 'with --approval: YAML of approvers, their public keys and what each may approve')
     .option('--template-dir <dir>', 'folder of your own report templates (report.md.hbs, report.html.hbs, partials/*.hbs)')
     .option('--host <name>', 'run the shell cells on this host over ssh (an ssh alias or address); repeatable', collect, [])
     .option('--hosts <file>', 'hosts to run on: one a line, or an Ansible inventory (INI or YAML)')
@@ -168,11 +172,13 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--canary <k>', 'run on the first K hosts, then on the rest only if all of them passed')
     .addHelpText('after', '\nExamples:\n  runproof run ops/roxy.md --section "Health Checks" --yes\n  runproof run ops/roxy.md --section "Health Checks" --hosts inventory.ini --group web --yes\n')
     .action(async (runbookArg: string | undefined, flags: RunFlags, command: Command) => {
-      const runbook = runbookArg ?? (flags.resume ? await runbookOfBundle(flags.resume) : undefined);
+      const runbook = runbookArg ?? (flags.resume ? await runbookOfBundle(flags.resume) : flags.approval ? (await readApprovalFile(flags.approval)).approval.plan.runbook.path : undefined);
       if (runbook === undefined) throw new RunproofError('RP_BAD_FLAG', 'missing runbook', { hint: 'runproof run RUNBOOK [--section S]... (or --resume BUNDLE)' });
       if (flags.archive !== undefined && flags.archive !== 'tgz' && flags.archive !== 'zip') {
         throw new RunproofError('RP_BAD_FLAG', `--archive ${flags.archive} is not an archive format`, { hint: 'use --archive tgz or --archive zip' });
       }
+      if (flags.trust && !flags.approval) throw new RunproofError('RP_BAD_FLAG', '--trust only applies to --approval', { hint: 'runproof run RUNBOOK --approval approval.json --trust trust.yaml' });
+      if (flags.approval && (flags.resume || flags.dryRun)) throw new RunproofError('RP_BAD_FLAG', `--approval cannot be combined with ${flags.resume ? '--resume' : '--dry-run'}`, { hint: 'an approved plan runs from the start; use `runproof plan` to see it' });
       if (flags.force && !flags.resume) throw new RunproofError('RP_BAD_FLAG', '--force only applies to --resume', { hint: 'runproof run RUNBOOK --resume BUNDLE --force' });
       const values: GivenValue[] = [];
       if (flags.envFile) values.push(...(await readEnvFile(flags.envFile)));
@@ -235,6 +241,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           ...(flags.archive ? { archive: flags.archive as 'tgz' | 'zip' } : {}),
           ...(flags.signingKey ? { signingKeyFile: flags.signingKey } : {}),
           ...(flags.templateDir ? { templateDir: flags.templateDir } : {}),
+          ...(flags.approval ? { approval: { file: flags.approval, ...(flags.trust ? { trustFile: flags.trust } : {}) } } : {}),
           ...(flags.evidenceName !== undefined ? { evidenceName: flags.evidenceName } : {}),
           ...(flags.insecure ? { insecure: true } : {}),
           ...(flags.caFile ? { caFile: flags.caFile } : {}),

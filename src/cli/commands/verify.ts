@@ -8,6 +8,7 @@ interface VerifyFlags {
   json?: boolean;
   requireSignature?: boolean;
   checkpoint?: string;
+  trust?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -21,6 +22,7 @@ export const registerVerify: CommandRegistrar = (program: Command) => {
     .option('--key <file>', 'Ed25519 public key PEM whose signature counts (repeatable); HMAC: set RUNPROOF_SIGNING_KEY', collect, [])
     .option('--require-signature', 'fail unless a signature verifies with a given key')
     .option('--checkpoint <file>', 'a checkpoint from `runproof evidence checkpoint` the chain must still extend')
+    .option('--trust <file>', 'trust file (YAML) deciding whether a change approval in the bundle counts')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  runproof verify evidence/daily_20260122_101500\n  runproof verify evidence/daily_20260122_101500.tgz --key ops.pub --require-signature\n')
     .action(async (bundle: string, flags: VerifyFlags) => {
@@ -30,6 +32,7 @@ export const registerVerify: CommandRegistrar = (program: Command) => {
         ...(hmacKey ? { hmacKey } : {}),
         ...(flags.requireSignature ? { requireSignature: true } : {}),
         ...(flags.checkpoint ? { checkpointFile: flags.checkpoint } : {}),
+        ...(flags.trust ? { trustFile: flags.trust } : {}),
       });
       process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerifyResult(result));
       process.exitCode = result.ok ? EXIT.passed : EXIT.failed;
