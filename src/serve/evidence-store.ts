@@ -3,7 +3,7 @@
 // key made of the manifest hash and the stat fingerprint of every file of the bundle.
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadBundleRecord, readManifest, verifyBundle, type VerifyOptions, type VerifyResult } from '../record/index.js';
+import { loadBundleRecord, readManifest, verifyBundle, type Manifest, type VerifyOptions, type VerifyResult } from '../record/index.js';
 import { isSafeSegment } from './safe-path.js';
 
 /** What the index keeps of one bundle. */
@@ -72,11 +72,23 @@ function compareNewestFirst(a: RunSummary, b: RunSummary): number {
 /** Loads one bundle's summary; null when the folder is not a bundle. */
 export async function summarizeBundle(root: string, name: string, dirMtimeMs: number): Promise<RunSummary | null> {
   const dir = join(root, name);
-  let loaded;
-  try {
-    loaded = await loadBundleRecord(dir);
-  } catch {
-    return null;
+  // A record or journal that is not a regular file (a symlink out of the folder) is never read.
+  const odd = await Promise.all([`${name}.json`, 'journal.jsonl'].map(async (f) => {
+    const info = await lstat(join(dir, f)).catch(() => null);
+    return info !== null && !info.isFile();
+  }));
+  let loaded = null;
+  if (!odd.some(Boolean)) {
+    try {
+      loaded = await loadBundleRecord(dir);
+    } catch {
+      loaded = null;
+    }
+  }
+  if (!loaded) {
+    // A sealed bundle whose record cannot be read is listed (verify shows it broken), not hidden.
+    const manifest = await readManifest(dir);
+    return manifest ? unreadableSummary(name, manifest.manifest, manifest.sha256, dirMtimeMs) : null;
   }
   const manifest = loaded.sealed ? await readManifest(dir) : null;
   const { record } = loaded;
@@ -103,6 +115,29 @@ export async function summarizeBundle(root: string, name: string, dirMtimeMs: nu
     previous: manifest?.manifest.chain.previous ?? null,
     manifestSha256: manifest?.sha256 ?? null,
     text,
+    dirMtimeMs,
+  };
+}
+
+function unreadableSummary(name: string, manifest: Manifest, sha256: string, dirMtimeMs: number): RunSummary {
+  return {
+    name,
+    runbookPath: manifest.runbook.path,
+    title: manifest.runbook.title,
+    chainKey: manifest.chain.key,
+    sections: [],
+    status: 'unreadable',
+    user: '',
+    host: manifest.host,
+    startedAt: manifest.sealedAt,
+    durationMs: 0,
+    counts: { passed: 0, failed: 0, blocked: 0, skipped: 0, notRun: 0 },
+    sealed: true,
+    seq: manifest.chain.seq,
+    origin: manifest.chain.origin,
+    previous: manifest.chain.previous,
+    manifestSha256: sha256,
+    text: `${name}\n${manifest.runbook.title}\n${manifest.runbook.path}`.toLowerCase(),
     dirMtimeMs,
   };
 }

@@ -130,8 +130,8 @@ async function regularFiles(dir: string, rel = ''): Promise<string[]> {
 }
 
 /**
- * Streams the sample zip to `out`: `sample.json`, `verify.json` and each chosen bundle folder
- * (regular files only). Nothing is written to disk.
+ * Streams the sample zip to `out`: one folder `runproof-sample-<seed>/` holding `sample.json`,
+ * `verify.json` and `bundles/<name>/` for each chosen bundle (regular files only). Nothing is written to disk.
  */
 export async function streamSampleZip(out: Writable, root: string, sample: SampleManifest, verify: ReadonlyMap<string, VerifyView>): Promise<void> {
   const zip = archiver('zip', { zlib: { level: 6 } });
@@ -141,15 +141,16 @@ export async function streamSampleZip(out: Writable, root: string, sample: Sampl
     zip.on('error', reject);
   });
   zip.pipe(out);
-  zip.append(`${JSON.stringify(sample, null, 2)}\n`, { name: 'sample.json' });
+  const top = `runproof-sample-${sample.seed}`;
+  zip.append(`${JSON.stringify(sample, null, 2)}\n`, { name: `${top}/sample.json` });
   const results = sample.chosen.map((name) => {
     const v = verify.get(name);
     return { bundle: name, state: v?.state ?? 'broken', detail: v?.detail ?? 'not verified', ok: v?.result?.ok ?? false, problems: v?.result?.problems ?? [], notes: v?.result?.notes ?? [] };
   });
-  zip.append(`${JSON.stringify(results, null, 2)}\n`, { name: 'verify.json' });
+  zip.append(`${JSON.stringify(results, null, 2)}\n`, { name: `${top}/verify.json` });
   for (const name of sample.chosen) {
     const dir = join(root, name);
-    for (const rel of await regularFiles(dir).catch(() => [] as string[])) zip.file(join(dir, rel), { name: `bundles/${name}/${rel}` });
+    for (const rel of await regularFiles(dir).catch(() => [] as string[])) zip.file(join(dir, rel), { name: `${top}/bundles/${name}/${rel}` });
   }
   await zip.finalize();
   await done;
