@@ -8,7 +8,7 @@ import { isIP, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { isRunproofError, RunproofError } from '../core/index.js';
-import { checkCheckpoint, createCheckpoint, diffBundles, loadBundleRecord, readCheckpointFile, readManifest, type Checkpoint } from '../record/index.js';
+import { checkCheckpoint, createCheckpoint, diffBundles, listSealedBundles, loadBundleRecord, readCheckpointFile, readManifest, type Checkpoint, type SealedBundle } from '../record/index.js';
 import { EvidenceStore, type RunSummary, type VerifyState, type VerifyView } from './evidence-store.js';
 import { buildSample, isValidSeed, newSeed, SAMPLE_MAX, streamSampleZip, type SampleManifest } from './sample.js';
 import { decodeSegments, isSafeSegment, openInside, UnsafePathError } from './safe-path.js';
@@ -491,6 +491,13 @@ export function analyzeChain(runs: readonly RunSummary[]): { links: ChainLinkVie
   return { links, verdict, tone: bad > 0 ? 'bad' : gaps > 0 ? 'warn' : 'ok', headSeq };
 }
 
+// A summary with its chain fields taken from a manifest read now (or unsealed when none is valid).
+function withManifest(run: RunSummary, sealed: SealedBundle | undefined): RunSummary {
+  if (!sealed) return { ...run, sealed: false, seq: null, origin: false, previous: null, manifestSha256: null };
+  const { chain } = sealed.manifest;
+  return { ...run, sealed: true, seq: chain.seq, origin: chain.origin, previous: chain.previous, manifestSha256: sealed.manifestSha256 };
+}
+
 async function chainsPage(ctx: Context): Promise<string> {
   await ctx.store.refresh();
   const keys = [...new Set(ctx.store.all().map((r) => r.chainKey))].sort();
@@ -500,9 +507,11 @@ async function chainsPage(ctx: Context): Promise<string> {
   } catch {
     current = null; // no sealed bundle
   }
+  // Chains are judged on the manifests as they are now, not on the index's copy.
+  const fresh = new Map((await listSealedBundles(ctx.root)).map((b) => [b.name, b] as const));
   const chains = [];
   for (const key of keys) {
-    const runs = ctx.store.chainOf(key);
+    const runs = ctx.store.chainOf(key).map((r) => withManifest(r, fresh.get(r.name)));
     const analysis = analyzeChain(runs);
     const head = runs.filter((r) => r.sealed && r.seq === analysis.headSeq)[0];
     let checked: { ok: boolean; problems: Array<{ expected: string; actual: string }>; notes: string[] } | null = null;
@@ -610,6 +619,12 @@ function sampleRequest(params: URLSearchParams): { from: string | null; to: stri
   return { from: dateOk(params.get('from')), to: dateOk(params.get('to')), n, seed: seed || newSeed(), given: seed !== '' };
 }
 
+// The index's runs with chain fields from the manifests as they are now (chain heads of a sample).
+async function freshRuns(ctx: Context): Promise<RunSummary[]> {
+  const fresh = new Map((await listSealedBundles(ctx.root)).map((b) => [b.name, b] as const));
+  return ctx.store.all().map((r) => withManifest(r, fresh.get(r.name)));
+}
+
 async function samplePage(ctx: Context, params: URLSearchParams): Promise<string> {
   await ctx.store.refresh();
   const drawn = params.has('n') || params.has('seed') || params.has('from') || params.has('to');
@@ -617,7 +632,7 @@ async function samplePage(ctx: Context, params: URLSearchParams): Promise<string
   let sample: SampleManifest | null = null;
   let rows: unknown[] = [];
   if (drawn) {
-    sample = buildSample(ctx.store.all(), request);
+    sample = buildSample(await freshRuns(ctx), request);
     const verify = await ctx.store.verifyMany(sample.chosen);
     rows = sample.chosen.map((name, i) => {
       const r = ctx.store.get(name)!;
@@ -644,7 +659,7 @@ async function sendSampleZip(res: ServerResponse, ctx: Context, params: URLSearc
   await ctx.store.refresh();
   const request = sampleRequest(params);
   if (!request.given) throw new HttpError(400, 'The zip needs the seed of the drawn sample (?seed=).');
-  const sample = buildSample(ctx.store.all(), request);
+  const sample = buildSample(await freshRuns(ctx), request);
   const views = await ctx.store.verifyMany(sample.chosen);
   const verify = new Map(sample.chosen.map((name, i) => [name, views[i]!] as const));
   securityHeaders(res, FILE_CSP);
