@@ -1,9 +1,10 @@
 // The server's index of an evidence folder: one small summary per bundle (never the record),
 // refreshed incrementally by directory listing, and verify results cached per bundle under a
 // key made of the manifest hash and the stat fingerprint of every file of the bundle.
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadBundleRecord, readManifest, verifyBundle, type Manifest, type VerifyOptions, type VerifyResult } from '../record/index.js';
+import { z } from 'zod';
+import { loadBundleRecord, readManifest, RunStatusSchema, verifyBundle, type Manifest, type VerifyOptions, type VerifyResult } from '../record/index.js';
 import { isSafeSegment } from './safe-path.js';
 
 /** What the index keeps of one bundle. */
@@ -77,21 +78,23 @@ export async function summarizeBundle(root: string, name: string, dirMtimeMs: nu
     const info = await lstat(join(dir, f)).catch(() => null);
     return info !== null && !info.isFile();
   }));
-  let loaded = null;
+  const manifest = await readManifest(dir);
+  let record: IndexRecord | null = null;
+  let fromJournal = false;
   if (!odd.some(Boolean)) {
-    try {
-      loaded = await loadBundleRecord(dir);
-    } catch {
-      loaded = null;
+    record = await readIndexRecord(join(dir, `${name}.json`));
+    if (!record) {
+      try {
+        const loaded = await loadBundleRecord(dir);
+        record = loaded.record;
+        fromJournal = loaded.fromJournal;
+      } catch {
+        record = null;
+      }
     }
   }
-  if (!loaded) {
-    // A sealed bundle whose record cannot be read is listed (verify shows it broken), not hidden.
-    const manifest = await readManifest(dir);
-    return manifest ? unreadableSummary(name, manifest.manifest, manifest.sha256, dirMtimeMs) : null;
-  }
-  const manifest = loaded.sealed ? await readManifest(dir) : null;
-  const { record } = loaded;
+  // A sealed bundle whose record cannot be read is listed (verify shows it broken), not hidden.
+  if (!record) return manifest ? unreadableSummary(name, manifest.manifest, manifest.sha256, dirMtimeMs) : null;
   const stepNames = record.steps.map((s) => s.name).join('\n');
   const text = [name, record.runbook.title, record.runbook.path, record.selection.sections.join(' '), record.operator.user, record.operator.host, stepNames]
     .join('\n')
@@ -103,7 +106,7 @@ export async function summarizeBundle(root: string, name: string, dirMtimeMs: nu
     title: record.runbook.title,
     chainKey: manifest?.manifest.chain.key ?? record.runbook.path,
     sections: record.selection.sections,
-    status: loaded.fromJournal ? 'unfinished' : record.status,
+    status: fromJournal ? 'unfinished' : record.status,
     user: record.operator.user,
     host: record.operator.host,
     startedAt: record.startedAt,
@@ -117,6 +120,29 @@ export async function summarizeBundle(root: string, name: string, dirMtimeMs: nu
     text,
     dirMtimeMs,
   };
+}
+
+// The fields of a record the index keeps, validated without parsing the whole record (the
+// record stage's full schema costs milliseconds per bundle: 10,000 bundles would take a minute).
+const IndexRecordSchema = z.object({
+  runbook: z.object({ path: z.string(), title: z.string() }),
+  selection: z.object({ sections: z.array(z.string()) }),
+  status: RunStatusSchema,
+  operator: z.object({ user: z.string(), host: z.string() }),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  counts: z.object({ passed: z.number(), failed: z.number(), blocked: z.number(), skipped: z.number(), notRun: z.number() }),
+  steps: z.array(z.object({ name: z.string() })),
+});
+type IndexRecord = z.infer<typeof IndexRecordSchema>;
+
+async function readIndexRecord(file: string): Promise<IndexRecord | null> {
+  try {
+    const parsed = IndexRecordSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 function unreadableSummary(name: string, manifest: Manifest, sha256: string, dirMtimeMs: number): RunSummary {
