@@ -219,7 +219,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RequestCon
       if (!sameToken(given, ctx.token)) return fail(401, 'Token required', 'Open the URL printed when the server started.');
       params.delete('token');
       res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${ctx.token}; HttpOnly; SameSite=Strict; Path=/`);
-      res.setHeader('Location', `${rawPath}${params.size > 0 ? `?${params.toString()}` : ''}`);
+      // Back to the same page, never to another host (`//host` or `/\host` would be one).
+      const back = decodeSegments(rawPath.slice(1)) !== null && !rawPath.includes('\\') ? rawPath : '/';
+      res.setHeader('Location', `${back}${params.size > 0 ? `?${params.toString()}` : ''}`);
       securityHeaders(res, PAGE_CSP);
       res.statusCode = 303;
       res.end();

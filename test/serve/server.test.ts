@@ -173,6 +173,12 @@ describe('evidence serve over HTTP', () => {
       const login = await raw(origin, `/chains?token=${token}`);
       expect(login.status).toBe(303);
       expect(login.headers.location).toBe('/chains');
+      // The redirect after login never leaves the server (no open redirect).
+      for (const evil of ['//evil.example/x', '/%2f%2fevil.example', '/\\evil.example']) {
+        const res = await raw(origin, `${evil}?token=${token}`);
+        expect(res.status, evil).toBe(303);
+        expect(res.headers.location, evil).toBe('/');
+      }
       const cookie = String(login.headers['set-cookie']);
       expect(cookie).toContain('HttpOnly');
       expect(cookie).toContain('SameSite=Strict');
