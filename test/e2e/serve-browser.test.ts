@@ -131,7 +131,7 @@ describe('evidence serve in Chromium', () => {
     } finally {
       await o.close();
     }
-  });
+  }, 150_000);
 
   test('Run: the report in place (sandboxed), verify result, chain links previous/next; XSS output inert', async () => {
     const o = await openBrowser();
@@ -158,7 +158,7 @@ describe('evidence serve in Chromium', () => {
     } finally {
       await o.close();
     }
-  });
+  }, 150_000);
 
   test('Step history, Diff and Audit sample pages', async () => {
     const o = await openBrowser();
@@ -216,7 +216,7 @@ describe('evidence serve in Chromium', () => {
     } finally {
       await o.close();
     }
-  });
+  }, 150_000);
 
   test('a tampered bundle is shown broken on Runs, Run and Chains; a rewritten manifest breaks the chain', async () => {
     const o = await openBrowser();
@@ -251,7 +251,7 @@ describe('evidence serve in Chromium', () => {
       await writeFile(manifest, originalManifest);
       await o.close();
     }
-  });
+  }, 150_000);
 
   test('a traversal attempt from the address bar is refused', async () => {
     const o = await openBrowser();
@@ -266,5 +266,5 @@ describe('evidence serve in Chromium', () => {
     } finally {
       await o.close();
     }
-  });
+  }, 150_000);
 });
