@@ -439,7 +439,7 @@ interface ChainLinkView {
   bundle: string | null;
   href: string | null;
   started: string;
-  kind: 'origin' | 'ok' | 'gap' | 'missing' | 'rewritten' | 'fork' | 'broken';
+  kind: 'origin' | 'ok' | 'gap' | 'pruned' | 'missing' | 'rewritten' | 'fork' | 'broken';
   label: string;
   tone: string;
   detail: string;
@@ -474,8 +474,11 @@ export function analyzeChain(runs: readonly RunSummary[]): { links: ChainLinkVie
       } else {
         const prev = byName.get(r.previous.bundle);
         if (!prev) {
-          kind = 'missing';
-          detail = `previous ${r.previous.bundle} (seq ${r.previous.seq}) is not in this folder`;
+          // As verify judges it: a hole with older bundles still present is a break; a missing
+          // start of the chain (older history moved away) only leaves the link unchecked.
+          const older = sealed.some((o) => o.seq! < r.previous!.seq);
+          kind = older ? 'missing' : 'pruned';
+          detail = `previous ${r.previous.bundle} (seq ${r.previous.seq}) is not in this folder${older ? ': chain broken' : ': link not checked'}`;
         } else if (prev.manifestSha256 !== r.previous.manifestSha256) {
           kind = 'rewritten';
           detail = `previous ${prev.name} has manifest sha256 ${prev.manifestSha256?.slice(0, 12)}…, this bundle names ${r.previous.manifestSha256.slice(0, 12)}…: history was rewritten`;
@@ -484,8 +487,9 @@ export function analyzeChain(runs: readonly RunSummary[]): { links: ChainLinkVie
           detail = `previous link names seq ${r.previous.seq}; ${prev.name} has seq ${prev.seq}`;
         }
       }
-      if (kind !== 'ok' && kind !== 'origin') bad++;
-      const tone = kind === 'ok' || kind === 'origin' ? 'ok' : kind === 'missing' ? 'warn' : 'bad';
+      if (kind === 'pruned') gaps++;
+      else if (kind !== 'ok' && kind !== 'origin') bad++;
+      const tone = kind === 'ok' || kind === 'origin' ? 'ok' : kind === 'pruned' ? 'warn' : 'bad';
       links.push({ seq, bundle: r.name, href: runHref(r.name), started: started(r.startedAt), kind, label: kind === 'ok' ? 'linked' : kind, tone, detail });
     }
   }
