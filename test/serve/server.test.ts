@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildSample, drawSample, startEvidenceServer, type EvidenceServer } from '../../src/serve/index.js';
 import { buildEvidenceFixture, type EvidenceFixture } from './evidence-fixture.js';
 import { readZip } from './read-zip.js';
+import { runCli } from '../helpers/cli.js';
 
 // The evidence server over real sockets: raw requests (no URL normalisation by a client), so
 // encoded traversal reaches the server exactly as an attacker would send it.
@@ -242,6 +243,33 @@ describe('evidence serve over HTTP', () => {
     // Nothing was written into the evidence folder.
     expect((await readdir(fx.evidence)).some((n) => n.endsWith('.zip'))).toBe(false);
   });
+
+  test('chains are checked against a checkpoint file: extends it, then not once history is rewritten', async () => {
+    const cp = join(fx.work, 'checkpoint.json');
+    const made = await runCli(['evidence', 'checkpoint', fx.evidence, '--out', cp]);
+    expect(made.code, made.stderr).toBe(0);
+    const checked = await startEvidenceServer({ dir: fx.evidence, checkpointFile: cp });
+    const manifest = join(fx.evidence, fx.bundles[2]!, 'manifest.json');
+    const original = await readFile(manifest);
+    try {
+      const states = async (): Promise<string[]> => [...(await raw(checked.origin, '/chains')).body.toString().matchAll(/data-checkpoint="(\w+)"/g)].map((m) => m[1]!);
+      expect(await states()).toEqual(['ok', 'ok']);
+      await writeFile(manifest, `${original.toString().trimEnd()}\n\n`);
+      expect(await states()).toEqual(['failed', 'ok']);
+    } finally {
+      await writeFile(manifest, original);
+      await checked.close();
+    }
+  }, 60_000);
+
+  test('the CLI: a bad --port or a missing folder is exit 2 with an RP_ code', async () => {
+    const port = await runCli(['evidence', 'serve', fx.evidence, '--port', 'http']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('RP_BAD_FLAG');
+    const missing = await runCli(['evidence', 'serve', join(fx.work, 'no-such-folder')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('RP_BAD_BUNDLE');
+  }, 60_000);
 
   test('a bundle whose record file is a symlink out of the folder is listed as broken, never read', async () => {
     const b = fx.bundles[3]!;
