@@ -1,6 +1,7 @@
 // `runproof evidence list | show | diff`: what is in an evidence folder, one run in detail, and
 // what changed between two runs of the same runbook (output compared after masking what changes
 // on every run: timestamps, durations, UUIDs).
+import { constants } from 'node:fs';
 import { lstat, open, readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { RunproofError } from '../core/index.js';
@@ -228,8 +229,10 @@ async function fullOutput(dir: string, step: Step, stream: 'stdout' | 'stderr'):
   if (!attempt) return null;
   const output = attempt[stream];
   if (!output.truncated || !output.logFile) return output.inline;
+  // The log is named by the record: only a plain relative path inside the bundle, no symlink.
+  if (!/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/.test(output.logFile) || output.logFile.split('/').some((p) => p === '.' || p === '..')) return output.inline;
   try {
-    const handle = await open(join(dir, output.logFile), 'r');
+    const handle = await open(join(dir, output.logFile), constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       const buffer = Buffer.alloc(Math.min(output.size, OUTPUT_READ_LIMIT));
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);

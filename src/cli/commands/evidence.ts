@@ -13,7 +13,7 @@ import { RunproofError } from '../../core/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { EXIT } from '../exit.js';
 
-/** `runproof evidence list | show | diff | checkpoint`: what an evidence folder holds. */
+/** `runproof evidence list | show | diff | serve | checkpoint`: what an evidence folder holds. */
 export const registerEvidence: CommandRegistrar = (program: Command) => {
   const evidence = program.command('evidence').description('list, show and compare runs in an evidence folder; print a checkpoint');
   evidence.addHelpText('after', '\nExample:\n  runproof evidence list evidence/\n');
@@ -51,6 +51,44 @@ export const registerEvidence: CommandRegistrar = (program: Command) => {
       const diff = await diffBundles(a, b);
       process.stdout.write(flags.json ? `${JSON.stringify(diff, null, 2)}\n` : formatEvidenceDiff(diff));
       process.exitCode = diff.steps.length === 0 ? EXIT.passed : EXIT.failed;
+    });
+
+  evidence
+    .command('serve')
+    .description('a read-only local web view of an evidence folder: runs, reports, chains, step history, diff, audit sample')
+    .argument('[dir]', 'evidence folder', 'evidence')
+    .option('--port <port>', 'TCP port (default 0: a free one)', '0')
+    .option('--host <address>', 'address to bind; anything but loopback requires the token printed at start', '127.0.0.1')
+    .option('--key <file...>', 'Ed25519 public key(s) whose signatures count as verified (HMAC: RUNPROOF_SIGNING_KEY)')
+    .option('--checkpoint <file>', 'a checkpoint (`evidence checkpoint`) each chain is checked against')
+    .addHelpText('after', '\nExample:\n  runproof evidence serve evidence --port 8080\n')
+    .action(async (dir: string, flags: { port: string; host: string; key?: string[]; checkpoint?: string }) => {
+      const port = Number(flags.port);
+      if (!/^\d+$/.test(flags.port) || port > 65535) throw new RunproofError('RP_BAD_FLAG', `--port ${flags.port} is not a TCP port`, { hint: 'give a number from 0 (a free port) to 65535' });
+      // Loaded here so that no other command pays for the server's modules.
+      const { startEvidenceServer } = await import('../../serve/index.js');
+      const hmacKey = process.env.RUNPROOF_SIGNING_KEY;
+      const server = await startEvidenceServer({
+        dir,
+        host: flags.host,
+        port,
+        ...(flags.key ? { keyFiles: flags.key } : {}),
+        ...(hmacKey ? { hmacKey } : {}),
+        ...(flags.checkpoint ? { checkpointFile: flags.checkpoint } : {}),
+      });
+      process.stdout.write(`runproof evidence serve: ${server.store.size} run(s) in ${dir}\n${server.url}\n`);
+      if (server.token) process.stdout.write(`bound to ${flags.host}: open the URL above once (it carries the token); other clients get 401\n`);
+      process.stdout.write('read-only; Ctrl-C stops it\n');
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await server.close();
     });
 
   evidence
