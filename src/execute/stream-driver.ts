@@ -13,8 +13,9 @@
 // and back (bash → runproof), markers that begin with the byte 0x1E and the session's nonce:
 //   \x1eRP<nonce>:R:<pid>\n          on stdout once: the session is ready.
 //   \x1eRP<nonce>:S:<id>:<pgid>\n    on stdout: the cell started, in process group <pgid>.
-//   \x1eRP<nonce>:E:<id>:<status>:<strays>\n   on stdout after the cell: its exit status, and 1
-//                                    when processes it left in its group were ended.
+//   \x1eRP<nonce>:E:<id>:<status>:<strays>:<line>\n   on stdout after the cell: its exit status,
+//                                    1 when processes it left in its group were ended, and the
+//                                    cell line where it stopped at a failing command (or nothing).
 //   \x1eRP<nonce>:E:<id>\n           on stderr after the cell: its stderr is complete.
 //
 // Why a reader job: the session shell is blocked in `wait` while a cell runs, so it cannot notice
@@ -70,8 +71,33 @@ __rp_reader() {
   fi
   builtin printf 'Q\\n'
 }
+# The failing-line check, as in the local session's prelude (shell-session.ts): an ERR trap,
+# inherited through errtrace, fires where "set -e" would stop; a pipeline whose only failures are
+# SIGPIPE (141) left of a last part that passed is not a failure; the cell line of the outermost
+# frame goes to the fail file.
+__rp_err() {
+  local __rp_s=$? __rp_p=("\${PIPESTATUS[@]}") __rp_i __rp_l=
+  if [ "$__rp_s" = 141 ] && [ "\${#__rp_p[@]}" -gt 1 ] && [ "\${__rp_p[\${#__rp_p[@]}-1]}" = 0 ]; then
+    __rp_l=1
+    for __rp_i in "\${__rp_p[@]}"; do
+      case $__rp_i in 0|141) ;; *) __rp_l= ;; esac
+    done
+    if [ -n "$__rp_l" ]; then __rp_pipe_ok=1; builtin return 0; fi
+  fi
+  if [ "$BASHPID" != "$__rp_main" ]; then builtin exit "$__rp_s"; fi
+  for ((__rp_i=\${#FUNCNAME[@]}-1; __rp_i>=1; __rp_i--)); do
+    if [ "\${FUNCNAME[__rp_i]}" = source ] && [ "\${BASH_SOURCE[__rp_i]}" = "$__rp_cellf" ]; then
+      __rp_l=\${BASH_LINENO[__rp_i-1]}
+      break
+    fi
+  done
+  if [ -z "$__rp_l" ]; then builtin return 0; fi
+  builtin printf '%s\n' "$__rp_l" > "$__rp_dir/$__rp_id.fail" 2>/dev/null
+  builtin exit "$__rp_s"
+}
 __rp_save() {
-  builtin set +e +u +x
+  builtin trap - ERR
+  builtin set +e +u +x +o errtrace +o pipefail
   local __n
   {
     builtin printf 'builtin cd -- %q 2>/dev/null\\n' "$PWD"
@@ -100,9 +126,16 @@ while IFS= builtin read -r -u 3 __rp_line; do
       builtin source "$__rp_dir/$__rp_id.pre"
       (
         builtin trap '__rp_rc=$?; __rp_save "$__rp_dir/$__rp_id.state"; builtin exit $__rp_rc' EXIT
+        __rp_errexit=1
         builtin source "$__rp_dir/$__rp_id.call"
         builtin unset __rp_line __rp_pid __rp_rc __rp_complete
-        builtin source "$__rp_dir/$__rp_id.cell"
+        __rp_main=$BASHPID __rp_cellf=$__rp_dir/$__rp_id.cell __rp_pipe_ok=
+        if [ -n "$__rp_errexit" ]; then builtin set -o pipefail -o errtrace; builtin trap __rp_err ERR; fi
+        builtin source "$__rp_cellf"
+        __rp_rc=$?
+        builtin trap - ERR
+        if [ "$__rp_rc" = 141 ] && [ -n "$__rp_pipe_ok" ]; then __rp_rc=0; fi
+        builtin exit "$__rp_rc"
       ) < /dev/null 2>&4 &
       __rp_pid=$!
       builtin printf '%s' "$__rp_pid" > "$__rp_dir/pgid"
@@ -114,11 +147,13 @@ while IFS= builtin read -r -u 3 __rp_line; do
         __rp_strays=1
         builtin kill -TERM -- "-$__rp_pid" 2>/dev/null; sleep 0.2; builtin kill -KILL -- "-$__rp_pid" 2>/dev/null
       fi
+      __rp_failed=
+      if [ -s "$__rp_dir/$__rp_id.fail" ]; then builtin read -r __rp_failed < "$__rp_dir/$__rp_id.fail"; fi
       __rp_complete=
       if [ -f "$__rp_dir/$__rp_id.state" ]; then builtin source "$__rp_dir/$__rp_id.state" 2>/dev/null; fi
       if [ "$__rp_complete" != 1 ]; then builtin cd -- "$PWD" 2>/dev/null; fi
       builtin command rm -f -- "$__rp_dir/$__rp_id".*
-      builtin printf '\\036RP%s:E:%s:%d:%d\\n' "$__rp_n" "$__rp_id" "$__rp_rc" "$__rp_strays"
+      builtin printf '\\036RP%s:E:%s:%d:%d:%s\\n' "$__rp_n" "$__rp_id" "$__rp_rc" "$__rp_strays" "$__rp_failed"
       builtin printf '\\036RP%s:E:%s\\n' "$__rp_n" "$__rp_id" >&4 ;;
     *) break ;;
   esac

@@ -62,7 +62,7 @@ interface Pending {
   id: number;
   sink: OutputSink;
   pgid?: number;
-  stdoutDone?: { status: number; strays: boolean };
+  stdoutDone?: { status: number; strays: boolean; failedLine?: number };
   stderrDone: boolean;
   resolve: () => void;
 }
@@ -248,6 +248,7 @@ export class StreamSession implements ShellSession {
     const id = this.counter;
     const env = Object.entries(request.env ?? {}).filter(([name]) => NAME.test(name));
     let call = `__rp_skip=${bashQuote(env.map(([name]) => name).join(' '))}\n`;
+    if (request.errexit === false) call += '__rp_errexit=\n';
     for (const [name, value] of env) call += `builtin export ${name}=${bashQuote(value.replace(/\0/g, ''))}\n`;
     if (request.cwd !== undefined) call += `builtin cd -- ${bashQuote(request.cwd)} || builtin exit 1\n`;
     const cell = request.command.replace(/\r\n?/g, '\n').replace(/\0/g, '');
@@ -298,12 +299,13 @@ export class StreamSession implements ShellSession {
     } else {
       outcome.exitCode = done.status;
     }
+    if (done.failedLine !== undefined && outcome.exitCode !== 0) outcome.failedLine = done.failedLine;
     if (done.strays) outcome.warnings = ['processes the cell left running in its process group were ended'];
     return outcome;
   }
 
   private onStdoutMarker(fields: string[]): void {
-    const [kind, idText, a, b] = fields;
+    const [kind, idText, a, b, line] = fields;
     if (kind === 'R') {
       this.onReady(Number(idText));
       return;
@@ -312,7 +314,7 @@ export class StreamSession implements ShellSession {
     if (p === undefined || Number(idText) !== p.id) return;
     if (kind === 'S') p.pgid = Number(a);
     if (kind === 'E') {
-      p.stdoutDone = { status: Number(a), strays: b === '1' };
+      p.stdoutDone = { status: Number(a), strays: b === '1', ...(line && /^\d+$/.test(line) ? { failedLine: Number(line) } : {}) };
       if (p.stderrDone) p.resolve();
     }
   }

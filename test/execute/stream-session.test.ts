@@ -67,6 +67,29 @@ describe('stream session over a local pipe', () => {
     await s.close();
   });
 
+  it('stops a cell at its first failing line, as the local session does, unless errexit is off', async () => {
+    const s = await local();
+    const a = collect();
+    const end = await s.run({ command: 'echo one\nfalse\necho two', timeoutMs: 10_000 }, a);
+    expect(end.exitCode).toBe(1);
+    expect(end.failedLine).toBe(2);
+    expect(a.out()).toBe('one\n');
+    const b = collect();
+    // A pipeline fails when any part fails; SIGPIPE of the left side of `| head` does not.
+    expect((await s.run({ command: 'false | cat\necho after', timeoutMs: 10_000 }, b)).exitCode).toBe(1);
+    expect((await s.run({ command: 'yes | head -1 >/dev/null\nif grep -q nothing /dev/null; then :; fi\ngrep -q x /dev/null || true\necho fine', timeoutMs: 10_000 }, b)).exitCode).toBe(0);
+    const c = collect();
+    const plain = await s.run({ command: 'false\necho still', timeoutMs: 10_000, errexit: false }, c);
+    expect(plain.exitCode).toBe(0);
+    expect(c.out()).toBe('still\n');
+    // The session is unharmed: state still carries over after a failed cell.
+    await s.run({ command: 'export KEPT=1\nfalse', timeoutMs: 10_000 }, collect());
+    const d = collect();
+    await s.run({ command: 'echo "$KEPT"', timeoutMs: 10_000 }, d);
+    expect(d.out()).toBe('1\n');
+    await s.close();
+  });
+
   it('a timeout ends the whole process group of the cell, and only it', async () => {
     const s = await local();
     const tag = `rp-stream-timeout-${process.pid}`;
@@ -108,7 +131,7 @@ describe('stream session over OpenSSH', () => {
   let fx: SshFixture;
   beforeAll(async () => {
     fx = await startSshd();
-  });
+  }, 120_000);
   afterAll(async () => {
     await fx?.stop();
   });

@@ -29,7 +29,7 @@ describe('runproof run on many hosts', () => {
   let fx: SshFixture;
   beforeAll(async () => {
     fx = await startSshd();
-  });
+  }, 120_000);
   afterAll(async () => {
     await fx?.stop();
   });
