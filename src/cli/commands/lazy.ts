@@ -16,6 +16,8 @@ export const COMMAND_LOADERS: ReadonlyArray<readonly [string, () => Promise<Comm
   ['demo', async () => (await import('./demo.js')).registerDemo],
   ['checklist', async () => (await import('./checklist.js')).registerChecklist],
   ['schedule', async () => (await import('./schedule.js')).registerSchedule],
+  ['plan', async () => (await import('./plan.js')).registerPlan],
+  ['approve', async () => (await import('./approve.js')).registerApprove],
 ];
 
 /** The registrars `args` needs: only the named command's, or all of them. */

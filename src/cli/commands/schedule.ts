@@ -21,7 +21,8 @@ interface ScheduleFlags {
 
 // The printed units start this very installation: node and the CLI's absolute path.
 function selfCommand(): string[] {
-  return [process.execPath, fileURLToPath(new URL('../main.js', import.meta.url))];
+  // `--` ends node's own options: an `--env-file` among runproof's arguments is never node's (SECURITY L8).
+  return [process.execPath, '--', fileURLToPath(new URL('../main.js', import.meta.url))];
 }
 
 async function emit(files: UnitFile[], outDir: string | undefined): Promise<void> {
