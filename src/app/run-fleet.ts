@@ -45,7 +45,7 @@ export function sshArgs(target: Target, sshConfig: string | undefined): string[]
 }
 
 function planForHost(plan: Plan, host: string): Plan {
-  return { ...plan, steps: plan.steps.map((step) => ({ ...step, id: `${step.id}@${host}` })) };
+  return { ...plan, steps: plan.steps.map((step) => ({ ...step, id: `${step.id}@${host}`, host })) };
 }
 
 /**
@@ -65,16 +65,10 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
   let canaryFailed: string | undefined;
 
   // One run-start and one run-end stand for the whole run: each host's own are dropped.
-  const hostSink = (host: string): RunSink => ({
+  const hostSink = (): RunSink => ({
     ...sink,
     append: async (event) => {
-      if (event.type === 'run-start') return;
-      if (event.type === 'run-end') return;
-      if (event.type === 'step-start') {
-        await sink.append({ ...event, step: { ...event.step, host } });
-        return;
-      }
-      await sink.append(event);
+      if (event.type !== 'run-start' && event.type !== 'run-end') await sink.append(event);
     },
   });
 
@@ -93,7 +87,7 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
     const alreadyDone = new Set(plan.steps.filter((s) => fleet.doneOnHost?.has(`${s.name || s.id}@${host}`)).map((s) => `${s.id}@${host}`));
     if (alreadyDone.size > 0 && alreadyDone.size === hostPlan.steps.length) {
       // Nothing left to do on this host: it is not even connected to.
-      const outcome = await runNotebook({ ...base, plan: hostPlan, sink: hostSink(host), alreadyDone });
+      const outcome = await runNotebook({ ...base, plan: hostPlan, sink: hostSink(), alreadyDone });
       results.set(host, { name: host, status: 'passed', message: 'every step completed in the resumed run', startedAt: outcome.startedAt, endedAt: outcome.endedAt });
       for (let i = 0; i < outcome.counts.skipped; i += 1) statuses.push('skipped');
       return;
@@ -117,7 +111,7 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
     }
     // Values given with --set or an env file that are not parameters: exported on the host too.
     for (const [name, value] of Object.entries(plan.env)) session.setVariable(name, value);
-    const outcome = await runNotebook({ ...base, plan: hostPlan, sink: hostSink(host), session, ...(alreadyDone.size > 0 ? { alreadyDone } : {}) });
+    const outcome = await runNotebook({ ...base, plan: hostPlan, sink: hostSink(), session, ...(alreadyDone.size > 0 ? { alreadyDone } : {}) });
     if (outcome.status === 'failed') failedHosts += 1;
     if (outcome.status === 'aborted') aborted = true;
     const status: HostResult['status'] = outcome.status === 'failed' || outcome.status === 'aborted' || outcome.status === 'blocked' ? outcome.status : 'passed';

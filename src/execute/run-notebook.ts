@@ -518,6 +518,7 @@ async function startStep(sink: RunSink, step: PlanStep): Promise<void> {
       source: step.display,
       ...(step.command !== step.display ? { boundCommand: step.command } : {}),
       ...(step.approval ? { approval: step.approval } : {}),
+      ...(step.host ? { host: step.host } : {}),
     },
   });
 }

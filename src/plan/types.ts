@@ -43,8 +43,10 @@ export const PlannedCheckSchema = z.object({
 export type PlannedCheck = z.infer<typeof PlannedCheckSchema>;
 
 export const PlanStepSchema = z.object({
-  /** The cell's id in the notebook (`c12`). */
+  /** The cell's id in the notebook (`c12`); `c12@web-1` for one host's copy of it in a fleet run. */
   id: z.string(),
+  /** The host this step runs on, in a fleet run (`--host`, `--hosts`). */
+  host: z.string().optional(),
   name: z.string(),
   kind: CellKindSchema,
   language: z.string(),
