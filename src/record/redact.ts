@@ -425,7 +425,10 @@ class RedactorImpl implements Redactor {
     const learnedNow: string[] = [];
     for (const f of finds) {
       ranges.push({ start: f.start, end: f.end, label: f.label, ...(f.from !== undefined ? { from: f.from } : {}) });
-      if ((f.learn || learnAll) && (final || f.complete) && this.learned < MAX_LEARNED) {
+      // A short number (`docker run -u 1000:1000`, `--token-ttl 3600`) is hidden where it stands but
+      // not learned: blanking every `1000` of the evidence would hide more than it protects.
+      const shortNumber = f.end - f.start < 8 && /^\d+$/.test(text.slice(f.start, f.end));
+      if ((f.learn || learnAll) && !shortNumber && (final || f.complete) && this.learned < MAX_LEARNED) {
         const added = this.addLiteral(f.label, text.slice(f.start, f.end), false);
         if (added.length > 0) this.learned++;
         learnedNow.push(...added);

@@ -88,8 +88,8 @@ describe('credentials written in commands and output (L3)', () => {
   });
   it('leaves ordinary text alone', () => {
     const r = createRedactor();
-    r.learn('curl --auth-type basic http://x\nsort -u file\nssh -p 2222 host\n');
-    expect(r.redact('basic file 2222 sort')).toBe('basic file 2222 sort');
+    r.learn('curl --auth-type basic http://x\nsort -u file\nssh -p 2222 host\ndocker run -u 1000:1000 img\nvault write --token-ttl 3600\n');
+    expect(r.redact('basic file 2222 sort 1000 3600')).toBe('basic file 2222 sort 1000 3600');
   });
 });
 
