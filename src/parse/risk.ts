@@ -50,13 +50,13 @@ let activePolicy: PolicyContext | undefined;
 function classifyKind(kind: CellKind, command: string, http?: HttpRequestSpec, analysis?: ShellAnalysis): RiskFinding {
   switch (kind) {
     case 'http':
-      return classifyHttp(command, http);
+      return { ...classifyHttp(command, http), decidedBy: 'risk.ts#http-method' };
     case 'promql':
-      return { level: 'read', reason: 'read: PromQL instant query' };
+      return { level: 'read', reason: 'read: PromQL instant query', decidedBy: 'risk.ts#promql' };
     case 'assert':
     case 'expect':
     case 'doc':
-      return { level: 'read', reason: `read: ${kind} cells do not run` };
+      return { level: 'read', reason: `read: ${kind} cells do not run`, decidedBy: 'risk.ts#not-run' };
     case 'shell':
       return summarize(classifyShellText(command, 0, analysis), command, analysis);
   }
@@ -114,7 +114,7 @@ function summarizeVerdicts(found: Verdict[], text: string, analysis?: ShellAnaly
     if (labels.length === 0) return { level: 'read', reason: 'read: only variable assignments', decidedBy, ...extra };
     return { level: 'read', reason: `read: every command is read-only (${labels.join(', ')})`, decidedBy, ...extra };
   }
-  const decidedBy = worst.source ?? (worst.unknown !== undefined ? 'risk.ts#unknown-command' : 'risk.ts');
+  const decidedBy = worst.source ?? (worst.unknown !== undefined ? 'risk.ts#unknown-command' : 'risk.ts#rules');
   if (worst.unknown !== undefined) return { level: worst.level, reason: `${worst.level}: unknown command "${worst.unknown}"`, decidedBy, ...extra };
   return { level: worst.level, reason: `${worst.level}: ${worst.rule} in "${worst.snippet ?? ''}"`, decidedBy, ...extra };
 }
@@ -644,11 +644,11 @@ function classifyArgv(argv: string[], ctx: Context): Verdict {
 function escalate(verdict: Verdict, argv: string[], ctx: Context): Verdict {
   if (verdict.level === 'destructive') return verdict;
   const execute = argv.find((a) => a === '--execute' || a.startsWith('--execute='));
-  if (execute) return destructive(`${execute.split('=')[0]} flag`);
-  if (argv.slice(1).some((a) => a === 'downgrade' || /^[a-z]+:rollback$/.test(a))) return destructive(`downgrade migration (${argv.find((a) => a === 'downgrade' || a.endsWith(':rollback'))})`);
+  if (execute) return { ...destructive(`${execute.split('=')[0]} flag`), source: 'risk.ts#execute-flag' };
+  if (argv.slice(1).some((a) => a === 'downgrade' || /^[a-z]+:rollback$/.test(a))) return { source: 'risk.ts#downgrade', ...destructive(`downgrade migration (${argv.find((a) => a === 'downgrade' || a.endsWith(':rollback'))})`) };
   for (const text of [...argv.slice(1), ctx.stdin ?? '']) {
     const sql = destructiveSql(text);
-    if (sql) return destructive(`SQL ${sql}`);
+    if (sql) return { ...destructive(`SQL ${sql}`), source: 'risk.ts#sql' };
   }
   return verdict;
 }

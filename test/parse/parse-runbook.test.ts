@@ -23,7 +23,7 @@ const cellByName = (notebook: Notebook, name: string) => {
 describe('parseRunbook: structure', () => {
   it('is an ordered chain of small named rules', () => {
     expect(PARSE_RULES.map((r) => r.name)).toEqual([
-      'front-matter', 'tokenize', 'sections', 'blocks', 'kinds', 'attributes', 'http', 'cells', 'names', 'checks', 'params', 'risk', 'variables', 'no-language',
+      'front-matter', 'tokenize', 'sections', 'blocks', 'kinds', 'attributes', 'http', 'cells', 'pasted-output', 'names', 'checks', 'params', 'risk', 'variables', 'no-language',
     ]);
   });
 
@@ -211,8 +211,8 @@ describe('parseRunbook: checks, risk, params and variables (with the helpers as 
     const command = 'rm -rf /tmp/x';
     const notebook = parseRunbook(`${fence('bash', command)}\n${fence('bash {risk=read}', command)}`, { path: 'r.md' });
     const classified = classifyRisk('shell', command);
-    expect(notebook.cells[0]!.risk).toEqual({ level: classified.level, classified: classified.level, reason: classified.reason, overridden: false });
-    expect(notebook.cells[1]!.risk).toEqual({ level: 'read', classified: classified.level, reason: classified.reason, overridden: true });
+    expect(notebook.cells[0]!.risk).toEqual({ level: classified.level, classified: classified.level, reason: classified.reason, overridden: false, decidedBy: classified.decidedBy });
+    expect(notebook.cells[1]!.risk).toEqual({ level: 'read', classified: classified.level, reason: classified.reason, overridden: true, decidedBy: classified.decidedBy });
     const lowered = notebook.warnings.filter((w) => w.code === 'RP_RISK_LOWERED');
     expect(lowered.length).toBe(classified.level === 'read' ? 0 : 1);
     expect(notebook.cells.every((c) => c.runnable === (c.risk !== undefined))).toBe(true);

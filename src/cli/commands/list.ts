@@ -88,7 +88,8 @@ function explainLines(cell: Cell, pad: string): string[] {
   const lines = [`decided by: ${cell.risk.decidedBy ?? 'risk.ts'}`, `why: ${cell.risk.reason}`];
   if (cell.risk.overridden) lines.push(`risk attribute sets ${cell.risk.level} (classifier: ${cell.risk.classified})`);
   if (cell.endless) lines.push(`endless: ${cell.endlessReason ?? 'runs until interrupted'}`);
-  return lines.flatMap((l) => wrap([l], pad, `${pad}  `, ' '));
+  // Not truncated: an auditor reads the whole rule and reason.
+  return lines.map((l) => `${pad}${l}`);
 }
 
 function kindText(cell: Cell): string {
