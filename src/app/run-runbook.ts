@@ -6,6 +6,8 @@ import { readRunbookFile } from './read-runbook.js';
 import { parseRunbook, type Notebook, type RiskLevel } from '../parse/index.js';
 import { planRun, type GivenValue, type Mode, type PlanResult } from '../plan/index.js';
 import { runNotebook, type RunOutcome, type RunProgress, type StepDecider } from '../execute/index.js';
+import { needsSandbox, probeSandbox, type SandboxMode, type SandboxProbe } from '../execute/index.js';
+import { RunproofError } from '../core/index.js';
 import {
   acquireLock,
   collectSecrets,
@@ -56,6 +58,12 @@ export interface RunRunbookOptions {
   resumeFrom?: string;
   /** Resume even though the runbook's SHA-256 changed (`--force`). */
   force?: boolean;
+  /**
+   * The bubblewrap sandbox of unattended read cells (`--sandbox`): `warn` (default) runs without
+   * one, with a warning, where bwrap cannot work; `required` refuses the run (RP_SANDBOX_UNAVAILABLE)
+   * before any step; `off` never sandboxes.
+   */
+  sandbox?: SandboxMode;
   /** Also write the sealed bundle as one archive beside it (`--archive tgz|zip`). */
   archive?: ArchiveFormat;
   /** Called with the plan before anything runs (interactive prompts for missing parameters). */
@@ -126,6 +134,21 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   });
   options.onPlan?.(plan, notebook);
 
+  // Probed once per run, before the lock and the bundle: `required` refuses with nothing run.
+  const sandboxMode = options.sandbox ?? 'warn';
+  let sandboxProbe: SandboxProbe | undefined;
+  if (needsSandbox(plan, sandboxMode)) {
+    sandboxProbe = await probeSandbox();
+    if (!sandboxProbe.available) {
+      if (sandboxMode === 'required') {
+        throw new RunproofError('RP_SANDBOX_UNAVAILABLE', `the sandbox is required but not available: ${sandboxProbe.reason ?? 'bwrap failed'}`, {
+          hint: 'install bubblewrap (apt-get install bubblewrap) and allow user namespaces, or run with --sandbox warn',
+        });
+      }
+      plan.warnings.push(`no sandbox: ${sandboxProbe.reason ?? 'bwrap failed'}; read cells ran without it (--sandbox required refuses such runs)`);
+    }
+  }
+
   const sectionTitles = plan.selection.sections.length > 0
     ? plan.sectionIds
         .map((id) => notebook.sections.find((s) => s.id === id))
@@ -175,6 +198,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
       ...(options.caFile ? { caFile: options.caFile } : {}),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.decider ? { decider: options.decider } : {}),
+      sandbox: { mode: sandboxMode, ...(sandboxProbe ? { probe: sandboxProbe } : {}) },
       ...(resume ? { resumedFrom: resume.bundleName, alreadyDone: new Set(plan.steps.filter((s) => resume!.doneStepNames.has(s.name || s.id)).map((s) => s.id)) } : {}),
     });
     // The record is folded from the journal as written, exactly as `recover` would rebuild it.

@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'RP_NOTHING_TO_LINT'
   | 'RP_LINT_FAILED'
   | 'RP_DEMO_FAILED'
+  | 'RP_SANDBOX_UNAVAILABLE'
   | 'RP_INTERNAL';
 
 /** Warning codes: reported by lint and list, errors only under `--strict`. */

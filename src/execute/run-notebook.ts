@@ -22,6 +22,7 @@ import { createHttpClient, type HttpClient } from './http.js';
 import type { HttpExchange } from './http-types.js';
 import { runPromqlBlock } from './promql.js';
 import { createShellSession } from './shell-session.js';
+import type { SandboxMode, SandboxProbe } from './sandbox.js';
 import type { BackgroundHandle, ShellOutcome, ShellSession } from './shell-types.js';
 
 /** Where a run's events and output go: the record stage's bundle satisfies it. */
@@ -90,6 +91,21 @@ export interface RunNotebookOptions {
   decider?: StepDecider;
   /** Steps already completed in a resumed run: recorded as skipped with that reason. */
   alreadyDone?: Set<string>;
+  /**
+   * The bubblewrap sandbox for unattended read cells: the setting and what the probe found (see
+   * `needsSandbox` and `probeSandbox`). Without it, nothing runs sandboxed.
+   */
+  sandbox?: { mode: SandboxMode; probe?: SandboxProbe };
+}
+
+/** Whether a step runs inside the sandbox: an unattended shell cell of risk `read`. */
+export function isSandboxCandidate(plan: Plan, step: PlanStep): boolean {
+  return plan.mode === 'unattended' && step.kind === 'shell' && step.risk.level === 'read';
+}
+
+/** Whether a plan has cells for the sandbox under `mode` (then the run probes bwrap once). */
+export function needsSandbox(plan: Plan, mode: SandboxMode): boolean {
+  return mode !== 'off' && plan.steps.some((s) => isSandboxCandidate(plan, s) && s.decision.action === 'run');
 }
 
 export interface RunOutcome {
@@ -169,7 +185,18 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
     startedAt,
     plan: plan.steps.map((s) => ({ id: s.id, name: s.name, kind: s.kind, risk: s.risk.level, decision: s.decision.action })),
     warnings: plan.warnings,
+    ...(options.sandbox
+      ? {
+          sandbox: {
+            mode: options.sandbox.mode,
+            ...(options.sandbox.probe ? { available: options.sandbox.probe.available } : {}),
+            ...(options.sandbox.probe?.reason ? { reason: options.sandbox.probe.reason } : {}),
+          },
+        }
+      : {}),
   });
+  const sandboxed = (step: PlanStep): boolean =>
+    options.sandbox?.mode !== undefined && options.sandbox.mode !== 'off' && options.sandbox.probe?.available === true && isSandboxCandidate(plan, step);
 
   const baseEnv = options.env ?? (process.env as Record<string, string>);
   let session: ShellSession | undefined;
@@ -190,7 +217,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
         continue;
       }
       options.progress?.stepStart?.(step, index, plan.steps.length);
-      await startStep(sink, step);
+      await startStep(sink, step, step.kind === 'shell' ? sandboxed(step) : undefined);
       const result = await (async (): Promise<StepRun> => {
         if (options.alreadyDone?.has(step.id)) {
           await decide(sink, step, { action: 'skip', by: 'policy', reason: 'completed in the run this one resumes' });
@@ -351,6 +378,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           ...(step.shell ? { shell: step.shell } : {}),
           ...(step.cwd ? { cwd: step.cwd } : {}),
           ...(step.errexit === false ? { errexit: false } : {}),
+          ...(sandboxed(step) ? { sandbox: true } : {}),
           // Journaled at once so that `recover` can end the group if runproof is killed mid-cell.
           onStart: ({ pgid, session }: { pgid: number; session: string }) => {
             processStart = sink.append({ type: 'process-start', stepId: step.id, attempt: n, pgid, session });
@@ -473,7 +501,7 @@ function toDecision(step: PlanStep): Omit<Decision, 'at'> {
   return { action, by: step.decision.by, reason: step.decision.reason };
 }
 
-async function startStep(sink: RunSink, step: PlanStep): Promise<void> {
+async function startStep(sink: RunSink, step: PlanStep, sandboxed?: boolean): Promise<void> {
   await sink.append({
     type: 'step-start',
     step: {
@@ -486,6 +514,7 @@ async function startStep(sink: RunSink, step: PlanStep): Promise<void> {
       risk: step.risk,
       source: step.display,
       ...(step.command !== step.display ? { boundCommand: step.command } : {}),
+      ...(sandboxed !== undefined ? { sandboxed } : {}),
     },
   });
 }

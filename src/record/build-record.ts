@@ -138,5 +138,6 @@ export function buildRecord(events: JournalEvent[], options: BuildRecordOptions 
   };
   if (start.resumedFrom) record.resumedFrom = start.resumedFrom;
   if (start.trigger) record.trigger = start.trigger;
+  if (start.sandbox) record.sandbox = start.sandbox;
   return record;
 }

@@ -111,6 +111,8 @@ export const StepHeaderSchema = z.strictObject({
   source: z.string(),
   /** What the shell received (parameters bound as variables), when it differs from `source`. */
   boundCommand: z.string().optional(),
+  /** Shell steps: whether the cell runs inside the bubblewrap sandbox. */
+  sandboxed: z.boolean().optional(),
 });
 export type StepHeader = z.infer<typeof StepHeaderSchema>;
 
@@ -196,6 +198,17 @@ export const CountsSchema = z.strictObject({
 });
 export type Counts = z.infer<typeof CountsSchema>;
 
+/** Whether unattended read cells ran inside the bubblewrap sandbox (the shell engineer's field). */
+export const SandboxInfoSchema = z.strictObject({
+  /** The setting in force: `required` refuses to run without a sandbox, `warn` runs with a warning. */
+  mode: z.enum(['required', 'warn', 'off']),
+  /** Whether bwrap worked here (probed once per run); absent when nothing needed it. */
+  available: z.boolean().optional(),
+  /** Why it was not available. */
+  reason: z.string().optional(),
+});
+export type SandboxInfo = z.infer<typeof SandboxInfoSchema>;
+
 /** The record of one run (SPEC §4): `<name>_<ts>.json` in the bundle. */
 export const RunRecordSchema = z
   .strictObject({
@@ -222,6 +235,7 @@ export const RunRecordSchema = z
     counts: CountsSchema,
     steps: z.array(StepSchema),
     warnings: z.array(z.string()),
+    sandbox: SandboxInfoSchema.optional(),
   })
   .describe('runproof run record');
 export type RunRecord = z.infer<typeof RunRecordSchema>;
@@ -257,6 +271,7 @@ export const RunStartEventSchema = z.strictObject({
   startedAt: IsoTime,
   plan: z.array(PlanEntrySchema),
   warnings: z.array(z.string()).optional(),
+  sandbox: SandboxInfoSchema.optional(),
 });
 
 export const StepStartEventSchema = z.strictObject({

@@ -33,6 +33,7 @@ interface RunFlags {
   archive?: string;
   signingKey?: string;
   templateDir?: string;
+  sandbox?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -54,6 +55,11 @@ export function exitCodeForStatus(status: string): number {
     default:
       return EXIT.failed;
   }
+}
+
+function parseSandbox(value: string | undefined): 'required' | 'warn' | 'off' | undefined {
+  if (value === undefined || value === 'required' || value === 'warn' || value === 'off') return value;
+  throw new RunproofError('RP_BAD_FLAG', `--sandbox ${value} is not a sandbox setting`, { hint: 'use --sandbox required, --sandbox warn or --sandbox off' });
 }
 
 function parseAllow(values: string[]): RiskLevel[] {
@@ -91,6 +97,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--timeout <duration>', 'default timeout per cell (a cell\'s own timeout wins)', undefined)
     .option('--allow <level>', 'unattended: also run write or destructive cells', collect, [])
     .option('-y, --yes', 'unattended: no prompts; only read cells run unless --allow says more')
+    .option('--sandbox <mode>', 'unattended read cells run in bubblewrap: required (refuse without it), warn (default), off')
     .option('--dry-run', 'print and record the plan; run nothing')
     .option('--json', 'print a machine-readable summary on stdout')
     .option('--evidence-dir <dir>', 'where bundles go', 'evidence')
@@ -114,6 +121,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
       if (flags.envFile) values.push(...(await readEnvFile(flags.envFile)));
       values.push(...flags.set.map(parseSetFlag));
       const allow = parseAllow(flags.allow);
+      const sandbox = parseSandbox(flags.sandbox);
       const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
       let mode: Mode;
       if (flags.dryRun) mode = 'dry-run';
@@ -168,6 +176,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           ...(flags.evidenceName !== undefined ? { evidenceName: flags.evidenceName } : {}),
           ...(flags.insecure ? { insecure: true } : {}),
           ...(flags.caFile ? { caFile: flags.caFile } : {}),
+          ...(sandbox ? { sandbox } : {}),
           signal: controller.signal,
           ...(session
             ? {
