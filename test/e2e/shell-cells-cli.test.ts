@@ -85,4 +85,35 @@ describe('shell cells through the CLI', () => {
     expect(next!.status).toBe('passed');
     expect(next!.attempts[0]!.warnings).toBeUndefined();
   });
+
+  it('runs an unattended read cell in the sandbox: a write the classifier missed does not happen', async () => {
+    const { result, record } = await runRunbook(
+      ['# T', '', '## S', '', '```bash {risk=read}', 'echo reading', 'touch forced-write', '```', '', '```bash {risk=write}', 'touch allowed-write', '```', ''].join('\n'),
+    );
+    expect(result.code).toBe(1);
+    expect(existsSync(join(dir, 'forced-write'))).toBe(false);
+    expect(existsSync(join(dir, 'allowed-write'))).toBe(true);
+    expect(record.sandbox).toEqual({ mode: 'warn', available: true });
+    const [read, write] = record.steps;
+    expect(read!.sandboxed).toBe(true);
+    expect(read!.status).toBe('failed');
+    expect(read!.attempts[0]!.failedLine?.text).toBe('touch forced-write');
+    expect(write!.sandboxed).toBe(false);
+  });
+
+  it('refuses with RP_SANDBOX_UNAVAILABLE, exit 2 and nothing run, when the sandbox is required and bwrap cannot run', async () => {
+    const runbook = join(dir, 'book.md');
+    writeFileSync(runbook, ['# T', '', '## S', '', '```bash {risk=read}', 'touch ran', '```', ''].join('\n'));
+    const result = await runCli(['run', runbook, '--yes', '--sandbox', 'required', '--evidence-dir', join(dir, 'ev')], { cwd: dir, env: { PATH: join(dir, 'no-bwrap-here') } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^RP_SANDBOX_UNAVAILABLE .*bubblewrap/);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+    expect(existsSync(join(dir, 'ev')) ? readdirSync(join(dir, 'ev')).filter((n) => !n.startsWith('.')) : []).toEqual([]);
+  });
+
+  it('rejects an unknown --sandbox setting with RP_BAD_FLAG', async () => {
+    const result = await runCli(['run', join(dir, 'x.md'), '--yes', '--sandbox', 'maybe'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('RP_BAD_FLAG');
+  });
 });
