@@ -202,6 +202,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
               ...(result.archivePath ? { archive: result.archivePath } : {}),
               durationMs: result.durationMs,
               steps: result.record.steps.map((s) => ({ id: s.id, name: s.name, status: s.status, risk: s.risk.level, note: s.note })),
+              ...(result.record.sandbox ? { sandbox: result.record.sandbox } : {}),
             }, null, 2)}\n`,
           );
         } else {
