@@ -8,6 +8,8 @@ import { preflightRun } from './preflight.js';
 import { parseRunbook, type Notebook, type RiskLevel } from '../parse/index.js';
 import { planRun, type GivenValue, type Mode, type PlanResult } from '../plan/index.js';
 import { runNotebook, type RunNotebookOptions, type RunOutcome, type RunProgress, type StepDecider } from '../execute/index.js';
+import { needsSandbox, probeSandbox, type SandboxMode, type SandboxProbe } from '../execute/index.js';
+import { RunproofError } from '../core/index.js';
 import { runOnHosts, type FleetOptions } from './run-fleet.js';
 import {
   acquireLock,
@@ -63,6 +65,12 @@ export interface RunRunbookOptions {
   resumeFrom?: string;
   /** Resume even though the runbook's SHA-256 changed (`--force`). */
   force?: boolean;
+  /**
+   * The bubblewrap sandbox of unattended read cells (`--sandbox`): `warn` (default) runs without
+   * one, with a warning, where bwrap cannot work; `required` refuses the run (RP_SANDBOX_UNAVAILABLE)
+   * before any step; `off` never sandboxes.
+   */
+  sandbox?: SandboxMode;
   /** Also write the sealed bundle as one archive beside it (`--archive tgz|zip`). */
   archive?: ArchiveFormat;
   /**
@@ -78,8 +86,6 @@ export interface RunRunbookOptions {
   fleet?: FleetOptions;
   /** The team policy file (`--policy`); default `runproof.policy.yaml` beside the runbook when present. */
   policyFile?: string;
-  /** Sandbox requirement for unattended read cells; default: the team policy's `sandbox`. */
-  sandbox?: 'required' | 'warn' | 'off';
   /** `--approval FILE [--trust FILE]`: run the approved plan only (src/app/approval-gate.ts). */
   approval?: { file: string; trustFile?: string };
 }
@@ -166,6 +172,28 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   if (accepted) applyApproval(plan, { path: options.runbookPath, title: notebook.title, sha256: runbookSha256 }, accepted);
   options.onPlan?.(plan, notebook, redactor);
 
+  // Probed once per run, before the lock and the bundle: `required` refuses with nothing run.
+  const fleet = fleetForRun(options.fleet, resume);
+  // Remote hosts run cells through their own shell, never in this machine's sandbox.
+  const sandboxMode = fleet ? 'off' : options.sandbox ?? 'warn';
+  if (fleet && options.sandbox === 'required' && plan.mode === 'unattended') {
+    throw new RunproofError('RP_SANDBOX_UNAVAILABLE', 'the sandbox is required, and cells on remote hosts run without it', {
+      hint: 'run on this machine, or set sandbox: warn (policy file) or --sandbox warn for runs on hosts',
+    });
+  }
+  let sandboxProbe: SandboxProbe | undefined;
+  if (needsSandbox(plan, sandboxMode)) {
+    sandboxProbe = await probeSandbox();
+    if (!sandboxProbe.available) {
+      if (sandboxMode === 'required') {
+        throw new RunproofError('RP_SANDBOX_UNAVAILABLE', `the sandbox is required but not available: ${sandboxProbe.reason ?? 'bwrap failed'}`, {
+          hint: 'install bubblewrap (apt-get install bubblewrap) and allow user namespaces, or run with --sandbox warn',
+        });
+      }
+      plan.warnings.push(`no sandbox: ${sandboxProbe.reason ?? 'bwrap failed'}; read cells ran without it (--sandbox required refuses such runs)`);
+    }
+  }
+
   const sectionTitles = plan.selection.sections.length > 0
     ? plan.sectionIds
         .map((id) => notebook.sections.find((s) => s.id === id))
@@ -221,9 +249,9 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
       ...(options.caFile ? { caFile: options.caFile } : {}),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.decider ? { decider: options.decider } : {}),
+      sandbox: { mode: sandboxMode, ...(sandboxProbe ? { probe: sandboxProbe } : {}) },
       ...(resume ? { resumedFrom: resume.bundleName, alreadyDone: new Set(plan.steps.filter((s) => resume!.doneStepNames.has(s.name || s.id)).map((s) => s.id)) } : {}),
     };
-    const fleet = fleetForRun(options.fleet, resume);
     const outcome = fleet ? await runOnHosts(notebookOptions, fleet) : await runNotebook(notebookOptions);
     // The record is folded from the journal as written, exactly as `recover` would rebuild it.
     const journal = await readJournal(bundle.journalPath);

@@ -14,7 +14,7 @@ const useColor = (out: NodeJS.WritableStream): boolean =>
 // Terminal view of an unattended or dry run: one header line per step, its output live, one verdict line.
 export function createRunPrinter(options: RunPrinterOptions): {
   progress: RunProgress;
-  summary(result: { status: string; counts: Counts; bundleDir: string; recordPath: string; durationMs: number; record: { status: string; counts: Counts; steps: ReadonlyArray<{ status: string; risk: { level: string } }> } }): void;
+  summary(result: { status: string; counts: Counts; bundleDir: string; recordPath: string; durationMs: number; record: { status: string; counts: Counts; steps: ReadonlyArray<{ status: string; risk: { level: string } }>; sandbox?: { mode: string; available?: boolean; reason?: string } } }): void;
   /** Ends a line of live output cut short, so that an error printed next starts on its own line. */
   endLine(): void;
 } {
@@ -55,6 +55,8 @@ export function createRunPrinter(options: RunPrinterOptions): {
         `\n${label}: ${c.passed} passed, ${c.failed} failed, ${c.blocked} blocked, ${c.skipped} skipped, ${c.notRun} not run (${(result.durationMs / 1000).toFixed(1)} s)\n`,
       );
       if (nothing) out.write(`${paint('1;31', nothing)}\n`);
+      const sandbox = result.record.sandbox;
+      if (sandbox?.available === false) out.write(`sandbox: none (${sandbox.reason ?? 'bwrap failed'}): read cells ran without it\n`);
       out.write(`evidence: ${relative(process.cwd(), result.recordPath) || result.recordPath}\n`);
     },
   };

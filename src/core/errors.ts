@@ -54,6 +54,7 @@ export type ErrorCode =
   | 'RP_SELF_APPROVAL'
   | 'RP_APPROVAL_MISMATCH'
   | 'RP_BAD_TRUST'
+  | 'RP_SANDBOX_UNAVAILABLE'
   | 'RP_INTERNAL';
 
 /** Warning codes: reported by lint and list, errors only under `--strict`. */

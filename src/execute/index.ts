@@ -1,4 +1,5 @@
-export { runNotebook, runStartEvent, runStatusFor, editedStep } from './run-notebook.js';
+export { runNotebook, runStartEvent, runStatusFor, editedStep, needsSandbox, isSandboxCandidate } from './run-notebook.js';
+export { probeSandbox, type SandboxMode, type SandboxProbe } from './sandbox.js';
 export type { StepFailure } from './run-notebook.js';
 export type { RunNotebookOptions, RunOutcome, RunProgress, RunSink, StepDecider } from './run-notebook.js';
 export { createShellSession } from './shell-session.js';

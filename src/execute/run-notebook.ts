@@ -22,6 +22,7 @@ import { createHttpClient, type HttpClient } from './http.js';
 import type { HttpExchange } from './http-types.js';
 import { runPromqlBlock } from './promql.js';
 import { createShellSession } from './shell-session.js';
+import type { SandboxMode, SandboxProbe } from './sandbox.js';
 import type { BackgroundHandle, ShellOutcome, ShellSession } from './shell-types.js';
 
 /** Where a run's events and output go: the record stage's bundle satisfies it. */
@@ -92,6 +93,21 @@ export interface RunNotebookOptions {
   alreadyDone?: Set<string>;
   /** Where shell cells run instead of a local session (a remote host's session, for fleet runs). */
   session?: ShellSession;
+  /**
+   * The bubblewrap sandbox for unattended read cells: the setting and what the probe found (see
+   * `needsSandbox` and `probeSandbox`). Without it, nothing runs sandboxed.
+   */
+  sandbox?: { mode: SandboxMode; probe?: SandboxProbe };
+}
+
+/** Whether a step runs inside the sandbox: an unattended shell cell of risk `read`. */
+export function isSandboxCandidate(plan: Plan, step: PlanStep): boolean {
+  return plan.mode === 'unattended' && step.kind === 'shell' && step.risk.level === 'read';
+}
+
+/** Whether a plan has cells for the sandbox under `mode` (then the run probes bwrap once). */
+export function needsSandbox(plan: Plan, mode: SandboxMode): boolean {
+  return mode !== 'off' && plan.steps.some((s) => isSandboxCandidate(plan, s) && s.decision.action === 'run');
 }
 
 export interface RunOutcome {
@@ -173,6 +189,15 @@ export async function runStartEvent(options: RunNotebookOptions, startedAt: stri
     startedAt,
     plan: plan.steps.map((s) => ({ id: s.id, name: s.name, kind: s.kind, risk: s.risk.level, decision: s.decision.action })),
     warnings: plan.warnings,
+    ...(options.sandbox
+      ? {
+          sandbox: {
+            mode: options.sandbox.mode,
+            ...(options.sandbox.probe ? { available: options.sandbox.probe.available } : {}),
+            ...(options.sandbox.probe?.reason ? { reason: options.sandbox.probe.reason } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -183,6 +208,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
   const started = Date.now();
   const dryRun = plan.mode === 'dry-run';
   await sink.append(await runStartEvent(options, startedAt));
+  const sandboxed = (step: PlanStep): boolean =>
+    options.sandbox?.mode !== undefined && options.sandbox.mode !== 'off' && options.sandbox.probe?.available === true && isSandboxCandidate(plan, step);
 
   // Runproof's own secrets (the signing key) never reach a cell nor a request template (SECURITY L5).
   const baseEnv = withoutRunproofSecrets(options.env ?? (process.env as Record<string, string>));
@@ -204,7 +231,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
         continue;
       }
       options.progress?.stepStart?.(step, index, plan.steps.length);
-      await startStep(sink, step);
+      await startStep(sink, step, step.kind === 'shell' ? sandboxed(step) : undefined);
       const result = await (async (): Promise<StepRun> => {
         if (options.alreadyDone?.has(step.id)) {
           await decide(sink, step, { action: 'skip', by: 'policy', reason: 'completed in the run this one resumes' });
@@ -374,6 +401,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           ...(step.shell ? { shell: step.shell } : {}),
           ...(step.cwd ? { cwd: step.cwd } : {}),
           ...(step.errexit === false ? { errexit: false } : {}),
+          ...(sandboxed(step) ? { sandbox: true } : {}),
           // Journaled at once so that `recover` can end the group if runproof is killed mid-cell.
           onStart: ({ pgid, session }: { pgid: number; session: string }) => {
             processStart = sink.append({ type: 'process-start', stepId: step.id, attempt: n, pgid, session });
@@ -504,7 +532,7 @@ function toDecision(step: PlanStep): Omit<Decision, 'at'> {
   return { action, by: step.decision.by, reason: step.decision.reason };
 }
 
-async function startStep(sink: RunSink, step: PlanStep): Promise<void> {
+async function startStep(sink: RunSink, step: PlanStep, sandboxed?: boolean): Promise<void> {
   await sink.append({
     type: 'step-start',
     step: {
@@ -519,6 +547,7 @@ async function startStep(sink: RunSink, step: PlanStep): Promise<void> {
       ...(step.command !== step.display ? { boundCommand: step.command } : {}),
       ...(step.approval ? { approval: step.approval } : {}),
       ...(step.host ? { host: step.host } : {}),
+      ...(sandboxed !== undefined ? { sandboxed } : {}),
     },
   });
 }

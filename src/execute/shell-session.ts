@@ -33,6 +33,7 @@ import { basename, join, resolve } from 'node:path';
 import { RunproofError } from '../core/index.js';
 import { randomUUID } from 'node:crypto';
 import { killGroup, listGroupMembers, startGroupProcess, type GroupProcess, type GroupProcessEnd } from './process-group.js';
+import { sandboxArgs } from './sandbox.js';
 import { startSupervisor, type Supervisor } from './supervisor.js';
 import {
   DEFAULT_KILL_GRACE_MS,
@@ -427,6 +428,7 @@ class SharedShellSession implements ShellSession {
       if (end.strays && proc.pid !== undefined && proc.grouped) this.strayGroups.add(proc.pid);
       else if (proc.pid !== undefined) this.supervisor.release(proc.pid);
       const outcome = toOutcome(end, proc.pid);
+      if (request.sandbox) outcome.sandboxed = true;
       if (prepared.warnings.length > 0) outcome.warnings = [...prepared.warnings, ...(outcome.warnings ?? [])];
       const failedLine = readFailedLine(prepared.failFile);
       if (failedLine !== undefined && outcome.exitCode !== 0) outcome.failedLine = failedLine;
@@ -488,6 +490,15 @@ class SharedShellSession implements ShellSession {
     const errexit = request.errexit ?? true ? '1' : '';
     const prelude = join(this.dir, kind === 'bash' ? 'prelude.bash' : 'prelude.sh');
     const stdin = request.stdin ?? 'ignore';
+    let file = shell;
+    let args = [prelude, cellFile, restoreFile, stateFile ?? '', failFile, errexit];
+    if (request.sandbox) {
+      // Only the state and fail files are writable inside; they must exist to be bound.
+      const writable = [stateFile, failFile].filter((f): f is string => f !== undefined && f !== '');
+      for (const path of writable) writeFileSync(path, '', { mode: 0o600 });
+      file = 'bwrap';
+      args = [...sandboxArgs({ cwd, ...(env.HOME ? { home: env.HOME } : {}), readOnly: [this.dir], writable }), shell, ...args];
+    }
     return {
       n,
       cwd,
@@ -498,8 +509,8 @@ class SharedShellSession implements ShellSession {
       kind,
       start: () =>
         startGroupProcess({
-          file: shell,
-          args: [prelude, cellFile, restoreFile, stateFile ?? '', failFile, errexit],
+          file,
+          args,
           cwd,
           env,
           stdin,

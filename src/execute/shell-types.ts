@@ -67,6 +67,8 @@ export interface ShellRunRequest {
    * group and `recover` can end it if runproof dies.
    */
   onStart?: (info: { pgid: number; session: string }) => void;
+  /** Run the cell inside bubblewrap (see sandbox.ts); the caller has probed that it works. */
+  sandbox?: boolean;
 }
 
 /** How a shell cell ended. One shape for success and failure: failures are data, not throws. */
@@ -87,6 +89,8 @@ export const ShellOutcomeSchema = z.object({
   warnings: z.array(z.string()).optional(),
   /** Line of the cell's command (1-based) where the failing-line check stopped the cell. */
   failedLine: z.number().int().optional(),
+  /** True when the cell ran inside the bubblewrap sandbox. */
+  sandboxed: z.boolean().optional(),
   /** True for the immediate outcome of a cell started with `background: true`. */
   background: z.boolean().optional(),
 });

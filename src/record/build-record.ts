@@ -163,5 +163,6 @@ export function buildRecord(events: JournalEvent[], options: BuildRecordOptions 
   if (start.trigger) record.trigger = start.trigger;
   if (end?.hosts) record.hosts = end.hosts;
   else if (start.hosts) record.hosts = start.hosts.map((name) => ({ name, status: 'aborted' as const, message: 'the run ended before this host finished' }));
+  if (start.sandbox) record.sandbox = start.sandbox;
   return record;
 }

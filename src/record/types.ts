@@ -137,6 +137,8 @@ export const StepHeaderSchema = z.strictObject({
   host: z.string().optional(),
   /** The change approval this step ran under (`run --approval`; approvals). */
   approval: StepApprovalSchema.optional(),
+  /** Shell steps: whether the cell runs inside the bubblewrap sandbox. */
+  sandboxed: z.boolean().optional(),
 });
 export type StepHeader = z.infer<typeof StepHeaderSchema>;
 
@@ -238,6 +240,17 @@ export const CountsSchema = z.strictObject({
 });
 export type Counts = z.infer<typeof CountsSchema>;
 
+/** Whether unattended read cells ran inside the bubblewrap sandbox (the shell engineer's field). */
+export const SandboxInfoSchema = z.strictObject({
+  /** The setting in force: `required` refuses to run without a sandbox, `warn` runs with a warning. */
+  mode: z.enum(['required', 'warn', 'off']),
+  /** Whether bwrap worked here (probed once per run); absent when nothing needed it. */
+  available: z.boolean().optional(),
+  /** Why it was not available. */
+  reason: z.string().optional(),
+});
+export type SandboxInfo = z.infer<typeof SandboxInfoSchema>;
+
 /** The record of one run (SPEC §4): `<name>_<ts>.json` in the bundle. */
 export const RunRecordSchema = z
   .strictObject({
@@ -272,6 +285,7 @@ export const RunRecordSchema = z
      * journal may have been edited; only a signature tells who sealed it).
      */
     sealedBy: z.enum(['run', 'recover', 'recover-force']).optional(),
+    sandbox: SandboxInfoSchema.optional(),
   })
   .describe('runproof run record');
 export type RunRecord = z.infer<typeof RunRecordSchema>;
@@ -311,6 +325,7 @@ export const RunStartEventSchema = z.strictObject({
   warnings: z.array(z.string()).optional(),
   /** The hosts of a fleet run, in order. */
   hosts: z.array(z.string()).optional(),
+  sandbox: SandboxInfoSchema.optional(),
 });
 
 export const StepStartEventSchema = z.strictObject({

@@ -1,7 +1,7 @@
 // The shell execution mechanism through the built CLI: a failing line fails the cell and the record
 // names it (J4), a capture printing a NUL byte is a failed step in a sealed bundle, not exit 2 (J7),
 // a removed working directory falls back to the run's directory with a recorded warning (L12).
-import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -84,5 +84,51 @@ describe('shell cells through the CLI', () => {
     expect(pwd!.attempts[0]!.warnings?.join(' ')).toContain(`${join(dir, 'work/tmpdir')} no longer exists`);
     expect(next!.status).toBe('passed');
     expect(next!.attempts[0]!.warnings).toBeUndefined();
+  });
+
+  it('runs an unattended read cell in the sandbox: a write the classifier missed does not happen', async () => {
+    const { result, record } = await runRunbook(
+      ['# T', '', '## S', '', '```bash {risk=read}', 'echo reading', 'touch forced-write', '```', '', '```bash {risk=write}', 'touch allowed-write', '```', ''].join('\n'),
+    );
+    expect(result.code).toBe(1);
+    expect(existsSync(join(dir, 'forced-write'))).toBe(false);
+    expect(existsSync(join(dir, 'allowed-write'))).toBe(true);
+    expect(record.sandbox).toEqual({ mode: 'warn', available: true });
+    const [read, write] = record.steps;
+    expect(read!.sandboxed).toBe(true);
+    expect(read!.status).toBe('failed');
+    expect(read!.attempts[0]!.failedLine?.text).toBe('touch forced-write');
+    expect(write!.sandboxed).toBe(false);
+  });
+
+  it('refuses with RP_SANDBOX_UNAVAILABLE, exit 2 and nothing run, when the sandbox is required and bwrap cannot run', async () => {
+    const runbook = join(dir, 'book.md');
+    writeFileSync(runbook, ['# T', '', '## S', '', '```bash {risk=read}', 'touch ran', '```', ''].join('\n'));
+    const result = await runCli(['run', runbook, '--yes', '--sandbox', 'required', '--evidence-dir', join(dir, 'ev')], { cwd: dir, env: { PATH: join(dir, 'no-bwrap-here') } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^RP_SANDBOX_UNAVAILABLE .*bubblewrap/);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+    expect(existsSync(join(dir, 'ev')) ? readdirSync(join(dir, 'ev')).filter((n) => !n.startsWith('.')) : []).toEqual([]);
+  });
+
+  it('rejects an unknown --sandbox setting with RP_BAD_FLAG', async () => {
+    const result = await runCli(['run', join(dir, 'x.md'), '--yes', '--sandbox', 'maybe'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('RP_BAD_FLAG');
+  });
+
+  it('runs read cells without a sandbox under --sandbox warn where bwrap is missing, and says so in the record and the summary', async () => {
+    const bin = join(dir, 'bin-without-bwrap');
+    mkdirSync(bin);
+    symlinkSync('/bin/bash', join(bin, 'bash'));
+    const runbook = join(dir, 'book.md');
+    writeFileSync(runbook, ['# T', '', '## S', '', '```bash {risk=read}', 'echo hi', '```', ''].join('\n'));
+    const result = await runCli(['run', runbook, '--yes', '--evidence-dir', join(dir, 'ev')], { cwd: dir, env: { PATH: bin } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('sandbox: none (bubblewrap (bwrap) is not installed): read cells ran without it');
+    const record = recordOf(join(dir, 'ev'));
+    expect(record.sandbox).toEqual({ mode: 'warn', available: false, reason: 'bubblewrap (bwrap) is not installed' });
+    expect(record.steps[0]!.sandboxed).toBe(false);
+    expect(record.warnings.join('\n')).toContain('no sandbox');
   });
 });

@@ -43,6 +43,7 @@ interface RunFlags {
   policy?: string;
   approval?: string;
   trust?: string;
+  sandbox?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -55,6 +56,11 @@ async function runbookOfBundle(bundle: string): Promise<string> {
 
 /** Maps a run's status to the process exit code: lives in cli/exit.ts with every other exit code. */
 export { exitCodeForStatus } from '../exit.js';
+
+function parseSandbox(value: string | undefined): 'required' | 'warn' | 'off' | undefined {
+  if (value === undefined || value === 'required' || value === 'warn' || value === 'off') return value;
+  throw new RunproofError('RP_BAD_FLAG', `--sandbox ${value} is not a sandbox setting`, { hint: 'use --sandbox required, --sandbox warn or --sandbox off' });
+}
 
 function parseAllow(values: string[]): RiskLevel[] {
   return values.map((value) => {
@@ -150,6 +156,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--timeout <duration>', 'default timeout per cell (a cell\'s own timeout wins)', undefined)
     .option('--allow <level>', 'unattended: also run write or destructive cells', collect, [])
     .option('-y, --yes', 'unattended: no prompts; only read cells run unless --allow says more')
+    .option('--sandbox <mode>', 'unattended read cells run in bubblewrap: required (refuse without it), warn (default), off')
     .option('--dry-run', 'print and record the plan; run nothing')
     .option('--json', 'print a machine-readable summary on stdout')
     .option('--evidence-dir <dir>', 'where bundles go', 'evidence')
@@ -184,6 +191,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
       if (flags.envFile) values.push(...(await readEnvFile(flags.envFile)));
       values.push(...flags.set.map(parseSetFlag));
       const allow = parseAllow(flags.allow);
+      const sandbox = parseSandbox(flags.sandbox);
       const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
       let mode: Mode;
       if (flags.dryRun) mode = 'dry-run';
@@ -247,6 +255,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           ...(flags.caFile ? { caFile: flags.caFile } : {}),
           ...(fleet ? { fleet } : {}),
           ...(flags.policy ? { policyFile: flags.policy } : {}),
+          ...(sandbox ? { sandbox } : {}),
           signal: controller.signal,
           ...(session
             ? {
@@ -273,6 +282,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
               durationMs: result.durationMs,
               steps: result.record.steps.map((s) => ({ id: s.id, name: s.name, ...(s.host ? { host: s.host } : {}), status: s.status, risk: s.risk.level, note: s.note })),
               ...(result.record.hosts ? { hosts: result.record.hosts } : {}),
+              ...(result.record.sandbox ? { sandbox: result.record.sandbox } : {}),
             }, null, 2)}\n`,
           );
         } else {
