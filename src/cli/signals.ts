@@ -1,18 +1,47 @@
 import { EXIT } from './exit.js';
 
 /**
- * SIGINT/SIGTERM stop the run through `controller` (the running step is killed, the bundle is
- * written); a second signal exits 3 at once. `intercept` may claim a SIGINT first (interactive:
- * Ctrl-C of one cell). Returns the function that removes the handlers.
+ * Signals that arrive this close after the first one are the same request delivered twice:
+ * GNU `timeout` (without --foreground) signals its child and then its whole process group, and a
+ * terminal's Ctrl-C reaches every process of the foreground group. Exiting on that duplicate was
+ * what left a bundle with only journal.jsonl and logs/ (J8).
  */
-export function stopOnSignals(controller: AbortController, intercept?: (signal: NodeJS.Signals) => boolean): () => void {
-  let signals = 0;
+export const DUPLICATE_SIGNAL_MS = 1_000;
+
+/**
+ * SIGINT/SIGTERM stop the run through `controller`: the running step is killed, the record is
+ * written and the bundle sealed, then runproof exits 3. A repeated signal never cuts the sealing
+ * short: one within DUPLICATE_SIGNAL_MS of the first is the same request; a later one says that
+ * the bundle is being written; only a third deliberate one exits at once (the journal stays, for
+ * `runproof recover`). `intercept` may claim a SIGINT first (interactive: Ctrl-C of one cell).
+ * Returns the function that removes the handlers.
+ */
+export function stopOnSignals(
+  controller: AbortController,
+  intercept?: (signal: NodeJS.Signals) => boolean,
+  options: { stderr?: NodeJS.WritableStream; exit?: (code: number) => void; now?: () => number } = {},
+): () => void {
+  const stderr = options.stderr ?? process.stderr;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const now = options.now ?? (() => Date.now());
+  let first: number | undefined;
+  let deliberate = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (intercept?.(signal)) return;
-    signals += 1;
-    if (signals > 1) process.exit(EXIT.aborted);
-    process.stderr.write(`\nrunproof: ${signal}: stopping the running step and writing the bundle...\n`);
-    controller.abort(signal);
+    if (first === undefined && intercept?.(signal)) return;
+    const at = now();
+    if (first === undefined) {
+      first = at;
+      stderr.write(`\nrunproof: ${signal}: stopping the running step and writing the bundle...\n`);
+      controller.abort(signal);
+      return;
+    }
+    if (at - first < DUPLICATE_SIGNAL_MS) return;
+    deliberate += 1;
+    if (deliberate === 1) {
+      stderr.write(`runproof: ${signal}: still writing and sealing the bundle; signal once more to exit at once and leave it for \`runproof recover\`\n`);
+      return;
+    }
+    exit(EXIT.aborted);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -135,6 +135,8 @@ interface StepAttempts extends StepRun {
 
 const FAILING: ReadonlySet<StepStatus> = new Set(['failed', 'timed-out', 'interrupted']);
 
+const RISK_RANK: Record<'read' | 'write' | 'destructive', number> = { read: 0, write: 1, destructive: 2 };
+
 // The step as the operator edited it: the edited text runs, with its risk classified again.
 // A string is why the edit cannot run (an HTTP request that does not parse).
 export function editedStep(step: PlanStep, text: string): PlanStep | string {
@@ -250,9 +252,14 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           // Ask until the operator runs, skips or quits: an edit that became destructive, or that
           // does not parse, is shown and asked again.
           let notice: string | undefined;
+          // The risk the operator has confirmed: an edit above it is asked again (write: y/n; destructive: the typed name).
+          const confirmed = RISK_RANK[step.risk.level];
           for (;;) {
             const { command: edited, ...choice } = await options.decider.beforeStep(current, notice !== undefined ? { notice } : undefined);
-            await decide(sink, step, choice);
+            notice = undefined;
+            const next = edited !== undefined ? editedStep(step, edited) : undefined;
+            // The edit is recorded with what it made (source and risk): the step's record then says what ran.
+            await decide(sink, step, next !== undefined && typeof next !== 'string' ? { ...choice, edit: { source: next.source, risk: next.risk } } : choice);
             if (choice.action === 'quit') {
               aborted = true;
               return { status: 'not-run', note: 'the operator quit' };
@@ -261,8 +268,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
               return { status: choice.action === 'skip' ? 'skipped' : 'blocked', note: choice.reason };
             }
             if (choice.action === 'run-all') runAll = true;
-            if (edited === undefined) break;
-            const next = editedStep(step, edited);
+            if (next === undefined) break;
             if (typeof next === 'string') {
               notice = next;
               continue;
@@ -277,8 +283,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
               notice = `the edited command is not approved by ${approver}: confirm it again to run it unapproved`;
               continue;
             }
-            if (choice.action === 'edit' && next.risk.level === 'destructive') {
-              notice = `the edited command is destructive (${next.risk.reason}): confirm it again`;
+            if (RISK_RANK[next.risk.level] > confirmed) {
+              notice = `the edited command is ${next.risk.level} (${next.risk.reason}), more than the ${step.risk.level} you confirmed: confirm it again`;
               continue;
             }
             break;

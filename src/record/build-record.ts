@@ -66,7 +66,21 @@ export function buildRecord(events: JournalEvent[], options: BuildRecordOptions 
         break;
       }
       case 'decision': {
-        if (event.stepId) steps.get(event.stepId)?.decisions.push(event.decision);
+        const step = event.stepId ? steps.get(event.stepId) : undefined;
+        if (step) {
+          step.decisions.push(event.decision);
+          // An edit: the step records what runs (its source and risk), the original beside it.
+          if (event.decision.edit) {
+            step.edit = {
+              originalSource: step.edit?.originalSource ?? step.source,
+              originalRisk: step.edit?.originalRisk ?? step.risk,
+              reason: event.decision.reason,
+            };
+            step.source = event.decision.edit.source;
+            step.risk = event.decision.edit.risk;
+            delete step.boundCommand;
+          }
+        }
         break;
       }
       case 'attempt-end': {

@@ -61,6 +61,8 @@ export const DecisionSchema = z.strictObject({
   reason: z.string(),
   /** What the operator typed (the edited command, the confirmed name), redacted. */
   input: z.string().optional(),
+  /** An edit: the command it made and that command's risk, classified again (the step then records it as what ran). */
+  edit: z.strictObject({ source: z.string(), risk: RiskVerdictSchema }).optional(),
 });
 export type Decision = z.infer<typeof DecisionSchema>;
 
@@ -149,6 +151,15 @@ export const StepSchema = StepHeaderSchema.extend({
   assertions: z.array(AssertionResultSchema),
   expect: ExpectResultSchema.optional(),
   note: z.string().optional(),
+  /** Set when the operator edited the command: `source` and `risk` are the edit's; the original is kept here. */
+  edit: z
+    .strictObject({
+      originalSource: z.string(),
+      originalRisk: RiskVerdictSchema,
+      /** Why: the edit decision's reason (how it was edited). */
+      reason: z.string(),
+    })
+    .optional(),
 });
 export type Step = z.infer<typeof StepSchema>;
 

@@ -94,6 +94,8 @@ export interface StepView {
   open: boolean;
   source: string;
   boundCommand: string | null;
+  /** The operator edited the command: `source`/`risk` are the edit's; the original is here. */
+  edit: { originalSource: string; originalRiskLevel: string; originalRiskReason: string; reason: string } | null;
   decisions: DecisionView[];
   /** The first decision in one phrase: `run, by policy: read-only`. */
   decisionText: string;
@@ -350,6 +352,9 @@ function stepView(step: Step, index: number, anchors: Set<string>, limits: ClipL
     open: needsAttention,
     source: cleanTerminalText(step.source),
     boundCommand: step.boundCommand !== undefined && step.boundCommand !== step.source ? cleanTerminalText(step.boundCommand) : null,
+    edit: step.edit
+      ? { originalSource: cleanTerminalText(step.edit.originalSource), originalRiskLevel: step.edit.originalRisk.level, originalRiskReason: step.edit.originalRisk.reason, reason: step.edit.reason }
+      : null,
     decisions,
     decisionText: first ? `${first.action}, by ${first.by}${first.reason ? `: ${first.reason}` : ''}` : 'no decision recorded',
     attempts,

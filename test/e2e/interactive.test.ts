@@ -87,8 +87,10 @@ describe('runproof run on a terminal (interactive)', () => {
     expect(step(record, 'look').decisions).toMatchObject([{ action: 'run', by: 'operator', input: 'y' }]);
     expect(step(record, 'write-marker')).toMatchObject({ status: 'skipped', decisions: [{ action: 'skip', by: 'operator', input: 'n' }] });
     const edited = step(record, 'edit-me');
-    expect(edited.source).toBe('echo original > edited.txt');
-    expect(edited.decisions).toMatchObject([{ action: 'edit', by: 'operator', input: 'echo rewritten > edited.txt' }]);
+    // J2: the step records what ran (the edit), the original beside it.
+    expect(edited.source).toBe('echo rewritten > edited.txt');
+    expect(edited.edit).toMatchObject({ originalSource: 'echo original > edited.txt', originalRisk: { level: 'write' } });
+    expect(edited.decisions).toMatchObject([{ action: 'edit', by: 'operator', input: 'echo rewritten > edited.txt', edit: { source: 'echo rewritten > edited.txt' } }]);
     expect(edited.status).toBe('passed');
     const drop = step(record, 'drop-cache');
     expect(drop.status).toBe('skipped');
@@ -181,7 +183,8 @@ describe('runproof run on a terminal (interactive)', () => {
     await pane.waitFor('type the cell name write-marker');
     await pane.type('no');
     await pane.keys('Enter');
-    expect(await pane.exitCode()).toBe(0);
+    // The only selected cell was refused: nothing was checked (status empty, exit 5; J3).
+    expect(await pane.exitCode()).toBe(5);
     expect(existsSync(join(dir, 'cache-dir', 'keep.txt'))).toBe(true);
     const record = recordOf(bundleDir());
     expect(step(record, 'write-marker')).toMatchObject({
