@@ -79,7 +79,8 @@ describe('runproof run on many hosts', () => {
     const result = await runCli(['run', runbook, '--section', 'Hang', '--host', 'web-1', '--host', 'web-2', '--ssh-config', fx.config, '--yes', '--json', '--evidence-dir', evidence], { timeoutMs: 60_000 });
     expect(result.code, result.stderr).toBe(1);
     const summary = JSON.parse(result.stdout) as { steps: { host: string; status: string }[] };
-    expect(summary.steps.map((s) => [s.host, s.status])).toEqual([['web-1', 'timed-out'], ['web-2', 'timed-out']]);
+    // Hosts run in parallel: the record lists steps in the order they started.
+    expect(summary.steps.map((s) => [s.host, s.status]).sort()).toEqual([['web-1', 'timed-out'], ['web-2', 'timed-out']]);
     await vi.waitFor(() => expect(pgrep('sleep 300')).toBe(''));
   });
 
