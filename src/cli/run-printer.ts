@@ -14,7 +14,7 @@ const useColor = (out: NodeJS.WritableStream): boolean =>
 // Terminal view of an unattended or dry run: one header line per step, its output live, one verdict line.
 export function createRunPrinter(options: RunPrinterOptions): {
   progress: RunProgress;
-  summary(result: { status: string; counts: Counts; bundleDir: string; recordPath: string; durationMs: number; record: { status: string; counts: Counts; steps: ReadonlyArray<{ status: string; risk: { level: string } }> } }): void;
+  summary(result: { status: string; counts: Counts; bundleDir: string; recordPath: string; durationMs: number; reportPaths?: { html: string }; record: { status: string; counts: Counts; steps: ReadonlyArray<{ status: string; risk: { level: string } }> } }): void;
   /** Ends a line of live output cut short, so that an error printed next starts on its own line. */
   endLine(): void;
 } {
@@ -54,6 +54,10 @@ export function createRunPrinter(options: RunPrinterOptions): {
       );
       if (nothing) out.write(`${paint('1;31', nothing)}\n`);
       out.write(`evidence: ${relative(process.cwd(), result.recordPath) || result.recordPath}\n`);
+      // As `demo` does: where to look, and how an auditor checks it.
+      if (result.reportPaths) out.write(`report:   ${relative(process.cwd(), result.reportPaths.html) || result.reportPaths.html}\n`);
+      const bundle = relative(process.cwd(), result.bundleDir) || result.bundleDir;
+      out.write(`verify:   runproof verify ${/^[A-Za-z0-9_./-]+$/.test(bundle) ? bundle : `'${bundle.replaceAll("'", "'\\''")}'`}\n`);
     },
   };
 }

@@ -122,6 +122,11 @@ export const registerRun: CommandRegistrar = (program: Command) => {
       else if (flags.yes || !process.stdin.isTTY) mode = 'unattended';
       else mode = 'interactive';
 
+      if (mode === 'unattended' && !flags.yes) {
+        // No terminal and no --yes: say once that nobody will be asked, and what the policy runs.
+        const runs = ['read', ...allow.filter((l) => l !== 'read')].join(', ');
+        process.stderr.write(`runproof: no terminal and no --yes: running unattended; policy runs ${runs} cells, the rest are blocked (--allow write|destructive to run more)\n`);
+      }
       const controller = new AbortController();
       // Interactive (a TTY and no --yes): single keys in raw mode; see src/cli/interactive/.
       let interactive: InteractiveSession | undefined;
