@@ -72,6 +72,14 @@ describe('run status when nothing was checked', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('PASSED');
     expect(result.stdout).not.toContain('nothing ran');
+    // J11: the run ends with the HTML report's path and the verify command.
+    expect(result.stdout).toMatch(/^report: +ev\/\S+\.html$/m);
+    expect(result.stdout).toMatch(/^verify: +runproof verify ev\/\S+$/m);
+    // Not at a terminal and no --yes: one line says the run is unattended and under which policy.
+    const noTty = await runCli(['run', runbook, '--section', 'Checks', '--evidence-dir', join(dir, 'ev')], { cwd: dir });
+    expect(noTty.code).toBe(0);
+    expect(noTty.stderr).toMatch(/^runproof: no terminal and no --yes: running unattended; policy runs read cells/m);
+    expect(result.stderr).not.toContain('no terminal');
   });
 
   it('--dry-run of an empty selection stays exit 0', async () => {

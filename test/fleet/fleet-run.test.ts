@@ -100,6 +100,18 @@ describe('runproof run on many hosts', () => {
     expect(summary.hosts[2]!.message).toMatch(/canary down did not pass/);
   });
 
+  it('the screen shows one line per host and step, and how each host ended', async () => {
+    const evidence = mkdtempSync(join(tmpdir(), 'rp-fleet-screen-'));
+    const result = await runCli(['run', runbook, '--section', 'Daily checks', '--host', 'web-1', '--host', 'down', '--ssh-config', fx.config, '--yes', '--evidence-dir', evidence], { timeoutMs: 60_000 });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^web-1 \[1\/2\] whoami -> ok$/m);
+    expect(result.stdout).toMatch(/^web-1 \[2\/2\] disk -> ok$/m);
+    expect(result.stdout).toMatch(/^host web-1: passed$/m);
+    expect(result.stdout).toMatch(/^host down: unreachable \(ssh: connect to host 127\.0\.0\.7 .*\)$/m);
+    // Live output of parallel hosts is not interleaved on the screen; it is in the bundle.
+    expect(result.stdout).not.toContain('Filesystem');
+  });
+
   it('bad fleet flags are exit 2 before anything runs', async () => {
     const evidence = mkdtempSync(join(tmpdir(), 'rp-fleet-bad-'));
     for (const args of [['--group', 'web'], ['--hosts', inventory, '--group', 'wbe'], ['--host', '-oProxyCommand=sh'], ['--host', 'web-1', '--parallel', '0'], ['--host', 'web-1', '--max-fail', 'many'], ['--host', 'web-1', '--canary', 'x'], ['--host', 'web-1', '--ssh-config', '/nonexistent/ssh_config']]) {

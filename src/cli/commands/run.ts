@@ -203,6 +203,11 @@ export const registerRun: CommandRegistrar = (program: Command) => {
         throw new RunproofError('RP_BAD_FLAG', 'a run on many hosts is unattended for now', { hint: 'add --yes (and --allow write if the section writes), or --dry-run to see the plan' });
       }
 
+      if (mode === 'unattended' && !flags.yes) {
+        // No terminal and no --yes: say once that nobody will be asked, and what the policy runs.
+        const runs = ['read', ...allow.filter((l) => l !== 'read')].join(', ');
+        process.stderr.write(`runproof: no terminal and no --yes: running unattended; policy runs ${runs} cells, the rest are blocked (--allow write|destructive to run more)\n`);
+      }
       const controller = new AbortController();
       // Interactive (a TTY and no --yes): single keys in raw mode; see src/cli/interactive/.
       let interactive: InteractiveSession | undefined;
