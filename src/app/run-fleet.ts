@@ -4,7 +4,7 @@
 // logs, record and reports keep every host apart while the fold stays the same.
 import type { Plan } from '../plan/index.js';
 import { runNotebook, runStartEvent, runStatusFor, startStreamSession, StreamSessionError, type RunNotebookOptions, type RunOutcome, type RunSink } from '../execute/index.js';
-import { countStatuses, type HostResult, type JournalEventInput, type StepStatus } from '../record/index.js';
+import { countStatuses, type Counts, type HostResult, type JournalEventInput, type StepStatus } from '../record/index.js';
 import type { Target } from '../fleet/index.js';
 
 export interface FleetOptions {
@@ -42,6 +42,12 @@ export function sshArgs(target: Target, sshConfig: string | undefined): string[]
     target.name,
     'exec bash --noprofile --norc -s',
   ];
+}
+
+// A host's counts as step statuses, to fold with the other hosts' into the run's counts and status.
+function statusesOf(counts: Counts): StepStatus[] {
+  const of = (n: number, status: StepStatus): StepStatus[] => Array.from({ length: n }, () => status);
+  return [...of(counts.passed, 'passed'), ...of(counts.failed, 'failed'), ...of(counts.blocked, 'blocked'), ...of(counts.skipped, 'skipped'), ...of(counts.notRun, 'not-run')];
 }
 
 function planForHost(plan: Plan, host: string): Plan {
@@ -82,6 +88,7 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
         : failedHosts > limit ? `not started: more than ${fleet.maxFail} hosts failed (--max-fail)` : 'not started: the run was aborted';
       await recordNotRun(hostPlan, host, reason);
       results.set(host, { name: host, status: 'not-started', message: reason });
+      statuses.push(...hostPlan.steps.map((): StepStatus => 'not-run'));
       return;
     }
     const alreadyDone = new Set(plan.steps.filter((s) => fleet.doneOnHost?.has(`${s.name || s.id}@${host}`)).map((s) => `${s.id}@${host}`));
@@ -89,7 +96,7 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
       // Nothing left to do on this host: it is not even connected to.
       const outcome = await runNotebook({ ...base, plan: hostPlan, sink: hostSink(), alreadyDone });
       results.set(host, { name: host, status: 'passed', message: 'every step completed in the resumed run', startedAt: outcome.startedAt, endedAt: outcome.endedAt });
-      for (let i = 0; i < outcome.counts.skipped; i += 1) statuses.push('skipped');
+      statuses.push(...statusesOf(outcome.counts));
       return;
     }
     let session;
@@ -106,7 +113,7 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
       failedHosts += 1;
       await recordNotRun(hostPlan, host, `host ${kind === 'exited' ? 'session failed' : kind}: ${message}`);
       results.set(host, { name: host, status: 'unreachable', failure: kind, message, startedAt: at, endedAt: new Date().toISOString() });
-      for (const _ of hostPlan.steps) statuses.push('failed');
+      statuses.push(...hostPlan.steps.map((): StepStatus => 'not-run'));
       return;
     }
     // Values given with --set or an env file that are not parameters: exported on the host too.
@@ -116,12 +123,7 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
     if (outcome.status === 'aborted') aborted = true;
     const status: HostResult['status'] = outcome.status === 'failed' || outcome.status === 'aborted' || outcome.status === 'blocked' ? outcome.status : 'passed';
     results.set(host, { name: host, status, startedAt: outcome.startedAt, endedAt: outcome.endedAt });
-    const counts = outcome.counts;
-    for (let i = 0; i < counts.passed; i += 1) statuses.push('passed');
-    for (let i = 0; i < counts.failed; i += 1) statuses.push('failed');
-    for (let i = 0; i < counts.blocked; i += 1) statuses.push('blocked');
-    for (let i = 0; i < counts.skipped; i += 1) statuses.push('skipped');
-    for (let i = 0; i < counts.notRun; i += 1) statuses.push('not-run');
+    statuses.push(...statusesOf(outcome.counts));
   };
 
   async function recordNotRun(hostPlan: Plan, host: string, note: string): Promise<void> {
@@ -157,7 +159,8 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
   const hostResults = hosts.map((h) => results.get(h)!);
   const anyHostFailed = hostResults.some((r) => r.status === 'unreachable' || r.status === 'failed');
   let status = runStatusFor(statuses, aborted || base.signal?.aborted === true, plan.mode === 'dry-run');
-  if (anyHostFailed && status === 'passed') status = 'failed';
+  // A host that failed or could not be reached fails the run, even when nothing else ran.
+  if (anyHostFailed && (status === 'passed' || status === 'empty')) status = 'failed';
   const counts = countStatuses(statuses);
   const durationMs = Date.now() - started;
   await sink.append({ type: 'run-end', status, endedAt, durationMs, counts, hosts: hostResults });
