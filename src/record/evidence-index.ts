@@ -138,10 +138,14 @@ export function formatBundleShow(record: RunRecord, info: { dir: string; sealed:
   out.push('');
   for (const step of record.steps) {
     const attempt = lastAttempt(step);
-    const exit = attempt ? (attempt.timedOut ? ' timed out' : attempt.signal ? ` signal ${attempt.signal}` : attempt.exitCode !== null ? ` exit ${attempt.exitCode}` : '') : '';
+    // An HTTP cell's result is its status code (a 503 is not "exit 0").
+    const httpStatus = (attempt?.http as { response?: { status?: unknown } } | undefined)?.response?.status;
+    const exit = attempt
+      ? attempt.timedOut ? ' timed out' : typeof httpStatus === 'number' ? ` HTTP ${httpStatus}` : attempt.signal ? ` signal ${attempt.signal}` : attempt.exitCode !== null ? ` exit ${attempt.exitCode}` : ''
+      : '';
     const tries = step.attempts.length > 1 ? ` (${step.attempts.length} attempts)` : '';
     const duration = attempt ? ` ${formatDuration(attempt.durationMs)}` : '';
-    out.push(`${step.status.toUpperCase().padEnd(11)} ${step.name} [${step.kind}, ${step.risk.level}]${exit}${duration}${tries}`);
+    out.push(`${step.status.toUpperCase().padEnd(11)} ${step.name}${step.host ? ` @${step.host}` : ''} [${step.kind}, ${step.risk.level}]${exit}${duration}${tries}`);
     if (step.note) out.push(`            ${step.note}`);
     for (const a of step.assertions) out.push(`            ${a.passed ? 'ok  ' : 'FAIL'} ${a.text}${a.passed ? '' : `${a.message ? `: ${a.message}` : ''}`}`);
     if (step.expect && !step.expect.passed) for (const d of step.expect.diffs) out.push(`            FAIL expected output ${d.path}: expected ${JSON.stringify(d.expected)}, actual ${JSON.stringify(d.actual)}`);
