@@ -212,8 +212,14 @@ function assignmentVerdict(word: WordToken | string, persistent: boolean): Verdi
     if (persistent) v.redefines = `sets ${name}`;
     return v;
   }
-  const literal = typeof word === 'string' ? word : word.parts.filter((p) => p.kind === 'literal').map((p) => (p as { text: string }).text).join('');
-  if (/\$\(|`/.test(literal) || /^[A-Za-z_][A-Za-z0-9_]*\[[^\]]*[$`]/.test(raw)) {
+  // A word as lexed tells text from expansion: `X=$(cmd)` stores cmd's output, `X='$(cmd)'` stores
+  // command text. A bare string cannot tell them apart, so any `$(` or backquote in it counts.
+  const literalCommandText = typeof word === 'string'
+    ? /\$\(|`/.test(word)
+    : /\$\(|`/.test(word.parts.filter((p) => p.kind === 'literal').map((p) => (p as { text: string }).text).join('')) ||
+      // `$'\x24('` spells `$(` with escapes the lexer keeps as written: distrust them.
+      word.parts.some((p) => p.kind === 'literal' && p.quote === 'ansi' && /\\[xuUc0-7]/.test(p.text));
+  if (literalCommandText || /^[A-Za-z_][A-Za-z0-9_]*\[[^\]]*[$`]/.test(raw)) {
     const v: Verdict = { level: 'write', rule: `assigns command text to ${name} (arithmetic or eval would run it)`, source: 'risk.ts#assignment' };
     if (persistent) v.redefines = `assigns command text to ${name}`;
     return v;
@@ -295,11 +301,13 @@ function subscriptWord(args: string[]): string | undefined {
 }
 
 // `export`, `declare`, `local`, `typeset`, `readonly`: assignments in arguments.
-function classifyDeclare(args: string[], _ctx: Context, name: string): Verdict {
-  for (const a of args) {
+function classifyDeclare(args: string[], ctx: Context, name: string): Verdict {
+  // The lexed words of the arguments, when the whole command was lexed (they end the command's words).
+  const tokens = ctx.words && ctx.words.length === args.length + 1 ? ctx.words.slice(1) : undefined;
+  for (const [i, a] of args.entries()) {
     if (a.startsWith('-') || a.startsWith('+')) continue;
     if (a.includes('=') || /^[A-Za-z_]/.test(a)) {
-      const v = assignmentVerdict(a, true);
+      const v = assignmentVerdict(tokens?.[i] ?? a, true);
       if (v) return v;
     }
   }
