@@ -1,8 +1,9 @@
 // Real CLI runs of the secrets attacks (SECURITY L2, L3, L5, L11, L13, L14): a real bash cell
 // prints the secret, then every file of the bundle and everything runproof printed is searched.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
@@ -146,10 +147,24 @@ describe('verify says what it proves (L13) and the key decides the algorithm (L1
     expect(v4.code).toBe(1);
     expect(v4.stdout).toContain('FAILED');
 
-    // L13: the journal edited, then resealed by recover --force: verify and evidence list say so.
-    appendFileSync(join(plainBundle, 'journal.jsonl'), '');
-    const journal = readFileSync(join(plainBundle, 'journal.jsonl'), 'utf8').replace('hello', 'HELLO');
-    writeFileSync(join(plainBundle, 'journal.jsonl'), journal);
+    // L13: the journal edited, then resealed by recover --force. A plain edit breaks the journal's
+    // hash chain, and verify fails on it; an editor who also recomputes the chain (it is unkeyed)
+    // gets a bundle that verifies, and verify and evidence list then say who sealed it.
+    const journalPath = join(plainBundle, 'journal.jsonl');
+    writeFileSync(journalPath, readFileSync(journalPath, 'utf8').replace('hello', 'HELLO'));
+    expect((await runCli(['recover', plainBundle, '--force'], { cwd: work, env: { RUNPROOF_SIGNING_KEY: '' } })).code).toBe(0);
+    const broken = await runCli(['verify', plainBundle], { cwd: work, env: { RUNPROOF_SIGNING_KEY: '' } });
+    expect(broken.code).toBe(1);
+    expect(broken.stdout + broken.stderr).toMatch(/hash chain|prev/);
+    const lines = readFileSync(journalPath, 'utf8').split('\n').filter((l) => l !== '');
+    let prev = createHash('sha256').update(`runproof-journal:${basename(plainBundle)}`).digest('hex');
+    const rechained = lines.map((line) => {
+      const event = JSON.parse(line) as Record<string, unknown>;
+      const text = JSON.stringify({ ...event, prev });
+      prev = createHash('sha256').update(text).digest('hex');
+      return text;
+    });
+    writeFileSync(journalPath, `${rechained.join('\n')}\n`);
     const rec = await runCli(['recover', plainBundle, '--force'], { cwd: work, env: { RUNPROOF_SIGNING_KEY: '' } });
     expect(rec.code).toBe(0);
     const v5 = await runCli(['verify', plainBundle], { cwd: work, env: { RUNPROOF_SIGNING_KEY: '' } });
