@@ -28,8 +28,8 @@ afterEach(async () => {
 describe('notebooks/', () => {
   const markdown = readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.md')).sort();
 
-  it('holds the daily checks, the incident runbook, the rollback runbook and a checklist', () => {
-    expect(markdown).toEqual(['demo-daily-checks.md', 'incident-ready-503.md', 'rollback.md']);
+  it('holds the daily checks, the fleet host checks, the incident runbook, the rollback runbook and a checklist', () => {
+    expect(markdown).toEqual(['demo-daily-checks.md', 'fleet-host-checks.md', 'incident-ready-503.md', 'rollback.md']);
     expect(existsSync(notebook('daily.checklist.yaml'))).toBe(true);
   });
 

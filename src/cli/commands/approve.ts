@@ -5,7 +5,7 @@ import { createApproval, loadSigningKey, loadVerifyKey, readPlanFile, serializeA
 import type { CommandRegistrar } from '../program.js';
 
 interface ApproveFlags {
-  key: string;
+  key?: string;
   ticket?: string;
   expires: string;
   comment?: string;
@@ -28,7 +28,7 @@ export const registerApprove: CommandRegistrar = (program: Command) => {
     .command('approve')
     .description('sign a plan written by `runproof plan`: a DSSE envelope over an in-toto Statement of the plan digest')
     .argument('<plan>', 'change.plan.json')
-    .requiredOption('--key <file>', 'the approver\'s Ed25519 private key (from `runproof keygen`)')
+    .option('--key <file>', 'the approver\'s Ed25519 private key (from `runproof keygen`); required')
     .option('--ticket <id>', 'change ticket, e.g. CHG-1234')
     .option('--expires <duration>', 'how long the approval is valid: 30m, 8h, 2d', '8h')
     .option('--comment <text>', 'a comment kept in the approval')
@@ -37,6 +37,8 @@ export const registerApprove: CommandRegistrar = (program: Command) => {
     .option('--out <file>', 'where the approval goes', 'approval.json')
     .addHelpText('after', '\nExample:\n  runproof approve change.plan.json --key alice.key --ticket CHG-1234 --expires 8h\n  runproof run ops/rotate.md --approval approval.json --trust trust.yaml --yes\n')
     .action(async (planFile: string, flags: ApproveFlags) => {
+      // Checked here, not by commander: an unknown flag is reported before a missing one.
+      if (flags.key === undefined) throw new RunproofError('RP_BAD_FLAG', 'approve needs --key FILE', { hint: "the approver's Ed25519 private key, from `runproof keygen`" });
       if (flags.threshold !== 'write' && flags.threshold !== 'destructive') {
         throw new RunproofError('RP_BAD_FLAG', `--threshold ${flags.threshold} is not write or destructive`, { hint: 'use --threshold write or --threshold destructive' });
       }

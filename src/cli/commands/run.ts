@@ -177,7 +177,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--parallel <n>', 'hosts run at once (default 5)')
     .option('--max-fail <n|p%>', 'stop starting new hosts once more than this many (or this share) failed')
     .option('--canary <k>', 'run on the first K hosts, then on the rest only if all of them passed')
-    .addHelpText('after', '\nExamples:\n  runproof run ops/roxy.md --section "Health Checks" --yes\n  runproof run ops/roxy.md --section "Health Checks" --hosts inventory.ini --group web --yes\n')
+    .addHelpText('after', '\nExample:\n  runproof run ops/roxy.md --section "Health Checks" --yes\n  runproof run ops/roxy.md --section "Health Checks" --hosts inventory.ini --group web --yes\n')
     .action(async (runbookArg: string | undefined, flags: RunFlags, command: Command) => {
       const runbook = runbookArg ?? (flags.resume ? await runbookOfBundle(flags.resume) : flags.approval ? (await readApprovalFile(flags.approval)).approval.plan.runbook.path : undefined);
       if (runbook === undefined) throw new RunproofError('RP_BAD_FLAG', 'missing runbook', { hint: 'runproof run RUNBOOK [--section S]... (or --resume BUNDLE)' });
