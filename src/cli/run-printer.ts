@@ -15,6 +15,8 @@ const useColor = (out: NodeJS.WritableStream): boolean =>
 export function createRunPrinter(options: RunPrinterOptions): {
   progress: RunProgress;
   summary(result: { status: string; counts: Counts; bundleDir: string; recordPath: string; durationMs: number; reportPaths?: { html: string }; record: { status: string; counts: Counts; steps: ReadonlyArray<{ status: string; risk: { level: string } }>; sandbox?: { mode: string; available?: boolean; reason?: string }; hosts?: ReadonlyArray<{ name: string; status: string; message?: string }> } }): void;
+  /** The run's redactor: step notes (a failing line's text) are masked as the record masks them. */
+  useRedactor(redactor: { redact(text: string): string }): void;
   /** Ends a line of live output cut short, so that an error printed next starts on its own line. */
   endLine(): void;
 } {
@@ -25,7 +27,11 @@ export function createRunPrinter(options: RunPrinterOptions): {
   // Hosts of a fleet run run at once: their steps print one line each when they end, and their
   // output stays in the bundle (interleaved live output of many hosts would be unreadable).
   const started = new Map<string, string>();
+  let mask = (text: string): string => text;
   return {
+    useRedactor(redactor) {
+      mask = (text) => redactor.redact(text);
+    },
     progress: {
       stepStart(step, index, total) {
         if (step.host) {
@@ -42,7 +48,8 @@ export function createRunPrinter(options: RunPrinterOptions): {
         out.write(shown.hasColor ? `${shown.text}\u001b[0m` : shown.text);
         lastEndedWithNewline = shown.text.endsWith('\n');
       },
-      stepEnd(step, status, detail) {
+      stepEnd(step, status, rawDetail) {
+        const detail = rawDetail ? mask(rawDetail) : rawDetail;
         if (!lastEndedWithNewline) out.write('\n');
         lastEndedWithNewline = true;
         const mark = STEP_STATUS_WORD[status];

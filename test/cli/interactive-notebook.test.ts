@@ -69,13 +69,14 @@ describe('interactive decisions in runNotebook', () => {
     ]);
   });
 
-  it('a harmless edit runs the edited text at once; the record keeps the original source and the edit', async () => {
+  it('an edit of the same risk runs the edited text at once; the record says what ran and keeps the original beside it', async () => {
     const { decider, asked } = scripted([op('edit', 'echo edited > out.txt', 'echo edited > out.txt')]);
     const result = await run('# B\n\n## One\n\n```bash {"name":"marker"}\necho original > out.txt\n```\n', decider);
     expect(asked).toHaveLength(1);
     expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('edited\n');
     const step = result.record.steps[0]!;
-    expect(step.source).toBe('echo original > out.txt');
+    expect(step.source).toBe('echo edited > out.txt');
+    expect(step.edit).toMatchObject({ originalSource: 'echo original > out.txt' });
     expect(step.decisions[0]).toMatchObject({ action: 'edit', input: 'echo edited > out.txt' });
     expect(step.status).toBe('passed');
     expect(step.note).toContain("ran the operator's edited command");

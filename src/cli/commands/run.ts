@@ -273,7 +273,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
                   await writeFile('transcript.txt', session.transcript());
                 },
               }
-            : { progress: printer.progress }),
+            : { progress: printer.progress, onPlan: (_plan, _notebook, redactor) => printer.useRedactor(redactor) }),
         });
         session?.close();
         if (flags.json) {
