@@ -99,6 +99,8 @@ describe('acquireLock', () => {
 
   it('lets exactly one of several racers take over a dead lock', async () => {
     const first = await acquireLock({ evidenceDir, key });
+    // Its heartbeat would rewrite the planted file: release it, then plant what a dead holder left.
+    await first.release();
     writeFileSync(first.path, JSON.stringify({ pid: deadPid(), host: hostname(), since: '2026-01-01T00:00:00.000Z', key, token: 'dead' }));
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => acquireLock({ evidenceDir, key })));
     const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>> => r.status === 'fulfilled');
@@ -109,6 +111,8 @@ describe('acquireLock', () => {
 
   it('never takes over a live lock from another host (fresh heartbeat)', async () => {
     const first = await acquireLock({ evidenceDir, key });
+    // Its heartbeat would rewrite the planted file: release it, then plant what a dead holder left.
+    await first.release();
     const now = new Date().toISOString();
     writeFileSync(first.path, JSON.stringify({ pid: deadPid(), host: 'elsewhere.example', since: now, heartbeat: now, bootId: 'other-boot', key, token: 't' }));
     const e = await lockedError(acquireLock({ evidenceDir, key }));
@@ -118,6 +122,8 @@ describe('acquireLock', () => {
 
   it('takes over a lock from another host whose heartbeat is stale (a pod gone from a shared volume), and says why', async () => {
     const first = await acquireLock({ evidenceDir, key });
+    // Its heartbeat would rewrite the planted file: release it, then plant what a dead holder left.
+    await first.release();
     const old = new Date(Date.now() - 120_000).toISOString();
     writeFileSync(first.path, JSON.stringify({ pid: 1, host: 'runner-pod-7f9c', since: old, heartbeat: old, bootId: 'other-boot', key, token: 't' }));
     const lock = await acquireLock({ evidenceDir, key, staleMs: 60_000 });
@@ -128,6 +134,8 @@ describe('acquireLock', () => {
 
   it('a lock on this host with a live pid but a stale heartbeat (same hostname, new container) is taken over', async () => {
     const first = await acquireLock({ evidenceDir, key });
+    // Its heartbeat would rewrite the planted file: release it, then plant what a dead holder left.
+    await first.release();
     const old = new Date(Date.now() - 120_000).toISOString();
     writeFileSync(first.path, JSON.stringify({ pid: process.pid, host: hostname(), since: old, heartbeat: old, bootId: bootId(), key, token: 't' }));
     const lock = await acquireLock({ evidenceDir, key, staleMs: 60_000 });
@@ -137,6 +145,8 @@ describe('acquireLock', () => {
 
   it('a lock on this host from before a reboot (other boot id) is taken over even if its pid exists now', async () => {
     const first = await acquireLock({ evidenceDir, key });
+    // Its heartbeat would rewrite the planted file: release it, then plant what a dead holder left.
+    await first.release();
     const now = new Date().toISOString();
     writeFileSync(first.path, JSON.stringify({ pid: process.pid, host: hostname(), since: now, heartbeat: now, bootId: 'a-boot-before-this-one', key, token: 't' }));
     const lock = await acquireLock({ evidenceDir, key });
@@ -182,6 +192,8 @@ describe('acquireLock', () => {
 
   it('refuses a lock file it cannot read rather than guessing', async () => {
     const first = await acquireLock({ evidenceDir, key });
+    // Its heartbeat would rewrite the planted file: release it, then plant what a dead holder left.
+    await first.release();
     writeFileSync(first.path, 'garbage');
     const e = await lockedError(acquireLock({ evidenceDir, key }));
     expect(e.hint).toContain(first.path);
