@@ -14,7 +14,7 @@ export const DUPLICATE_SIGNAL_MS = 1_000;
  * short: one within DUPLICATE_SIGNAL_MS of the first is the same request; a later one says that
  * the bundle is being written; only a third deliberate one exits at once (the journal stays, for
  * `runproof recover`). `intercept` may claim a SIGINT first (interactive: Ctrl-C of one cell).
- * Returns the function that removes the handlers.
+ * Returns the function that ends this handling; after it, a signal exits with the run's exit code.
  */
 export function stopOnSignals(
   controller: AbortController,
@@ -48,5 +48,10 @@ export function stopOnSignals(
   return () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // The run is over and its bundle written: a signal during the last moments of the process only
+    // ends it, with the run's own exit code (without a handler, Node would die by the signal).
+    const late = (): void => exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.aborted);
+    process.once('SIGINT', late);
+    process.once('SIGTERM', late);
   };
 }

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { RunproofError, isRunproofError, didYouMean, parseDuration } from '../../src/core/index.js';
 
 describe('RunproofError', () => {
-  it('formats as file:line:col CODE message (hint)', () => {
+  it('formats as CODE file:line:col message (hint): the code first (J12)', () => {
     const error = new RunproofError('RP_UNKNOWN_ATTRIBUTE', 'unknown attribute "timout"', {
       file: 'a.md',
       span: { line: 3, col: 9 },
       hint: 'did you mean timeout?',
     });
-    expect(error.format()).toBe('a.md:3:9 RP_UNKNOWN_ATTRIBUTE unknown attribute "timout" (hint: did you mean timeout?)');
+    expect(error.format()).toBe('RP_UNKNOWN_ATTRIBUTE a.md:3:9 unknown attribute "timout" (hint: did you mean timeout?)');
     expect(isRunproofError(error)).toBe(true);
     expect(isRunproofError(new Error('x'))).toBe(false);
   });
