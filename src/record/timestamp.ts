@@ -132,7 +132,7 @@ interface OpenedToken {
   tstDer: Buffer;
 }
 
-// Parses a TimeStampResp (or a bare TimeStampToken) down to its TSTInfo.
+// Parses a TimeStampResp down to its TSTInfo, refusing anything that is not strict DER.
 function openReply(bytes: Buffer): OpenedToken | { error: string } {
   let token: ContentInfo | undefined;
   try {
@@ -142,22 +142,24 @@ function openReply(bytes: Buffer): OpenedToken | { error: string } {
       return { error: `request not granted: status ${PKIStatus[resp.status.status] ?? resp.status.status}${text}` };
     }
     token = resp.timeStampToken;
+    // Strict DER: a reply that does not re-encode to its own bytes was edited (BER leniency would
+    // let a changed length or tag pass while the signed bytes stay the same).
+    if (!Buffer.from(AsnConvert.serialize(resp)).equals(bytes)) return { error: 'the reply is not strict DER (edited)' };
   } catch {
-    try {
-      token = AsnConvert.parse(bytes, ContentInfo);
-    } catch {
-      return { error: 'not a DER TimeStampResp' };
-    }
+    return { error: 'not a DER TimeStampResp' };
   }
   if (!token) return { error: 'granted, but the reply holds no token' };
   if (token.contentType !== id_signedData) return { error: `token content type ${token.contentType}, not CMS SignedData` };
   try {
     const signed = AsnConvert.parse(token.content, SignedData);
+    if (!Buffer.from(AsnConvert.serialize(signed)).equals(Buffer.from(token.content))) return { error: 'the token is not strict DER (edited)' };
     if (signed.encapContentInfo.eContentType !== id_ct_tstInfo) return { error: `signed content type ${signed.encapContentInfo.eContentType}, not TSTInfo` };
     const e = signed.encapContentInfo.eContent;
     const tstDer = e?.single ? Buffer.from(e.single.buffer) : e?.any ? Buffer.from(e.any) : null;
     if (!tstDer) return { error: 'the token carries no TSTInfo' };
-    return { signed, signedAttrsDer: rawSignedAttrs(token.content), tst: AsnConvert.parse(tstDer, TSTInfo), tstDer };
+    const tst = AsnConvert.parse(tstDer, TSTInfo);
+    if (!Buffer.from(AsnConvert.serialize(tst)).equals(tstDer)) return { error: 'the TSTInfo is not strict DER (edited)' };
+    return { signed, signedAttrsDer: rawSignedAttrs(token.content), tst, tstDer };
   } catch (error) {
     return { error: `token does not parse: ${(error as Error).message}` };
   }
