@@ -4,7 +4,11 @@
 // be reached, and a bad URL refused before anything runs.
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { ContentInfo, SignedData } from '@peculiar/asn1-cms';
+import { PKIStatus, PKIStatusInfo, TimeStampResp } from '@peculiar/asn1-tsp';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -150,19 +154,25 @@ describe('tokens that must be refused', () => {
     expect(v.stdout).toContain('a signer certificate that is, or chains to, a --tsa-cert certificate');
   }, 60_000);
 
-  it('a TSA certificate without a critical timeStamping-only EKU', async () => {
+  it('a token signed by a certificate that is not a TSA certificate (no EKU, EKU not critical)', async () => {
+    // openssl ts refuses such a signer, so the token is built as an attacker would: the genuine
+    // TSTInfo signed with `openssl cms -sign` (id-ct-TSTInfo content) and wrapped in a TimeStampResp.
+    const digest = createHash('sha256').update('m').digest();
+    const q = buildTimestampRequest(digest);
+    const genuine = AsnConvert.parse(await opensslReply(pki, q), TimeStampResp);
+    const signed = AsnConvert.parse(genuine.timeStampToken!.content, SignedData);
+    const tstDer = Buffer.from(signed.encapContentInfo.eContent!.single!.buffer);
     for (const eku of ['noncritical', 'none'] as const) {
       const bad = await makeTsaPki({ name: `Bad ${eku}`, eku });
-      const digest = createHash('sha256').update('m').digest();
-      const q = buildTimestampRequest(digest);
-      let reply: Buffer;
-      try {
-        reply = await opensslReply(bad, q);
-      } catch {
-        continue; // openssl itself refuses to sign with a certificate lacking the EKU: nothing to check
-      }
+      writeFileSync(join(bad.dir, 'tst.der'), tstDer);
+      execFileSync('openssl', ['cms', '-sign', '-binary', '-nodetach', '-in', join(bad.dir, 'tst.der'), '-econtent_type', '1.2.840.113549.1.9.16.1.4', '-signer', bad.tsaCert, '-inkey', bad.tsaKey, '-md', 'sha256', '-outform', 'DER', '-out', join(bad.dir, 'token.der')]);
+      const token = AsnConvert.parse(readFileSync(join(bad.dir, 'token.der')), ContentInfo);
+      const reply = Buffer.from(AsnConvert.serialize(new TimeStampResp({ status: new PKIStatusInfo({ status: PKIStatus.granted }), timeStampToken: token })));
       const check = verifyTimestamp(reply, digest, await readTsaCertificates(bad.chain), { query: q });
-      expect(check.problems.map((p) => p.expected).join('\n')).toMatch(/extendedKeyUsage/);
+      // The signature itself verifies: what refuses it is the certificate's key usage (and the missing ESS binding).
+      expect(check.checked).toContain('signature');
+      expect(check.problems.map((p) => p.expected)).toContain(eku === 'none' ? 'a TSA certificate with extendedKeyUsage timeStamping' : 'extendedKeyUsage critical, timeStamping only (RFC 3161 §2.3)');
+      expect(check.problems.map((p) => p.expected)).toContain('an ESS signing-certificate attribute naming the signer certificate');
       rmSync(bad.dir, { recursive: true, force: true });
     }
   }, 60_000);
