@@ -200,7 +200,7 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
     if (record.sealedBy === 'recover-force') notes.push('sealed by `recover --force`: the bundle was rebuilt from its journal and sealed again after the run; only a signature by a trusted key shows who did it');
   }
   await checkJournal(view, manifest, result);
-  await checkApproval(view, record, manifest, options, result);
+  await checkApproval(view, record, manifest, options, result, tsaCerts);
   await checkAttestation(view, manifest, manifestSha256, record, keys, options, result);
   await checkChain(view, manifest, result);
   await checkTimestamp(view, manifest, manifestBytes, record, tsaCerts, options, result);
@@ -232,7 +232,7 @@ async function checkJournal(view: BundleView, manifest: Manifest, result: Verify
 }
 
 // The change approval copied into the bundle (`run --approval`): which of its checks could be made.
-async function checkApproval(view: BundleView, record: RunRecord | null, manifest: Manifest, options: VerifyOptions, result: VerifyResult): Promise<void> {
+async function checkApproval(view: BundleView, record: RunRecord | null, manifest: Manifest, options: VerifyOptions, result: VerifyResult, tsaCerts: X509Certificate[]): Promise<void> {
   const { problems, notes } = result;
   const bytes = view.files.has(BUNDLE_APPROVAL_FILE) ? await view.read(BUNDLE_APPROVAL_FILE) : null;
   const gatedSteps = (record?.steps ?? []).filter((s) => s.approval !== undefined);
@@ -312,6 +312,17 @@ async function checkApproval(view: BundleView, record: RunRecord | null, manifes
     checked.push('signed before each approved step started (approver clock)', 'not expired when each step started');
   } else {
     unchecked.push('approver ≠ operator, timing and expiry (no readable record)');
+  }
+  // `approve --tsa`: the approval's own RFC 3161 token, over the envelope, before the first approved step.
+  const stamp = (JSON.parse(bytes.toString('utf8')) as { timestamp?: { tsq: string; tsr: string } }).timestamp;
+  if (stamp) {
+    const starts = gatedSteps.flatMap((s) => (s.attempts[0]?.startedAt ? [{ at: new Date(s.attempts[0].startedAt), what: `step ${s.name} started` }] : []));
+    const check = verifyTimestamp(Buffer.from(stamp.tsr, 'base64'), createHash('sha256').update(serializeEnvelope(approval.envelope), 'utf8').digest(), tsaCerts, { query: Buffer.from(stamp.tsq, 'base64'), notAfter: starts });
+    for (const q of check.problems) fail(`approval timestamp: ${q.expected}`, q.actual);
+    if (check.problems.length === 0 && tsaCerts.length > 0) checked.push(`approval timestamp ${check.genTime?.toISOString()} by ${check.tsa} (before each approved step started, TSA clock)`);
+    else if (tsaCerts.length === 0) unchecked.push('the approval timestamp (pass --tsa-cert FILE)');
+  } else if (options.tsaCertFile) {
+    unchecked.push('an approval timestamp (the approval has none: approve --tsa)');
   }
   notes.push(`change approval by ${p.approver.name}${p.ticket ? ` (${p.ticket})` : ''}, plan ${approval.plan.digest.slice(0, 12)}…: checked ${checked.join(', ')}${unchecked.length > 0 ? `; not checked: ${unchecked.join(', ')}` : ''}`);
 }
