@@ -15,7 +15,6 @@ import { AlgorithmIdentifier, Certificate, ExtendedKeyUsage, id_ce_extKeyUsage, 
 import { ContentInfo, id_signedData, SignedData } from '@peculiar/asn1-cms';
 import { id_ct_tstInfo, MessageImprint, PKIStatus, TimeStampReq, TimeStampResp, TSTInfo } from '@peculiar/asn1-tsp';
 import { fromBER } from 'asn1js';
-import { request } from 'undici';
 import { RunproofError } from '../core/index.js';
 
 /** Beside manifest.json in a bundle: the request sent and the TSA's reply (DER, as `openssl ts` reads them). */
@@ -89,6 +88,8 @@ export async function requestTimestamp(url: URL, digest: Buffer, options: { time
   let reply: Buffer;
   try {
     const timeout = options.timeoutMs ?? TSA_TIMEOUT_MS;
+    // undici on demand: commands that never ask a TSA (list, lint) do not load it (lazy loading).
+    const { request } = await import('undici');
     const res = await request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' },
@@ -97,7 +98,7 @@ export async function requestTimestamp(url: URL, digest: Buffer, options: { time
       bodyTimeout: timeout,
       signal: AbortSignal.timeout(timeout),
       maxRedirections: 0,
-    } as Parameters<typeof request>[1]);
+    } as NonNullable<Parameters<typeof request>[1]>);
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body) {
