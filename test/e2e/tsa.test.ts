@@ -309,5 +309,10 @@ describe('TSA failures', () => {
       expect(existsSync(join(ws, 'ev')), url).toBe(false);
       expect(existsSync(join(ws, 'ran.marker')), url).toBe(false);
     }
+    // A dry run seals nothing to stamp.
+    const ws = workspace();
+    const dry = await run(ws, ['--tsa', tsa.url, '--dry-run']);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toMatch(/^RP_BAD_FLAG --tsa cannot be combined with --dry-run/);
   }, 60_000);
 });
