@@ -33,6 +33,7 @@ import { renderReports } from '../render/index.js';
 import type { Trigger } from '../record/index.js';
 import { prepareResume, type ResumePoint } from '../record/index.js';
 import { archiveBundle, type ArchiveFormat } from '../record/index.js';
+import { stampBundle, type BundleTimestamp } from '../record/index.js';
 import { applyApproval, loadApprovalForRun, withApprovedDefaults, writeApprovalFiles, type AcceptedApproval } from './approval-gate.js';
 
 export interface RunRunbookOptions {
@@ -88,6 +89,8 @@ export interface RunRunbookOptions {
   policyFile?: string;
   /** `--approval FILE [--trust FILE]`: run the approved plan only (src/app/approval-gate.ts). */
   approval?: { file: string; trustFile?: string };
+  /** `--tsa URL`: an RFC 3161 token over SHA-256(manifest.json) after sealing, kept as timestamp.tsr (record/timestamp.ts). */
+  tsaUrl?: URL;
 }
 
 /** See `RunRunbookOptions.beforeSeal`. */
@@ -102,6 +105,8 @@ export interface RunRunbookResult extends RunOutcome {
   plan: PlanResult;
   /** The archive written by `archive`. */
   archivePath?: string;
+  /** With `tsaUrl`: the token obtained, or why there is none (the bundle stays sealed and valid). */
+  timestamp?: BundleTimestamp;
 }
 
 /** Who runs it and where: RUNPROOF_OPERATOR, else the login user, and this host's name. */
@@ -264,8 +269,10 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     const recordPath = await bundle.writeRecord(record);
     await bundle.close();
     const finished = await finishBundle(bundle, record, { evidenceDir, env, ...(options.templateDir ? { templateDir: options.templateDir } : {}), ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}), ...(options.beforeSeal ? { beforeSeal: options.beforeSeal } : {}) });
+    // After sealing (it stamps the manifest), before the archive (which then carries the token).
+    const timestamp = options.tsaUrl ? await stampBundle(bundle.dir, options.tsaUrl) : undefined;
     const archivePath = options.archive ? await archiveBundle(bundle.dir, options.archive) : undefined;
-    return { ...outcome, bundleDir: bundle.dir, recordPath, record, plan, ...finished, ...(archivePath ? { archivePath } : {}) };
+    return { ...outcome, bundleDir: bundle.dir, recordPath, record, plan, ...finished, ...(archivePath ? { archivePath } : {}), ...(timestamp ? { timestamp } : {}) };
   } finally {
     await lock.release();
   }

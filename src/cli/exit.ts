@@ -7,6 +7,8 @@ export const EXIT = { passed: 0, failed: 1, badInput: 2, aborted: 3, locked: 4, 
 const CODE_EXIT: Partial<Record<ErrorCode, number>> = {
   RP_LOCKED: EXIT.locked,
   RP_INTERNAL: EXIT.failed,
+  // The timestamp authority did not answer: not bad input (`approve --tsa`).
+  RP_TSA_FAILED: EXIT.failed,
 };
 
 /** The exit code for an error: 2 (bad input) unless the code says otherwise. */

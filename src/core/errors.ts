@@ -55,6 +55,8 @@ export type ErrorCode =
   | 'RP_APPROVAL_MISMATCH'
   | 'RP_BAD_TRUST'
   | 'RP_SANDBOX_UNAVAILABLE'
+  | 'RP_TSA_FAILED'
+  | 'RP_BAD_TSA_CERT'
   | 'RP_INTERNAL';
 
 /** Warning codes: reported by lint and list, errors only under `--strict`. */

@@ -178,6 +178,11 @@ export const ApprovalFileSchema = z.strictObject({
   schema: z.literal(APPROVAL_SCHEMA),
   plan: z.unknown(),
   envelope: EnvelopeSchema,
+  /**
+   * `approve --tsa URL`: an RFC 3161 request and token (DER, base64) over SHA-256 of the
+   * envelope's serialized bytes (`serializeEnvelope`); checked by `verify --tsa-cert`.
+   */
+  timestamp: z.strictObject({ tsq: z.base64(), tsr: z.base64() }).optional(),
 });
 export type ApprovalFile = z.infer<typeof ApprovalFileSchema>;
 

@@ -135,3 +135,15 @@ export {
 } from './approval.js';
 export type { ChangePlan, ChangePlanContent, ChangePlanStep, PlanParameter, ApprovalFile, ApprovalStatement, ApprovalPredicate, OpenedApproval, TrustedApprover, TrustDecision, ApproveOptions } from './approval.js';
 export { StepApprovalSchema, type StepApproval } from './types.js';
+export {
+  buildTimestampRequest,
+  parseTsaUrl,
+  readTsaCertificates,
+  requestTimestamp,
+  stampBundle,
+  verifyTimestamp,
+  TIMESTAMP_QUERY_FILE,
+  TIMESTAMP_REPLY_FILE,
+  TIMESTAMP_SKEW_MS,
+} from './timestamp.js';
+export type { BundleTimestamp, TimestampCheck, TimestampExchange } from './timestamp.js';

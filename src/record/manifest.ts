@@ -7,8 +7,8 @@ import { z } from 'zod';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const ATTESTATION_FILE = 'attestation.json';
-/** Files a bundle holds that the manifest cannot list: itself and the attestation over it. */
-export const SEAL_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, ATTESTATION_FILE]);
+/** Files a bundle holds that the manifest cannot list: itself, the attestation over it, and the RFC 3161 request and token over it (timestamp.ts). */
+export const SEAL_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, ATTESTATION_FILE, 'timestamp.tsq', 'timestamp.tsr']);
 export const MANIFEST_SCHEMA = 'runproof.manifest/v1';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);

@@ -1,6 +1,7 @@
 // `runproof verify`: checks a bundle folder or its archive against its own manifest and
 // attestation: every hash, every file listed and none unlisted, the statement, the signature
 // when a key is given, the link to the previous bundle when it is present, and a checkpoint.
+import { createHash, type X509Certificate } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunproofError } from '../core/index.js';
@@ -34,6 +35,7 @@ import {
   type Manifest,
 } from './manifest.js';
 import { RunRecordSchema, type RunRecord } from './types.js';
+import { readTsaCertificates, TIMESTAMP_QUERY_FILE, TIMESTAMP_REPLY_FILE, verifyTimestamp } from './timestamp.js';
 
 /** One thing that does not match: which file, what was expected, what was found. */
 export interface VerifyProblem {
@@ -53,6 +55,8 @@ export interface VerifyOptions {
   trustFile?: string;
   /** A checkpoint file (`runproof evidence checkpoint`) the chain must still extend. */
   checkpointFile?: string;
+  /** `--tsa-cert FILE`: PEM certificate(s) of the TSA (and its CAs) whose RFC 3161 tokens count. */
+  tsaCertFile?: string;
 }
 
 /** What `verifyBundle` found. */
@@ -151,6 +155,7 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
   else if (info.isFile() && archiveFormatOf(target)) view = await viewArchive(target);
   else throw new RunproofError('RP_BAD_BUNDLE', `${path} is neither a bundle folder nor a .tgz/.zip archive`, { hint: 'pass a bundle folder (evidence/<name>_<ts>) or its archive' });
   const keys = await loadKeys(options);
+  const tsaCerts = options.tsaCertFile ? await readTsaCertificates(options.tsaCertFile) : [];
 
   const problems = [...view.problems];
   const notes: string[] = [];
@@ -195,9 +200,10 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
     if (record.sealedBy === 'recover-force') notes.push('sealed by `recover --force`: the bundle was rebuilt from its journal and sealed again after the run; only a signature by a trusted key shows who did it');
   }
   await checkJournal(view, manifest, result);
-  await checkApproval(view, record, manifest, options, result);
+  await checkApproval(view, record, manifest, options, result, tsaCerts);
   await checkAttestation(view, manifest, manifestSha256, record, keys, options, result);
   await checkChain(view, manifest, result);
+  await checkTimestamp(view, manifest, manifestBytes, record, tsaCerts, options, result);
   if (options.checkpointFile) {
     const checkpoint = await readCheckpointFile(options.checkpointFile);
     const found = await checkCheckpoint(checkpoint, {
@@ -226,7 +232,7 @@ async function checkJournal(view: BundleView, manifest: Manifest, result: Verify
 }
 
 // The change approval copied into the bundle (`run --approval`): which of its checks could be made.
-async function checkApproval(view: BundleView, record: RunRecord | null, manifest: Manifest, options: VerifyOptions, result: VerifyResult): Promise<void> {
+async function checkApproval(view: BundleView, record: RunRecord | null, manifest: Manifest, options: VerifyOptions, result: VerifyResult, tsaCerts: X509Certificate[]): Promise<void> {
   const { problems, notes } = result;
   const bytes = view.files.has(BUNDLE_APPROVAL_FILE) ? await view.read(BUNDLE_APPROVAL_FILE) : null;
   const gatedSteps = (record?.steps ?? []).filter((s) => s.approval !== undefined);
@@ -307,7 +313,55 @@ async function checkApproval(view: BundleView, record: RunRecord | null, manifes
   } else {
     unchecked.push('approver ≠ operator, timing and expiry (no readable record)');
   }
+  // `approve --tsa`: the approval's own RFC 3161 token, over the envelope, before the first approved step.
+  const stamp = (JSON.parse(bytes.toString('utf8')) as { timestamp?: { tsq: string; tsr: string } }).timestamp;
+  if (stamp) {
+    const starts = gatedSteps.flatMap((s) => (s.attempts[0]?.startedAt ? [{ at: new Date(s.attempts[0].startedAt), what: `step ${s.name} started` }] : []));
+    const check = verifyTimestamp(Buffer.from(stamp.tsr, 'base64'), createHash('sha256').update(serializeEnvelope(approval.envelope), 'utf8').digest(), tsaCerts, { query: Buffer.from(stamp.tsq, 'base64'), notAfter: starts });
+    for (const q of check.problems) fail(`approval timestamp: ${q.expected}`, q.actual);
+    if (check.problems.length === 0 && tsaCerts.length > 0) checked.push(`approval timestamp ${check.genTime?.toISOString()} by ${check.tsa} (before each approved step started, TSA clock)`);
+    else if (tsaCerts.length === 0) unchecked.push('the approval timestamp (pass --tsa-cert FILE)');
+  } else if (options.tsaCertFile) {
+    unchecked.push('an approval timestamp (the approval has none: approve --tsa)');
+  }
   notes.push(`change approval by ${p.approver.name}${p.ticket ? ` (${p.ticket})` : ''}, plan ${approval.plan.digest.slice(0, 12)}…: checked ${checked.join(', ')}${unchecked.length > 0 ? `; not checked: ${unchecked.join(', ')}` : ''}`);
+}
+
+// The RFC 3161 token beside the manifest (`run --tsa`): over SHA-256(manifest.json), signed by
+// the TSA given with --tsa-cert, after the run ended and before the next bundle of the chain began.
+async function checkTimestamp(view: BundleView, manifest: Manifest, manifestBytes: Buffer, record: RunRecord | null, tsaCerts: X509Certificate[], options: VerifyOptions, result: VerifyResult): Promise<void> {
+  const reply = view.files.has(TIMESTAMP_REPLY_FILE) ? await view.read(TIMESTAMP_REPLY_FILE) : null;
+  if (!reply) {
+    if (view.files.has(TIMESTAMP_QUERY_FILE)) result.problems.push({ file: TIMESTAMP_REPLY_FILE, expected: `the token answering ${TIMESTAMP_QUERY_FILE}`, actual: 'missing' });
+    if (options.tsaCertFile) result.problems.push({ file: TIMESTAMP_REPLY_FILE, expected: 'an RFC 3161 timestamp token (--tsa-cert given)', actual: 'missing: the run had no --tsa, or the token was removed' });
+    return;
+  }
+  const query = view.files.has(TIMESTAMP_QUERY_FILE) ? await view.read(TIMESTAMP_QUERY_FILE) : null;
+  const later = await nextBundleStart(view, manifest);
+  const check = verifyTimestamp(reply, createHash('sha256').update(manifestBytes).digest(), tsaCerts, {
+    query,
+    ...(record ? { notBefore: { at: new Date(record.endedAt), what: `the run ended (endedAt)` } } : {}),
+    ...(later ? { notAfter: [later] } : {}),
+  });
+  for (const p of check.problems) result.problems.push({ file: TIMESTAMP_REPLY_FILE, expected: p.expected, actual: p.actual });
+  if (!record) check.unchecked.push('time after the run (no readable record)');
+  if (!later) check.unchecked.push('time before a later bundle (none in this folder)');
+  result.notes.push(
+    `timestamp ${check.genTime ? check.genTime.toISOString() : '(unreadable)'}${check.tsa ? ` by ${check.tsa}` : ''}: checked ${check.checked.length > 0 ? check.checked.join(', ') : 'nothing'}${check.unchecked.length > 0 ? `; not checked: ${check.unchecked.join(', ')}` : ''}`,
+  );
+}
+
+// The start of the next bundle of the same chain in the same folder, when there is one.
+async function nextBundleStart(view: BundleView, manifest: Manifest): Promise<{ at: Date; what: string } | null> {
+  const next = (await chainBundles(view.parentDir, manifest.chain.key).catch(() => [])).filter((b) => b.manifest.chain.seq > manifest.chain.seq).sort((a, b) => a.manifest.chain.seq - b.manifest.chain.seq)[0];
+  if (!next) return null;
+  try {
+    const record = JSON.parse(await readFile(join(view.parentDir, next.name, next.manifest.record), 'utf8')) as { startedAt?: unknown };
+    if (typeof record.startedAt !== 'string' || Number.isNaN(Date.parse(record.startedAt))) return null;
+    return { at: new Date(record.startedAt), what: `the next bundle ${next.name} started` };
+  } catch {
+    return null;
+  }
 }
 
 function finish(result: VerifyResult): VerifyResult {

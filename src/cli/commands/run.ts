@@ -8,7 +8,7 @@ import type { CommandRegistrar } from '../program.js';
 import { stopOnSignals } from '../signals.js';
 import { EXIT, exitCodeForStatus } from '../exit.js';
 import { createRunPrinter } from '../run-printer.js';
-import { loadBundleRecord, readApprovalFile } from '../../record/index.js';
+import { loadBundleRecord, parseTsaUrl, readApprovalFile, type BundleTimestamp } from '../../record/index.js';
 import { createInteractiveSession, type InteractiveSession } from '../interactive/session.js';
 import { findMissingParameters } from '../interactive/parameters.js';
 
@@ -44,6 +44,7 @@ interface RunFlags {
   approval?: string;
   trust?: string;
   sandbox?: string;
+  tsa?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -140,6 +141,17 @@ async function fleetOptions(flags: RunFlags): Promise<FleetOptions | undefined> 
   };
 }
 
+// `--tsa`: the token's time, or a warning. A run asked for independent time and did not get it
+// exits 1 even when every step passed (the bundle is sealed and verifies; only the token is missing).
+function reportTimestamp(timestamp: BundleTimestamp, out: NodeJS.WritableStream): void {
+  if (timestamp.ok) {
+    out.write(`timestamp: ${timestamp.genTime} from ${timestamp.url} (timestamp.tsr; check with runproof verify BUNDLE --tsa-cert TSA.pem)\n`);
+    return;
+  }
+  process.stderr.write(`WARNING no timestamp: ${timestamp.code} ${timestamp.message}${timestamp.hint ? ` (hint: ${timestamp.hint})` : ''}\n`);
+  if (process.exitCode === EXIT.passed || process.exitCode === undefined) process.exitCode = EXIT.failed;
+}
+
 /** `runproof run RUNBOOK [--section S]... [--cell NAME]...`: runs cells and writes the evidence bundle. */
 export const registerRun: CommandRegistrar = (program: Command) => {
   program
@@ -169,6 +181,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--signing-key <file>', 'Ed25519 private key (PEM, from `runproof keygen`) that signs the attestation')
     .option('--approval <file>', 'run an approved plan only (approval.json from `runproof approve`); steps at or above its threshold run only as approved')
     .option('--trust <file>', 'with --approval: YAML of approvers, their public keys and what each may approve')
+    .option('--tsa <url>', 'after sealing, get an RFC 3161 timestamp token over the manifest from this TSA (kept as timestamp.tsr)')
     .option('--template-dir <dir>', 'folder of your own report templates (report.md.hbs, report.html.hbs, partials/*.hbs)')
     .option('--host <name>', 'run the shell cells on this host over ssh (an ssh alias or address); repeatable', collect, [])
     .option('--hosts <file>', 'hosts to run on: one a line, or an Ansible inventory (INI or YAML)')
@@ -179,6 +192,9 @@ export const registerRun: CommandRegistrar = (program: Command) => {
     .option('--canary <k>', 'run on the first K hosts, then on the rest only if all of them passed')
     .addHelpText('after', '\nExample:\n  runproof run ops/roxy.md --section "Health Checks" --yes\n  runproof run ops/roxy.md --section "Health Checks" --hosts inventory.ini --group web --yes\n')
     .action(async (runbookArg: string | undefined, flags: RunFlags, command: Command) => {
+      // Checked before anything runs (a typo must not surface only after the change was made).
+      const tsaUrl = flags.tsa !== undefined ? parseTsaUrl(flags.tsa) : undefined;
+      if (tsaUrl && flags.dryRun) throw new RunproofError('RP_BAD_FLAG', '--tsa cannot be combined with --dry-run', { hint: 'a dry run seals no evidence to stamp' });
       const runbook = runbookArg ?? (flags.resume ? await runbookOfBundle(flags.resume) : flags.approval ? (await readApprovalFile(flags.approval)).approval.plan.runbook.path : undefined);
       if (runbook === undefined) throw new RunproofError('RP_BAD_FLAG', 'missing runbook', { hint: 'runproof run RUNBOOK [--section S]... (or --resume BUNDLE)' });
       if (flags.archive !== undefined && flags.archive !== 'tgz' && flags.archive !== 'zip') {
@@ -261,6 +277,7 @@ export const registerRun: CommandRegistrar = (program: Command) => {
           ...(fleet ? { fleet } : {}),
           ...(flags.policy ? { policyFile: flags.policy } : {}),
           ...(sandbox ? { sandbox } : {}),
+          ...(tsaUrl ? { tsaUrl } : {}),
           signal: controller.signal,
           ...(session
             ? {
@@ -288,12 +305,14 @@ export const registerRun: CommandRegistrar = (program: Command) => {
               steps: result.record.steps.map((s) => ({ id: s.id, name: s.name, ...(s.host ? { host: s.host } : {}), status: s.status, risk: s.risk.level, note: s.note })),
               ...(result.record.hosts ? { hosts: result.record.hosts } : {}),
               ...(result.record.sandbox ? { sandbox: result.record.sandbox } : {}),
+              ...(result.timestamp ? { timestamp: result.timestamp } : {}),
             }, null, 2)}\n`,
           );
         } else {
           printer.summary(result);
         }
         process.exitCode = exitCodeForStatus(result.status);
+        if (result.timestamp) reportTimestamp(result.timestamp, out);
       } catch (error) {
         printer.endLine();
         throw error;

@@ -9,6 +9,7 @@ interface VerifyFlags {
   requireSignature?: boolean;
   checkpoint?: string;
   trust?: string;
+  tsaCert?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -23,8 +24,9 @@ export const registerVerify: CommandRegistrar = (program: Command) => {
     .option('--require-signature', 'fail unless a signature verifies with a given key')
     .option('--checkpoint <file>', 'a checkpoint from `runproof evidence checkpoint` the chain must still extend')
     .option('--trust <file>', 'trust file (YAML) deciding whether a change approval in the bundle counts')
+    .option('--tsa-cert <file>', 'PEM certificate of the timestamp authority (and its CAs): check the RFC 3161 token (timestamp.tsr) offline')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExamples:\n  runproof verify evidence/daily_20260122_101500\n  runproof verify evidence/daily_20260122_101500.tgz --key ops.pub --require-signature\n')
+    .addHelpText('after', '\nExamples:\n  runproof verify evidence/daily_20260122_101500\n  runproof verify evidence/daily_20260122_101500.tgz --key ops.pub --require-signature\n  runproof verify evidence/daily_20260122_101500 --tsa-cert tsa-chain.pem\n')
     .action(async (bundle: string, flags: VerifyFlags) => {
       const hmacKey = process.env.RUNPROOF_SIGNING_KEY;
       const result = await verifyBundle(bundle, {
@@ -33,6 +35,7 @@ export const registerVerify: CommandRegistrar = (program: Command) => {
         ...(flags.requireSignature ? { requireSignature: true } : {}),
         ...(flags.checkpoint ? { checkpointFile: flags.checkpoint } : {}),
         ...(flags.trust ? { trustFile: flags.trust } : {}),
+        ...(flags.tsaCert ? { tsaCertFile: flags.tsaCert } : {}),
       });
       process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerifyResult(result));
       process.exitCode = result.ok ? EXIT.passed : EXIT.failed;
