@@ -10,6 +10,7 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup-env.ts'],
     // The JSON report lets .ci/run print "N passed, N failed" from the plain `npm test`.
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-results.json' },

@@ -5,3 +5,4 @@ export * from './duration.js';
 export * from './version.js';
 export * from './sleep.js';
 export * from './secret-name.js';
+export * from './safe-regex.js';

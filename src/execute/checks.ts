@@ -4,7 +4,7 @@ import { JsonPathSyntaxError } from '../parse/index.js';
 import { MetricSyntaxError, parseMetricSelector } from '../parse/index.js';
 import { queryJsonPath, sameValue } from './jsonpath.js';
 import { parsePrometheusText, parseSampleValue, selectSamples } from './prometheus-text.js';
-import { DEFAULT_REGEX_BUDGET_MS, runRegex, type RegexOperation } from './safe-regex.js';
+import { DEFAULT_REGEX_BUDGET_MS, runRegex, type RegexOperation } from '../core/index.js';
 
 // Evaluates parsed assertions (parse/assertions.ts) against a cell's result. A failing check, a
 // missing value or output that is not JSON is a failed outcome with a message, never a throw.

@@ -13,4 +13,4 @@ export type { HttpExchange } from './http-types.js';
 export { evaluateAssertion, evaluateAssertions, type CheckSubject, type AssertionOutcome } from './checks.js';
 export { checkExpected } from './expect.js';
 export { parsePrometheusText, parseSampleValue, selectSamples, type MetricSample } from './prometheus-text.js';
-export { runRegex, DEFAULT_REGEX_BUDGET_MS } from './safe-regex.js';
+export { runRegex, DEFAULT_REGEX_BUDGET_MS } from '../core/index.js';

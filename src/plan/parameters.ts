@@ -1,5 +1,4 @@
-import { isSecretName, RunproofError, didYouMean } from '../core/index.js';
-import { runRegex } from '../execute/index.js';
+import { isSecretName, RunproofError, didYouMean, runRegex } from '../core/index.js';
 import type { Notebook, ParamSpec } from '../parse/index.js';
 import type { ParameterValue } from './types.js';
 

@@ -33,10 +33,11 @@ describe("the demo's HTML report in Chromium", () => {
   }
   const runs = new Map<string, Summary>();
   beforeAll(async () => {
-    // Both runs at once, each with its own --evidence-dir (and so its own lock).
+    // Both runs at once. The run lock belongs to the runbook and selection whatever the evidence
+    // folder (L10), so each run gets its own lock folder.
     const [passing, failing] = await Promise.all([
-      runCli(['demo', '--json', '--evidence-dir', 'pass/ev'], { cwd: reports }),
-      runCli(['demo', '--json', '--fail', '--evidence-dir', 'fail/ev'], { cwd: reports }),
+      runCli(['demo', '--json', '--evidence-dir', 'pass/ev'], { cwd: reports, env: { RUNPROOF_LOCK_DIR: join(reports, 'pass/locks') } }),
+      runCli(['demo', '--json', '--fail', '--evidence-dir', 'fail/ev'], { cwd: reports, env: { RUNPROOF_LOCK_DIR: join(reports, 'fail/locks') } }),
     ]);
     expect([passing.code, failing.code]).toEqual([0, 1]);
     runs.set('passing', JSON.parse(passing.stdout) as Summary);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAssertions } from '../../src/parse/assertions.js';
 import { evaluateAssertion, type CheckSubject } from '../../src/execute/checks.js';
-import { runRegex } from '../../src/execute/safe-regex.js';
+import { runRegex } from '../../src/core/safe-regex.js';
 
 // A catastrophic pattern against 1 MB of output: exponential backtracking, it never finishes.
 const evil: CheckSubject = { exitCode: 0, durationMs: 1, stdout: `${'a'.repeat(1_000_000)}b`, stderr: '' };

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runRegex } from '../../src/execute/safe-regex.js';
+import { runRegex } from '../../src/core/safe-regex.js';
 import { runCli } from '../helpers/cli.js';
 
 // A user regex with catastrophic backtracking against 1 MB of output must not hang the run:
