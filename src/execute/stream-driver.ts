@@ -1,3 +1,5 @@
+import { FAILING_LINE_TRAP } from './failing-line-trap.js';
+
 // The bash side of a stream session: one long-lived bash that reads cell requests from its
 // standard input and answers on standard output and standard error, so that the same protocol
 // works over any byte stream: a local pipe to `bash -s`, or `ssh HOST bash -s`.
@@ -71,31 +73,7 @@ __rp_reader() {
   fi
   builtin printf 'Q\\n'
 }
-# The failing-line check, as in the local session's prelude (shell-session.ts): an ERR trap,
-# inherited through errtrace, fires where "set -e" would stop; a pipeline whose only failures are
-# SIGPIPE (141) left of a last part that passed is not a failure; the cell line of the outermost
-# frame goes to the fail file.
-__rp_err() {
-  local __rp_s=$? __rp_p=("\${PIPESTATUS[@]}") __rp_i __rp_l=
-  if [ "$__rp_s" = 141 ] && [ "\${#__rp_p[@]}" -gt 1 ] && [ "\${__rp_p[\${#__rp_p[@]}-1]}" = 0 ]; then
-    __rp_l=1
-    for __rp_i in "\${__rp_p[@]}"; do
-      case $__rp_i in 0|141) ;; *) __rp_l= ;; esac
-    done
-    if [ -n "$__rp_l" ]; then __rp_pipe_ok=1; builtin return 0; fi
-  fi
-  if [ "$BASHPID" != "$__rp_main" ]; then builtin exit "$__rp_s"; fi
-  for ((__rp_i=\${#FUNCNAME[@]}-1; __rp_i>=1; __rp_i--)); do
-    if [ "\${FUNCNAME[__rp_i]}" = source ] && [ "\${BASH_SOURCE[__rp_i]}" = "$__rp_cellf" ]; then
-      __rp_l=\${BASH_LINENO[__rp_i-1]}
-      break
-    fi
-  done
-  if [ -z "$__rp_l" ]; then builtin return 0; fi
-  builtin printf '%s\n' "$__rp_l" > "$__rp_dir/$__rp_id.fail" 2>/dev/null
-  builtin exit "$__rp_s"
-}
-__rp_save() {
+${FAILING_LINE_TRAP}__rp_save() {
   builtin trap - ERR
   builtin set +e +u +x +o errtrace +o pipefail
   local __n
@@ -129,9 +107,9 @@ while IFS= builtin read -r -u 3 __rp_line; do
         __rp_errexit=1
         builtin source "$__rp_dir/$__rp_id.call"
         builtin unset __rp_line __rp_pid __rp_rc __rp_complete
-        __rp_main=$BASHPID __rp_cellf=$__rp_dir/$__rp_id.cell __rp_pipe_ok=
+        __rp_main=$BASHPID __rp_cell=$__rp_dir/$__rp_id.cell __rp_fail=$__rp_dir/$__rp_id.fail __rp_pipe_ok=
         if [ -n "$__rp_errexit" ]; then builtin set -o pipefail -o errtrace; builtin trap __rp_err ERR; fi
-        builtin source "$__rp_cellf"
+        builtin source "$__rp_cell"
         __rp_rc=$?
         builtin trap - ERR
         if [ "$__rp_rc" = 141 ] && [ -n "$__rp_pipe_ok" ]; then __rp_rc=0; fi

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { StreamSession, StreamSessionError, startStreamSession } from '../../src/execute/stream-session.js';
 import type { OutputSink } from '../../src/execute/shell-types.js';
+import { pgrep } from '../helpers/processes.js';
 import { startSshd, type SshFixture } from '../helpers/sshd.js';
 
 function collect(): OutputSink & { out: () => string; err: () => string } {
@@ -18,13 +19,6 @@ function collect(): OutputSink & { out: () => string; err: () => string } {
   };
 }
 
-function pgrep(pattern: string): string {
-  try {
-    return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-}
 
 const local = (): Promise<StreamSession> => startStreamSession({ command: 'bash', args: ['--noprofile', '--norc', '-s'], killGraceMs: 500 });
 

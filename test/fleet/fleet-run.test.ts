@@ -1,24 +1,17 @@
 // Runs on many hosts through the built CLI, against a real sshd on 127.0.0.2–.6 (no mock of ssh).
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { pgrep } from '../helpers/processes.js';
 import { startSshd, type SshFixture } from '../helpers/sshd.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/fleet/', import.meta.url));
 const runbook = join(fixtures, 'disk-checks.md');
 const inventory = join(fixtures, 'inventory.ini');
 
-function pgrep(pattern: string): string {
-  try {
-    return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-}
 
 function recordOf(bundle: string): { status: string; hosts: { name: string; status: string; failure?: string; message?: string }[]; steps: { id: string; host?: string; status: string; attempts: { stdout: { inline: string } }[] }[] } {
   const file = readdirSync(bundle).find((f) => f.endsWith('.json') && f !== 'manifest.json' && f !== 'attestation.json')!;
