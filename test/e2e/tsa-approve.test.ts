@@ -7,10 +7,13 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTimestampRequest } from '../../src/record/index.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTsaPki, opensslReply, startTsaServer, type TsaPki, type TsaServer } from '../helpers/tsa.js';
+
+// Each case runs the built CLI many times: on a loaded 2-core machine that can take minutes.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const fixture = fileURLToPath(new URL('../fixtures/approvals/rotate.md', import.meta.url));
 let dir: string;

@@ -12,10 +12,13 @@ import { PKIStatus, PKIStatusInfo, TimeStampResp } from '@peculiar/asn1-tsp';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTimestampRequest, readTsaCertificates, verifyTimestamp } from '../../src/record/index.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTsaPki, opensslReply, startTsaServer, type TsaPki, type TsaServer } from '../helpers/tsa.js';
+
+// Each case runs the built CLI many times: on a loaded 2-core machine that can take minutes.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const fixture = fileURLToPath(new URL('../fixtures/tsa/check.md', import.meta.url));
 let dir: string;
