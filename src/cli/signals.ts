@@ -55,3 +55,16 @@ export function stopOnSignals(
     process.once('SIGTERM', late);
   };
 }
+
+/** Resolves at the first SIGINT or SIGTERM: how a long-lived command (`demo`, `evidence serve`) waits to stop. */
+export function untilStopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -4,6 +4,7 @@ import { DEMO_TOKEN_ENV, DEMO_TOKEN_HEADER, runDemo, startDemoService } from '..
 import type { CommandRegistrar } from '../program.js';
 import { EXIT } from '../exit.js';
 import { exitCodeForStatus } from './run.js';
+import { untilStopSignal } from '../signals.js';
 
 interface DemoFlags {
   fail?: boolean;
@@ -80,15 +81,7 @@ async function serve(fail: boolean, port: number): Promise<void> {
   out.write(`token for ${DEMO_TOKEN_HEADER}: export ${DEMO_TOKEN_ENV}=${service.token}\n`);
   out.write(`try:   runproof run notebooks/incident-ready-503.md --set base=${service.url}\n`);
   out.write('Ctrl-C stops it\n');
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   await service.close();
   out.write('demo service stopped\n');
 }

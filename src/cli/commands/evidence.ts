@@ -12,6 +12,7 @@ import {
 import { RunproofError } from '../../core/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { EXIT } from '../exit.js';
+import { untilStopSignal } from '../signals.js';
 
 /** `runproof evidence list | show | diff | serve | checkpoint`: what an evidence folder holds. */
 export const registerEvidence: CommandRegistrar = (program: Command) => {
@@ -79,15 +80,7 @@ export const registerEvidence: CommandRegistrar = (program: Command) => {
       process.stdout.write(`runproof evidence serve: ${server.store.size} run(s) in ${dir}\n${server.url}\n`);
       if (server.token) process.stdout.write(`bound to ${flags.host}: open the URL above once (it carries the token); other clients get 401\n`);
       process.stdout.write('read-only; Ctrl-C stops it\n');
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopSignal();
       await server.close();
     });
 
