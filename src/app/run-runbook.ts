@@ -167,6 +167,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     onMissing: options.mode === 'dry-run' ? 'keep' : 'throw',
     envNames: new Set(Object.keys(env)),
+    ...(teamPolicy ? { teamPolicy: teamPolicy.policy } : {}),
   });
   // One redactor for the journal, logs, record, reports and the screen. It knows, before the first
   // cell runs, every credential written anywhere in the runbook (not only in the selection):

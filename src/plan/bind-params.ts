@@ -9,6 +9,12 @@ export interface BoundCommand {
   env: Record<string, string>;
   /** The command with the values written in literally: for showing to operators, never executed. */
   display: string;
+  /**
+   * The command with each value written in, quoted for its place so that it parses into exactly the
+   * words that run (`systemctl <verb> nginx` with `stop` → `systemctl 'stop' nginx`): what the risk
+   * of the step is judged on once values are known. Never executed.
+   */
+  structural: string;
 }
 
 /**
@@ -81,7 +87,30 @@ export function bindParameters(
     command: splice(command, occurrences, (o) => paramReference(o.quote, envNames.get(o.name)!)),
     env,
     display: splice(command, occurrences, (o) => values[o.name]!),
+    structural: splice(command, occurrences, (o) => quoteForPlace(o.quote, values[o.name]!)),
   };
+}
+
+/**
+ * A value written so that, at a placeholder with quoting `quote`, the shell reads back exactly the
+ * value as the same words the bound command gives it (see {@link BoundCommand.structural}).
+ */
+export function quoteForPlace(quote: PlaceholderOccurrence['quote'], value: string): string {
+  switch (quote) {
+    case 'none':
+      return `'${value.replace(/'/g, `'\\''`)}'`;
+    case 'single':
+      return value.replace(/'/g, `'\\''`);
+    case 'ansi':
+      return value.replace(/[\\']/g, (c) => `\\${c}`);
+    case 'double':
+      return value.replace(/[\\$`"]/g, (c) => `\\${c}`);
+    case 'heredoc':
+      // A line of the value could end the heredoc early; its lines are data to the classifier anyway.
+      return value.replace(/[\\$`]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+    default:
+      return value;
+  }
 }
 
 /** The environment variable that carries a parameter's value: `commit-sha` → `RP_PARAM_commit_sha`. */

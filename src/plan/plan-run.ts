@@ -1,5 +1,5 @@
 import { RunproofError, isRunproofError, parseDuration } from '../core/index.js';
-import { expandFileVariables, findPlaceholders, httpTemplateNames, httpTemplateSlots, substituteTemplateVars, type Cell, type Notebook, type RiskLevel } from '../parse/index.js';
+import { classifyRisk, expandFileVariables, findPlaceholders, httpTemplateNames, httpTemplateSlots, substituteTemplateVars, type Cell, type Notebook, type RiskLevel, type TeamPolicy } from '../parse/index.js';
 import { bindParameters, unsafeContextError } from './bind-params.js';
 import { missingParametersError, resolveParameters, type GivenValue, type ResolvedParameters } from './parameters.js';
 import { decideStep, policyFromAllow } from './policy.js';
@@ -29,6 +29,11 @@ export interface PlanOptions {
    * there; a name neither given, set nor captured by an earlier step is a missing parameter.
    */
   envNames?: ReadonlySet<string>;
+  /**
+   * The team policy the notebook was parsed with: a step whose parameter values change its risk is
+   * judged again with the same rules (see {@link judgeWithValues}).
+   */
+  teamPolicy?: TeamPolicy;
 }
 
 export interface PlanResult extends Plan {
@@ -82,6 +87,24 @@ function checksFor(notebook: Notebook, cell: Cell): PlannedCheck[] {
             expectFormat: c.expectFormat ?? 'json',
           },
     );
+}
+
+const RISK_ORDER: Record<RiskLevel, number> = { read: 0, write: 1, destructive: 2 };
+
+/**
+ * A step's risk once its parameter values are known. The parse judged the text with placeholders
+ * (`systemctl <verb> nginx` is `write`: an unknown form); the values decide what runs (`stop` makes
+ * it destructive). The command with the values quoted for their places parses into exactly the words
+ * that run, so it is classified again and the higher verdict stands. Never lowered: the parse knows
+ * notebook-wide facts (a cell that redefined commands) that one command does not.
+ */
+export function judgeWithValues(risk: NonNullable<Cell['risk']>, structural: string, teamPolicy?: TeamPolicy): NonNullable<Cell['risk']> {
+  const judged = classifyRisk('shell', structural, undefined, undefined, teamPolicy !== undefined ? { policy: teamPolicy } : undefined);
+  if (RISK_ORDER[judged.level] <= RISK_ORDER[risk.classified]) return risk;
+  const level = RISK_ORDER[judged.level] > RISK_ORDER[risk.level] ? judged.level : risk.level;
+  const out: NonNullable<Cell['risk']> = { ...risk, level, classified: judged.level, reason: `${judged.reason} (with the parameter values given)` };
+  if (judged.decidedBy !== undefined) out.decidedBy = judged.decidedBy;
+  return out;
 }
 
 /**
@@ -164,7 +187,7 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
 
   const steps: PlanStep[] = cells.map((cell) => {
     const section = sectionsById.get(cell.sectionId);
-    const risk = cell.risk ?? { level: 'write' as const, classified: 'write' as const, reason: 'write: not classified', overridden: false };
+    const parsedRisk = cell.risk ?? { level: 'write' as const, classified: 'write' as const, reason: 'write: not classified', overridden: false };
     const usable = cell.params.filter((u) => values[u.name] !== undefined);
     const where = `${notebook.path}:${cell.span.line}`;
     let bound: ReturnType<typeof bindParameters>;
@@ -175,6 +198,7 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
       const at = findPlaceholders(cell.command).find((o) => error.message.includes(`(${o.token})`));
       throw atCell(notebook, cell, at?.start ?? 0, error);
     }
+    const risk = cell.kind === 'shell' && usable.length > 0 ? judgeWithValues(parsedRisk, bound.structural, options.teamPolicy) : parsedRisk;
     let decision = decideStep(cell, risk.level, options.mode, policy);
     const excluded = cell.attributes.excludeFromRunAll === true && !explicitlyNamed.has(cell.name.toLowerCase());
     if (excluded) decision = { action: 'skip', by: 'policy', reason: 'excludeFromRunAll: runs only when named with --cell' };

@@ -110,6 +110,22 @@ describe('bindParameters with real bash', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  // The risk of a step with values is judged on `structural` (plan/judgeWithValues): it must parse
+  // into exactly the words that run, or a value could hide a form from the classifier.
+  it.each(TEMPLATES.map((t) => [t.label, t] as const))('the structural text runs as the bound command does: %s', async (_label, template) => {
+    const uses = findParameters(template.command);
+    // In a heredoc the structural text writes line ends as spaces (a value line could end it).
+    const expected = (value: string): string => template.expected(template.label === 'unquoted heredoc' ? value.replace(/\r?\n/g, ' ') : value);
+    const script = HOSTILE.map((value) => `${bindParameters(template.command, uses, { v: value }).structural}\nprintf '%s' '<<RP-SEP>>'`).join('\n');
+    const segments = (await run(script, {})).toString('utf8').split('<<RP-SEP>>');
+    expect(segments).toHaveLength(HOSTILE.length + 1);
+    const failures = HOSTILE.flatMap((value, i) =>
+      segments[i] === expected(value) ? [] : [`${JSON.stringify(value.slice(0, 60))} → ${JSON.stringify(segments[i]!.slice(0, 80))}`],
+    );
+    expect(failures).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('nothing else ran: no touch target exists', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -142,7 +158,7 @@ describe('bindParameters output', () => {
     expect(bound.env).toEqual({ X_run_id: '7' });
   });
   it('leaves a command without placeholders unchanged', () => {
-    expect(bindParameters('echo ${HOME} $X 2>&1', [], {})).toEqual({ command: 'echo ${HOME} $X 2>&1', env: {}, display: 'echo ${HOME} $X 2>&1' });
+    expect(bindParameters('echo ${HOME} $X 2>&1', [], {})).toEqual({ command: 'echo ${HOME} $X 2>&1', env: {}, display: 'echo ${HOME} $X 2>&1', structural: 'echo ${HOME} $X 2>&1' });
   });
   it('does not touch comments or quoted heredocs', () => {
     const command = "echo <a> # <a>\ncat <<'EOF'\n<a>\nEOF";
