@@ -1,10 +1,10 @@
-// Four eyes at run time: `runproof plan` (the exact plan of a change), and the gate of
 // `runproof run --approval`: the approval must be signed, trusted, not the operator's own, not
 // expired, over this runbook, selection and parameters; then each step at or above its threshold
 // runs only if its exact command, host and parameters are the approved ones.
 import { createHash } from 'node:crypto';
 import { RunproofError } from '../core/index.js';
 import { parseRunbook, type RiskLevel } from '../parse/index.js';
+import { loadTeamPolicy } from './team-policy.js';
 import { isSecretName, paramEnvName, planRun, type GivenValue, type PlanResult, type PlanStep } from '../plan/index.js';
 import {
   atOrAbove,
@@ -86,9 +86,12 @@ export function changePlanContent(plan: PlanResult, runbook: { path: string; tit
  */
 export async function buildChangePlan(options: ChangePlanOptions): Promise<ChangePlan> {
   const text = await readRunbookFile(options.runbookPath);
-  const notebook = parseRunbook(text, { path: options.runbookPath });
+  // The same team policy as the run: the plan's risks are the ones the run will judge.
+  const team = await loadTeamPolicy(options.runbookPath);
+  const notebook = parseRunbook(text, { path: options.runbookPath, ...(team ? { policy: team.policy, policyPath: team.path } : {}) });
   const sha256 = createHash('sha256').update(text).digest('hex');
   const plan = planRun(notebook, {
+    ...(team ? { teamPolicy: team.policy } : {}),
     mode: 'unattended',
     ...(options.sections ? { sections: options.sections } : {}),
     ...(options.cells ? { cells: options.cells } : {}),
