@@ -12,3 +12,4 @@ export type { FleetOptions } from './run-fleet.js';
 export { loadTeamPolicy, TEAM_POLICY_FILE, type LoadedTeamPolicy } from './team-policy.js';
 export { buildChangePlan, changePlanContent, loadApprovalForRun, applyApproval, LOCAL_HOST } from './approval-gate.js';
 export type { ChangePlanOptions, AcceptedApproval, LoadApprovalOptions } from './approval-gate.js';
+export { recoverRun, type RecoverRunOptions } from './recover-run.js';

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { dirname, resolve } from 'node:path';
-import { finishBundle } from '../../app/index.js';
-import { endSurvivingGroups } from '../../execute/index.js';
-import { recoverBundle } from '../../record/index.js';
+import { recoverRun } from '../../app/index.js';
 import type { CommandRegistrar } from '../program.js';
 
 interface RecoverFlags {
@@ -24,18 +21,10 @@ export const registerRecover: CommandRegistrar = (program: Command) => {
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExample:\n  runproof recover evidence/daily_20260122_101500\n')
     .action(async (bundle: string, flags: RecoverFlags) => {
-      const evidenceDir = dirname(resolve(bundle));
-      const result = await recoverBundle(bundle, {
-        evidenceDir,
+      const result = await recoverRun(bundle, {
         ...(flags.force ? { force: true } : {}),
-        endSurvivors: (groups) => endSurvivingGroups(groups),
-        finish: (b, record) =>
-          finishBundle(b, record, {
-            evidenceDir,
-            env: process.env,
-            ...(flags.templateDir ? { templateDir: flags.templateDir } : {}),
-            ...(flags.signingKey ? { signingKeyFile: flags.signingKey } : {}),
-          }),
+        ...(flags.templateDir ? { templateDir: flags.templateDir } : {}),
+        ...(flags.signingKey ? { signingKeyFile: flags.signingKey } : {}),
       });
       const intact = result.record.steps.filter((s) => s.status !== 'not-run' && s.status !== 'interrupted').length;
       if (flags.json) {
