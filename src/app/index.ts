@@ -13,3 +13,4 @@ export { loadTeamPolicy, TEAM_POLICY_FILE, type LoadedTeamPolicy } from './team-
 export { buildChangePlan, changePlanContent, loadApprovalForRun, applyApproval, LOCAL_HOST } from './approval-gate.js';
 export type { ChangePlanOptions, AcceptedApproval, LoadApprovalOptions } from './approval-gate.js';
 export { recoverRun, type RecoverRunOptions } from './recover-run.js';
+export { createMissingAsker, type AskMissing, type MissingAnswer, type MissingParameter } from './ask-missing.js';

@@ -6,7 +6,7 @@ import { readRunbookFile } from './read-runbook.js';
 import { loadTeamPolicy } from './team-policy.js';
 import { preflightRun } from './preflight.js';
 import { parseRunbook, type Notebook, type RiskLevel } from '../parse/index.js';
-import { planRun, type GivenValue, type Mode, type PlanResult } from '../plan/index.js';
+import { planRun, type GivenValue, type Mode, type PlanOptions, type PlanResult } from '../plan/index.js';
 import { runNotebook, type RunNotebookOptions, type RunOutcome, type RunProgress, type StepDecider } from '../execute/index.js';
 import { needsSandbox, probeSandbox, type SandboxMode, type SandboxProbe } from '../execute/index.js';
 import { RunproofError } from '../core/index.js';
@@ -34,6 +34,7 @@ import type { Trigger } from '../record/index.js';
 import { prepareResume, type ResumePoint } from '../record/index.js';
 import { archiveBundle, type ArchiveFormat } from '../record/index.js';
 import { stampBundle, type BundleTimestamp } from '../record/index.js';
+import { createMissingAsker, type AskMissing } from './ask-missing.js';
 import { applyApproval, loadApprovalForRun, withApprovedDefaults, writeApprovalFiles, type AcceptedApproval } from './approval-gate.js';
 
 export interface RunRunbookOptions {
@@ -53,6 +54,12 @@ export interface RunRunbookOptions {
   signal?: AbortSignal;
   progress?: RunProgress;
   decider?: StepDecider;
+  /**
+   * Interactive runs: asks the operator for the parameters a step needs that have no value, when
+   * that step comes (not before the run). Without it, a missing parameter stops the run before its
+   * first step (RP_MISSING_PARAMETER), as it does unattended.
+   */
+  askMissing?: AskMissing;
   /** Environment of the run (default process.env): the session's base and a source of secrets. */
   env?: Record<string, string>;
   /** Directory the shell session starts in (default: the current directory). */
@@ -157,7 +164,8 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     const old = resume.record.selection;
     if (!options.sections?.length && !options.cells?.length && !options.tags?.length) options = { ...options, sections: old.sections, cells: old.cells, tags: old.tags };
   }
-  const plan = planRun(notebook, {
+  const askMissing = options.mode === 'interactive' ? options.askMissing : undefined;
+  const planOptions: PlanOptions = {
     mode: options.mode,
     ...(options.sections ? { sections: options.sections } : {}),
     ...(options.cells ? { cells: options.cells } : {}),
@@ -165,10 +173,12 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     ...(options.values ? { values: options.values } : {}),
     ...(options.allow ? { allow: options.allow } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    onMissing: options.mode === 'dry-run' ? 'keep' : 'throw',
+    // Dry runs show what is missing; an interactive run asks when the first cell needing it comes.
+    onMissing: options.mode === 'dry-run' || askMissing ? 'keep' : 'throw',
     envNames: new Set(Object.keys(env)),
     ...(teamPolicy ? { teamPolicy: teamPolicy.policy } : {}),
-  });
+  };
+  const plan = planRun(notebook, planOptions);
   // One redactor for the journal, logs, record, reports and the screen. It knows, before the first
   // cell runs, every credential written anywhere in the runbook (not only in the selection):
   // `PGPASSWORD=x`, `curl -u user:pass`, `Authorization: Bearer t`... (SECURITY L3).
@@ -256,6 +266,9 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.decider ? { decider: options.decider } : {}),
       sandbox: { mode: sandboxMode, ...(sandboxProbe ? { probe: sandboxProbe } : {}) },
+      ...(askMissing && plan.missingParameters.length > 0
+        ? { prepareStep: createMissingAsker({ notebook, plan, planOptions, redactor, append: (event) => bundle.append(event), ask: askMissing }) }
+        : {}),
       ...(resume ? { resumedFrom: resume.bundleName, alreadyDone: new Set(plan.steps.filter((s) => resume!.doneStepNames.has(s.name || s.id)).map((s) => s.id)) } : {}),
     };
     const outcome = fleet ? await runOnHosts(notebookOptions, fleet) : await runNotebook(notebookOptions);

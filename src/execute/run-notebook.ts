@@ -91,6 +91,12 @@ export interface RunNotebookOptions {
   decider?: StepDecider;
   /** Steps already completed in a resumed run: recorded as skipped with that reason. */
   alreadyDone?: Set<string>;
+  /**
+   * Called before each step of a run that is not a dry run, before its header is shown: the step
+   * to run instead (values asked from the operator bound in), or the operator's decision not to run
+   * it (`skip`, or `quit` the run). The app's `askMissing` hook is given here.
+   */
+  prepareStep?: (step: PlanStep) => Promise<{ step: PlanStep } | { decision: Omit<Decision, 'at'> & { action: 'skip' | 'quit' } }>;
   /** Where shell cells run instead of a local session (a remote host's session, for fleet runs). */
   session?: ShellSession;
   /**
@@ -224,17 +230,24 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
   const captured: Record<string, string> = {};
 
   try {
-    for (const [index, step] of plan.steps.entries()) {
+    for (const [index, planned] of plan.steps.entries()) {
       if (aborted || options.signal?.aborted) {
         aborted = true;
-        await startStep(sink, step);
-        await sink.append({ type: 'step-end', stepId: step.id, status: 'not-run', note: 'the run was aborted before this step' });
+        await startStep(sink, planned);
+        await sink.append({ type: 'step-end', stepId: planned.id, status: 'not-run', note: 'the run was aborted before this step' });
         statuses.push('not-run');
         continue;
       }
+      const prepared = options.prepareStep && !dryRun && !options.alreadyDone?.has(planned.id) ? await options.prepareStep(planned) : { step: planned };
+      const step = 'step' in prepared ? prepared.step : planned;
       options.progress?.stepStart?.(step, index, plan.steps.length);
       await startStep(sink, step, step.kind === 'shell' ? sandboxed(step) : undefined);
       const result = await (async (): Promise<StepRun> => {
+        if ('decision' in prepared) {
+          await decide(sink, step, prepared.decision);
+          if (prepared.decision.action === 'quit') aborted = true;
+          return { status: prepared.decision.action === 'quit' ? 'not-run' : 'skipped', note: prepared.decision.reason };
+        }
         if (options.alreadyDone?.has(step.id)) {
           await decide(sink, step, { action: 'skip', by: 'policy', reason: 'completed in the run this one resumes' });
           return { status: 'skipped', note: 'completed in the resumed run' };

@@ -203,7 +203,8 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
     const excluded = cell.attributes.excludeFromRunAll === true && !explicitlyNamed.has(cell.name.toLowerCase());
     if (excluded) decision = { action: 'skip', by: 'policy', reason: 'excludeFromRunAll: runs only when named with --cell' };
     const unresolved = cell.params.filter((u) => values[u.name] === undefined).map((u) => u.name);
-    if (unresolved.length > 0) {
+    // A cell left out (excludeFromRunAll) stays skipped: it runs nothing, so it needs no value.
+    if (unresolved.length > 0 && decision.action !== 'skip') {
       decision = { action: 'block', by: 'policy', reason: `parameter without a value: ${unresolved.join(', ')}` };
     }
     let timeoutMs: number;

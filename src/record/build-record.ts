@@ -56,6 +56,7 @@ export function buildRecord(events: JournalEvent[], options: BuildRecordOptions 
   const warnings = [...(start.warnings ?? [])];
   let end: Extract<JournalEvent, { type: 'run-end' }> | undefined;
   const open = new Set<string>();
+  const parameters = [...start.parameters];
 
   for (const event of events) {
     switch (event.type) {
@@ -81,6 +82,13 @@ export function buildRecord(events: JournalEvent[], options: BuildRecordOptions 
             delete step.boundCommand;
           }
         }
+        break;
+      }
+      case 'parameter': {
+        // A value given during the run: the latest one for a name stands.
+        const at = parameters.findIndex((p) => p.name === event.parameter.name);
+        if (at === -1) parameters.push(event.parameter);
+        else parameters[at] = event.parameter;
         break;
       }
       case 'attempt-end': {
@@ -166,7 +174,7 @@ export function buildRecord(events: JournalEvent[], options: BuildRecordOptions 
     endedAt,
     durationMs,
     status: end?.status ?? options.unfinishedStatus ?? 'aborted',
-    parameters: start.parameters,
+    parameters,
     evidenceName: start.evidenceName,
     bundleName: start.bundleName,
     counts: end?.counts ?? countStatuses(stepList.map((s) => s.status)),

@@ -353,6 +353,18 @@ export const DecisionEventSchema = z.strictObject({
   decision: DecisionSchema,
 });
 
+/**
+ * A parameter value given during the run (the operator asked when the first cell needing it came):
+ * folded into the record's `parameters` (source `prompt`; a secret's value is `[REDACTED:NAME]`).
+ */
+export const ParameterEventSchema = z.strictObject({
+  ...eventBase,
+  type: z.literal('parameter'),
+  /** The step that needed it. */
+  stepId: z.string(),
+  parameter: ParameterValueSchema,
+});
+
 /** Announces an attempt and where its output is being streamed, so `recover` finds partial logs. */
 export const AttemptStartEventSchema = z.strictObject({
   ...eventBase,
@@ -417,6 +429,7 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
   RunStartEventSchema,
   StepStartEventSchema,
   DecisionEventSchema,
+  ParameterEventSchema,
   AttemptStartEventSchema,
   ProcessStartEventSchema,
   AttemptEndEventSchema,

@@ -55,7 +55,7 @@ describe('runproof run on a terminal: failures and parameters', () => {
     expect(step(record, 'after').status).toBe('passed');
   });
 
-  it('asks missing parameters before the first cell, with their descriptions; the secret one is read without echo', async () => {
+  it('asks missing parameters when the first cell that needs them comes (here the first), with their descriptions; the secret one is read without echo', async () => {
     const secret = 'hunter2-Secret-Value';
     pane = await startPane({ dir, args: ['run', 'params.md', '--evidence-dir', 'ev'] });
     let screen = await pane.waitFor('release: ');

@@ -57,6 +57,30 @@ describe('checked before the first step', () => {
   });
 });
 
+describe('unattended: only the parameters of cells the policy will run are required', () => {
+  const policyRunbook = (): void =>
+    writeFileSync(
+      join(dir, 'policy.md'),
+      `# T\n\n\`\`\`bash {name=look}\necho looked\n\`\`\`\n\n\`\`\`bash {name=make}\nmkdir -p ${dir}/made-<leaf>\n\`\`\`\n\n\`\`\`http {name=restart}\nPOST http://127.0.0.1:9/restart\nX-Demo-Token: {{DEMO_TOKEN}}\n\`\`\`\n`,
+    );
+  it('read only (the write cell and the POST are blocked): their parameters are not needed, the run goes on', async () => {
+    policyRunbook();
+    const result = await runCli(['run', 'policy.md', '--yes', '--evidence-dir', join(dir, 'ev-policy')], { cwd: dir, env: { DEMO_TOKEN: undefined } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('looked');
+    expect(result.stdout).toMatch(/1 passed, 0 failed, 2 blocked/);
+  });
+  it('--allow write: both are needed, named before the first step (exit 2, nothing run)', async () => {
+    policyRunbook();
+    const evidence = join(dir, 'ev-policy-write');
+    const result = await runCli(['run', 'policy.md', '--yes', '--allow', 'write', '--evidence-dir', evidence], { cwd: dir, env: { DEMO_TOKEN: undefined } });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/^RP_MISSING_PARAMETER .*leaf \(needed by make\).*DEMO_TOKEN \(needed by restart\)/);
+    expect(result.stdout).not.toContain('looked');
+    expect(existsSync(evidence) ? readdirSync(evidence).filter((f) => !f.startsWith('.')) : []).toEqual([]);
+  });
+});
+
 describe('lint checks parameter defaults', () => {
   it('a default outside its choices or pattern is an error', async () => {
     writeFileSync(join(dir, 'lint-choices.md'), '---\nparams:\n  env:\n    choices: [a, b]\n    default: c\n---\n# T\n\n```bash\necho <env>\n```\n');

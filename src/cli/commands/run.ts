@@ -10,7 +10,6 @@ import { EXIT, exitCodeForStatus } from '../exit.js';
 import { createRunPrinter } from '../run-printer.js';
 import { loadBundleRecord, parseTsaUrl, readApprovalFile, type BundleTimestamp } from '../../record/index.js';
 import { createInteractiveSession, type InteractiveSession } from '../interactive/session.js';
-import { findMissingParameters } from '../interactive/parameters.js';
 
 interface RunFlags {
   section: string[];
@@ -236,21 +235,6 @@ export const registerRun: CommandRegistrar = (program: Command) => {
         if (mode === 'interactive') {
           const session = createInteractiveSession({ input: process.stdin, output: out, env: process.env, quitRun: () => controller.abort('quit') });
           interactive = session;
-          const missing = await findMissingParameters(runbook, {
-            sections: flags.section,
-            cells: flags.cell,
-            tags: flags.tag,
-            values,
-            allow,
-            ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-          });
-          const asked = await session.askParameters(missing);
-          if (asked === null) {
-            session.screen.line('quit before any cell ran: nothing was run or recorded');
-            process.exitCode = EXIT.aborted;
-            return;
-          }
-          values.push(...asked);
         }
         const session = interactive;
         const result = await runRunbook({
@@ -283,6 +267,8 @@ export const registerRun: CommandRegistrar = (program: Command) => {
             ? {
                 progress: session.progress,
                 decider: session.decider,
+                // A parameter with no value is asked when the first cell that needs it comes.
+                askMissing: session.askMissing,
                 // The screen masks what the bundle redacts: the same secrets, learned from the plan.
                 onPlan: (plan, _notebook, redactor) => session.setPlan(plan, redactor),
                 // What the operator saw goes into the bundle, redacted by the bundle writer.

@@ -2,8 +2,8 @@
 // the choice after a failure), live progress with a spinner, Ctrl-C per cell, prompts for missing
 // parameters, and the transcript of all of it for the bundle.
 import type { Decision, Redactor, StepStatus } from '../../record/index.js';
-import type { GivenValue, ParameterValue, PlanResult, PlanStep } from '../../plan/index.js';
-import { checkParameterValue } from '../../plan/index.js';
+import type { ParameterValue, PlanResult, PlanStep } from '../../plan/index.js';
+import type { AskMissing, MissingAnswer } from '../../app/index.js';
 import type { RunProgress, StepDecider } from '../../execute/index.js';
 import type { StepFailure } from '../../execute/index.js';
 import { editText } from './editor.js';
@@ -34,19 +34,6 @@ export interface InteractiveSessionOptions {
   quitRun: () => void;
 }
 
-/** A missing parameter as the planner reports it, with the front matter's description. */
-export interface MissingParameter {
-  name: string;
-  cells: string[];
-  description?: string;
-  default?: string;
-  secret?: boolean;
-  /** Front matter `choices`: offered in the prompt; any other value is asked again. */
-  choices?: string[];
-  /** Front matter `pattern`: a value that does not match it is asked again. */
-  pattern?: string;
-}
-
 /** An interactive run's terminal side; `close()` always, to give the terminal back. */
 export interface InteractiveSession {
   readonly decider: StepDecider;
@@ -54,8 +41,11 @@ export interface InteractiveSession {
   readonly screen: Screen;
   /** Called with the plan before the first cell: parameter values and the secrets to mask. */
   setPlan(plan: PlanResult, redactor: Redactor): void;
-  /** Asks each missing parameter (secret ones without echo); `null` when the operator quit. */
-  askParameters(missing: readonly MissingParameter[]): Promise<GivenValue[] | null>;
+  /**
+   * The run's `askMissing` hook: asks, before the step that first needs them, each parameter that
+   * has no value (secret ones without echo). Enter with nothing skips the step; Ctrl-C quits the run.
+   */
+  readonly askMissing: AskMissing;
   /**
    * SIGINT arrived (the terminal is in cooked mode while an interactive cell reads it): interrupts
    * the running cell and returns true, or returns false when there is none (the run should stop).
@@ -268,6 +258,30 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
     },
   };
 
+  const askMissing: AskMissing = async ({ step, missing, problem }): Promise<MissingAnswer> => {
+    screen.line();
+    if (problem !== undefined) screen.line(paint.yellow(`  ${glyphs.warn} ${redact(problem)}`));
+    else {
+      const what = missing.length === 1 ? 'a parameter that has' : `${missing.length} parameters that have`;
+      screen.line(`${paint.bold(`Cell ${step.name} needs ${what} no value yet:`)}${paint.dim(' (Enter alone skips the cell, Ctrl-C quits the run)')}`);
+    }
+    const values: Array<{ name: string; value: string }> = [];
+    for (const m of missing) {
+      const others = m.cells.filter((c) => c !== step.name);
+      screen.line(`  ${paint.bold(m.name)}${m.description ? ` ${glyphs.dot} ${m.description}` : ''}${others.length > 0 ? paint.dim(`  (also read by ${others.join(', ')})`) : ''}`);
+      const offer = m.choices ? paint.dim(` (${m.choices.join(' | ')})`) : '';
+      const hint = offer + (m.secret ? paint.dim(' (secret: not shown as you type)') : '');
+      const typed = await readLine(`  ${m.name}${hint}: `, m.secret);
+      if (typed === null) return { quit: true };
+      if (typed === '') {
+        screen.line(paint.yellow(`  no value for ${m.name}: ${step.name} is skipped`));
+        return { skip: true };
+      }
+      values.push({ name: m.name, value: typed });
+    }
+    return { values };
+  };
+
   const progress: RunProgress = {
     stepStart(step, index, total) {
       screen.line();
@@ -312,32 +326,7 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
       parameters = plan.parameters;
       redact = (text) => redactor.redact(text);
     },
-    async askParameters(missing) {
-      const values: GivenValue[] = [];
-      if (missing.length === 0) return values;
-      screen.line(paint.bold(`This run needs ${missing.length === 1 ? 'a parameter' : `${missing.length} parameters`} that ${missing.length === 1 ? 'has' : 'have'} no value:`));
-      for (const m of missing) {
-        screen.line(`  ${paint.bold(m.name)}${m.description ? ` ${glyphs.dot} ${m.description}` : ''}${paint.dim(`  (needed by ${m.cells.join(', ')})`)}`);
-        for (;;) {
-          const offer = m.choices ? paint.dim(` (${m.choices.join(' | ')})`) : '';
-          const hint = offer + (m.secret ? paint.dim(' (secret: not shown as you type)') : m.default !== undefined ? paint.dim(` [${m.default}]`) : '');
-          const typed = await readLine(`  ${m.name}${hint}: `, m.secret === true);
-          if (typed === null) return null;
-          const value = typed === '' && m.default !== undefined ? m.default : typed;
-          const problem = value === '' ? undefined : checkParameterValue({ name: m.name, secret: m.secret === true, ...(m.choices ? { choices: m.choices } : {}), ...(m.pattern !== undefined ? { pattern: m.pattern } : {}) }, value);
-          if (problem) {
-            screen.line(paint.dim(`  ${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`));
-            continue;
-          }
-          if (value !== '') {
-            values.push({ name: m.name, value, source: 'prompt' });
-            break;
-          }
-          screen.line(paint.dim('  a value is needed (Ctrl-C quits)'));
-        }
-      }
-      return values;
-    },
+    askMissing,
     interruptCell() {
       if (!running || running.controller.signal.aborted || interruptPending) return false;
       interruptPending = true;
