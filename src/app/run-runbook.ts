@@ -96,6 +96,8 @@ export interface RunRunbookOptions {
   policyFile?: string;
   /** `--approval FILE [--trust FILE]`: run the approved plan only (src/app/approval-gate.ts). */
   approval?: { file: string; trustFile?: string };
+  /** The webhook the run's `beforeSeal` reports to (a checklist's): its URL is checked before the first step (RP_BAD_WEBHOOK). */
+  webhookUrl?: string;
   /** `--tsa URL`: an RFC 3161 token over SHA-256(manifest.json) after sealing, kept as timestamp.tsr (record/timestamp.ts). */
   tsaUrl?: URL;
 }
@@ -222,7 +224,12 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
   );
   // Created here, before the lock; a folder that is a symbolic link is refused (RP_UNSAFE_PATH).
   const evidenceDir = await ensureRealDir(options.evidenceDir ?? resume?.evidenceDir ?? 'evidence', 'evidence folder');
-  await preflightRun({ evidenceDir, ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}), ...(options.templateDir ? { templateDir: options.templateDir } : {}) });
+  await preflightRun({
+    evidenceDir,
+    ...(options.signingKeyFile ? { signingKeyFile: options.signingKeyFile } : {}),
+    ...(options.templateDir ? { templateDir: options.templateDir } : {}),
+    ...(options.webhookUrl !== undefined ? { webhookUrl: options.webhookUrl } : {}),
+  });
 
   // The chain lock's folder in the evidence folder, checked before anything runs (a planted link is refused now, not at sealing).
   await ensureRealDir(join(evidenceDir, LOCKS_DIR), 'lock folder');

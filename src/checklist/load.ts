@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { didYouMean, parseDuration, RunproofError, spanAt } from '../core/index.js';
 import type { RiskLevel } from '../parse/index.js';
 import { validateEvidenceName } from '../record/index.js';
+import { parseWebhookUrl } from '../report/index.js';
 import { cronProblem, isTimeZone, type CronSchedule } from './cron.js';
 import { ChecklistFileSchema, type ChecklistFileInput, type ChecklistInput, type ParamValue } from './schema.js';
 
@@ -179,13 +180,11 @@ function semanticProblems(input: ChecklistFileInput): Array<{ path: PropertyKey[
     if (c.webhook !== undefined) {
       const url = typeof c.webhook === 'string' ? c.webhook : c.webhook.url;
       const urlPath = typeof c.webhook === 'string' ? [...base, 'webhook'] : [...base, 'webhook', 'url'];
-      let parsed: URL | null = null;
       try {
-        parsed = new URL(url);
-      } catch {
-        problems.push({ path: urlPath, message: `"${url}" is not a URL` });
+        parseWebhookUrl(url);
+      } catch (error) {
+        problems.push({ path: urlPath, message: (error as Error).message });
       }
-      if (parsed && parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push({ path: urlPath, message: `webhook URL must be http or https, not ${parsed.protocol}` });
       if (typeof c.webhook === 'object') {
         const problem = durationProblem(c.webhook.timeout, 'webhook timeout');
         if (problem) problems.push({ path: [...base, 'webhook', 'timeout'], message: problem });

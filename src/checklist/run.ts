@@ -215,7 +215,7 @@ export async function runChecklist(given: Checklist, options: ChecklistRunOption
         cwd: checklist.cwd,
         ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) } : {}),
         trigger,
-        ...(checklist.webhook ? { beforeSeal: webhookHook(checklist, env, onOutcome, (r) => isLast(r.status))! } : {}),
+        ...(checklist.webhook ? { beforeSeal: webhookHook(checklist, env, onOutcome, (r) => isLast(r.status))!, webhookUrl: checklist.webhook.url } : {}),
       });
       // A run that ran no check is `empty` (also when an older record says passed): never a pass.
       const status = runOutcome(run.status, run.record);

@@ -56,6 +56,7 @@ export type ErrorCode =
   | 'RP_BAD_TRUST'
   | 'RP_SANDBOX_UNAVAILABLE'
   | 'RP_TSA_FAILED'
+  | 'RP_BAD_WEBHOOK'
   | 'RP_BAD_TSA_CERT'
   | 'RP_INTERNAL';
 

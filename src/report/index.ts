@@ -11,5 +11,5 @@ export { renderJUnit, JUnitFiles, junitSink } from './junit.js';
 export type { JUnitSuiteInput } from './junit.js';
 export { renderTextfile, readTextfileSeries, applyTextfileUpdate, updateTextfile, textfileSink } from './textfile.js';
 export type { ChecklistSeries, TextfileUpdate } from './textfile.js';
-export { postWebhook, webhookPayload, signWebhookBody } from './webhook.js';
+export { postWebhook, webhookPayload, signWebhookBody, parseWebhookUrl } from './webhook.js';
 export type { WebhookPayload, WebhookOutcome, WebhookAttempt, PostWebhookOptions } from './webhook.js';

@@ -3,7 +3,7 @@
 // data that goes into the bundle (`webhook.json`), the log and the textfile.
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { TOOL_VERSION } from '../core/index.js';
+import { RunproofError, TOOL_VERSION } from '../core/index.js';
 import type { Counts, RunRecord } from '../record/index.js';
 import type { Trigger } from '../record/index.js';
 import { runOutcome } from './outcome.js';
@@ -60,6 +60,25 @@ export interface PostWebhookOptions {
   retries?: number;
   /** Pause between attempts, default 1 s (capped at the timeout). */
   retryDelayMs?: number;
+}
+
+/**
+ * Checks a webhook URL before anything runs (the checklist loader and the run's preflight use this
+ * one rule): a URL, http or https, with a host.
+ * @throws RunproofError RP_BAD_WEBHOOK otherwise.
+ * @example parseWebhookUrl('https://hooks.example/runproof')
+ */
+export function parseWebhookUrl(text: string): URL {
+  const hint = 'give the webhook an http or https URL, e.g. https://hooks.example/runproof';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new RunproofError('RP_BAD_WEBHOOK', `webhook "${text}" is not a URL`, { hint });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RunproofError('RP_BAD_WEBHOOK', `webhook URL must be http or https, not ${url.protocol}`, { hint });
+  if (url.hostname === '') throw new RunproofError('RP_BAD_WEBHOOK', `webhook URL ${displayUrl(text)} names no host`, { hint });
+  return url;
 }
 
 /** The summary a webhook receives for a run record. */
