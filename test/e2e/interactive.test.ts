@@ -66,10 +66,16 @@ describe('runproof run on a terminal (interactive)', () => {
     await pane.keys('y');
     screen = await pane.waitFor('type the cell name drop-cache to run it');
     matchSnapshot('destructive-prompt.txt', screenFrom(screen, '[4/5]'));
+    // J11: a typo may be retyped (three tries); Enter alone skips.
     await pane.type('drop-cach');
     await pane.keys('Enter');
+    screen = await pane.waitFor('"drop-cach" is not drop-cache: type it again (2 tries left; Enter alone skips)');
+    await pane.type('drop-cahce');
+    await pane.keys('Enter');
+    await pane.waitFor('(1 try left; Enter alone skips)');
+    await pane.keys('Enter');
     screen = await pane.waitFor(/\[5\/5\][\s\S]*run it\?/);
-    expect(screen).toContain('"drop-cach" is not drop-cache: skipped');
+    expect(screen).toContain('nothing typed: skipped');
     await pane.keys('y');
     expect(await pane.exitCode()).toBe(0);
     screen = await pane.screen();
@@ -95,13 +101,13 @@ describe('runproof run on a terminal (interactive)', () => {
     const drop = step(record, 'drop-cache');
     expect(drop.status).toBe('skipped');
     expect(drop.attempts).toHaveLength(0);
-    expect(drop.decisions).toMatchObject([{ action: 'skip', by: 'operator', input: 'drop-cach' }]);
+    expect(drop.decisions).toMatchObject([{ action: 'skip', by: 'operator', input: 'drop-cahce', reason: 'destructive: the operator typed "drop-cach", "drop-cahce", not the cell name: skipped' }]);
     for (const s of record.steps) for (const d of s.decisions) expect(Date.parse(d.at)).not.toBeNaN();
 
     const transcript = readFileSync(join(bundle, 'transcript.txt'), 'utf8');
     expect(transcript).toContain('[1/5] Night shift → 1. Look around');
     expect(transcript).toContain('checking release v2.4.1 with token [REDACTED:api_token]');
-    expect(transcript).toContain('type the cell name drop-cache to run it (anything else skips it): drop-cach');
+    expect(transcript).toContain('type the cell name drop-cache to run it (Enter alone skips it): drop-cach');
     expect(transcript).not.toContain(SECRET);
     expect(transcript).not.toContain('\u001b');
     const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as { files: Array<{ path: string }> };
@@ -151,6 +157,43 @@ describe('runproof run on a terminal (interactive)', () => {
     expect(step(record, 'drop-cache').status).toBe('passed');
   });
 
+  it('a destructive cell runs when its name is typed right after a typo', async () => {
+    pane = await startPane({ dir, args: ['run', 'steps.md', '--cell', 'drop-cache', '--cell', 'report', '--evidence-dir', 'ev'] });
+    await pane.waitFor(MENU);
+    await pane.keys('y');
+    await pane.waitFor('type the cell name drop-cache');
+    await pane.type('drop-cash');
+    await pane.keys('Enter');
+    await pane.waitFor('type it again (2 tries left');
+    await pane.type('drop-cache');
+    await pane.keys('Enter');
+    await pane.waitFor(/\[2\/2\][\s\S]*run it\?/);
+    await pane.keys('y');
+    expect(await pane.exitCode()).toBe(0);
+    expect(existsSync(join(dir, 'cache-dir'))).toBe(false);
+    const record = recordOf(bundleDir());
+    expect(step(record, 'drop-cache')).toMatchObject({ status: 'passed', decisions: [{ action: 'run', by: 'operator', input: 'drop-cache', reason: 'destructive: the operator typed the cell name (after 1 wrong try)' }] });
+  });
+
+  it('three wrong names skip the destructive cell', async () => {
+    pane = await startPane({ dir, args: ['run', 'steps.md', '--cell', 'drop-cache', '--evidence-dir', 'ev'] });
+    await pane.waitFor(MENU);
+    await pane.keys('y');
+    for (const typo of ['a', 'b']) {
+      await pane.waitFor(/type the cell name drop-cache to run it \(Enter alone skips it\): $/m);
+      await pane.type(typo);
+      await pane.keys('Enter');
+    }
+    await pane.waitFor('(1 try left');
+    await pane.type('c');
+    await pane.keys('Enter');
+    expect(await pane.exitCode()).toBe(5);
+    expect(await pane.screen()).toContain('"c" is not drop-cache: skipped');
+    expect(existsSync(join(dir, 'cache-dir', 'keep.txt'))).toBe(true);
+    const record = recordOf(bundleDir());
+    expect(step(record, 'drop-cache')).toMatchObject({ status: 'skipped', decisions: [{ action: 'skip', by: 'operator', input: 'c' }] });
+  });
+
   it('a cell marked interactive reads the terminal itself, and the menus work again after it', async () => {
     copyFileSync(join(fixtures, 'ask.md'), join(dir, 'ask.md'));
     pane = await startPane({ dir, args: ['run', 'ask.md', '--evidence-dir', 'ev'] });
@@ -182,6 +225,8 @@ describe('runproof run on a terminal (interactive)', () => {
     await pane.keys('y');
     await pane.waitFor('type the cell name write-marker');
     await pane.type('no');
+    await pane.keys('Enter');
+    await pane.waitFor('type it again');
     await pane.keys('Enter');
     // The only selected cell was refused: nothing was checked (status empty, exit 5; J3).
     expect(await pane.exitCode()).toBe(5);

@@ -149,7 +149,7 @@ export function failureHelp(): string {
 
 /** The line asking a destructive cell's confirmation word. */
 export function confirmPrompt(step: PlanStep, paint: Paint, glyphs: Glyphs): string {
-  return `  ${paint.red(glyphs.warn)} destructive: type the cell name ${paint.bold(step.name)} to run it (anything else skips it): `;
+  return `  ${paint.red(glyphs.warn)} destructive: type the cell name ${paint.bold(step.name)} to run it (Enter alone skips it): `;
 }
 
 // A value of an assertion or a diff, short enough for one line.

@@ -56,6 +56,9 @@ export interface InteractiveSession {
   close(): void;
 }
 
+/** Tries at typing a destructive cell's name before it is skipped. */
+const CONFIRM_TRIES = 3;
+
 const keyName = (key: KeyPress): string => (isCtrlC(key) ? 'Ctrl-C' : (printable(key) ?? key.name ?? '?'));
 
 /** Starts raw-mode key reading on `input` and returns the session. */
@@ -169,20 +172,30 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
     }
   }
 
-  // The destructive confirmation: the cell name typed exactly, or the cell is skipped.
+  // The destructive confirmation: the cell name typed exactly. A typo may be retyped (three tries
+  // in all); Enter alone, or a third wrong name, skips the cell.
   async function confirmDestructive(step: PlanStep, action: 'run' | 'run-all'): Promise<Choice> {
-    const typed = await readLine(confirmPrompt(step, paint, glyphs), false);
-    if (typed === null) return { action: 'quit', by: 'operator', reason: 'the operator pressed Ctrl-C at the destructive confirmation', input: 'Ctrl-C' };
-    if (typed.trim() === step.name) {
-      return {
-        action,
-        by: 'operator',
-        reason: `destructive: the operator typed the cell name${action === 'run-all' ? ' (and chose to run the rest without asking)' : ''}`,
-        input: typed,
-      };
+    const wrong: string[] = [];
+    for (let tries = CONFIRM_TRIES; ; ) {
+      const typed = await readLine(confirmPrompt(step, paint, glyphs), false);
+      if (typed === null) return { action: 'quit', by: 'operator', reason: 'the operator pressed Ctrl-C at the destructive confirmation', input: 'Ctrl-C' };
+      if (typed.trim() === step.name) {
+        return {
+          action,
+          by: 'operator',
+          reason: `destructive: the operator typed the cell name${wrong.length > 0 ? ` (after ${wrong.length} wrong ${wrong.length === 1 ? 'try' : 'tries'})` : ''}${action === 'run-all' ? ' (and chose to run the rest without asking)' : ''}`,
+          input: typed,
+        };
+      }
+      tries -= 1;
+      if (typed.trim() !== '') wrong.push(typed);
+      if (typed.trim() === '' || tries === 0) {
+        const what = wrong.length === 0 ? 'typed nothing' : `typed ${wrong.map((w) => `"${w}"`).join(', ')}, not the cell name`;
+        screen.line(paint.yellow(`  ${typed.trim() === '' ? 'nothing typed' : `"${redact(typed)}" is not ${step.name}`}: skipped`));
+        return { action: 'skip', by: 'operator', reason: `destructive: the operator ${what}: skipped`, input: wrong.at(-1) ?? typed };
+      }
+      screen.line(paint.yellow(`  "${redact(typed)}" is not ${step.name}: type it again (${tries} ${tries === 1 ? 'try' : 'tries'} left; Enter alone skips)`));
     }
-    screen.line(paint.yellow(`  "${redact(typed)}" is not ${step.name}: skipped`));
-    return { action: 'skip', by: 'operator', reason: `destructive: the operator typed "${typed}", not the cell name: skipped`, input: typed };
   }
 
   const decider: StepDecider = {
