@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { RunProgress } from '../execute/index.js';
 import { showTerminalOutput, STEP_STATUS_WORD } from '../render/index.js';
 import { nothingRanNote, type Counts } from '../record/index.js';
+import { collapseRetries } from './retry-view.js';
 
 export interface RunPrinterOptions {
   json: boolean;
@@ -28,11 +29,11 @@ export function createRunPrinter(options: RunPrinterOptions): {
   // output stays in the bundle (interleaved live output of many hosts would be unreadable).
   const started = new Map<string, string>();
   let mask = (text: string): string => text;
-  return {
-    useRedactor(redactor) {
-      mask = (text) => redactor.redact(text);
-    },
-    progress: {
+  const endLine = (): void => {
+    if (!lastEndedWithNewline) out.write('\n');
+    lastEndedWithNewline = true;
+  };
+  const progress: RunProgress = {
       stepStart(step, index, total) {
         if (step.host) {
           started.set(step.id, `[${index + 1}/${total}]`);
@@ -60,11 +61,18 @@ export function createRunPrinter(options: RunPrinterOptions): {
         }
         out.write(`  -> ${painted}${detail ? `: ${detail}` : ''}\n`);
       },
+  };
+  return {
+    useRedactor(redactor) {
+      mask = (text) => redactor.redact(text);
     },
-    endLine() {
-      if (!lastEndedWithNewline) out.write('\n');
-      lastEndedWithNewline = true;
-    },
+    // A cell with retries: one `attempt k/N` line each, and the last attempt's output (J11).
+    progress: collapseRetries(progress, (step, line) => {
+      if (step.host) return;
+      endLine();
+      out.write(`${paint('2', `  ${line}`)}\n`);
+    }),
+    endLine,
     summary(result) {
       const c = result.counts;
       const label = result.status === 'empty' ? 'NOTHING CHECKED' : result.status.toUpperCase();

@@ -7,6 +7,7 @@ import type { AskMissing, MissingAnswer } from '../../app/index.js';
 import type { RunProgress, StepDecider } from '../../execute/index.js';
 import type { StepFailure } from '../../execute/index.js';
 import { editText } from './editor.js';
+import { collapseRetries } from '../retry-view.js';
 import {
   confirmPrompt,
   editableText,
@@ -247,6 +248,7 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
     async afterFailure(step, summary, failure: StepFailure) {
       interruptPending = false;
       screen.stopSpinner();
+      progress.flush(step);
       say(formatFailure(step, summary, failure, ctx()));
       const key = await readChoice(failureMenu(paint, glyphs), 'rscq', failureHelp());
       switch (key) {
@@ -295,7 +297,7 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
     return { values };
   };
 
-  const progress: RunProgress = {
+  const screenProgress: RunProgress = {
     stepStart(step, index, total) {
       screen.line();
       say(formatStepHeader(step, index, total, ctx()));
@@ -330,6 +332,9 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
       screen.line(`  ${glyphs.arrow} ${painted}${detail ? `: ${redact(detail)}` : ''}`);
     },
   };
+
+  // A cell with retries: one `attempt k/N` line each, and the last attempt's output (J11).
+  const progress = collapseRetries(screenProgress, (_step, line) => screen.line(paint.dim(`  ${line}`)));
 
   return {
     decider,
