@@ -23,6 +23,7 @@ import {
   runLockKey,
   validateEvidenceName,
   readJournal,
+  type JournalEventInput,
   type Redactor,
   type RunRecord,
 } from '../record/index.js';
@@ -86,6 +87,8 @@ export interface RunRunbookOptions {
    * the run's redactor: a screen that masks with it shows exactly what the bundle keeps.
    */
   onPlan?: (plan: PlanResult, notebook: Notebook, redactor: Redactor) => void;
+  /** Sees each journal event as it is appended (raw: redact before showing), e.g. an HTTP attempt's status for the screen. */
+  onEvent?: (event: JournalEventInput) => void;
   /** How the run was started (checklists, schedules): kept in the run-start event and the record. */
   trigger?: Trigger;
   /** Called after the record and reports are written, before the bundle is sealed: a file written here is covered by the manifest. */
@@ -257,7 +260,10 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
         git: { commit: git.commit, dirty: git.dirty, ...(git.root ? { root: git.root } : {}) },
       },
       sink: {
-        append: (event) => bundle.append(event.type === 'run-start' && options.trigger ? { ...event, trigger: options.trigger } : event),
+        append: async (event) => {
+          await bundle.append(event.type === 'run-start' && options.trigger ? { ...event, trigger: options.trigger } : event);
+          options.onEvent?.(event);
+        },
         captureOutput: (stepId, attempt, stream, onText) => bundle.captureOutput(stepId, attempt, stream, onText),
         logPathFor: (stepId, attempt, stream) => bundle.logPathFor(stepId, attempt, stream),
         addSecret: (name, value) => redactor.add(name, value),

@@ -3,6 +3,10 @@ import type { RunProgress } from '../execute/index.js';
 import { showTerminalOutput, STEP_STATUS_WORD } from '../render/index.js';
 import { nothingRanNote, type Counts } from '../record/index.js';
 import { collapseRetries } from './retry-view.js';
+import type { PlanResult, PlanStep } from '../plan/index.js';
+import type { HttpExchange } from '../execute/index.js';
+import { createPaint } from './interactive/screen.js';
+import { riskReason, sourceForScreen } from './interactive/format.js';
 
 export interface RunPrinterOptions {
   json: boolean;
@@ -16,8 +20,13 @@ const useColor = (out: NodeJS.WritableStream): boolean =>
 export function createRunPrinter(options: RunPrinterOptions): {
   progress: RunProgress;
   summary(result: { status: string; counts: Counts; bundleDir: string; recordPath: string; durationMs: number; reportPaths?: { html: string }; record: { status: string; counts: Counts; steps: ReadonlyArray<{ status: string; risk: { level: string } }>; sandbox?: { mode: string; available?: boolean; reason?: string }; hosts?: ReadonlyArray<{ name: string; status: string; message?: string }> } }): void;
-  /** The run's redactor: step notes (a failing line's text) are masked as the record masks them. */
-  useRedactor(redactor: { redact(text: string): string }): void;
+  /**
+   * The run's plan and redactor: step notes (a failing line's text) are masked as the record masks
+   * them; HTTP requests and dry-run commands are shown with the plan's values, secrets masked.
+   */
+  usePlan(plan: PlanResult, redactor: { redact(text: string): string }): void;
+  /** An HTTP cell's attempt ended: `<- HTTP 503 Service Unavailable (12 ms)`, or why nothing came back. */
+  httpResult(step: PlanStep | undefined, exchange: HttpExchange): void;
   /** Ends a line of live output cut short, so that an error printed next starts on its own line. */
   endLine(): void;
 } {
@@ -29,6 +38,10 @@ export function createRunPrinter(options: RunPrinterOptions): {
   // output stays in the bundle (interleaved live output of many hosts would be unreadable).
   const started = new Map<string, string>();
   let mask = (text: string): string => text;
+  let plan: PlanResult | undefined;
+  const shown = (step: PlanStep): string =>
+    sourceForScreen(step, { paint: createPaint(color), parameters: plan?.parameters ?? [], variables: plan?.env ?? {}, redact: mask });
+  const indented = (text: string, mark: string): string => `${text.replace(/\n$/, '').split('\n').map((l) => `  ${paint('2', mark)} ${l}`).join('\n')}\n`;
   const endLine = (): void => {
     if (!lastEndedWithNewline) out.write('\n');
     lastEndedWithNewline = true;
@@ -41,6 +54,16 @@ export function createRunPrinter(options: RunPrinterOptions): {
         }
         const where = step.sectionPath.join(' / ');
         out.write(`${paint('1', `[${index + 1}/${total}] ${step.name}`)} ${paint('2', `(${step.kind}, ${step.risk.level}${where ? `, ${where}` : ''})`)}\n`);
+        if (plan?.mode === 'dry-run') {
+          // What would run, how risky and why, and what each kind of run would do with it.
+          out.write(indented(shown(step), step.kind === 'shell' ? '$' : '>'));
+          out.write(`  risk: ${step.risk.level} · ${mask(riskReason(step))}\n`);
+          out.write(`  unattended: ${step.decision.action === 'run' ? 'runs' : step.decision.action === 'block' ? 'blocked' : 'skipped'}: ${mask(step.decision.reason)}\n`);
+          out.write(`  interactive: ${interactiveWould(step, plan)}\n`);
+        } else if (step.kind === 'http') {
+          // The request as it is sent: parameters filled in, secrets masked.
+          out.write(indented(shown(step), '>'));
+        }
       },
       output(step, _stream, text) {
         if (step.host) return;
@@ -63,8 +86,21 @@ export function createRunPrinter(options: RunPrinterOptions): {
       },
   };
   return {
-    useRedactor(redactor) {
+    usePlan(given, redactor) {
+      plan = given;
       mask = (text) => redactor.redact(text);
+    },
+    httpResult(step, exchange) {
+      if (step?.host) return;
+      endLine();
+      const ms = exchange.timings.totalMs !== undefined ? ` (${Math.round(exchange.timings.totalMs)} ms)` : '';
+      if (exchange.response) {
+        const status = exchange.response.status;
+        const text = `<- HTTP ${status}${exchange.response.statusText ? ` ${exchange.response.statusText}` : ''}${ms}`;
+        out.write(`  ${status >= 400 ? paint('31', text) : paint('2', text)}\n`);
+      } else if (exchange.error) {
+        out.write(`  ${paint('31', `<- no response: ${mask(exchange.error.message)}`)}\n`);
+      }
     },
     // A cell with retries: one `attempt k/N` line each, and the last attempt's output (J11).
     progress: collapseRetries(progress, (step, line) => {
@@ -94,4 +130,16 @@ export function createRunPrinter(options: RunPrinterOptions): {
       out.write(`verify:   runproof verify ${/^[A-Za-z0-9_./-]+$/.test(bundle) ? bundle : `'${bundle.replaceAll("'", "'\\''")}'`}\n`);
     },
   };
+}
+
+/** What an interactive run would do at this step: ask y/n, ask the typed name, ask a value first. */
+export function interactiveWould(step: PlanStep, plan: PlanResult): string {
+  const asks = plan.missingParameters.filter((m) => m.cells.includes(step.name)).map((m) => m.name);
+  const first = asks.length > 0 ? `asks ${asks.join(', ')} (no value given) when this cell comes, then ` : '';
+  if (step.decision.action === 'skip') return `skipped: ${step.decision.reason}`;
+  const skip = step.decision.action === 'block' && /marks this cell skip/.test(step.decision.reason);
+  if (skip) return 'skipped';
+  if (step.risk.level === 'destructive') return `${first}asks to type the cell name ${step.name}`;
+  if (step.risk.level === 'read' && step.confirm === 'never') return `${first}runs without asking (confirm=never)`;
+  return `${first}asks run it? (y/n)`;
 }

@@ -173,7 +173,9 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
     }
   }
   for (const [name, cellNames] of httpMissing) {
-    if (!resolved.missing.some((m) => m.name === name)) resolved.missing.push({ name, cells: cellNames });
+    const known = resolved.missing.find((m) => m.name === name);
+    if (!known) resolved.missing.push({ name, cells: cellNames });
+    else for (const cell of cellNames) if (!known.cells.includes(cell)) known.cells.push(cell);
   }
   if (resolved.missing.length > 0 && (options.onMissing ?? 'throw') === 'throw') {
     throw missingParametersError(resolved.missing);

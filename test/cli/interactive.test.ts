@@ -39,9 +39,31 @@ describe('interactive screen formatting', () => {
     expect(header).toContain('[1/3] Ops → 1. Deploy');
     expect(header).toContain('cell    deploy  (shell, line 10)');
     expect(header).toMatch(/risk {4}write · /);
-    expect(header).toContain(`curl -H "X-Token: [REDACTED:api_token]" "https://example.test/deploy/v1.2.3" --data 'it's done; $(id)'`);
+    // J11: each value shell-quoted for its place, as the cell receives it (one word, nothing expanded).
+    expect(header).toContain(`curl -H "X-Token: [REDACTED:api_token]" "https://example.test/deploy/v1.2.3" --data 'it'\\''s done; $(id)'`);
     expect(header).toContain('api_token=[REDACTED:api_token] (flag)');
+    expect(header).toContain(`note='it'\\''s done; $(id)' (flag)`);
+    expect(header).toContain('release=v1.2.3 (flag)');
     expect(header).not.toContain('tok-very-secret-1');
+  });
+
+  it('shell-quotes a value for its place: plain words as they are, others quoted so that bash reads back the value', () => {
+    const notebook = parseRunbook('# Q\n\n```bash {"name":"q"}\nprintf \'[%s]\\n\' <a> "<a>" \'<a>\' <b>\n```\n', { path: 'q.md' });
+    const value = `x y'z "$HOME" \\ \`id\``;
+    const qplan = planRun(notebook, { mode: 'interactive', values: [{ name: 'a', value, source: 'flag' }, { name: 'b', value: 'plain-1.2', source: 'flag' }] });
+    const shown = sourceForScreen(qplan.steps[0]!, { paint: createPaint(false), parameters: qplan.parameters });
+    expect(shown).toMatch(/ plain-1\.2$/);
+    // What the operator reads runs as the same words as the bound command.
+    const run = (command: string, env: Record<string, string> = {}): string => execFileSync('bash', ['-c', command], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+    expect(run(shown)).toBe(run(qplan.steps[0]!.command, qplan.steps[0]!.env));
+    expect(run(shown)).toBe(`[${value}]\n`.repeat(3) + '[plain-1.2]\n');
+  });
+
+  it('fills an HTTP cell\'s {{NAME}}s from parameters and given variables, secret-named ones masked', () => {
+    const notebook = parseRunbook('# H\n\n```http {"name":"h"}\nGET https://example.test/{{svc}}\nX-Demo-Token: {{DEMO_TOKEN}}\nX-Other: {{UNSET}}\n```\n', { path: 'h.md' });
+    const hplan = planRun(notebook, { mode: 'interactive', onMissing: 'keep', values: [{ name: 'svc', value: 'api', source: 'flag' }, { name: 'DEMO_TOKEN', value: 'tok-123456', source: 'flag' }] });
+    const shown = sourceForScreen(hplan.steps[0]!, { paint: createPaint(false), parameters: hplan.parameters, variables: hplan.env });
+    expect(shown).toBe('GET https://example.test/api\nX-Demo-Token: [REDACTED:DEMO_TOKEN]\nX-Other: {{UNSET}}');
   });
 
   it('highlights parameter values in colour and paints nothing without colour', () => {

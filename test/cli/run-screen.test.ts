@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,5 +67,46 @@ describe('without a terminal and without --yes', () => {
     expect(notes).toEqual(['runproof: no terminal and no --yes: running unattended; policy runs read, write cells, the rest are blocked (--allow write|destructive to run more)']);
     const withYes = await runCli(['run', 'plain2.md', '--yes', '--evidence-dir', join(dir, 'ev')], { cwd: dir });
     expect(withYes.stderr).not.toContain('unattended');
+  });
+});
+
+describe('HTTP cells on screen', () => {
+  it('show the request with values filled in and secrets masked, and the status they got', async () => {
+    const token = 'tok-Screen-5a9b7c3d';
+    writeFileSync(join(dir, 'ready.md'), `# R\n\n\`\`\`http {name=ready}\nGET {{BASE}}/ready\nX-Demo-Token: {{DEMO_TOKEN}}\n\`\`\`\n`);
+    const result = await runCli(['run', 'ready.md', '--yes', '--set', `BASE=${server.url}`, '--set', `DEMO_TOKEN=${token}`, '--evidence-dir', join(dir, 'ev')], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`  > GET ${server.url}/ready\n  > X-Demo-Token: [REDACTED:DEMO_TOKEN]\n`);
+    expect(result.stdout).toMatch(/^ {2}<- HTTP 503 Service Unavailable \(\d+ ms\)$/m);
+    // The status comes after the body it answered with, before the verdict.
+    expect(result.stdout.indexOf('"ready": false')).toBeLessThan(result.stdout.indexOf('<- HTTP 503'));
+    expect(result.stdout.indexOf('<- HTTP 503')).toBeLessThan(result.stdout.indexOf('-> ok'));
+    expect(result.stdout + result.stderr).not.toContain(token);
+  });
+
+  it('say when nothing came back', async () => {
+    writeFileSync(join(dir, 'dead.md'), '# D\n\n```http {name=dead}\nGET http://127.0.0.1:9/health\n```\n');
+    const result = await runCli(['run', 'dead.md', '--yes', '--evidence-dir', join(dir, 'ev')], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^ {2}<- no response: .*127\.0\.0\.1:9/m);
+  });
+});
+
+describe('--dry-run', () => {
+  it('prints each command with its values shell-quoted, its risk and reason, and what an unattended and an interactive run would do', async () => {
+    writeFileSync(
+      join(dir, 'plan.md'),
+      `---\nparams:\n  note:\n    default: "it's done; $(id)"\n  api_token:\n    secret: true\n---\n# P\n\n\`\`\`bash {name=say}\necho <note> "<note>"\n\`\`\`\n\n\`\`\`bash {name=wipe}\nrm -rf ./cache\n\`\`\`\n\n\`\`\`http {name=call}\nPOST http://127.0.0.1:9/restart\nAuthorization: Bearer {{api_token}}\n\`\`\`\n`,
+    );
+    const result = await runCli(['run', 'plan.md', '--dry-run', '--evidence-dir', join(dir, 'ev')], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    const out = result.stdout;
+    expect(out).toContain(`  $ echo 'it'\\''s done; $(id)' "it's done; \\$(id)"\n  risk: read · `);
+    expect(out).toContain('  unattended: runs: read-only: allowed unattended\n  interactive: asks run it? (y/n)\n');
+    expect(out).toContain('  $ rm -rf ./cache\n  risk: destructive · ');
+    expect(out).toMatch(/unattended: blocked: blocked by policy: destructive cell[^\n]*\n {2}interactive: asks to type the cell name wipe\n/);
+    expect(out).toContain('  > POST http://127.0.0.1:9/restart\n  > Authorization: Bearer {{api_token}}\n');
+    expect(out).toContain('  interactive: asks api_token (no value given) when this cell comes, then asks run it? (y/n)\n');
+    expect(existsSync(join(dir, 'cache'))).toBe(false);
   });
 });

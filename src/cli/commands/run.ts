@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { RunproofError, parseDuration } from '../../core/index.js';
 import { runRunbook, type FleetOptions } from '../../app/index.js';
+import type { HttpExchange } from '../../execute/index.js';
 import { ENV_FILE_LIMIT, parseEnvFile, parseSetFlag, type GivenValue, type Mode } from '../../plan/index.js';
 import type { RiskLevel } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
@@ -276,7 +277,15 @@ export const registerRun: CommandRegistrar = (program: Command) => {
                   await writeFile('transcript.txt', session.transcript());
                 },
               }
-            : { progress: printer.progress, onPlan: (_plan, _notebook, redactor) => printer.useRedactor(redactor) }),
+            : { progress: printer.progress, onPlan: (plan, _notebook, redactor) => printer.usePlan(plan, redactor) }),
+          // HTTP cells: the status each attempt got, under its output.
+          onEvent: (event) => {
+            // A fleet host's copy of a step (`c3@web-1`) prints one line when it ends, nothing more.
+            if (event.type !== 'attempt-end' || event.attempt.http === undefined || event.stepId.includes('@')) return;
+            const exchange = event.attempt.http as HttpExchange;
+            if (session) session.httpResult(exchange);
+            else printer.httpResult(undefined, exchange);
+          },
         });
         session?.close();
         if (flags.json) {

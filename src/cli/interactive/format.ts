@@ -1,7 +1,8 @@
 // The screens of an interactive run, as pure functions of plain data: the header before a cell,
 // the menus, the failure panel with the assertion diff. Kept free of I/O so that tests read them.
 import { findPlaceholders } from '../../parse/index.js';
-import { paramEnvName, paramReference, type ParameterValue, type PlanStep } from '../../plan/index.js';
+import { isSecretName } from '../../core/index.js';
+import { paramEnvName, paramReference, quoteForPlace, type ParameterValue, type PlanStep } from '../../plan/index.js';
 import type { StepFailure } from '../../execute/index.js';
 import type { Glyphs, Paint } from './screen.js';
 
@@ -11,6 +12,8 @@ export interface FormatContext {
   glyphs: Glyphs;
   /** The run's parameter values (secret ones are never shown). */
   parameters: readonly ParameterValue[];
+  /** Values given for names that are not parameters (`--set DEMO_TOKEN=…`): an HTTP cell's `{{NAME}}`; secret-named ones are masked. */
+  variables?: Readonly<Record<string, string>>;
   /** Terminal width for rules (default 80). */
   width?: number;
   /**
@@ -40,12 +43,40 @@ function paintRisk(step: PlanStep, paint: Paint): string {
 }
 
 /**
- * A cell's source with parameter values filled in and highlighted, secret values masked
- * (`[REDACTED:name]`), for shell cells whose placeholders the parser located; other cells show
- * their display text.
+ * A value as it would be typed at its place in a shell command: a plain word as is, anything else
+ * quoted for the place (`'it'\''s done'` outside quotes, `\$` escaped inside double quotes), so
+ * that what the operator reads is the one word the cell receives.
  */
-export function sourceForScreen(step: PlanStep, ctx: Pick<FormatContext, 'paint' | 'parameters' | 'redact'>): string {
+export function shellQuotedValue(value: string, quote: Parameters<typeof quoteForPlace>[0] = 'none'): string {
+  if (quote === 'none' && PLAIN_WORD.test(value)) return value;
+  return quoteForPlace(quote, value);
+}
+
+// `{{NAME}}` in an HTTP cell's text.
+const HTTP_PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
+
+/**
+ * A cell's source with parameter values filled in and highlighted, secret values masked
+ * (`[REDACTED:name]`): shell cells with each value shell-quoted for its place, HTTP cells with
+ * their `{{NAME}}`s filled from the parameters and given variables (names without a value stay
+ * as written); other cells show their display text.
+ */
+export function sourceForScreen(step: PlanStep, ctx: Pick<FormatContext, 'paint' | 'parameters' | 'redact' | 'variables'>): string {
   const redact = ctx.redact ?? same;
+  if (step.kind === 'http') {
+    const known = new Map<string, { value: string; secret: boolean }>();
+    for (const [name, value] of Object.entries(ctx.variables ?? {})) known.set(name, { value, secret: isSecretName(name) });
+    for (const p of ctx.parameters) known.set(p.name, p);
+    let out = '';
+    let at = 0;
+    for (const m of step.display.matchAll(HTTP_PLACEHOLDER)) {
+      const value = known.get(m[1]!);
+      if (!value) continue;
+      out += redact(step.display.slice(at, m.index)) + ctx.paint.param(value.secret ? masked(m[1]!) : redact(value.value));
+      at = m.index + m[0].length;
+    }
+    return out + redact(step.display.slice(at));
+  }
   if (step.kind !== 'shell' || step.params.length === 0) return redact(step.display);
   const values = new Map(ctx.parameters.map((p) => [p.name, p]));
   let out = '';
@@ -53,7 +84,7 @@ export function sourceForScreen(step: PlanStep, ctx: Pick<FormatContext, 'paint'
   for (const o of findPlaceholders(step.source)) {
     const value = values.get(o.name);
     if (!value || o.start < at) continue;
-    out += redact(step.source.slice(at, o.start)) + ctx.paint.param(value.secret ? masked(o.name) : redact(value.value));
+    out += redact(step.source.slice(at, o.start)) + ctx.paint.param(value.secret ? masked(o.name) : redact(shellQuotedValue(value.value, o.quote)));
     at = o.end;
   }
   return out + redact(step.source.slice(at));
@@ -104,7 +135,7 @@ export function formatStepHeader(step: PlanStep, index: number, total: number, c
   lines.push(risk);
   const used = ctx.parameters.filter((p) => step.params.includes(p.name));
   if (used.length > 0) {
-    const shown = used.map((p) => `${p.name}=${paint.param(p.secret ? masked(p.name) : redact(p.value))}${paint.dim(` (${p.source})`)}`);
+    const shown = used.map((p) => `${p.name}=${paint.param(p.secret ? masked(p.name) : redact(shellQuotedValue(p.value)))}${paint.dim(` (${p.source})`)}`);
     lines.push(`  ${paint.dim('params')}  ${shown.join(`  `)}`);
   }
   lines.push(formatSourceBlock(sourceForScreen(step, ctx), ctx));

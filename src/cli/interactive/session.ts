@@ -5,7 +5,7 @@ import type { Decision, Redactor, StepStatus } from '../../record/index.js';
 import type { ParameterValue, PlanResult, PlanStep } from '../../plan/index.js';
 import type { AskMissing, MissingAnswer } from '../../app/index.js';
 import type { RunProgress, StepDecider } from '../../execute/index.js';
-import type { StepFailure } from '../../execute/index.js';
+import type { HttpExchange, StepFailure } from '../../execute/index.js';
 import { editText } from './editor.js';
 import { collapseRetries } from '../retry-view.js';
 import {
@@ -47,6 +47,8 @@ export interface InteractiveSession {
    * has no value (secret ones without echo). Enter with nothing skips the step; Ctrl-C quits the run.
    */
   readonly askMissing: AskMissing;
+  /** An HTTP cell's attempt ended: the status it got (`<- HTTP 503`), or why nothing came back. */
+  httpResult(exchange: HttpExchange): void;
   /**
    * SIGINT arrived (the terminal is in cooked mode while an interactive cell reads it): interrupts
    * the running cell and returns true, or returns false when there is none (the run should stop).
@@ -73,6 +75,7 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
   process.once('exit', restore);
 
   let parameters: readonly ParameterValue[] = [];
+  let variables: Readonly<Record<string, string>> = {};
   let redact: (text: string) => string = (text) => text;
   // The attempt running now, and whether its Ctrl-C was already given (a second one quits).
   let running: { step: PlanStep; controller: AbortController } | undefined;
@@ -90,7 +93,7 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
     options.quitRun();
   });
 
-  const ctx = () => ({ paint, glyphs, parameters, width: output.columns ?? 80, redact });
+  const ctx = () => ({ paint, glyphs, parameters, variables, width: output.columns ?? 80, redact });
   const say = (text: string): void => screen.write(text);
 
   // One key out of `allowed`; Ctrl-C comes back as 'Ctrl-C'. The key is echoed after the menu.
@@ -342,9 +345,18 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
     screen,
     setPlan(plan, redactor) {
       parameters = plan.parameters;
+      variables = plan.env;
       redact = (text) => redactor.redact(text);
     },
     askMissing,
+    httpResult(exchange) {
+      const ms = ` (${Math.round(exchange.timings.totalMs)} ms)`;
+      if (exchange.response) {
+        const { status, statusText } = exchange.response;
+        const text = `  <- HTTP ${status}${statusText ? ` ${statusText}` : ''}${ms}`;
+        screen.line(status >= 400 ? paint.red(text) : paint.dim(text));
+      } else if (exchange.error) screen.line(paint.red(`  <- no response: ${redact(exchange.error.message)}`));
+    },
     interruptCell() {
       if (!running || running.controller.signal.aborted || interruptPending) return false;
       interruptPending = true;
