@@ -82,10 +82,15 @@ describe('a missing parameter is asked when its first cell comes', () => {
     await pane.type(TOKEN);
     expect(await pane.screen()).not.toContain(TOKEN);
     await pane.keys('Enter');
-    await pane.waitFor(/\[3\/3\][\s\S]*run it\?/);
+    screen = await pane.waitFor(/\[3\/3\][\s\S]*run it\?/);
+    // J11: the request with the value filled in, the secret masked.
+    expect(screen).toContain(`│ POST ${server.url}/echo`);
+    expect(screen).toContain('│ X-Demo-Token: [REDACTED:DEMO_TOKEN]');
     await pane.keys('y');
     expect(await pane.exitCode()).toBe(0);
-    expect(await pane.screen()).not.toContain(TOKEN);
+    screen = await pane.screen();
+    expect(screen).not.toContain(TOKEN);
+    expect(screen).toMatch(/<- HTTP 200 OK \(\d+ ms\)/);
     expect(readFileSync(join(dir, 'checkout.txt'), 'utf8')).toBe('checking out 4f1c2d9\n');
     expect(server.requests.at(-1)!.headers['x-demo-token']).toBe(TOKEN);
     const { record, bundle } = recordOf();
