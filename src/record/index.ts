@@ -30,6 +30,11 @@ export {
   PlanEntrySchema,
   StepStatusSchema,
   RunStatusSchema,
+  RunModeSchema,
+  SelectionSchema,
+  PolicySchema,
+  ParameterValueSchema,
+  DecisionBySchema,
 } from './types.js';
 export type {
   RunRecord,
@@ -39,6 +44,7 @@ export type {
   Attempt,
   Decision,
   DecisionAction,
+  DecisionBy,
   Output,
   AssertionResult,
   ExpectResult,

@@ -53,10 +53,14 @@ export type Attempt = z.infer<typeof AttemptSchema>;
 export const DecisionActionSchema = z.enum(['run', 'skip', 'block', 'edit', 'retry', 'continue', 'quit', 'run-all']);
 export type DecisionAction = z.infer<typeof DecisionActionSchema>;
 
+/** Who decides a step: the operator at the prompt, a flag (`--yes`, `--allow`), or the policy. */
+export const DecisionBySchema = z.enum(['operator', 'flag', 'policy']);
+export type DecisionBy = z.infer<typeof DecisionBySchema>;
+
 /** Who chose what, when: every run, skip, block, edit, retry is one. */
 export const DecisionSchema = z.strictObject({
   action: DecisionActionSchema,
-  by: z.enum(['operator', 'flag', 'policy']),
+  by: DecisionBySchema,
   at: IsoTime,
   reason: z.string(),
   /** What the operator typed (the edited command, the confirmed name), redacted. */
@@ -213,17 +217,25 @@ export type Selection = z.infer<typeof SelectionSchema>;
 
 /** The team policy file the run classified with (`runproof.policy.yaml` or `--policy`): its path, SHA-256 and content. */
 export const TeamPolicyFileSchema = z.strictObject({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), content: z.string() });
-export const PolicySchema = z.strictObject({ allow: z.array(RiskLevelSchema), file: TeamPolicyFileSchema.optional() });
+/** The unattended policy: what plan decides with and the run records. */
+export const PolicySchema = z.strictObject({
+  /** Risk levels allowed to run without a human: `read` always, more only by flag. */
+  allow: z.array(RiskLevelSchema),
+  /** The team policy file the notebook was classified with (kept in the record). */
+  file: TeamPolicyFileSchema.optional(),
+});
 export type Policy = z.infer<typeof PolicySchema>;
 
 export const OperatorSchema = z.strictObject({ user: z.string(), host: z.string() });
 export type Operator = z.infer<typeof OperatorSchema>;
 
+/** A parameter's value and where it came from: plan binds it, the run records it. */
 export const ParameterValueSchema = z.strictObject({
   name: z.string(),
-  /** The value, `[REDACTED:NAME]` when secret. */
+  /** The value; in the record and journal `[REDACTED:NAME]` when secret. */
   value: z.string(),
-  source: z.enum(['flag', 'env-file', 'default', 'prompt']),
+  /** `--set` (flag), `--env-file`, the front-matter default, typed at a prompt, or read from the environment (a checklist's `env:NAME`). */
+  source: z.enum(['flag', 'env-file', 'default', 'prompt', 'environment']),
   secret: z.boolean(),
 });
 export type ParameterValue = z.infer<typeof ParameterValueSchema>;
