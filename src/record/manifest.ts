@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { lstat, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ToolSchema } from './types.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const ATTESTATION_FILE = 'attestation.json';
@@ -34,7 +35,7 @@ export const ManifestSchema = z.strictObject({
   bundle: z.string().min(1),
   /** The record file, relative to the bundle. */
   record: z.string().min(1),
-  tool: z.strictObject({ name: z.literal('runproof'), version: z.string() }),
+  tool: ToolSchema,
   /** The host that sealed the bundle. */
   host: z.string(),
   sealedAt: z.iso.datetime(),

@@ -274,42 +274,72 @@ export const SandboxInfoSchema = z.strictObject({
 });
 export type SandboxInfo = z.infer<typeof SandboxInfoSchema>;
 
-/** The record of one run (SPEC §4): `<name>_<ts>.json` in the bundle. */
+export const ToolSchema = z.strictObject({ name: z.literal('runproof'), version: z.string() });
+
+/**
+ * The keys of `shape` in the order given (each key once, no other): a record's and a journal
+ * line's bytes follow their schema's key order (writers serialise the parsed value), and the
+ * report shows the record file's SHA-256, so a shared shape must not reorder what is written.
+ */
+function inOrder<S extends z.ZodRawShape>(shape: S, order: readonly (keyof S & string)[]): S {
+  const keys = Object.keys(shape);
+  if (order.length !== keys.length || new Set(order).size !== keys.length || !keys.every((k) => order.includes(k))) {
+    throw new Error(`record schema key order lists ${order.join(', ')} for ${keys.join(', ')}`);
+  }
+  const ordered: Partial<S> = {};
+  for (const k of order) ordered[k] = shape[k];
+  return ordered as S;
+}
+
+/** What is known of a run when it starts: announced by `run-start` and kept in the record. */
+export const RunHeaderSchema = z.strictObject({
+  tool: ToolSchema,
+  runbook: RunbookInfoSchema,
+  selection: SelectionSchema,
+  mode: RunModeSchema,
+  policy: PolicySchema,
+  operator: OperatorSchema,
+  startedAt: IsoTime,
+  parameters: z.array(ParameterValueSchema),
+  /** The bundle directory name this run resumed from. */
+  resumedFrom: z.string().optional(),
+  /** How the run started (checklists and schedules); absent for a plain `runproof run`. */
+  trigger: TriggerSchema.optional(),
+  /** `<name>` of the bundle (`rollback_check`). */
+  evidenceName: z.string(),
+  /** `<name>_<YYYYMMDD_HHMMSS>[_n]`: the bundle directory's name. */
+  bundleName: z.string(),
+  sandbox: SandboxInfoSchema.optional(),
+});
+export type RunHeader = z.infer<typeof RunHeaderSchema>;
+
+/** The record of one run (SPEC §4): `<name>_<ts>.json` in the bundle. The run header extended with how it ended. */
 export const RunRecordSchema = z
-  .strictObject({
-    schemaVersion: z.literal(SCHEMA_VERSION),
-    tool: z.strictObject({ name: z.literal('runproof'), version: z.string() }),
-    runbook: RunbookInfoSchema,
-    selection: SelectionSchema,
-    mode: RunModeSchema,
-    policy: PolicySchema,
-    operator: OperatorSchema,
-    startedAt: IsoTime,
-    endedAt: IsoTime,
-    durationMs: Count,
-    status: RunStatusSchema,
-    parameters: z.array(ParameterValueSchema),
-    /** The bundle directory name this run resumed from. */
-    resumedFrom: z.string().optional(),
-    /** How the run started (checklists and schedules); absent for a plain `runproof run`. */
-    trigger: TriggerSchema.optional(),
-    /** `<name>` of the bundle (`rollback_check`). */
-    evidenceName: z.string(),
-    /** `<name>_<YYYYMMDD_HHMMSS>[_n]`: the bundle directory's name. */
-    bundleName: z.string(),
-    counts: CountsSchema,
-    steps: z.array(StepSchema),
-    warnings: z.array(z.string()),
-    /** Per host, in a fleet run: how each host ended (steps carry their `host`). */
-    hosts: z.array(HostResultSchema).optional(),
-    /**
-     * Who sealed the bundle: the run itself, `recover` (a run that never sealed), or
-     * `recover --force` (an already sealed bundle rebuilt from its journal and sealed again: its
-     * journal may have been edited; only a signature tells who sealed it).
-     */
-    sealedBy: z.enum(['run', 'recover', 'recover-force']).optional(),
-    sandbox: SandboxInfoSchema.optional(),
-  })
+  .strictObject(
+    inOrder(
+      {
+        schemaVersion: z.literal(SCHEMA_VERSION),
+        ...RunHeaderSchema.shape,
+        endedAt: IsoTime,
+        durationMs: Count,
+        status: RunStatusSchema,
+        counts: CountsSchema,
+        steps: z.array(StepSchema),
+        warnings: z.array(z.string()),
+        /** Per host, in a fleet run: how each host ended (steps carry their `host`). */
+        hosts: z.array(HostResultSchema).optional(),
+        /**
+         * Who sealed the bundle: the run itself, `recover` (a run that never sealed), or
+         * `recover --force` (an already sealed bundle rebuilt from its journal and sealed again: its
+         * journal may have been edited; only a signature tells who sealed it).
+         */
+        sealedBy: z.enum(['run', 'recover', 'recover-force']).optional(),
+      },
+      // prettier-ignore
+      ['schemaVersion', 'tool', 'runbook', 'selection', 'mode', 'policy', 'operator', 'startedAt', 'endedAt', 'durationMs', 'status', 'parameters',
+        'resumedFrom', 'trigger', 'evidenceName', 'bundleName', 'counts', 'steps', 'warnings', 'hosts', 'sealedBy', 'sandbox'],
+    ),
+  )
   .describe('runproof run record');
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
@@ -329,27 +359,23 @@ export type PlanEntry = z.infer<typeof PlanEntrySchema>;
 // the first line's is SHA-256 of `runproof-journal:` + the bundle name. Absent in old journals.
 const eventBase = { seq: z.number().int().min(1), at: IsoTime, prev: z.string().regex(/^[0-9a-f]{64}$/).optional() };
 
-export const RunStartEventSchema = z.strictObject({
-  ...eventBase,
-  type: z.literal('run-start'),
-  tool: z.strictObject({ name: z.literal('runproof'), version: z.string() }),
-  runbook: RunbookInfoSchema,
-  selection: SelectionSchema,
-  mode: RunModeSchema,
-  policy: PolicySchema,
-  operator: OperatorSchema,
-  parameters: z.array(ParameterValueSchema),
-  evidenceName: z.string(),
-  bundleName: z.string(),
-  resumedFrom: z.string().optional(),
-  trigger: TriggerSchema.optional(),
-  startedAt: IsoTime,
-  plan: z.array(PlanEntrySchema),
-  warnings: z.array(z.string()).optional(),
-  /** The hosts of a fleet run, in order. */
-  hosts: z.array(z.string()).optional(),
-  sandbox: SandboxInfoSchema.optional(),
-});
+/** The run header extended with the plan: the journal's first line. */
+export const RunStartEventSchema = z.strictObject(
+  inOrder(
+    {
+      ...eventBase,
+      type: z.literal('run-start'),
+      ...RunHeaderSchema.shape,
+      plan: z.array(PlanEntrySchema),
+      warnings: z.array(z.string()).optional(),
+      /** The hosts of a fleet run, in order. */
+      hosts: z.array(z.string()).optional(),
+    },
+    // prettier-ignore
+    ['seq', 'at', 'prev', 'type', 'tool', 'runbook', 'selection', 'mode', 'policy', 'operator', 'parameters', 'evidenceName', 'bundleName',
+      'resumedFrom', 'trigger', 'startedAt', 'plan', 'warnings', 'hosts', 'sandbox'],
+  ),
+);
 
 export const StepStartEventSchema = z.strictObject({
   ...eventBase,
