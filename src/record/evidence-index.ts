@@ -4,7 +4,7 @@
 import { constants } from 'node:fs';
 import { lstat, open, readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { RunproofError } from '../core/index.js';
+import { formatDuration, RunproofError } from '../core/index.js';
 import { JOURNAL_FILE } from './bundle.js';
 import { buildRecord } from './build-record.js';
 import { readJournal } from './journal.js';
@@ -90,15 +90,6 @@ export async function listEvidence(evidenceDir: string): Promise<BundleSummary[]
   return out.sort((a, b) => compareCodeUnits(b.startedAt, a.startedAt) || compareCodeUnits(b.name, a.name));
 }
 
-/** Milliseconds as `850ms`, `12.3s`, `4m05s`, `1h02m`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.round(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
 function cut(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }
@@ -111,7 +102,7 @@ export function formatEvidenceList(runs: BundleSummary[]): string {
     cut(r.runbook.title || r.runbook.path, 28),
     cut(r.sections.join(', ') || '(all)', 20),
     r.status + (r.sealed ? (r.sealedBy === 'recover-force' ? ' (resealed by recover --force)' : '') : ' (unsealed)'),
-    formatDuration(r.durationMs),
+    formatDuration(r.durationMs, { compact: true }),
     `${r.counts.passed}/${r.counts.failed}/${r.counts.blocked}`,
   ]);
   const header = ['BUNDLE', 'RUNBOOK', 'SECTION', 'STATUS', 'DURATION', 'PASS/FAIL/BLOCK'];
@@ -130,7 +121,7 @@ export function formatBundleShow(record: RunRecord, info: { dir: string; sealed:
   out.push(`${record.runbook.title} (${record.runbook.path})`);
   out.push(`bundle   ${info.dir}${info.sealed ? `  sealed, chain seq ${info.seq}` : '  NOT SEALED'}${info.fromJournal ? '  (rebuilt from the journal: run `runproof recover`)' : ''}`);
   out.push(`status   ${record.status.toUpperCase()}   ${record.counts.passed} passed, ${record.counts.failed} failed, ${record.counts.blocked} blocked, ${record.counts.skipped} skipped, ${record.counts.notRun} not run`);
-  out.push(`started  ${record.startedAt}   duration ${formatDuration(record.durationMs)}   mode ${record.mode}   by ${record.operator.user}@${record.operator.host}`);
+  out.push(`started  ${record.startedAt}   duration ${formatDuration(record.durationMs, { compact: true })}   mode ${record.mode}   by ${record.operator.user}@${record.operator.host}`);
   if (record.selection.sections.length + record.selection.cells.length + record.selection.tags.length > 0) {
     out.push(`selected ${[...record.selection.sections.map((s) => `section ${s}`), ...record.selection.cells.map((c) => `cell ${c}`), ...record.selection.tags.map((t) => `tag ${t}`)].join(', ')}`);
   }
@@ -144,7 +135,7 @@ export function formatBundleShow(record: RunRecord, info: { dir: string; sealed:
       ? attempt.timedOut ? ' timed out' : typeof httpStatus === 'number' ? ` HTTP ${httpStatus}` : attempt.signal ? ` signal ${attempt.signal}` : attempt.exitCode !== null ? ` exit ${attempt.exitCode}` : ''
       : '';
     const tries = step.attempts.length > 1 ? ` (${step.attempts.length} attempts)` : '';
-    const duration = attempt ? ` ${formatDuration(attempt.durationMs)}` : '';
+    const duration = attempt ? ` ${formatDuration(attempt.durationMs, { compact: true })}` : '';
     out.push(`${step.status.toUpperCase().padEnd(11)} ${step.name}${step.host ? ` @${step.host}` : ''} [${step.kind}, ${step.risk.level}]${exit}${duration}${tries}`);
     if (step.note) out.push(`            ${step.note}`);
     for (const a of step.assertions) out.push(`            ${a.passed ? 'ok  ' : 'FAIL'} ${a.text}${a.passed ? '' : `${a.message ? `: ${a.message}` : ''}`}`);

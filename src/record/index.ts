@@ -13,7 +13,7 @@ export { readJournal, SYNCED_EVENT_TYPES } from './journal.js';
 export type { JournalReadResult } from './journal.js';
 export { acquireLock, bootId, lockKeyFor, LOCKS_DIR, LOCK_HEARTBEAT_MS, LOCK_STALE_MS, locksOfBundle, releaseLocksOfBundle, runLockDir, runLockKey, type TakenOver } from './lock.js';
 export type { RunLock, LockOwner } from './lock.js';
-export { slugify, evidenceNameFor, validateEvidenceName, formatBundleTimestamp } from './names.js';
+export { asciiSlug, evidenceNameFor, validateEvidenceName, formatBundleTimestamp } from './names.js';
 export { gitInfo } from './git.js';
 export type { GitInfo } from './git.js';
 export {
@@ -104,7 +104,6 @@ export {
   formatEvidenceList,
   formatBundleShow,
   formatEvidenceDiff,
-  formatDuration,
 } from './evidence-index.js';
 export type { BundleSummary, EvidenceDiff, StepChange, MaskingRule } from './evidence-index.js';
 export { createCheckpoint, readCheckpointFile, checkCheckpoint, CHECKPOINT_PAYLOAD_TYPE } from './checkpoint.js';
