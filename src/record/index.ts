@@ -91,7 +91,7 @@ export {
 export type { Envelope, RunStatement, RunPredicate } from './attestation.js';
 export { generateSigningKeyPair, loadSigningKey, loadVerifyKey, keyIdFor, hmacKeyId, hmacSigner, ed25519Signer } from './keys.js';
 export type { Signer, VerifyKeys, GeneratedKeyPair } from './keys.js';
-export { verifyBundle, formatVerifyResult } from './verify.js';
+export { verifyBundle } from './verify.js';
 export type { VerifyOptions, VerifyResult, VerifyProblem } from './verify.js';
 export { recoverBundle, prepareResume } from './recover.js';
 export type { RecoverOptions, RecoverResult, RecoveredBundle, ResumePoint } from './recover.js';
@@ -101,9 +101,6 @@ export {
   diffBundles,
   maskVolatile,
   MASKING_RULES,
-  formatEvidenceList,
-  formatBundleShow,
-  formatEvidenceDiff,
 } from './evidence-index.js';
 export type { BundleSummary, EvidenceDiff, StepChange, MaskingRule } from './evidence-index.js';
 export { createCheckpoint, readCheckpointFile, checkCheckpoint, CHECKPOINT_PAYLOAD_TYPE } from './checkpoint.js';
