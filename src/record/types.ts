@@ -4,6 +4,8 @@ import { CellKindSchema, RiskLevelSchema, RiskVerdictSchema } from '../parse/ind
 /** The version of the record format; bumped on any incompatible change. */
 export const SCHEMA_VERSION = 1;
 
+/** A SHA-256 digest, lower-case hex. */
+export const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 const IsoTime = z.iso.datetime().describe('ISO 8601 time in UTC, e.g. 2026-01-22T10:15:00.000Z');
 const Count = z.number().int().min(0);
 
@@ -14,7 +16,7 @@ export const OutputSchema = z.strictObject({
   /** Size in bytes of the full redacted output. */
   size: Count,
   /** SHA-256 (hex) of the full redacted output. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: Sha256Schema,
   /** True when `inline` holds only head and tail; the whole output is then in `logFile`. */
   truncated: z.boolean(),
   /** Path of the full output, relative to the bundle directory (`logs/c3.1.stdout.log`). */
@@ -109,8 +111,8 @@ export type StepStatus = z.infer<typeof StepStatusSchema>;
 export const StepApprovalSchema = z.strictObject({
   status: z.enum(['approved', 'unapproved', 'below-threshold']),
   /** SHA-256 of the approval file (`approval/approval.json` in the bundle). */
-  approvalSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  planDigest: z.string().regex(/^[0-9a-f]{64}$/),
+  approvalSha256: Sha256Schema,
+  planDigest: Sha256Schema,
   approver: z.string(),
   keyid: z.string(),
   ticket: z.string().optional(),
@@ -199,7 +201,7 @@ export type Trigger = z.infer<typeof TriggerSchema>;
 export const RunbookInfoSchema = z.strictObject({
   path: z.string(),
   title: z.string(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: Sha256Schema,
   git: z.strictObject({
     commit: z.string().nullable(),
     dirty: z.boolean().nullable(),
@@ -216,7 +218,7 @@ export const SelectionSchema = z.strictObject({
 export type Selection = z.infer<typeof SelectionSchema>;
 
 /** The team policy file the run classified with (`runproof.policy.yaml` or `--policy`): its path, SHA-256 and content. */
-export const TeamPolicyFileSchema = z.strictObject({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), content: z.string() });
+export const TeamPolicyFileSchema = z.strictObject({ path: z.string(), sha256: Sha256Schema, content: z.string() });
 /** The unattended policy: what plan decides with and the run records. */
 export const PolicySchema = z.strictObject({
   /** Risk levels allowed to run without a human: `read` always, more only by flag. */
@@ -357,7 +359,7 @@ export type PlanEntry = z.infer<typeof PlanEntrySchema>;
 // Journal events: each is a line `{seq, at, type, ...}` of journal.jsonl.
 // `prev` (journal hash chain): SHA-256 (hex) of the previous line's bytes (without its newline);
 // the first line's is SHA-256 of `runproof-journal:` + the bundle name. Absent in old journals.
-const eventBase = { seq: z.number().int().min(1), at: IsoTime, prev: z.string().regex(/^[0-9a-f]{64}$/).optional() };
+const eventBase = { seq: z.number().int().min(1), at: IsoTime, prev: Sha256Schema.optional() };
 
 /** The run header extended with the plan: the journal's first line. */
 export const RunStartEventSchema = z.strictObject(
