@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { CellKindSchema, HttpRequestSpecSchema, RiskVerdictSchema } from '../parse/index.js';
-import { DecisionBySchema, ParameterValueSchema, PolicySchema, RunModeSchema, SelectionSchema, type StepApproval } from '../record/index.js';
+import { DecisionBySchema, ParameterValueSchema, PlannedActionSchema, PolicySchema, RunModeSchema, SelectionSchema, type StepApproval } from '../record/index.js';
 
 // The mode, policy, selection and parameter values a plan carries are the ones the run records:
 // one schema each, owned by the evidence contract (record/types.ts).
-export { DecisionBySchema, ParameterValueSchema, PolicySchema, SelectionSchema, RunModeSchema as ModeSchema } from '../record/index.js';
-export type { DecisionBy, ParameterValue, Policy, Selection, RunMode as Mode } from '../record/index.js';
+export { DecisionBySchema, PlannedActionSchema, ParameterValueSchema, PolicySchema, SelectionSchema, RunModeSchema as ModeSchema } from '../record/index.js';
+export type { DecisionBy, PlannedAction, ParameterValue, Policy, Selection, RunMode as Mode } from '../record/index.js';
 
 export const PlannedDecisionSchema = z.object({
-  action: z.enum(['run', 'block', 'skip', 'ask']),
+  action: PlannedActionSchema,
   by: DecisionBySchema,
   reason: z.string(),
 });

@@ -35,6 +35,7 @@ export {
   PolicySchema,
   ParameterValueSchema,
   DecisionBySchema,
+  PlannedActionSchema,
 } from './types.js';
 export type {
   RunRecord,
@@ -45,6 +46,7 @@ export type {
   Decision,
   DecisionAction,
   DecisionBy,
+  PlannedAction,
   Output,
   AssertionResult,
   ExpectResult,

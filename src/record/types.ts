@@ -345,14 +345,17 @@ export const RunRecordSchema = z
   .describe('runproof run record');
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
+/** What the plan does with a step. run: runs without asking; ask: the operator decides; block: policy refuses; skip: `skip` attribute. */
+export const PlannedActionSchema = z.enum(['run', 'ask', 'block', 'skip']);
+export type PlannedAction = z.infer<typeof PlannedActionSchema>;
+
 /** One step of the plan as announced by `run-start`: what the policy will do with it. */
 export const PlanEntrySchema = z.strictObject({
   id: z.string(),
   name: z.string(),
   kind: CellKindSchema,
   risk: RiskLevelSchema,
-  /** run: runs without asking; ask: the operator decides; block: policy refuses; skip: `skip` attribute. */
-  decision: z.enum(['run', 'ask', 'block', 'skip']),
+  decision: PlannedActionSchema,
 });
 export type PlanEntry = z.infer<typeof PlanEntrySchema>;
 
