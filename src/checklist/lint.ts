@@ -61,7 +61,7 @@ function checklistDiagnostics(file: string, doc: Document, lines: LineCounter, i
   });
   if (!selectorsOk) return out;
   // `env:NAME` parameters are read when the checklist runs: here they count as given.
-  const values = c.params.map((p) => ({ name: p.name, value: p.value ?? `env:${p.env}`, source: 'flag' as const }));
+  const values = c.params.map((p) => ({ name: p.name, value: p.value ?? `env:${p.env}`, source: p.env !== undefined ? ('environment' as const) : ('flag' as const) }));
   let plan;
   try {
     plan = planRun(notebook, { sections: c.sections, cells: c.cells, tags: c.tags, values, mode: 'unattended', allow: c.allow, onMissing: 'keep', ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}) });

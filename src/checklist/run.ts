@@ -77,7 +77,7 @@ export function resolveChecklistParams(checklist: Checklist, env: Record<string,
     }
     const secret = p.secret || isSecretName(p.name) || (p.env !== undefined && isSecretName(p.env));
     if (secret && value !== '') secrets.push(value!);
-    values.push({ name: p.name, value: value!, source: 'flag' });
+    values.push({ name: p.name, value: value!, source: p.env !== undefined ? 'environment' : 'flag' });
   }
   return { values, secrets };
 }

@@ -188,7 +188,7 @@ export async function runStartEvent(options: RunNotebookOptions, startedAt: stri
     parameters: plan.parameters.map((p) => ({
       name: p.name,
       value: p.secret ? `[REDACTED:${p.name}]` : p.value,
-      source: p.source === 'environment' ? 'flag' : p.source,
+      source: p.source,
       secret: p.secret,
     })),
     evidenceName: options.evidenceName,

@@ -1,4 +1,4 @@
-import { RunproofError, didYouMean, parseDuration } from '../core/index.js';
+import { DURATION_HINT, RunproofError, didYouMean, parseDuration } from '../core/index.js';
 import { AttributesSchema, KNOWN_ATTRIBUTE_KEYS, type Attributes } from './types.js';
 
 /** Where attribute text sits in the runbook, so errors point at the key. */
@@ -28,7 +28,10 @@ export function runproofCommentText(html: string): string | null {
 const BOOLEAN_KEYS = new Set(['allowFailure', 'excludeFromRunAll', 'interactive', 'background', 'closeTerminalOnSuccess', 'errexit']);
 const BOOLEAN_OR_STRING_KEYS = new Set(['skip', 'promptEnv']);
 const NUMBER_KEYS = new Set(['retry', 'expectExit', 'terminalRows']);
-const DURATION_KEYS = new Set(['timeout', 'interval']);
+type DurationKey = 'timeout' | 'interval';
+const DURATION_KEYS = new Set<string>(['timeout', 'interval'] satisfies DurationKey[]);
+/** The duration attributes in milliseconds, parsed once here: plan takes the numbers. */
+export type DurationsMs = Partial<Record<DurationKey, number>>;
 
 // The three attribute forms share one reader: `{...}` JSON (Runme), `{k=v ...}` pairs, and the
 // bare pairs inside a `<!-- runproof ... -->` comment.
@@ -83,8 +86,9 @@ function readPairs(text: string, where: AttributeLocation): { values: Record<str
 }
 
 /** Validates raw attribute values: known keys only (with a did-you-mean hint), each value by zod. */
-export function validateAttributes(values: Record<string, unknown>, where: AttributeLocation): { attributes: Attributes; errors: RunproofError[] } {
+export function validateAttributes(values: Record<string, unknown>, where: AttributeLocation): { attributes: Attributes; durationsMs: DurationsMs; errors: RunproofError[] } {
   const attributes: Record<string, unknown> = {};
+  const durationsMs: DurationsMs = {};
   const errors: RunproofError[] = [];
   const shape = AttributesSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: { message: string }[] } } }>;
   for (const [key, raw] of Object.entries(values)) {
@@ -113,17 +117,17 @@ export function validateAttributes(values: Record<string, unknown>, where: Attri
       errors.push(badAttribute(`attribute "${key}" has a bad value ${JSON.stringify(raw)}: ${why}`, where, key, hintFor(key)));
       continue;
     }
-    if (DURATION_KEYS.has(key)) {
+    if (DURATION_KEYS.has(key as DurationKey)) {
       try {
-        parseDuration(String(result.data), `attribute "${key}"`);
+        durationsMs[key as DurationKey] = parseDuration(String(result.data), `attribute "${key}"`);
       } catch {
-        errors.push(badAttribute(`attribute "${key}" is not a duration: ${JSON.stringify(raw)}`, where, key, 'write a number with a unit: 500ms, 30s, 10m, 1h'));
+        errors.push(badAttribute(`attribute "${key}" is not a duration: ${JSON.stringify(raw)}`, where, key, DURATION_HINT));
         continue;
       }
     }
     attributes[key] = result.data;
   }
-  return { attributes: attributes as Attributes, errors };
+  return { attributes: attributes as Attributes, durationsMs, errors };
 }
 
 const INVALID = Symbol('invalid');

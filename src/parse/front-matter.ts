@@ -1,11 +1,13 @@
 import { parseDocument } from 'yaml';
-import { RunproofError, didYouMean, parseDuration } from '../core/index.js';
+import { DURATION_HINT, RunproofError, didYouMean, parseDuration } from '../core/index.js';
 import { FrontMatterSchema, type FrontMatter } from './types.js';
 
 export interface FrontMatterResult {
   /** The text with the front matter's lines blanked, so every later line keeps its number. */
   body: string;
   frontMatter: FrontMatter;
+  /** The front matter's `timeout` in milliseconds (parsed once, here). */
+  timeoutMs?: number;
   /** `yaml` for `---` front matter, `toml` for Hugo's `+++` (skipped, not parsed), or none. */
   kind: 'yaml' | 'toml' | null;
   /** Problems found in the YAML; the front matter is then taken as empty. */
@@ -40,12 +42,12 @@ export function extractFrontMatter(text: string, file?: string): FrontMatterResu
   const inner = lines.slice(1, close).join('\n');
   const body = '\n'.repeat(close + 1) + lines.slice(close + 1).join('\n');
   if (isToml) return { body, frontMatter: {}, kind: 'toml', errors: [] };
-  const { frontMatter, errors } = parseYamlFrontMatter(inner, file);
-  return { body, frontMatter, kind: 'yaml', errors };
+  const { frontMatter, timeoutMs, errors } = parseYamlFrontMatter(inner, file);
+  return { body, frontMatter, ...(timeoutMs !== undefined ? { timeoutMs } : {}), kind: 'yaml', errors };
 }
 
 // YAML syntax first (the `yaml` package, with its line), then the shape (zod), then durations.
-function parseYamlFrontMatter(inner: string, file?: string): { frontMatter: FrontMatter; errors: RunproofError[] } {
+function parseYamlFrontMatter(inner: string, file?: string): { frontMatter: FrontMatter; timeoutMs?: number; errors: RunproofError[] } {
   const fail = (message: string, line: number, col = 1, hint?: string): { frontMatter: FrontMatter; errors: RunproofError[] } => ({
     frontMatter: {},
     errors: [
@@ -86,12 +88,13 @@ function parseYamlFrontMatter(inner: string, file?: string): { frontMatter: Fron
     return fail(`front matter field "${key}": ${issue.message}`, line);
   }
   const frontMatter = parsed.data;
+  let timeoutMs: number | undefined;
   if (frontMatter.timeout !== undefined) {
     try {
-      parseDuration(frontMatter.timeout, 'front matter timeout');
+      timeoutMs = parseDuration(frontMatter.timeout, 'front matter timeout');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return fail(message, lineOfKey(inner, 'timeout') + 1, 1, 'write a number with a unit: 500ms, 30s, 10m, 1h');
+      return fail(message, lineOfKey(inner, 'timeout') + 1, 1, DURATION_HINT);
     }
   }
   for (const [name, spec] of Object.entries(frontMatter.params ?? {})) {
@@ -103,7 +106,7 @@ function parseYamlFrontMatter(inner: string, file?: string): { frontMatter: Fron
       return fail(`front matter param "${name}" has a pattern that is not a regular expression: ${message}`, lineOfKey(inner, 'pattern', true) + 1, 1, 'write a JavaScript regular expression; it must match the whole value');
     }
   }
-  return { frontMatter, errors: [] };
+  return { frontMatter, ...(timeoutMs !== undefined ? { timeoutMs } : {}), errors: [] };
 }
 
 // 1-based line (within the YAML) of a top-level key, for error locations; 1 when not found.

@@ -111,6 +111,7 @@ export function runParse(text: string, options: ParseOptions, collect: boolean):
     path: options.path,
     title: state.frontMatter.title ?? state.sections.find((s) => s.level === 1)?.title ?? basename(options.path),
     frontMatter: state.frontMatter,
+    ...(state.timeoutMs !== undefined ? { timeoutMs: state.timeoutMs } : {}),
     sections: state.sections,
     cells: state.cells,
     params: collectNotebookParams(state),

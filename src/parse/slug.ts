@@ -1,7 +1,10 @@
 // Section slugs: GitHub-like anchors (Unicode letters and digits kept), with runs of hyphens
 // collapsed so that default cell names (`3-common-issues-remediation/1`) stay readable.
 
-/** The slug of a heading title: lower case, letters/digits/`_` kept, other runs become `-`. */
+/**
+ * The slug of a heading title: lower case, letters/digits/`_` kept, other runs become `-`.
+ * (A file name's slug is `asciiSlug` in record/names.ts: ASCII only, no `_`.)
+ */
 export function slugify(title: string): string {
   // ASCII titles (nearly all) skip Unicode normalisation and property classes, which are slow.
   const kept = ASCII.test(title)

@@ -97,6 +97,10 @@ export const CellSchema = z.object({
   language: z.string(),
   info: z.string(),
   attributes: AttributesSchema,
+  /** The `timeout` attribute in milliseconds. */
+  timeoutMs: z.number().int().min(0).optional(),
+  /** The `interval` attribute (between retries) in milliseconds. */
+  intervalMs: z.number().int().min(0).optional(),
   /** The block's text as written (indentation of the list item removed, no `\r`). */
   source: z.string(),
   /** What runs: for prompt-style blocks the prompt lines without their prompt; else the source. */
@@ -203,6 +207,8 @@ export const NotebookSchema = z.object({
   /** Front matter `title`, else the first level-1 heading, else the file name. */
   title: z.string(),
   frontMatter: FrontMatterSchema,
+  /** The front matter's `timeout` in milliseconds: every cell's default. */
+  timeoutMs: z.number().int().min(0).optional(),
   sections: z.array(SectionSchema),
   cells: z.array(CellSchema),
   /** Every parameter: declared in front matter or found in a runnable cell. */

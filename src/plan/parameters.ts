@@ -8,7 +8,8 @@ export { isSecretName } from '../core/index.js';
 export interface GivenValue {
   name: string;
   value: string;
-  source: 'flag' | 'env-file' | 'prompt';
+  /** `environment`: read from the environment by name (a checklist's `env:NAME`). */
+  source: 'flag' | 'env-file' | 'prompt' | 'environment';
 }
 
 /** Parses one `--set name=value` flag. */
@@ -129,7 +130,7 @@ export interface ResolvedParameters {
 // Flags beat the env file, which beats front-matter defaults; later flags beat earlier ones.
 export function resolveParameters(notebook: Notebook, given: GivenValue[], neededBy: Map<string, string[]>): ResolvedParameters {
   checkVariableNames(given, new Set(notebook.params.map((p) => p.name)));
-  const rank = { prompt: 3, flag: 2, 'env-file': 1 } as const;
+  const rank = { prompt: 3, flag: 2, environment: 2, 'env-file': 1 } as const;
   const best = new Map<string, GivenValue>();
   for (const value of given) {
     const current = best.get(value.name);

@@ -1,4 +1,4 @@
-import { RunproofError, isRunproofError, parseDuration } from '../core/index.js';
+import { RunproofError, isRunproofError } from '../core/index.js';
 import { classifyRisk, expandFileVariables, findPlaceholders, httpTemplateNames, httpTemplateSlots, substituteTemplateVars, type Cell, type Notebook, type RiskLevel, type TeamPolicy } from '../parse/index.js';
 import { bindParameters, unsafeContextError } from './bind-params.js';
 import { missingParametersError, resolveParameters, type GivenValue, type ResolvedParameters } from './parameters.js';
@@ -7,6 +7,8 @@ import { hasTag, selectCells, selectSections } from './select.js';
 import type { Mode, Plan, PlanStep, PlannedCheck } from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+/** Time between the tries of a cell with `retry` and no `interval`. */
+export const DEFAULT_INTERVAL_MS = 2000;
 
 export interface PlanOptions {
   sections?: string[];
@@ -41,10 +43,6 @@ export interface PlanResult extends Plan {
 }
 
 const RUNNABLE_KINDS = new Set(['shell', 'http', 'promql']);
-
-function cellDuration(text: string | undefined, what: string, fallback: number): number {
-  return text === undefined ? fallback : parseDuration(text, what);
-}
 
 // Which cells the selection names, in document order, and which of them Runme's excludeFromRunAll leaves out.
 function selectedCells(notebook: Notebook, options: PlanOptions): { cells: Cell[]; sectionIds: string[] } {
@@ -183,15 +181,14 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
   const values = Object.fromEntries(resolved.parameters.map((p) => [p.name, p.value]));
   // A parameter with a pattern says which values it takes: one starting with `-` is then meant.
   const optionLike = new Set(notebook.params.filter((p) => p.pattern !== undefined).map((p) => p.name));
-  const frontTimeout = notebook.frontMatter.timeout;
-  const runTimeout = options.timeoutMs ?? (frontTimeout ? parseDuration(frontTimeout, 'front matter timeout') : DEFAULT_TIMEOUT_MS);
+  // Durations arrive as numbers: parse read and checked them (`timeout`, `interval`, front matter).
+  const runTimeout = options.timeoutMs ?? notebook.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const warnings: string[] = [];
 
   const steps: PlanStep[] = cells.map((cell) => {
     const section = sectionsById.get(cell.sectionId);
     const parsedRisk = cell.risk ?? { level: 'write' as const, classified: 'write' as const, reason: 'write: not classified', overridden: false };
     const usable = cell.params.filter((u) => values[u.name] !== undefined);
-    const where = `${notebook.path}:${cell.span.line}`;
     let bound: ReturnType<typeof bindParameters>;
     try {
       bound = bindParameters(cell.command, usable, values, { optionLike });
@@ -209,17 +206,6 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
     if (unresolved.length > 0 && decision.action !== 'skip') {
       decision = { action: 'block', by: 'policy', reason: `parameter without a value: ${unresolved.join(', ')}` };
     }
-    let timeoutMs: number;
-    let intervalMs: number;
-    try {
-      timeoutMs = cellDuration(cell.attributes.timeout, `timeout of ${cell.name}`, runTimeout);
-      intervalMs = cellDuration(cell.attributes.interval, `interval of ${cell.name}`, 2000);
-    } catch (error) {
-      throw new RunproofError('RP_BAD_DURATION', `${where}: ${(error as Error).message}`, {
-        hint: 'write a number with a unit: 500ms, 30s, 10m, 1h',
-        cause: error,
-      });
-    }
     const step: PlanStep = {
       id: cell.id,
       name: cell.name,
@@ -235,9 +221,9 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
       env: bound.env,
       params: cell.params.map((p) => p.name),
       decision,
-      timeoutMs,
+      timeoutMs: cell.timeoutMs ?? runTimeout,
       retry: cell.attributes.retry ?? 0,
-      intervalMs,
+      intervalMs: cell.intervalMs ?? DEFAULT_INTERVAL_MS,
       allowFailure: cell.attributes.allowFailure ?? false,
       expectExit: cell.attributes.expectExit ?? 0,
       background: cell.attributes.background ?? false,

@@ -1,35 +1,18 @@
 import { z } from 'zod';
-import type { StepApproval } from '../record/types.js';
-import { CellKindSchema, HttpRequestSpecSchema, RiskLevelSchema, RiskVerdictSchema } from '../parse/index.js';
+import { CellKindSchema, HttpRequestSpecSchema, RiskVerdictSchema } from '../parse/index.js';
+import { DecisionBySchema, ParameterValueSchema, PlannedActionSchema, PolicySchema, RunModeSchema, SelectionSchema, type StepApproval } from '../record/index.js';
 
-export const ModeSchema = z.enum(['unattended', 'interactive', 'dry-run']);
-export type Mode = z.infer<typeof ModeSchema>;
-
-export const PolicySchema = z.object({
-  /** Risk levels allowed to run without a human: `read` always, more only by flag. */
-  allow: z.array(RiskLevelSchema),
-  /** The team policy file the notebook was classified with: path, SHA-256, content (kept in the record). */
-  file: z.object({ path: z.string(), sha256: z.string(), content: z.string() }).optional(),
-});
-export type Policy = z.infer<typeof PolicySchema>;
-
-export const DecisionBySchema = z.enum(['operator', 'flag', 'policy']);
-export type DecisionBy = z.infer<typeof DecisionBySchema>;
+// The mode, policy, selection and parameter values a plan carries are the ones the run records:
+// one schema each, owned by the evidence contract (record/types.ts).
+export { DecisionBySchema, PlannedActionSchema, ParameterValueSchema, PolicySchema, SelectionSchema, RunModeSchema as ModeSchema } from '../record/index.js';
+export type { DecisionBy, PlannedAction, ParameterValue, Policy, Selection, RunMode as Mode } from '../record/index.js';
 
 export const PlannedDecisionSchema = z.object({
-  action: z.enum(['run', 'block', 'skip', 'ask']),
+  action: PlannedActionSchema,
   by: DecisionBySchema,
   reason: z.string(),
 });
 export type PlannedDecision = z.infer<typeof PlannedDecisionSchema>;
-
-export const ParameterValueSchema = z.object({
-  name: z.string(),
-  value: z.string(),
-  source: z.enum(['flag', 'env-file', 'default', 'prompt', 'environment']),
-  secret: z.boolean(),
-});
-export type ParameterValue = z.infer<typeof ParameterValueSchema>;
 
 export const PlannedCheckSchema = z.object({
   cellId: z.string(),
@@ -85,19 +68,12 @@ export const PlanStepSchema = z.object({
 /** A planned step; `approval` is set by `run --approval` (src/app/approval-gate.ts) and recorded at step-start. */
 export type PlanStep = z.infer<typeof PlanStepSchema> & { approval?: StepApproval };
 
-export const SelectionSchema = z.object({
-  sections: z.array(z.string()),
-  cells: z.array(z.string()),
-  tags: z.array(z.string()),
-});
-export type Selection = z.infer<typeof SelectionSchema>;
-
 export const PlanSchema = z.object({
   runbook: z.object({ path: z.string(), title: z.string() }),
   selection: SelectionSchema,
   /** Section ids the selection resolved to (with their subsections). */
   sectionIds: z.array(z.string()),
-  mode: ModeSchema,
+  mode: RunModeSchema,
   policy: PolicySchema,
   parameters: z.array(ParameterValueSchema),
   /** Environment variables given with --set / env file that are not parameters. */

@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RunproofError } from '../core/index.js';
 import { RiskLevelSchema, type RiskLevel } from '../parse/index.js';
+import { RunbookInfoSchema, SelectionSchema, Sha256Schema } from './types.js';
 import { checkEnvelopeSignatures, createEnvelope, decodeBase64Strict, EnvelopeSchema, IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE, type Envelope } from './attestation.js';
 import { keyIdFor, type Signer } from './keys.js';
 
@@ -20,7 +21,6 @@ export const APPROVAL_PREDICATE_TYPE = 'https://runproof.dev/approval/v1';
 export const BUNDLE_PLAN_FILE = 'approval/change.plan.json';
 export const BUNDLE_APPROVAL_FILE = 'approval/approval.json';
 
-const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const RISK_ORDER: Record<RiskLevel, number> = { read: 0, write: 1, destructive: 2 };
 
 /** Whether `level` is at or above `threshold`. */
@@ -69,15 +69,15 @@ export type ChangePlanStep = z.infer<typeof ChangePlanStepSchema>;
 
 const ChangePlanBody = {
   schema: z.literal(PLAN_SCHEMA),
-  runbook: z.strictObject({ path: z.string(), title: z.string(), sha256: Sha256 }),
-  selection: z.strictObject({ sections: z.array(z.string()), cells: z.array(z.string()), tags: z.array(z.string()) }),
+  runbook: RunbookInfoSchema.pick({ path: true, title: true, sha256: true }),
+  selection: SelectionSchema,
   hosts: z.array(z.string()).min(1),
   parameters: z.array(PlanParameterSchema),
   steps: z.array(ChangePlanStepSchema),
   createdAt: z.iso.datetime(),
   createdBy: z.string(),
 };
-export const ChangePlanSchema = z.strictObject({ ...ChangePlanBody, digest: Sha256 });
+export const ChangePlanSchema = z.strictObject({ ...ChangePlanBody, digest: Sha256Schema });
 /** `change.plan.json`. */
 export type ChangePlan = z.infer<typeof ChangePlanSchema>;
 export type ChangePlanContent = Omit<ChangePlan, 'digest'>;
@@ -158,8 +158,8 @@ export const ApprovalPredicateSchema = z.strictObject({
   signedAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
   plan: z.strictObject({
-    digest: Sha256,
-    runbook: z.strictObject({ path: z.string(), sha256: Sha256 }),
+    digest: Sha256Schema,
+    runbook: z.strictObject({ path: z.string(), sha256: Sha256Schema }),
     steps: z.number().int().min(0),
   }),
 });
@@ -167,7 +167,7 @@ export type ApprovalPredicate = z.infer<typeof ApprovalPredicateSchema>;
 
 export const ApprovalStatementSchema = z.strictObject({
   _type: z.literal(STATEMENT_TYPE),
-  subject: z.array(z.strictObject({ name: z.string(), digest: z.strictObject({ sha256: Sha256 }) })).length(1),
+  subject: z.array(z.strictObject({ name: z.string(), digest: z.strictObject({ sha256: Sha256Schema }) })).length(1),
   predicateType: z.literal(APPROVAL_PREDICATE_TYPE),
   predicate: ApprovalPredicateSchema,
 });

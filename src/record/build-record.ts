@@ -1,4 +1,4 @@
-import { SCHEMA_VERSION, type Counts, type JournalEvent, type RunRecord, type RunStatus, type Step, type StepStatus } from './types.js';
+import { RunHeaderSchema, SCHEMA_VERSION, type Counts, type JournalEvent, type RunHeader, type RunRecord, type RunStatus, type Step, type StepStatus } from './types.js';
 
 export interface BuildRecordOptions {
   /** Status to give a run whose journal has no `run-end` (killed, power cut): `aborted`. */
@@ -164,27 +164,26 @@ export function buildRecord(events: JournalEvent[], options: BuildRecordOptions 
   const durationMs = end?.durationMs ?? Math.max(0, Date.parse(endedAt) - Date.parse(start.startedAt));
   const record: RunRecord = {
     schemaVersion: SCHEMA_VERSION,
-    tool: start.tool,
-    runbook: start.runbook,
-    selection: start.selection,
-    mode: start.mode,
-    policy: start.policy,
-    operator: start.operator,
-    startedAt: start.startedAt,
+    ...headerOf(start),
     endedAt,
     durationMs,
     status: end?.status ?? options.unfinishedStatus ?? 'aborted',
+    // Values asked during the run (journal `parameter` events) replace or join the announced ones.
     parameters,
-    evidenceName: start.evidenceName,
-    bundleName: start.bundleName,
     counts: end?.counts ?? countStatuses(stepList.map((s) => s.status)),
     steps: stepList,
     warnings,
   };
-  if (start.resumedFrom) record.resumedFrom = start.resumedFrom;
-  if (start.trigger) record.trigger = start.trigger;
   if (end?.hosts) record.hosts = end.hosts;
   else if (start.hosts) record.hosts = start.hosts.map((name) => ({ name, status: 'aborted' as const, message: 'the run ended before this host finished' }));
-  if (start.sandbox) record.sandbox = start.sandbox;
   return record;
+}
+
+/** The run's header as `run-start` announced it: each field of `RunHeaderSchema` it has, nothing else. */
+function headerOf(start: Extract<JournalEvent, { type: 'run-start' }>): RunHeader {
+  const header: Record<string, unknown> = {};
+  for (const key of Object.keys(RunHeaderSchema.shape) as (keyof RunHeader)[]) {
+    if (start[key] !== undefined) header[key] = start[key];
+  }
+  return header as RunHeader;
 }

@@ -1,6 +1,6 @@
-// `runproof evidence list | show | diff`: what is in an evidence folder, one run in detail, and
-// what changed between two runs of the same runbook (output compared after masking what changes
-// on every run: timestamps, durations, UUIDs).
+// The data behind `runproof evidence list | show | diff`: what is in an evidence folder, one run
+// in detail, and what changed between two runs of the same runbook (output compared after masking
+// what changes on every run: timestamps, durations, UUIDs). cli/evidence-format.ts prints it.
 import { constants } from 'node:fs';
 import { lstat, open, readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -90,71 +90,8 @@ export async function listEvidence(evidenceDir: string): Promise<BundleSummary[]
   return out.sort((a, b) => compareCodeUnits(b.startedAt, a.startedAt) || compareCodeUnits(b.name, a.name));
 }
 
-/** Milliseconds as `850ms`, `12.3s`, `4m05s`, `1h02m`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.round(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-function cut(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
-}
-
-/** The table `evidence list` prints. */
-export function formatEvidenceList(runs: BundleSummary[]): string {
-  if (runs.length === 0) return 'no runs in this evidence folder\n';
-  const rows = runs.map((r) => [
-    r.name,
-    cut(r.runbook.title || r.runbook.path, 28),
-    cut(r.sections.join(', ') || '(all)', 20),
-    r.status + (r.sealed ? (r.sealedBy === 'recover-force' ? ' (resealed by recover --force)' : '') : ' (unsealed)'),
-    formatDuration(r.durationMs),
-    `${r.counts.passed}/${r.counts.failed}/${r.counts.blocked}`,
-  ]);
-  const header = ['BUNDLE', 'RUNBOOK', 'SECTION', 'STATUS', 'DURATION', 'PASS/FAIL/BLOCK'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
-}
-
 function lastAttempt(step: Step): Step['attempts'][number] | undefined {
   return step.attempts[step.attempts.length - 1];
-}
-
-/** The summary and each step of one run, as `evidence show` prints them. */
-export function formatBundleShow(record: RunRecord, info: { dir: string; sealed: boolean; fromJournal: boolean; seq: number | null }): string {
-  const out: string[] = [];
-  out.push(`${record.runbook.title} (${record.runbook.path})`);
-  out.push(`bundle   ${info.dir}${info.sealed ? `  sealed, chain seq ${info.seq}` : '  NOT SEALED'}${info.fromJournal ? '  (rebuilt from the journal: run `runproof recover`)' : ''}`);
-  out.push(`status   ${record.status.toUpperCase()}   ${record.counts.passed} passed, ${record.counts.failed} failed, ${record.counts.blocked} blocked, ${record.counts.skipped} skipped, ${record.counts.notRun} not run`);
-  out.push(`started  ${record.startedAt}   duration ${formatDuration(record.durationMs)}   mode ${record.mode}   by ${record.operator.user}@${record.operator.host}`);
-  if (record.selection.sections.length + record.selection.cells.length + record.selection.tags.length > 0) {
-    out.push(`selected ${[...record.selection.sections.map((s) => `section ${s}`), ...record.selection.cells.map((c) => `cell ${c}`), ...record.selection.tags.map((t) => `tag ${t}`)].join(', ')}`);
-  }
-  if (record.resumedFrom) out.push(`resumes  ${record.resumedFrom}`);
-  out.push('');
-  for (const step of record.steps) {
-    const attempt = lastAttempt(step);
-    // An HTTP cell's result is its status code (a 503 is not "exit 0").
-    const httpStatus = (attempt?.http as { response?: { status?: unknown } } | undefined)?.response?.status;
-    const exit = attempt
-      ? attempt.timedOut ? ' timed out' : typeof httpStatus === 'number' ? ` HTTP ${httpStatus}` : attempt.signal ? ` signal ${attempt.signal}` : attempt.exitCode !== null ? ` exit ${attempt.exitCode}` : ''
-      : '';
-    const tries = step.attempts.length > 1 ? ` (${step.attempts.length} attempts)` : '';
-    const duration = attempt ? ` ${formatDuration(attempt.durationMs)}` : '';
-    out.push(`${step.status.toUpperCase().padEnd(11)} ${step.name}${step.host ? ` @${step.host}` : ''} [${step.kind}, ${step.risk.level}]${exit}${duration}${tries}`);
-    if (step.note) out.push(`            ${step.note}`);
-    for (const a of step.assertions) out.push(`            ${a.passed ? 'ok  ' : 'FAIL'} ${a.text}${a.passed ? '' : `${a.message ? `: ${a.message}` : ''}`}`);
-    if (step.expect && !step.expect.passed) for (const d of step.expect.diffs) out.push(`            FAIL expected output ${d.path}: expected ${JSON.stringify(d.expected)}, actual ${JSON.stringify(d.actual)}`);
-  }
-  if (record.warnings.length > 0) {
-    out.push('', 'warnings:');
-    for (const w of record.warnings) out.push(`  ${w}`);
-  }
-  return `${out.join('\n')}\n`;
 }
 
 /** One masking rule of `evidence diff`: what is replaced before outputs are compared. */
@@ -315,21 +252,4 @@ export async function diffBundles(bundleA: string, bundleB: string): Promise<Evi
     maskingRules: MASKING_RULES.map((r) => ({ name: r.name, description: r.description })),
     steps,
   };
-}
-
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 200 ? `${v.slice(0, 199)}…` : v) : JSON.stringify(v));
-
-/** The text `evidence diff` prints: changed steps, then the masking rules used. */
-export function formatEvidenceDiff(diff: EvidenceDiff): string {
-  const out: string[] = [`A ${diff.a.bundle} (${diff.a.status})`, `B ${diff.b.bundle} (${diff.b.status})`];
-  for (const w of diff.warnings) out.push(`warning: ${w}`);
-  out.push('');
-  if (diff.steps.length === 0) out.push('no step changed (after masking)');
-  for (const step of diff.steps) {
-    out.push(step.name);
-    for (const c of step.changes) out.push(`  ${c.field}${c.detail ? ` ${c.detail}` : ''}: ${show(c.a)} → ${show(c.b)}`);
-  }
-  out.push('', 'output compared after masking:');
-  for (const rule of diff.maskingRules) out.push(`  ${rule.name}: ${rule.description}`);
-  return `${out.join('\n')}\n`;
 }

@@ -13,7 +13,7 @@ export { readJournal, SYNCED_EVENT_TYPES } from './journal.js';
 export type { JournalReadResult } from './journal.js';
 export { acquireLock, bootId, lockKeyFor, LOCKS_DIR, LOCK_HEARTBEAT_MS, LOCK_STALE_MS, locksOfBundle, releaseLocksOfBundle, runLockDir, runLockKey, type TakenOver } from './lock.js';
 export type { RunLock, LockOwner } from './lock.js';
-export { slugify, evidenceNameFor, validateEvidenceName, formatBundleTimestamp } from './names.js';
+export { asciiSlug, evidenceNameFor, validateEvidenceName, formatBundleTimestamp } from './names.js';
 export { gitInfo } from './git.js';
 export type { GitInfo } from './git.js';
 export {
@@ -30,6 +30,12 @@ export {
   PlanEntrySchema,
   StepStatusSchema,
   RunStatusSchema,
+  RunModeSchema,
+  SelectionSchema,
+  PolicySchema,
+  ParameterValueSchema,
+  DecisionBySchema,
+  PlannedActionSchema,
 } from './types.js';
 export type {
   RunRecord,
@@ -39,6 +45,8 @@ export type {
   Attempt,
   Decision,
   DecisionAction,
+  DecisionBy,
+  PlannedAction,
   Output,
   AssertionResult,
   ExpectResult,
@@ -85,7 +93,7 @@ export {
 export type { Envelope, RunStatement, RunPredicate } from './attestation.js';
 export { generateSigningKeyPair, loadSigningKey, loadVerifyKey, keyIdFor, hmacKeyId, hmacSigner, ed25519Signer } from './keys.js';
 export type { Signer, VerifyKeys, GeneratedKeyPair } from './keys.js';
-export { verifyBundle, formatVerifyResult } from './verify.js';
+export { verifyBundle } from './verify.js';
 export type { VerifyOptions, VerifyResult, VerifyProblem } from './verify.js';
 export { recoverBundle, prepareResume } from './recover.js';
 export type { RecoverOptions, RecoverResult, RecoveredBundle, ResumePoint } from './recover.js';
@@ -95,10 +103,6 @@ export {
   diffBundles,
   maskVolatile,
   MASKING_RULES,
-  formatEvidenceList,
-  formatBundleShow,
-  formatEvidenceDiff,
-  formatDuration,
 } from './evidence-index.js';
 export type { BundleSummary, EvidenceDiff, StepChange, MaskingRule } from './evidence-index.js';
 export { createCheckpoint, readCheckpointFile, checkCheckpoint, CHECKPOINT_PAYLOAD_TYPE } from './checkpoint.js';

@@ -246,18 +246,7 @@ export async function acquireLock(options: AcquireLockOptions): Promise<RunLock>
  */
 export async function releaseLocksOfBundle(bundleDir: string, lockDir: string = runLockDir()): Promise<string[]> {
   const removed: string[] = [];
-  const target = resolve(bundleDir);
-  let names: string[];
-  try {
-    names = await readdir(lockDir);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    if (!name.endsWith('.lock')) continue;
-    const path = join(lockDir, name);
-    const owner = await readOwner(path).catch(() => null);
-    if (!owner || owner === 'corrupt' || owner.bundle !== target) continue;
+  for (const { path, owner } of await bundleLocks(bundleDir, lockDir)) {
     if (owner.host === hostname() && owner.pid !== process.pid && isAlive(owner.pid) && (!owner.bootId || owner.bootId === bootId())) continue;
     if ((await takeOver(path, owner)) === true) removed.push(path);
   }
@@ -266,8 +255,13 @@ export async function releaseLocksOfBundle(bundleDir: string, lockDir: string = 
 
 /** The run locks in `lockDir` that name `bundleDir`, whoever holds them. */
 export async function locksOfBundle(bundleDir: string, lockDir: string = runLockDir()): Promise<LockOwner[]> {
+  return (await bundleLocks(bundleDir, lockDir)).map((l) => l.owner);
+}
+
+// Each lock file in `lockDir` whose readable owner names `bundleDir`, with its path.
+async function bundleLocks(bundleDir: string, lockDir: string): Promise<Array<{ path: string; owner: LockOwner }>> {
   const target = resolve(bundleDir);
-  const out: LockOwner[] = [];
+  const out: Array<{ path: string; owner: LockOwner }> = [];
   let names: string[];
   try {
     names = await readdir(lockDir);
@@ -276,8 +270,9 @@ export async function locksOfBundle(bundleDir: string, lockDir: string = runLock
   }
   for (const name of names) {
     if (!name.endsWith('.lock')) continue;
-    const owner = await readOwner(join(lockDir, name)).catch(() => null);
-    if (owner && owner !== 'corrupt' && owner.bundle === target) out.push(owner);
+    const path = join(lockDir, name);
+    const owner = await readOwner(path).catch(() => null);
+    if (owner && owner !== 'corrupt' && owner.bundle === target) out.push({ path, owner });
   }
   return out;
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { lstat, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { RunbookInfoSchema, Sha256Schema, ToolSchema } from './types.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const ATTESTATION_FILE = 'attestation.json';
@@ -11,20 +12,19 @@ export const ATTESTATION_FILE = 'attestation.json';
 export const SEAL_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, ATTESTATION_FILE, 'timestamp.tsq', 'timestamp.tsr']);
 export const MANIFEST_SCHEMA = 'runproof.manifest/v1';
 
-const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const ManifestFileSchema = z.strictObject({
   /** Relative to the bundle, `/`-separated. */
   path: z.string().min(1),
   size: z.number().int().min(0),
-  sha256: Sha256,
+  sha256: Sha256Schema,
 });
 export type ManifestFile = z.infer<typeof ManifestFileSchema>;
 
 export const ChainLinkSchema = z.strictObject({
   bundle: z.string().min(1),
   seq: z.number().int().min(1),
-  manifestSha256: Sha256,
+  manifestSha256: Sha256Schema,
 });
 export type ChainLink = z.infer<typeof ChainLinkSchema>;
 
@@ -34,11 +34,11 @@ export const ManifestSchema = z.strictObject({
   bundle: z.string().min(1),
   /** The record file, relative to the bundle. */
   record: z.string().min(1),
-  tool: z.strictObject({ name: z.literal('runproof'), version: z.string() }),
+  tool: ToolSchema,
   /** The host that sealed the bundle. */
   host: z.string(),
   sealedAt: z.iso.datetime(),
-  runbook: z.strictObject({ path: z.string(), title: z.string(), sha256: Sha256 }),
+  runbook: RunbookInfoSchema.pick({ path: true, title: true, sha256: true }),
   chain: z.strictObject({
     /** What bundles of one chain share: the runbook's absolute path when sealed. */
     key: z.string().min(1),

@@ -7,10 +7,13 @@ const MAX_SLUG = 60;
 const MAX_NAME = 160;
 
 /**
- * A lower-case ASCII slug: letters and digits joined by single dashes.
- * @example slugify('2. Health Checks') // '2-health-checks'
+ * A lower-case ASCII slug for a file name: letters and digits joined by single dashes, accents
+ * folded, everything else (`_`, which joins a name's parts, and other scripts) dropped, at most
+ * `maxLength` long; '' when nothing is left. Not a heading's slug: that is `slugify` in
+ * parse/slug.ts, which keeps Unicode letters and `_` (a section anchor, not a path segment).
+ * @example asciiSlug('2. Health Checks') // '2-health-checks'
  */
-export function slugify(text: string, maxLength = MAX_SLUG): string {
+export function asciiSlug(text: string, maxLength = MAX_SLUG): string {
   const slug = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -28,7 +31,7 @@ export function slugify(text: string, maxLength = MAX_SLUG): string {
 export function evidenceNameFor(runbook: string, sections: readonly string[] = []): string {
   const looksLikePath = /[/\\]/.test(runbook) || /\.(md|markdown|txt)$/i.test(runbook);
   const base = looksLikePath ? basename(runbook, extname(runbook)) : runbook;
-  const parts = [slugify(base) || 'runbook', ...sections.map((s) => slugify(s, 40)).filter((s) => s !== '')];
+  const parts = [asciiSlug(base) || 'runbook', ...sections.map((s) => asciiSlug(s, 40)).filter((s) => s !== '')];
   let name = parts.join('_');
   if (name.length > MAX_NAME) name = name.slice(0, MAX_NAME).replace(/[-_]+$/, '');
   return name;

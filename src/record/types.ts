@@ -4,6 +4,8 @@ import { CellKindSchema, RiskLevelSchema, RiskVerdictSchema } from '../parse/ind
 /** The version of the record format; bumped on any incompatible change. */
 export const SCHEMA_VERSION = 1;
 
+/** A SHA-256 digest, lower-case hex. */
+export const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 const IsoTime = z.iso.datetime().describe('ISO 8601 time in UTC, e.g. 2026-01-22T10:15:00.000Z');
 const Count = z.number().int().min(0);
 
@@ -14,7 +16,7 @@ export const OutputSchema = z.strictObject({
   /** Size in bytes of the full redacted output. */
   size: Count,
   /** SHA-256 (hex) of the full redacted output. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: Sha256Schema,
   /** True when `inline` holds only head and tail; the whole output is then in `logFile`. */
   truncated: z.boolean(),
   /** Path of the full output, relative to the bundle directory (`logs/c3.1.stdout.log`). */
@@ -53,10 +55,14 @@ export type Attempt = z.infer<typeof AttemptSchema>;
 export const DecisionActionSchema = z.enum(['run', 'skip', 'block', 'edit', 'retry', 'continue', 'quit', 'run-all']);
 export type DecisionAction = z.infer<typeof DecisionActionSchema>;
 
+/** Who decides a step: the operator at the prompt, a flag (`--yes`, `--allow`), or the policy. */
+export const DecisionBySchema = z.enum(['operator', 'flag', 'policy']);
+export type DecisionBy = z.infer<typeof DecisionBySchema>;
+
 /** Who chose what, when: every run, skip, block, edit, retry is one. */
 export const DecisionSchema = z.strictObject({
   action: DecisionActionSchema,
-  by: z.enum(['operator', 'flag', 'policy']),
+  by: DecisionBySchema,
   at: IsoTime,
   reason: z.string(),
   /** What the operator typed (the edited command, the confirmed name), redacted. */
@@ -105,8 +111,8 @@ export type StepStatus = z.infer<typeof StepStatusSchema>;
 export const StepApprovalSchema = z.strictObject({
   status: z.enum(['approved', 'unapproved', 'below-threshold']),
   /** SHA-256 of the approval file (`approval/approval.json` in the bundle). */
-  approvalSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  planDigest: z.string().regex(/^[0-9a-f]{64}$/),
+  approvalSha256: Sha256Schema,
+  planDigest: Sha256Schema,
   approver: z.string(),
   keyid: z.string(),
   ticket: z.string().optional(),
@@ -195,7 +201,7 @@ export type Trigger = z.infer<typeof TriggerSchema>;
 export const RunbookInfoSchema = z.strictObject({
   path: z.string(),
   title: z.string(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: Sha256Schema,
   git: z.strictObject({
     commit: z.string().nullable(),
     dirty: z.boolean().nullable(),
@@ -212,18 +218,26 @@ export const SelectionSchema = z.strictObject({
 export type Selection = z.infer<typeof SelectionSchema>;
 
 /** The team policy file the run classified with (`runproof.policy.yaml` or `--policy`): its path, SHA-256 and content. */
-export const TeamPolicyFileSchema = z.strictObject({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), content: z.string() });
-export const PolicySchema = z.strictObject({ allow: z.array(RiskLevelSchema), file: TeamPolicyFileSchema.optional() });
+export const TeamPolicyFileSchema = z.strictObject({ path: z.string(), sha256: Sha256Schema, content: z.string() });
+/** The unattended policy: what plan decides with and the run records. */
+export const PolicySchema = z.strictObject({
+  /** Risk levels allowed to run without a human: `read` always, more only by flag. */
+  allow: z.array(RiskLevelSchema),
+  /** The team policy file the notebook was classified with (kept in the record). */
+  file: TeamPolicyFileSchema.optional(),
+});
 export type Policy = z.infer<typeof PolicySchema>;
 
 export const OperatorSchema = z.strictObject({ user: z.string(), host: z.string() });
 export type Operator = z.infer<typeof OperatorSchema>;
 
+/** A parameter's value and where it came from: plan binds it, the run records it. */
 export const ParameterValueSchema = z.strictObject({
   name: z.string(),
-  /** The value, `[REDACTED:NAME]` when secret. */
+  /** The value; in the record and journal `[REDACTED:NAME]` when secret. */
   value: z.string(),
-  source: z.enum(['flag', 'env-file', 'default', 'prompt']),
+  /** `--set` (flag), `--env-file`, the front-matter default, typed at a prompt, or read from the environment (a checklist's `env:NAME`). */
+  source: z.enum(['flag', 'env-file', 'default', 'prompt', 'environment']),
   secret: z.boolean(),
 });
 export type ParameterValue = z.infer<typeof ParameterValueSchema>;
@@ -262,44 +276,78 @@ export const SandboxInfoSchema = z.strictObject({
 });
 export type SandboxInfo = z.infer<typeof SandboxInfoSchema>;
 
-/** The record of one run (SPEC §4): `<name>_<ts>.json` in the bundle. */
+export const ToolSchema = z.strictObject({ name: z.literal('runproof'), version: z.string() });
+
+/**
+ * The keys of `shape` in the order given (each key once, no other): a record's and a journal
+ * line's bytes follow their schema's key order (writers serialise the parsed value), and the
+ * report shows the record file's SHA-256, so a shared shape must not reorder what is written.
+ */
+function inOrder<S extends z.ZodRawShape>(shape: S, order: readonly (keyof S & string)[]): S {
+  const keys = Object.keys(shape);
+  if (order.length !== keys.length || new Set(order).size !== keys.length || !keys.every((k) => order.includes(k))) {
+    throw new Error(`record schema key order lists ${order.join(', ')} for ${keys.join(', ')}`);
+  }
+  const ordered: Partial<S> = {};
+  for (const k of order) ordered[k] = shape[k];
+  return ordered as S;
+}
+
+/** What is known of a run when it starts: announced by `run-start` and kept in the record. */
+export const RunHeaderSchema = z.strictObject({
+  tool: ToolSchema,
+  runbook: RunbookInfoSchema,
+  selection: SelectionSchema,
+  mode: RunModeSchema,
+  policy: PolicySchema,
+  operator: OperatorSchema,
+  startedAt: IsoTime,
+  parameters: z.array(ParameterValueSchema),
+  /** The bundle directory name this run resumed from. */
+  resumedFrom: z.string().optional(),
+  /** How the run started (checklists and schedules); absent for a plain `runproof run`. */
+  trigger: TriggerSchema.optional(),
+  /** `<name>` of the bundle (`rollback_check`). */
+  evidenceName: z.string(),
+  /** `<name>_<YYYYMMDD_HHMMSS>[_n]`: the bundle directory's name. */
+  bundleName: z.string(),
+  sandbox: SandboxInfoSchema.optional(),
+});
+export type RunHeader = z.infer<typeof RunHeaderSchema>;
+
+/** The record of one run (SPEC §4): `<name>_<ts>.json` in the bundle. The run header extended with how it ended. */
 export const RunRecordSchema = z
-  .strictObject({
-    schemaVersion: z.literal(SCHEMA_VERSION),
-    tool: z.strictObject({ name: z.literal('runproof'), version: z.string() }),
-    runbook: RunbookInfoSchema,
-    selection: SelectionSchema,
-    mode: RunModeSchema,
-    policy: PolicySchema,
-    operator: OperatorSchema,
-    startedAt: IsoTime,
-    endedAt: IsoTime,
-    durationMs: Count,
-    status: RunStatusSchema,
-    parameters: z.array(ParameterValueSchema),
-    /** The bundle directory name this run resumed from. */
-    resumedFrom: z.string().optional(),
-    /** How the run started (checklists and schedules); absent for a plain `runproof run`. */
-    trigger: TriggerSchema.optional(),
-    /** `<name>` of the bundle (`rollback_check`). */
-    evidenceName: z.string(),
-    /** `<name>_<YYYYMMDD_HHMMSS>[_n]`: the bundle directory's name. */
-    bundleName: z.string(),
-    counts: CountsSchema,
-    steps: z.array(StepSchema),
-    warnings: z.array(z.string()),
-    /** Per host, in a fleet run: how each host ended (steps carry their `host`). */
-    hosts: z.array(HostResultSchema).optional(),
-    /**
-     * Who sealed the bundle: the run itself, `recover` (a run that never sealed), or
-     * `recover --force` (an already sealed bundle rebuilt from its journal and sealed again: its
-     * journal may have been edited; only a signature tells who sealed it).
-     */
-    sealedBy: z.enum(['run', 'recover', 'recover-force']).optional(),
-    sandbox: SandboxInfoSchema.optional(),
-  })
+  .strictObject(
+    inOrder(
+      {
+        schemaVersion: z.literal(SCHEMA_VERSION),
+        ...RunHeaderSchema.shape,
+        endedAt: IsoTime,
+        durationMs: Count,
+        status: RunStatusSchema,
+        counts: CountsSchema,
+        steps: z.array(StepSchema),
+        warnings: z.array(z.string()),
+        /** Per host, in a fleet run: how each host ended (steps carry their `host`). */
+        hosts: z.array(HostResultSchema).optional(),
+        /**
+         * Who sealed the bundle: the run itself, `recover` (a run that never sealed), or
+         * `recover --force` (an already sealed bundle rebuilt from its journal and sealed again: its
+         * journal may have been edited; only a signature tells who sealed it).
+         */
+        sealedBy: z.enum(['run', 'recover', 'recover-force']).optional(),
+      },
+      // prettier-ignore
+      ['schemaVersion', 'tool', 'runbook', 'selection', 'mode', 'policy', 'operator', 'startedAt', 'endedAt', 'durationMs', 'status', 'parameters',
+        'resumedFrom', 'trigger', 'evidenceName', 'bundleName', 'counts', 'steps', 'warnings', 'hosts', 'sealedBy', 'sandbox'],
+    ),
+  )
   .describe('runproof run record');
 export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+/** What the plan does with a step. run: runs without asking; ask: the operator decides; block: policy refuses; skip: `skip` attribute. */
+export const PlannedActionSchema = z.enum(['run', 'ask', 'block', 'skip']);
+export type PlannedAction = z.infer<typeof PlannedActionSchema>;
 
 /** One step of the plan as announced by `run-start`: what the policy will do with it. */
 export const PlanEntrySchema = z.strictObject({
@@ -307,37 +355,32 @@ export const PlanEntrySchema = z.strictObject({
   name: z.string(),
   kind: CellKindSchema,
   risk: RiskLevelSchema,
-  /** run: runs without asking; ask: the operator decides; block: policy refuses; skip: `skip` attribute. */
-  decision: z.enum(['run', 'ask', 'block', 'skip']),
+  decision: PlannedActionSchema,
 });
 export type PlanEntry = z.infer<typeof PlanEntrySchema>;
 
 // Journal events: each is a line `{seq, at, type, ...}` of journal.jsonl.
 // `prev` (journal hash chain): SHA-256 (hex) of the previous line's bytes (without its newline);
 // the first line's is SHA-256 of `runproof-journal:` + the bundle name. Absent in old journals.
-const eventBase = { seq: z.number().int().min(1), at: IsoTime, prev: z.string().regex(/^[0-9a-f]{64}$/).optional() };
+const eventBase = { seq: z.number().int().min(1), at: IsoTime, prev: Sha256Schema.optional() };
 
-export const RunStartEventSchema = z.strictObject({
-  ...eventBase,
-  type: z.literal('run-start'),
-  tool: z.strictObject({ name: z.literal('runproof'), version: z.string() }),
-  runbook: RunbookInfoSchema,
-  selection: SelectionSchema,
-  mode: RunModeSchema,
-  policy: PolicySchema,
-  operator: OperatorSchema,
-  parameters: z.array(ParameterValueSchema),
-  evidenceName: z.string(),
-  bundleName: z.string(),
-  resumedFrom: z.string().optional(),
-  trigger: TriggerSchema.optional(),
-  startedAt: IsoTime,
-  plan: z.array(PlanEntrySchema),
-  warnings: z.array(z.string()).optional(),
-  /** The hosts of a fleet run, in order. */
-  hosts: z.array(z.string()).optional(),
-  sandbox: SandboxInfoSchema.optional(),
-});
+/** The run header extended with the plan: the journal's first line. */
+export const RunStartEventSchema = z.strictObject(
+  inOrder(
+    {
+      ...eventBase,
+      type: z.literal('run-start'),
+      ...RunHeaderSchema.shape,
+      plan: z.array(PlanEntrySchema),
+      warnings: z.array(z.string()).optional(),
+      /** The hosts of a fleet run, in order. */
+      hosts: z.array(z.string()).optional(),
+    },
+    // prettier-ignore
+    ['seq', 'at', 'prev', 'type', 'tool', 'runbook', 'selection', 'mode', 'policy', 'operator', 'parameters', 'evidenceName', 'bundleName',
+      'resumedFrom', 'trigger', 'startedAt', 'plan', 'warnings', 'hosts', 'sandbox'],
+  ),
+);
 
 export const StepStartEventSchema = z.strictObject({
   ...eventBase,

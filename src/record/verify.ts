@@ -536,24 +536,3 @@ async function checkChain(view: BundleView, manifest: Manifest, result: VerifyRe
     else notes.push(`resumed run ${link.bundle} is not in ${view.parentDir}: link not checked`);
   }
 }
-
-/** The lines `verify` prints for a result: one per problem (file, expected, actual), then notes. */
-export function formatVerifyResult(result: VerifyResult): string {
-  const lines: string[] = [];
-  if (result.ok) {
-    // Says plainly what was proven: matching hashes alone prove nothing about who sealed them.
-    const proves =
-      result.proves === 'signed'
-        ? `signature verified (${result.signature.verified.join(', ')})`
-        : result.proves === 'signature-unchecked'
-          ? 'integrity only: signature present, not checked: no key given'
-          : 'integrity only: unsigned (anyone who can write the folder could have resealed it)';
-    lines.push(`OK ${result.bundle}: ${proves}; ${result.files} files, ${result.bytes} bytes hashed as listed (${result.source})`);
-    if (result.sealedBy === 'recover-force') lines.push('WARNING sealed by recover --force: rebuilt from its journal and resealed after the run');
-  } else {
-    lines.push(`FAILED ${result.bundle}: ${result.problems.length} problem(s)`);
-    for (const p of result.problems) lines.push(`${p.file}: expected ${p.expected}; actual ${p.actual}`);
-  }
-  for (const note of result.notes) lines.push(`note: ${note}`);
-  return `${lines.join('\n')}\n`;
-}

@@ -1,25 +1,8 @@
 // Small, deterministic formatters for the reports: the same record always renders the same bytes.
 import type { StepStatus } from '../record/index.js';
 
-/**
- * A duration an operator reads at a glance: `0 ms`, `350 ms`, `4.2 s`, `2 min 05 s`, `1 h 02 min`.
- * @example formatDuration(125_000) // "2 min 05 s"
- */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '?';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) {
-    const seconds = ms / 1000;
-    return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds).toString()} s`;
-  }
-  const totalSeconds = Math.round(ms / 1000);
-  if (totalSeconds < 3600) {
-    const minutes = Math.floor(totalSeconds / 60);
-    return `${minutes} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
-  }
-  const totalMinutes = Math.round(totalSeconds / 60);
-  return `${Math.floor(totalMinutes / 60)} h ${String(totalMinutes % 60).padStart(2, '0')} min`;
-}
+// One duration format for reports and terminal alike (core/duration.ts).
+export { formatDuration } from '../core/index.js';
 
 /** A byte count with a binary unit: `512 B`, `1.5 KiB`, `64 MiB`. */
 export function formatBytes(bytes: number): string {

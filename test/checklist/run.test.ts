@@ -210,6 +210,28 @@ checklists:
     }
   });
 
+  it('records a parameter read from the environment (env:NAME) as source environment, a literal one as flag, in the record and the journal', async () => {
+    writeFileSync(join(dir, 'params.md'), '---\nparams:\n  region: { description: where }\n  stage: { description: which }\n---\n# Params\n\n## Show\n\n```bash {name=show}\necho "<region> <stage>"\n```\n');
+    const path = writeChecklist(`
+checklists:
+  - name: params
+    runbook: params.md
+    evidenceDir: ev
+    params: { region: env:RP_TEST_REGION, stage: prod }
+`);
+    const file = await loadChecklistFile(path);
+    const result = await runChecklist(file.checklists[0]!, { env: { ...process.env, RP_TEST_REGION: 'eu-west-1' } as Record<string, string> });
+    expect(result.status).toBe('passed');
+    const expected = [
+      { name: 'region', value: 'eu-west-1', source: 'environment', secret: false },
+      { name: 'stage', value: 'prod', source: 'flag', secret: false },
+    ];
+    expect(recordIn(result.bundleDir!).parameters).toEqual(expected);
+    const start = readFileSync(join(result.bundleDir!, 'journal.jsonl'), 'utf8').split('\n').map((l) => (l ? JSON.parse(l) : null)).find((e) => e?.type === 'run-start');
+    expect(start.parameters).toEqual(expected);
+    expect(result.record!.steps[0]!.attempts[0]!.stdout.inline).toBe('eu-west-1 prod\n');
+  });
+
   it('a run that cannot start is exit 2; runChecklists returns the worst exit code', async () => {
     const path = writeChecklist(`
 checklists:

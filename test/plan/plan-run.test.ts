@@ -147,3 +147,25 @@ describe('planRun: parameters', () => {
     expect(error.code).toBe('RP_BAD_PARAMETER');
   });
 });
+
+describe('durations are parsed once, by parse', () => {
+  const text = '---\ntimeout: 5m\n---\n# T\n\n## S\n\n```bash {name=slow timeout=30s retry=2 interval=500ms}\necho slow\n```\n\n```bash {name=plain}\necho plain\n```\n';
+
+  it('parse gives the numbers: a cell\'s timeout and interval, the front matter\'s timeout', () => {
+    const notebook = parseRunbook(text, { path: 't.md' });
+    expect(notebook.timeoutMs).toBe(300_000);
+    expect(notebook.cells.map((c) => [c.name, c.timeoutMs, c.intervalMs])).toEqual([['slow', 30_000, 500], ['plain', undefined, undefined]]);
+  });
+
+  it('plan takes those numbers and never reads the attribute text again', () => {
+    const notebook = parseRunbook(text, { path: 't.md' });
+    const [slow, plain] = notebook.cells;
+    slow!.timeoutMs = 1234;
+    slow!.intervalMs = 55;
+    slow!.attributes.timeout = 'not a duration';
+    notebook.timeoutMs = 4321;
+    const plan = planRun(notebook, { mode: 'unattended' });
+    expect(plan.steps.map((s) => [s.name, s.timeoutMs, s.intervalMs])).toEqual([['slow', 1234, 55], [plain!.name, 4321, 2000]]);
+    expect(planRun(notebook, { mode: 'unattended', timeoutMs: 9000 }).steps[1]!.timeoutMs).toBe(9000);
+  });
+});

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runRunbook } from '../../src/app/run-runbook.js';
-import { diffBundles, formatBundleShow, formatEvidenceDiff, formatEvidenceList, listEvidence, loadBundleRecord, maskVolatile, MASKING_RULES } from '../../src/record/index.js';
+import { diffBundles, listEvidence, loadBundleRecord, maskVolatile, MASKING_RULES } from '../../src/record/index.js';
+import { formatBundleShow, formatEvidenceDiff, formatEvidenceList } from '../../src/cli/evidence-format.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/evidence/checks.md', import.meta.url));
 let dir: string;

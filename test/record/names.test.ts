@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { evidenceNameFor, formatBundleTimestamp, slugify, validateEvidenceName } from '../../src/record/index.js';
+import { asciiSlug, evidenceNameFor, formatBundleTimestamp, validateEvidenceName } from '../../src/record/index.js';
 import { isRunproofError } from '../../src/core/errors.js';
 
-describe('slugify', () => {
+describe('asciiSlug', () => {
   it('lower-cases, strips accents and joins words with single dashes', () => {
-    expect(slugify('2. Health Checks')).toBe('2-health-checks');
-    expect(slugify('Issue: /ready returns 503')).toBe('issue-ready-returns-503');
-    expect(slugify('  Déploiement — Étape 2A  ')).toBe('deploiement-etape-2a');
-    expect(slugify('!!!')).toBe('');
+    expect(asciiSlug('2. Health Checks')).toBe('2-health-checks');
+    expect(asciiSlug('Issue: /ready returns 503')).toBe('issue-ready-returns-503');
+    expect(asciiSlug('  Déploiement — Étape 2A  ')).toBe('deploiement-etape-2a');
+    expect(asciiSlug('!!!')).toBe('');
   });
 });
 

@@ -7,6 +7,7 @@ import {
   runRecordJsonSchema,
   runRecordJsonSchemaText,
 } from '../../src/record/index.js';
+import { RunHeaderSchema, RunStartEventSchema } from '../../src/record/types.js';
 import { makeAttempt, makeRecord, makeStep } from './make-record.js';
 
 describe('the published JSON Schema', () => {
@@ -21,6 +22,22 @@ describe('the published JSON Schema', () => {
     }
     expect(schema.required).not.toContain('resumedFrom');
     expect(schema.properties['schemaVersion']!.const).toBe(1);
+  });
+});
+
+describe('the run header', () => {
+  it('is one schema: the record and the run-start event hold each of its fields as the same schema object', () => {
+    const recordShape: Record<string, unknown> = RunRecordSchema.shape;
+    const startShape: Record<string, unknown> = RunStartEventSchema.shape;
+    for (const [key, schema] of Object.entries(RunHeaderSchema.shape)) {
+      expect(recordShape[key], key).toBe(schema);
+      expect(startShape[key], key).toBe(schema);
+    }
+  });
+
+  it('keeps the key order records and journals have always been written in (their bytes, and so their hashes, do not move)', () => {
+    expect(Object.keys(RunRecordSchema.shape)).toEqual(['schemaVersion', 'tool', 'runbook', 'selection', 'mode', 'policy', 'operator', 'startedAt', 'endedAt', 'durationMs', 'status', 'parameters', 'resumedFrom', 'trigger', 'evidenceName', 'bundleName', 'counts', 'steps', 'warnings', 'hosts', 'sealedBy', 'sandbox']);
+    expect(Object.keys(RunStartEventSchema.shape)).toEqual(['seq', 'at', 'prev', 'type', 'tool', 'runbook', 'selection', 'mode', 'policy', 'operator', 'parameters', 'evidenceName', 'bundleName', 'resumedFrom', 'trigger', 'startedAt', 'plan', 'warnings', 'hosts', 'sandbox']);
   });
 });
 

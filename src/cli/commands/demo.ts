@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { RunproofError } from '../../core/index.js';
 import { DEMO_TOKEN_ENV, DEMO_TOKEN_HEADER, runDemo, startDemoService } from '../../demo/index.js';
 import type { CommandRegistrar } from '../program.js';
-import { EXIT } from '../exit.js';
-import { exitCodeForStatus } from './run.js';
+import { EXIT, exitCodeForStatus } from '../exit.js';
 import { untilStopSignal } from '../signals.js';
 
 interface DemoFlags {

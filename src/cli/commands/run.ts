@@ -55,8 +55,6 @@ async function runbookOfBundle(bundle: string): Promise<string> {
   return record.runbook.path;
 }
 
-/** Maps a run's status to the process exit code: lives in cli/exit.ts with every other exit code. */
-export { exitCodeForStatus } from '../exit.js';
 
 function parseSandbox(value: string | undefined): 'required' | 'warn' | 'off' | undefined {
   if (value === undefined || value === 'required' || value === 'warn' || value === 'off') return value;

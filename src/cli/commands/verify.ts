@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { formatVerifyResult, verifyBundle } from '../../record/index.js';
+import { verifyBundle } from '../../record/index.js';
+import { formatVerifyResult } from '../evidence-format.js';
 import type { CommandRegistrar } from '../program.js';
 import { EXIT } from '../exit.js';
 

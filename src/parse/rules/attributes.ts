@@ -11,6 +11,7 @@ export const attributesRule: ParseRule = {
   run(state) {
     for (const block of state.blocks) {
       let merged = {};
+      let durationsMs = {};
       if (block.comment) {
         const where = { file: state.file, line: block.comment.line, lineText: block.comment.lineText };
         const read = readAttributeText(block.comment.text, where);
@@ -18,6 +19,7 @@ export const attributesRule: ParseRule = {
         const valid = validateAttributes(read.values, where);
         valid.errors.forEach((e) => state.report(e));
         merged = valid.attributes;
+        durationsMs = valid.durationsMs;
       }
       if (block.attributeText.startsWith('{')) {
         const lenient = block.kind === 'doc' && block.docReason === 'language';
@@ -29,8 +31,10 @@ export const attributesRule: ParseRule = {
           valid.errors.forEach((e) => state.report(e));
         }
         merged = { ...merged, ...valid.attributes };
+        durationsMs = { ...durationsMs, ...valid.durationsMs };
       }
       block.attributes = merged;
+      block.durationsMs = durationsMs;
     }
   },
 };

@@ -54,5 +54,7 @@ function baseCell(block: Block, id: string): Cell {
   if (block.exampleOutput !== undefined) cell.exampleOutput = block.exampleOutput;
   if (block.docReason !== undefined && block.kind === 'doc') cell.docReason = block.docReason;
   if (block.expectFormat !== undefined && block.kind === 'expect') cell.expectFormat = block.expectFormat;
+  if (block.durationsMs?.timeout !== undefined) cell.timeoutMs = block.durationsMs.timeout;
+  if (block.durationsMs?.interval !== undefined) cell.intervalMs = block.durationsMs.interval;
   return cell;
 }

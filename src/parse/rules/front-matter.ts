@@ -9,5 +9,6 @@ export const frontMatterRule: ParseRule = {
     for (const error of result.errors) state.report(error);
     state.text = result.body;
     state.frontMatter = result.frontMatter;
+    if (result.timeoutMs !== undefined) state.timeoutMs = result.timeoutMs;
   },
 };

@@ -34,6 +34,8 @@ export interface Block {
   exampleOutput?: string;
   expectFormat?: 'json' | 'text';
   attributes: Attributes;
+  /** The `timeout` and `interval` attributes in milliseconds (parsed once, with the attributes). */
+  durationsMs?: import('../attributes.js').DurationsMs;
   /** For `http` blocks: the requests parseHttpBlock found (one cell each). */
   requests?: ParsedHttpRequest[];
 }
@@ -48,6 +50,8 @@ export interface ParseState {
   /** Lines of the normalised text, for columns. */
   lines: string[];
   frontMatter: FrontMatter;
+  /** The front matter's `timeout` in milliseconds. */
+  timeoutMs?: number;
   tokens: Token[];
   /** Section id of each heading_open token, by token index. */
   headingSections: Map<number, string>;

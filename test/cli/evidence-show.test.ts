@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBundleShow } from '../../src/record/index.js';
-import { makeAttempt, makeRecord, makeStep } from './make-record.js';
+import { formatBundleShow } from '../../src/cli/evidence-format.js';
+import { makeAttempt, makeRecord, makeStep } from '../record/make-record.js';
 
 const info = { dir: 'evidence/x', sealed: true, fromJournal: false, seq: 1 };
 
