@@ -21,6 +21,7 @@ import { checkExpected } from './expect.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import type { HttpExchange } from './http-types.js';
 import { runPromqlBlock } from './promql.js';
+import { withRedactedAgainWarning } from './secret-watch.js';
 import { createShellSession } from './shell-session.js';
 import type { SandboxMode, SandboxProbe } from './sandbox.js';
 import type { BackgroundHandle, ShellOutcome, ShellSession } from './shell-types.js';
@@ -412,6 +413,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           onStart: ({ pgid, session }: { pgid: number; session: string }) => {
             processStart = sink.append({ type: 'process-start', stepId: step.id, attempt: n, pgid, session });
           },
+          // A secret born in the cell is hidden before the cell's next command prints (SECURITY L2).
+          onSecret: (name: string, value: string) => sink.addSecret(name, value),
         };
         if (step.background) {
           const handle = await shell.startBackground(request, sinkFor);
@@ -585,7 +588,7 @@ async function finishAttempt(
     ...(exchange ? { http: exchange } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
     ...(failedLine ? { failedLine } : {}),
-    ...(outcome.warnings && outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
+    ...withRedactedAgainWarning(outcome.warnings, stdout, stderr),
   };
 }
 
