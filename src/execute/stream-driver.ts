@@ -103,6 +103,7 @@ while IFS= builtin read -r -u 3 __rp_line; do
       __rp_id=\${__rp_line#C }
       builtin source "$__rp_dir/$__rp_id.pre"
       (
+        builtin unset __rp_n
         builtin trap '__rp_rc=$?; __rp_save "$__rp_dir/$__rp_id.state"; builtin exit $__rp_rc' EXIT
         __rp_errexit=1
         builtin source "$__rp_dir/$__rp_id.call"
@@ -114,7 +115,7 @@ while IFS= builtin read -r -u 3 __rp_line; do
         builtin trap - ERR
         if [ "$__rp_rc" = 141 ] && [ -n "$__rp_pipe_ok" ]; then __rp_rc=0; fi
         builtin exit "$__rp_rc"
-      ) < /dev/null 2>&4 &
+      ) < /dev/null 2>&4 3<&- 4>&- &
       __rp_pid=$!
       builtin printf '%s' "$__rp_pid" > "$__rp_dir/pgid"
       builtin printf '\\036RP%s:S:%s:%d\\n' "$__rp_n" "$__rp_id" "$__rp_pid"
