@@ -71,3 +71,17 @@ describe('a cell cannot forge the end of its step', () => {
     expect(out.out()).toBe('0\n[unset]\n');
   }, 30_000);
 });
+
+describe('secrets born in a cell of a stream session (fleet) are reported before the cell ends (L2)', () => {
+  it('plain, exported and odd values of secret-named variables, not other ones', async () => {
+    const learned: Array<[string, string]> = [];
+    const out = collect();
+    const outcome = await session.run(
+      { command: "export SERVICE_TOKEN=$(printf 'svc-%s' abc123)\nDB_PASSWORD=$'line1\\nline2:\\x1e x'\nHOST_NAME=not-a-secret\nGIT_AUTHOR_NAME=someone", timeoutMs: 20_000, onSecret: (n, v) => void learned.push([n, v]) },
+      out,
+    );
+    expect(outcome.exitCode).toBe(0);
+    expect(Object.fromEntries(learned)).toEqual({ SERVICE_TOKEN: 'svc-abc123', DB_PASSWORD: 'line1\nline2:\x1e x' });
+    expect(out.out()).toBe('');
+  }, 30_000);
+});
