@@ -118,8 +118,8 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
       statuses.push(...hostPlan.steps.map((): StepStatus => 'not-run'));
       return;
     }
-    // Values given with --set or an env file that are not parameters: exported on the host too.
-    for (const [name, value] of Object.entries(plan.env)) session.setVariable(name, value);
+    // Values given with --set or an env file that are not parameters reach the host's cells that
+    // name them, per step, as on the local session (runNotebook).
     const outcome = await runNotebook({ ...base, plan: hostPlan, sink: hostSink(), session, ...(alreadyDone.size > 0 ? { alreadyDone } : {}) });
     if (outcome.status === 'failed') failedHosts += 1;
     if (outcome.status === 'aborted') aborted = true;

@@ -22,6 +22,7 @@ import { createHttpClient, type HttpClient } from './http.js';
 import type { HttpExchange } from './http-types.js';
 import { runPromqlBlock } from './promql.js';
 import { withRedactedAgainWarning } from './secret-watch.js';
+import { valuesReadBy } from './env-scope.js';
 import { createShellSession } from './shell-session.js';
 import type { SandboxMode, SandboxProbe } from './sandbox.js';
 import type { BackgroundHandle, ShellOutcome, ShellSession } from './shell-types.js';
@@ -347,7 +348,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
   return { status, counts, startedAt, endedAt, durationMs };
 
   async function getSession(): Promise<ShellSession> {
-    session ??= options.session ?? await createShellSession({ cwd: options.cwd, env: { ...baseEnv, ...plan.env } });
+    // --env-file and --set values reach only the cells that name them (valuesReadBy, per step).
+    session ??= options.session ?? await createShellSession({ cwd: options.cwd, env: baseEnv });
     return session;
   }
 
@@ -401,7 +403,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
         const request = {
           command: step.command,
           timeoutMs: step.timeoutMs,
-          env: step.env,
+          env: { ...valuesReadBy(step.command, plan.env), ...step.env },
           ...(signal ? { signal } : {}),
           // An `interactive` cell (sudo, ssh prompts) reads the operator's terminal in an interactive run.
           ...(step.interactive && plan.mode === 'interactive' ? { stdin: 'inherit' as const } : {}),
