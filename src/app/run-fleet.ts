@@ -2,6 +2,7 @@
 // session over the system OpenSSH client (`ssh HOST bash -s`), all into one bundle. Each host's
 // steps are the plan's steps with the host in their id (`c3@web-1`) and header, so the journal,
 // logs, record and reports keep every host apart while the fold stays the same.
+import { withoutRunproofSecrets } from '../core/index.js';
 import type { Plan } from '../plan/index.js';
 import { runNotebook, runStartEvent, runStatusFor, startStreamSession, StreamSessionError, type RunNotebookOptions, type RunOutcome, type RunSink } from '../execute/index.js';
 import { countStatuses, type Counts, type HostResult, type JournalEventInput, type StepStatus } from '../record/index.js';
@@ -104,7 +105,8 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
       session = await startStreamSession({
         command: 'ssh',
         args: sshArgs(target, fleet.sshConfig),
-        env: { ...process.env, ...(base.env ?? {}) } as Record<string, string>,
+        // ssh, its ProxyCommand and askpass, and whatever SendEnv forwards never see runproof's own secrets (L5).
+        env: withoutRunproofSecrets({ ...process.env, ...(base.env ?? {}) }) as Record<string, string>,
         startTimeoutMs: fleet.connectTimeoutMs ?? 30_000,
       });
     } catch (error) {
@@ -116,8 +118,8 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
       statuses.push(...hostPlan.steps.map((): StepStatus => 'not-run'));
       return;
     }
-    // Values given with --set or an env file that are not parameters: exported on the host too.
-    for (const [name, value] of Object.entries(plan.env)) session.setVariable(name, value);
+    // Values given with --set or an env file that are not parameters reach the host's cells that
+    // name them, per step, as on the local session (runNotebook).
     const outcome = await runNotebook({ ...base, plan: hostPlan, sink: hostSink(), session, ...(alreadyDone.size > 0 ? { alreadyDone } : {}) });
     if (outcome.status === 'failed') failedHosts += 1;
     if (outcome.status === 'aborted') aborted = true;

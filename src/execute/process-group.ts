@@ -7,6 +7,7 @@
 // execa's promise waits for every pipe to close and its kill() only reaches the one pid, which is
 // exactly the "background child holds stdout open, run hangs" case this module exists to handle.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Duplex } from 'node:stream';
 import { readdir, readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { OutputSink } from './shell-types.js';
@@ -201,6 +202,11 @@ export interface GroupProcessOptions {
   pipeDrainMs: number;
   /** Called at once with the pid (= process group id when grouped) of the started process. */
   onSpawn?: (pid: number, grouped: boolean) => void;
+  /**
+   * A socket given to the process as fd 3 (the secret watch, see secret-watch.ts). It does not
+   * count as output: the cell is over when stdout and stderr close, whoever still holds fd 3.
+   */
+  sideChannel?: (socket: Duplex) => void;
 }
 
 /** How a supervised process ended. */
@@ -283,7 +289,7 @@ export function startGroupProcess(options: GroupProcessOptions): GroupProcess {
     child = spawn(options.file, options.args, {
       cwd: options.cwd,
       env: options.env,
-      stdio: [options.stdin, 'pipe', 'pipe'],
+      stdio: options.sideChannel ? [options.stdin, 'pipe', 'pipe', 'pipe'] : [options.stdin, 'pipe', 'pipe'],
       detached: grouped,
     });
   } catch (error) {
@@ -339,7 +345,12 @@ export function startGroupProcess(options: GroupProcessOptions): GroupProcess {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const side = options.sideChannel ? (child.stdio[3] as Duplex | null | undefined) : undefined;
+  if (side) options.sideChannel?.(side);
+  // With a side channel, output is over when stdout and stderr are; the socket is closed after.
+  const closed = side
+    ? Promise.all([child.stdout, child.stderr].map((s) => (s === null || s.closed ? undefined : new Promise<void>((resolve) => s.once('close', () => resolve())))))
+    : new Promise<void>((resolve) => child.once('close', () => resolve()));
 
   let timer: NodeJS.Timeout | undefined;
   if (Number.isFinite(options.timeoutMs) && options.timeoutMs > 0) {
@@ -364,6 +375,7 @@ export function startGroupProcess(options: GroupProcessOptions): GroupProcess {
   const done = (async (): Promise<GroupProcessEnd> => {
     const startError = await started;
     if (startError !== undefined) {
+      side?.destroy();
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       return {
@@ -400,6 +412,7 @@ export function startGroupProcess(options: GroupProcessOptions): GroupProcess {
       }
     }
     if (killing !== undefined) await killing;
+    side?.destroy();
 
     let strays = false;
     if (grouped && pid !== undefined && killing === undefined) {

@@ -21,6 +21,8 @@ import { checkExpected } from './expect.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import type { HttpExchange } from './http-types.js';
 import { runPromqlBlock } from './promql.js';
+import { withRedactedAgainWarning } from './secret-watch.js';
+import { valuesReadBy } from './env-scope.js';
 import { createShellSession } from './shell-session.js';
 import type { SandboxMode, SandboxProbe } from './sandbox.js';
 import type { BackgroundHandle, ShellOutcome, ShellSession } from './shell-types.js';
@@ -359,7 +361,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
   return { status, counts, startedAt, endedAt, durationMs };
 
   async function getSession(): Promise<ShellSession> {
-    session ??= options.session ?? await createShellSession({ cwd: options.cwd, env: { ...baseEnv, ...plan.env } });
+    // --env-file and --set values reach only the cells that name them (valuesReadBy, per step).
+    session ??= options.session ?? await createShellSession({ cwd: options.cwd, env: baseEnv });
     return session;
   }
 
@@ -413,7 +416,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
         const request = {
           command: step.command,
           timeoutMs: step.timeoutMs,
-          env: step.env,
+          env: { ...valuesReadBy(step.command, plan.env), ...step.env },
           ...(signal ? { signal } : {}),
           // An `interactive` cell (sudo, ssh prompts) reads the operator's terminal in an interactive run.
           ...(step.interactive && plan.mode === 'interactive' ? { stdin: 'inherit' as const } : {}),
@@ -425,6 +428,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           onStart: ({ pgid, session }: { pgid: number; session: string }) => {
             processStart = sink.append({ type: 'process-start', stepId: step.id, attempt: n, pgid, session });
           },
+          // A secret born in the cell is hidden before the cell's next command prints (SECURITY L2).
+          onSecret: (name: string, value: string) => sink.addSecret(name, value),
         };
         if (step.background) {
           const handle = await shell.startBackground(request, sinkFor);
@@ -598,7 +603,7 @@ async function finishAttempt(
     ...(exchange ? { http: exchange } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
     ...(failedLine ? { failedLine } : {}),
-    ...(outcome.warnings && outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
+    ...withRedactedAgainWarning(outcome.warnings, stdout, stderr),
   };
 }
 

@@ -32,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { RunproofError } from '../core/index.js';
 import { FAILING_LINE_TRAP } from './failing-line-trap.js';
+import { readWatchReports, watchedVariables, watchTrap, WATCH_FUNCTION } from './secret-watch.js';
 import { randomUUID } from 'node:crypto';
 import { killGroup, listGroupMembers, startGroupProcess, type GroupProcess, type GroupProcessEnd } from './process-group.js';
 import { sandboxArgs } from './sandbox.js';
@@ -47,7 +48,9 @@ import {
   type ShellSessionOptions,
 } from './shell-types.js';
 
-// Arguments: $1 cell file, $2 restore file ('' for none), $3 state file ('' = do not save).
+// Arguments: $1 cell file, $2 restore file ('' for none), $3 state file ('' = do not save),
+// $4 fail file, $5 errexit, $6 the variables to watch for secrets born in the cell (names, ''
+// for none) and $7 the DEBUG trap that watches them (secret-watch.ts), reporting on fd 3.
 // `__rp_rc` is taken inside a group whose stderr is /dev/null so that `set -x` shows nothing of ours.
 // The state file is one write: directory, NUL, exported `NAME=value` entries each ended by NUL,
 // an empty entry, `declare -p` records each ended by NUL, an empty record, `declare -f` text, and
@@ -55,11 +58,11 @@ import {
 // state file first and read back with `read`, not `$(compgen ...)`: no fork and no scratch file
 // per cell (bash 3.2 has no mapfile). Functions named `__rp_*` (ours) are not saved.
 const BASH_PRELUDE = `# runproof session prelude (bash): restore the session, run the cell, save the session.
-__rp_cell=$1 __rp_restore=$2 __rp_out=$3 __rp_fail=$4 __rp_errexit=$5 __rp_saved= __rp_rc=0 __rp_pipe_ok= __rp_main=$BASHPID
+__rp_cell=$1 __rp_restore=$2 __rp_out=$3 __rp_fail=$4 __rp_errexit=$5 __rp_wl=$6 __rp_wtrap=$7 __rp_saved= __rp_rc=0 __rp_pipe_ok= __rp_main=$BASHPID
 builtin set --
 BASH_ARGV0=bash
 if [ -n "$__rp_restore" ]; then builtin source "$__rp_restore"; fi
-${FAILING_LINE_TRAP}__rp_save() {
+${FAILING_LINE_TRAP}${WATCH_FUNCTION}__rp_save() {
   builtin trap - ERR
   builtin set +e +u +o errtrace
   if [ -z "$__rp_saved" ] && [ -n "$__rp_out" ]; then
@@ -93,10 +96,15 @@ ${FAILING_LINE_TRAP}__rp_save() {
   fi
   builtin return "$__rp_rc"
 }
-builtin trap '{ __rp_rc=$?; builtin set +x; } 2>/dev/null; __rp_save' EXIT
+builtin trap '{ __rp_rc=$?; builtin trap - DEBUG; builtin set +x; } 2>/dev/null; __rp_save' EXIT
 if [ -n "$__rp_errexit" ]; then builtin set -o pipefail -o errtrace; builtin trap __rp_err ERR; fi
+if [ -n "$__rp_wl" ] && { builtin exec {__rp_wfd}>&3 3>&-; } 2>/dev/null; then
+  __rp_wl=($__rp_wl) __rp_seen=$'\\2'
+  builtin set -o functrace
+  builtin trap "$__rp_wtrap" DEBUG
+fi
 builtin source "$__rp_cell"
-{ __rp_rc=$?; builtin set +x; } 2>/dev/null
+{ __rp_rc=$?; builtin trap - DEBUG; builtin set +x; } 2>/dev/null
 builtin trap - ERR
 if [ "$__rp_rc" = 141 ] && [ -n "$__rp_pipe_ok" ]; then __rp_rc=0; fi
 __rp_save
@@ -465,8 +473,12 @@ class SharedShellSession implements ShellSession {
     const errexit = request.errexit ?? true ? '1' : '';
     const prelude = join(this.dir, kind === 'bash' ? 'prelude.bash' : 'prelude.sh');
     const stdin = request.stdin ?? 'ignore';
+    // Secret-named variables the cell may create are watched as it runs (SECURITY L2).
+    const onSecret = request.onSecret;
+    const watched = kind === 'bash' && onSecret ? watchedVariables(request.command, [...this.env.keys(), ...this.plainVars.keys()]) : new Map<string, string>();
+    const names = [...watched.keys()];
     let file = shell;
-    let args = [prelude, cellFile, restoreFile, stateFile ?? '', failFile, errexit];
+    let args = [prelude, cellFile, restoreFile, stateFile ?? '', failFile, errexit, names.join(' '), names.length > 0 ? watchTrap(names) : ''];
     if (request.sandbox) {
       // Only the state and fail files are writable inside; they must exist to be bound.
       const writable = [stateFile, failFile].filter((f): f is string => f !== undefined && f !== '');
@@ -498,6 +510,7 @@ class SharedShellSession implements ShellSession {
             if (grouped) this.supervisor.watch(pid);
             request.onStart?.({ pgid: pid, session: this.marker });
           },
+          ...(onSecret && names.length > 0 ? { sideChannel: (socket) => readWatchReports(socket, watched, onSecret) } : {}),
         }),
     };
   }

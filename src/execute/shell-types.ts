@@ -69,6 +69,12 @@ export interface ShellRunRequest {
   onStart?: (info: { pgid: number; session: string }) => void;
   /** Run the cell inside bubblewrap (see sandbox.ts); the caller has probed that it works. */
   sandbox?: boolean;
+  /**
+   * Called with the value of a secret-named variable (or of one assigned into it) the moment the
+   * cell creates or changes it, before the cell's next command runs (bash cells, see
+   * secret-watch.ts); the name is the one to show it under. Redaction learns it here.
+   */
+  onSecret?: (name: string, value: string) => void;
 }
 
 /** How a shell cell ended. One shape for success and failure: failures are data, not throws. */

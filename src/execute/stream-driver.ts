@@ -18,6 +18,8 @@ import { FAILING_LINE_TRAP } from './failing-line-trap.js';
 //   \x1eRP<nonce>:E:<id>:<status>:<strays>:<line>\n   on stdout after the cell: its exit status,
 //                                    1 when processes it left in its group were ended, and the
 //                                    cell line where it stopped at a failing command (or nothing).
+//   \x1eRP<nonce>:V:<id>:<name>:<hex>\n  on stdout after the cell, before E: the value of a variable
+//                                    whose name looks secret, for redaction (SECURITY L2).
 //   \x1eRP<nonce>:E:<id>\n           on stderr after the cell: its stderr is complete.
 //
 // Why a reader job: the session shell is blocked in `wait` while a cell runs, so it cannot notice
@@ -50,6 +52,7 @@ export function streamDriverScript(nonce: string): string {
   return `{
 builtin set +o history 2>/dev/null
 __rp_n=${nonce}
+__rp_secret_re='[Tt][Oo][Kk][Ee][Nn]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Pp][Aa][Ss][Ss]|[Pp][Ww][Dd]|[Kk][Ee][Yy]|[Aa][Uu][Tt][Hh]|[Cc][Rr][Ee][Dd][Ee][Nn][Tt][Ii][Aa][Ll]|[Cc][Oo][Oo][Kk][Ii][Ee]'
 __rp_dir=$(mktemp -d "\${TMPDIR:-/tmp}/runproof-session.XXXXXXXX") || builtin exit 97
 mkfifo -m 600 "$__rp_dir/ctl" || builtin exit 97
 __rp_reader() {
@@ -103,6 +106,7 @@ while IFS= builtin read -r -u 3 __rp_line; do
       __rp_id=\${__rp_line#C }
       builtin source "$__rp_dir/$__rp_id.pre"
       (
+        builtin unset __rp_n
         builtin trap '__rp_rc=$?; __rp_save "$__rp_dir/$__rp_id.state"; builtin exit $__rp_rc' EXIT
         __rp_errexit=1
         builtin source "$__rp_dir/$__rp_id.call"
@@ -114,7 +118,7 @@ while IFS= builtin read -r -u 3 __rp_line; do
         builtin trap - ERR
         if [ "$__rp_rc" = 141 ] && [ -n "$__rp_pipe_ok" ]; then __rp_rc=0; fi
         builtin exit "$__rp_rc"
-      ) < /dev/null 2>&4 &
+      ) < /dev/null 2>&4 3<&- 4>&- &
       __rp_pid=$!
       builtin printf '%s' "$__rp_pid" > "$__rp_dir/pgid"
       builtin printf '\\036RP%s:S:%s:%d\\n' "$__rp_n" "$__rp_id" "$__rp_pid"
@@ -130,6 +134,13 @@ while IFS= builtin read -r -u 3 __rp_line; do
       __rp_complete=
       if [ -f "$__rp_dir/$__rp_id.state" ]; then builtin source "$__rp_dir/$__rp_id.state" 2>/dev/null; fi
       if [ "$__rp_complete" != 1 ]; then builtin cd -- "$PWD" 2>/dev/null; fi
+      # Values of secret-named variables the session now holds (runproof applies the exact rule).
+      for __rp_v in $(builtin compgen -v); do
+        case $__rp_v in __rp_*) continue ;; esac
+        if [[ $__rp_v =~ $__rp_secret_re ]] && [ -n "\${!__rp_v-}" ]; then
+          builtin printf '\\036RP%s:V:%s:%s:%s\\n' "$__rp_n" "$__rp_id" "$__rp_v" "$(builtin printf '%s' "\${!__rp_v}" | od -An -v -tx1 | tr -d ' \\n')"
+        fi
+      done 2>/dev/null
       builtin command rm -f -- "$__rp_dir/$__rp_id".*
       builtin printf '\\036RP%s:E:%s:%d:%d:%s\\n' "$__rp_n" "$__rp_id" "$__rp_rc" "$__rp_strays" "$__rp_failed"
       builtin printf '\\036RP%s:E:%s\\n' "$__rp_n" "$__rp_id" >&4 ;;

@@ -5,6 +5,7 @@
 // cell outlives runproof or a dropped connection.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { isSecretName } from '../core/index.js';
 import { streamDriverScript } from './stream-driver.js';
 import type { BackgroundHandle, OutputSink, ShellOutcome, ShellRunRequest, ShellSession } from './shell-types.js';
 import { DEFAULT_KILL_GRACE_MS } from './shell-types.js';
@@ -61,6 +62,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 interface Pending {
   id: number;
   sink: OutputSink;
+  onSecret?: ((name: string, value: string) => void) | undefined;
   pgid?: number;
   stdoutDone?: { status: number; strays: boolean; failedLine?: number };
   stderrDone: boolean;
@@ -269,7 +271,7 @@ export class StreamSession implements ShellSession {
       }, this.killGraceMs).unref();
     };
     const finished = new Promise<void>((resolveCell) => {
-      this.pending = { id, sink, stderrDone: false, resolve: resolveCell };
+      this.pending = { id, sink, stderrDone: false, resolve: resolveCell, onSecret: request.onSecret };
     });
     const timer = Number.isFinite(request.timeoutMs) && request.timeoutMs > 0
       ? setTimeout(() => {
@@ -313,6 +315,11 @@ export class StreamSession implements ShellSession {
     const p = this.pending;
     if (p === undefined || Number(idText) !== p.id) return;
     if (kind === 'S') p.pgid = Number(a);
+    // A secret-named variable the cell left in the session: a secret before the captures end.
+    if (kind === 'V' && a !== undefined && isSecretName(a) && b !== undefined && /^(?:[0-9a-f]{2})+$/.test(b)) {
+      const value = Buffer.from(b, 'hex').toString('utf8');
+      if (value.trim() !== '') p.onSecret?.(a, value);
+    }
     if (kind === 'E') {
       p.stdoutDone = { status: Number(a), strays: b === '1', ...(line && /^\d+$/.test(line) ? { failedLine: Number(line) } : {}) };
       if (p.stderrDone) p.resolve();

@@ -1,7 +1,7 @@
 // Captures one stream of one attempt: redacts as it goes, streams everything to a log file,
 // hashes incrementally and keeps only a bounded head, tail and text for checks in memory.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { RunproofError } from '../core/index.js';
 import type { RedactionStream } from './redact.js';
@@ -21,6 +21,12 @@ export interface OutputCapture {
   text(): string;
   /** True when `text()` holds only the beginning of the output. */
   readonly textTruncated: boolean;
+  /**
+   * True when `end()` found a secret learned while the output was written in text emitted before
+   * (a value born in the cell, printed before it was known) and redacted the whole output again:
+   * the log, hash, inline text and `text()` hide it, though the live view may have shown it.
+   */
+  readonly redactedAgain: boolean;
   /**
    * Flushes and closes; returns the record's Output entry (no log file is left when small).
    * Rejects with RP_DISK_FULL / RP_EVIDENCE_WRITE_FAILED when the log could not be written.
@@ -44,7 +50,7 @@ export interface OutputCaptureOptions {
 // stream would buffer a fast producer's output in memory; a blocking write keeps memory flat.
 class Capture implements OutputCapture {
   private readonly decoder = new StringDecoder('utf8');
-  private readonly hash: Hash = createHash('sha256');
+  private hash: Hash = createHash('sha256');
   /** The log's descriptor: null until the first batch needs writing (most outputs never do). */
   private fd: number | null = null;
   private opened = false;
@@ -60,12 +66,18 @@ class Capture implements OutputCapture {
   private textParts: string[] = [];
   private textSize = 0;
   textTruncated = false;
+  redactedAgain = false;
   private ended: Promise<Output> | null = null;
   private failure: unknown = null;
+  /** The redactor's generation when this capture began: a later one means text may hold a value learned since. */
+  private readonly generation: number;
+  /** True while the output is redacted again at the end: nothing goes to the live view. */
+  private replaying = false;
 
   constructor(private readonly opts: Required<Omit<OutputCaptureOptions, 'onText'>> & Pick<OutputCaptureOptions, 'onText'>) {
     this.headLimit = Math.floor(opts.inlineLimit / 2);
     this.tailLimit = opts.inlineLimit - this.headLimit;
+    this.generation = opts.redaction.generation;
   }
 
   write(chunk: Buffer | string): void {
@@ -77,7 +89,7 @@ class Capture implements OutputCapture {
   // Takes redacted text: counts, hashes, keeps head/tail/text and queues it for the log.
   private emit(text: string): void {
     if (text.length === 0) return;
-    this.opts.onText?.(text);
+    if (!this.replaying) this.opts.onText?.(text);
     this.keepText(text);
     const bytes = Buffer.from(text, 'utf8');
     this.size += bytes.length;
@@ -145,6 +157,65 @@ class Capture implements OutputCapture {
     }
   }
 
+  // A secret was learned while this output was written (SECURITY L2): what was emitted before may
+  // hold it. Everything emitted (the log so far and what is pending) goes through redaction
+  // again, into a new log that replaces the old one; size, hash, head, tail and text are
+  // counted again. Redacting twice changes nothing else: `[REDACTED:X]` markers are kept.
+  private redactAgain(): void {
+    const before = this.hash.copy().digest('hex');
+    let source: number | null = null;
+    let pending: Buffer[] = this.pending;
+    const temp = `${this.opts.logPath}.redacting`;
+    if (this.opened) {
+      this.flushPending();
+      if (this.fd === null) return; // the write failed: end() reports it
+      closeSync(this.fd);
+      this.fd = null;
+      source = openSync(this.opts.logPath, 'r');
+      pending = [];
+      try {
+        this.fd = openSync(temp, 'wx');
+      } catch {
+        unlinkSync(temp); // not ours: a leftover or a planted link (unlink does not follow it)
+        this.fd = openSync(temp, 'wx');
+      }
+    }
+    this.hash = createHash('sha256');
+    this.size = 0;
+    this.head = [];
+    this.headSize = 0;
+    this.tail = [];
+    this.tailSize = 0;
+    this.textParts = [];
+    this.textSize = 0;
+    this.textTruncated = false;
+    this.pending = [];
+    this.pendingSize = 0;
+    this.replaying = true;
+    const decoder = new StringDecoder('utf8');
+    try {
+      const feed = (bytes: Buffer): void => this.emit(this.opts.redaction.push(decoder.write(bytes)));
+      if (source !== null) {
+        const buf = Buffer.alloc(1024 * 1024);
+        for (let n = readSync(source, buf); n > 0; n = readSync(source, buf)) feed(buf.subarray(0, n));
+      }
+      for (const bytes of pending) feed(bytes);
+      this.emit(this.opts.redaction.push(decoder.end()));
+      this.emit(this.opts.redaction.flush());
+      if (source !== null) this.flushPending();
+    } finally {
+      this.replaying = false;
+      if (source !== null) closeSync(source);
+    }
+    if (source !== null && this.fd !== null && this.failure === null) {
+      closeSync(this.fd);
+      this.fd = null;
+      renameSync(temp, this.opts.logPath);
+    }
+    // Only a change is news: a value learned before it was printed was hidden the first time.
+    this.redactedAgain = this.hash.copy().digest('hex') !== before;
+  }
+
   text(): string {
     if (this.textParts.length > 1) this.textParts = [this.textParts.join('')];
     return this.textParts[0] ?? '';
@@ -158,6 +229,7 @@ class Capture implements OutputCapture {
   private finish(): Output {
     this.emit(this.opts.redaction.push(this.decoder.end()));
     this.emit(this.opts.redaction.flush());
+    if (this.opts.redaction.generation !== this.generation && this.failure === null) this.redactAgain();
     const truncated = this.size > this.opts.inlineLimit;
     // Small output that never reached a full batch stays in memory only: no log file at all.
     if (truncated || this.opened) this.flushPending();

@@ -16,6 +16,8 @@ export interface RedactionStream {
   push(text: string): string;
   /** Returns the redacted rest; the stream is then empty and may be reused. */
   flush(): string;
+  /** The redactor's {@link Redactor.generation}: text emitted before it changed may hold a value learned since. */
+  readonly generation: number;
 }
 
 /** Redacts text, whole or streamed, and any JSON-like value. */
@@ -28,6 +30,8 @@ export interface Redactor {
   stream(): RedactionStream;
   /** Length of the longest known secret value (what a stream holds back, plus one). */
   readonly maxSecretLength: number;
+  /** Grows each time a value is learned or added: text redacted before may hold it in clear. */
+  readonly generation: number;
   /** Adds a secret value (ignored with a warning when shorter than 4 characters). */
   add(name: string, value: string): void;
   /**
@@ -371,6 +375,7 @@ class RedactorImpl implements Redactor {
   private readonly warned = new Set<string>();
   readonly warnings: string[] = [];
   maxSecretLength = 0;
+  generation = 0;
 
   constructor(secrets: readonly SecretInput[]) {
     for (const s of secrets) this.add(s.name, s.value);
@@ -406,7 +411,10 @@ class RedactorImpl implements Redactor {
       this.maxSecretLength = Math.max(this.maxSecretLength, v.length);
       added.push(v);
     }
-    if (added.length > 0) this.ordered = [...this.literals.keys()].sort((a, b) => b.length - a.length);
+    if (added.length > 0) {
+      this.ordered = [...this.literals.keys()].sort((a, b) => b.length - a.length);
+      this.generation++;
+    }
     return added;
   }
 
@@ -506,7 +514,11 @@ class RedactorImpl implements Redactor {
 
   stream(): RedactionStream {
     let held = '';
+    const redactor = this;
     return {
+      get generation(): number {
+        return redactor.generation;
+      },
       push: (text: string): string => {
         held += text;
         if (held.length === 0) return '';

@@ -94,4 +94,17 @@ describe('--env-file is data, never runner configuration', () => {
     expect(existsSync(sentinel('EVIL-VALUE'))).toBe(false);
     rmSync(sentinel('CELL-RAN'), { force: true });
   });
+  it('a value reaches only the cells that name it (L8), on a later cell too, and --set values likewise', async () => {
+    writeFileSync(join(dir, 'scoped.env'), 'ALPHA_VALUE=alpha-111\nBETA_VALUE=beta-222\n');
+    const cells = [
+      ['a', 'echo "a=$ALPHA_VALUE"; env | grep -c -e beta-222 -e gamma-333 || true; env | grep -c ^ALPHA_VALUE= || true'],
+      ['none', 'env | grep -c _VALUE= || true; sh -c \'env | grep -q alpha-111 && echo child=seen || echo child=none\''],
+      ['b', 'printenv BETA_VALUE; printenv GAMMA_VALUE'],
+    ];
+    writeFileSync(join(dir, 'scoped.md'), `# S\n\n${cells.map(([n, c]) => `\`\`\`bash {name=${n}}\n${c}\n\`\`\`\n`).join('\n')}`);
+    const result = await runBin(['run', 'scoped.md', '--yes', '--allow', 'write', '--env-file', 'scoped.env', '--set', 'GAMMA_VALUE=gamma-333', '--evidence-dir', join(dir, 'ev-scoped'), '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const record = JSON.parse(readFileSync(JSON.parse(result.stdout).record as string, 'utf8')) as { steps: Array<{ attempts: Array<{ stdout: { inline: string } }> }> };
+    expect(record.steps.map((s) => s.attempts[0]!.stdout.inline)).toEqual(['a=alpha-111\n0\n1\n', '0\nchild=none\n', 'beta-222\ngamma-333\n']);
+  }, 90_000);
 });

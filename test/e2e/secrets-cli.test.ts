@@ -64,6 +64,57 @@ describe('secrets born during the run (L2)', () => {
   }, 120_000);
 });
 
+describe('secrets born and printed in the same cell (L2, L3)', () => {
+  // Every value is random, made inside the cell, and also written to a file outside the bundle
+  // so that the test knows what to look for.
+  const make = (form: string, name: string) => `${form}; printf '%s\\n' "\${${name}}" >> "$VALS"`;
+  const body = [
+    make('export SERVICE_TOKEN=$(openssl rand -hex 16); echo "tok $SERVICE_TOKEN"', 'SERVICE_TOKEN'),
+    make('read -r API_KEY <<<"rk-$(openssl rand -hex 8)"; echo "key $API_KEY" >&2', 'API_KEY'),
+    make('declare DB_PASSWORD="dp-$(openssl rand -hex 8)"; echo "pw $DB_PASSWORD"; echo "$DB_PASSWORD" | base64', 'DB_PASSWORD'),
+    make('printf -v MY_SECRET \'ms-%s\' "$(openssl rand -hex 8)"; echo "ms $MY_SECRET"; printf %s "$MY_SECRET" | xxd -p', 'MY_SECRET'),
+    make('declare -a API_TOKENS=("a1-$(openssl rand -hex 8)" "a2-$(openssl rand -hex 8)"); echo "${API_TOKENS[1]}"', 'API_TOKENS[1]'),
+    // Printed BEFORE it is assigned in a later line: the value flows into the secret name.
+    make('V=$(openssl rand -hex 12); echo "before $V"', 'V'),
+    'sleep 0.2',
+    'export OTHER_TOKEN=$V',
+    // In a subshell, a function and a pipeline.
+    make('f() { local ROOT_PASS="rp-$(openssl rand -hex 8)"; echo "in f $ROOT_PASS"; echo "$ROOT_PASS" > "$VALS.f"; }; f', 'ROOT_PASS'),
+    'cat "$VALS.f" >> "$VALS"',
+    '( CHILD_SECRET="cs-$(openssl rand -hex 8)"; echo "$CHILD_SECRET" >> "$VALS"; echo "sub $CHILD_SECRET" )',
+    // set -x traces the values too.
+    make('set -x; X_TOKEN="xt-$(openssl rand -hex 8)"; echo "x $X_TOKEN"; set +x', 'X_TOKEN'),
+  ].join('\n');
+  it('a value is hidden from the moment it exists: bundle files, logs, journal and terminal', async () => {
+    const vals = join(work, 'born-values.txt');
+    const { summary, terminal, bundles } = await run('same.md', `# Same\n\n## 1. Go\n\n${cell('same', body)}`, ['--allow', 'write'], { VALS: vals });
+    expect(summary.steps.map((s) => s.status)).toEqual(['passed']);
+    const values = readFileSync(vals, 'utf8').split('\n').filter((v) => v.trim() !== '');
+    expect(values.length).toBe(2 * 9);
+    const forms = values.flatMap((v) => [v, Buffer.from(v).toString('hex'), Buffer.from(`${v}\n`).toString('base64').replace(/=+$/, '')]);
+    for (const b of bundles) expect(leaks(b, terminal, forms)).toEqual([]);
+    expect(terminal).toContain('[REDACTED:SERVICE_TOKEN]');
+    expect(terminal).toContain('before [REDACTED:OTHER_TOKEN]');
+  }, 120_000);
+
+  it('a value printed before anything ties it to a secret is hidden again in the bundle, and the record says so', async () => {
+    const vals = join(work, 'late-values.txt');
+    const late = `openssl rand -hex 12 > "$VALS.src"; cat "$VALS.src" >> "$VALS"\nfor i in $(seq 1 3000); do echo "line $i: $(< "$VALS.src")"; done\nexport LATE_TOKEN=$(cat "$VALS.src")`;
+    const { summary, bundles } = await run('late.md', `# Late\n\n## 1. Go\n\n${cell('late', late)}`, ['--allow', 'write'], { VALS: vals });
+    expect(summary.steps.map((s) => s.status)).toEqual(['passed']);
+    const values = readFileSync(vals, 'utf8').split('\n').filter((v) => v.trim() !== '');
+    expect(values.length).toBe(2);
+    for (const b of bundles) {
+      expect(leaks(b, '', values)).toEqual([]);
+      const record = JSON.parse(readFileSync(filesUnder(b).find((f) => f.endsWith(`${basename(b)}.json`))!, 'utf8')) as { steps: Array<{ attempts: Array<{ warnings?: string[]; stdout: { logFile?: string } }> }> };
+      const attempt = record.steps[0]!.attempts[0]!;
+      expect(attempt.stdout.logFile).toBeDefined();
+      expect(readFileSync(join(b, attempt.stdout.logFile!), 'utf8')).toContain('line 3000: [REDACTED:LATE_TOKEN]');
+      expect(attempt.warnings?.join('\n')).toMatch(/secret was learned while this attempt ran: its stdout was redacted again/);
+    }
+  }, 120_000);
+});
+
 describe('secrets written in the runbook (L3)', () => {
   const runbook = [
     '# Declared',

@@ -39,6 +39,43 @@ describe('OutputCapture', () => {
     expect(existsSync(join(dir, 'c1.1.stdout.log'))).toBe(false);
   });
 
+  it('redacts the whole output again when a secret is learned while it is written (L2: printed before it was known)', async () => {
+    for (const size of [200, 2_000_000]) {
+      const redactor = createRedactor([]);
+      const shown: string[] = [];
+      const c = createOutputCapture({ logPath: join(dir, `again-${size}.log`), logRelPath: `logs/again-${size}.log`, redaction: redactor.stream(), inlineLimit: 1000, onText: (t) => shown.push(t) });
+      const filler = 'x'.repeat(99) + '\n';
+      for (let i = 0; i < size / 100; i++) c.write(filler);
+      c.write('early born-Val-7777 and a tail\n');
+      c.write(filler.repeat(3));
+      expect(c.redactedAgain).toBe(false);
+      redactor.add('SERVICE_TOKEN', 'born-Val-7777');
+      c.write('late born-Val-7777\n');
+      const out = await c.end();
+      expect(c.redactedAgain).toBe(true);
+      const full = filler.repeat(size / 100) + 'early [REDACTED:SERVICE_TOKEN] and a tail\n' + filler.repeat(3) + 'late [REDACTED:SERVICE_TOKEN]\n';
+      expect(out.size).toBe(Buffer.byteLength(full));
+      expect(out.sha256).toBe(sha(full));
+      expect(c.text()).toBe(full);
+      expect(out.inline).not.toContain('born-Val');
+      if (size > 1000) {
+        expect(out.truncated).toBe(true);
+        expect(readFileSync(join(dir, `again-${size}.log`), 'utf8')).toBe(full);
+        expect(existsSync(join(dir, `again-${size}.log.redacting`))).toBe(false);
+      } else expect(out.inline).toBe(full);
+      // The live view got each piece once: the replay is not shown again.
+      expect(shown.join('')).toContain('early born-Val-7777');
+      expect(shown.join('').match(/late/g)).toHaveLength(1);
+    }
+  });
+
+  it('does not redact again when nothing was learned', async () => {
+    const c = capture({ secrets: [{ name: 'API_TOKEN', value: 'tok-abcdef123' }] });
+    c.write('tok-abcdef123\n');
+    await c.end();
+    expect(c.redactedAgain).toBe(false);
+  });
+
   it('records empty output', async () => {
     const out = await capture().end();
     expect(out).toMatchObject({ inline: '', size: 0, sha256: sha(''), truncated: false });
