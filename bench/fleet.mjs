@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ratioRow, skippedRow } from './table.mjs';
 
 const HOSTS = 20;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,9 +32,11 @@ function time(fn) {
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, result };
 }
 
-export default async function benchFleet() {
-  if (!existsSync(cli)) return console.log(`skipped: ${cli} is missing (run npm run build first)`);
-  if (!existsSync('/usr/sbin/sshd')) return console.log('skipped: /usr/sbin/sshd is missing (apt-get install openssh-server)');
+export default async function benchFleet({ quick = false } = {}) {
+  const measure = `${HOSTS} hosts × ${COMMANDS.length} cells, \`run --hosts --parallel 10\` (bundle sealed) vs a sequential \`ssh\` loop`;
+  if (quick) return [skippedRow(measure, '--quick')];
+  if (!existsSync(cli)) return [skippedRow(measure, 'dist/cli/main.js missing: npm run build')];
+  if (!existsSync('/usr/sbin/sshd')) return [skippedRow(measure, '/usr/sbin/sshd missing (apt-get install openssh-server)')];
   const dir = mkdtempSync(join(tmpdir(), 'runproof-bench-fleet-'));
   const keygen = (name) => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, name)]);
@@ -89,10 +92,7 @@ LogLevel ERROR
     if (loop.result.status !== 0) throw new Error(`ssh loop failed: ${loop.result.stderr} ${sshdErrors}`);
     const rp = time(() => spawnSync(process.execPath, [cli, 'run', join(dir, 'fleet.md'), '--hosts', join(dir, 'hosts.txt'), '--ssh-config', cfg, '--parallel', '10', '--yes', '--evidence-dir', join(dir, 'evidence')], { encoding: 'utf8' }));
     if (rp.result.status !== 0) throw new Error(`runproof failed (${rp.result.status}): ${rp.result.stdout.slice(-2000)} ${rp.result.stderr}`);
-    console.log(`fleet ${HOSTS} hosts x ${COMMANDS.length} cells`);
-    console.log(`  runproof --parallel 10 (bundle written and sealed): ${(rp.ms / 1000).toFixed(2)} s`);
-    console.log(`  sequential ssh loop:                                ${(loop.ms / 1000).toFixed(2)} s`);
-    console.log(`  ratio runproof / loop: ${(rp.ms / loop.ms).toFixed(3)} (goal <= 0.25)`);
+    const rows = [ratioRow(measure, `${(rp.ms / 1000).toFixed(2)} s`, `${(loop.ms / 1000).toFixed(2)} s`, rp.ms / loop.ms, { max: 0.25 })];
     if (spawnSync('ansible', ['--version']).status === 0) {
       const env = { ...process.env, ANSIBLE_SSH_ARGS: `-F ${cfg}`, ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent' };
       const ans = time(() => {
@@ -102,17 +102,14 @@ LogLevel ERROR
         }
         return { status: 0 };
       });
-      if (ans.result.status === 0) {
-        console.log(`  ansible -m shell -f 10, once per command:           ${(ans.ms / 1000).toFixed(2)} s`);
-        console.log(`  ratio runproof / ansible: ${(rp.ms / ans.ms).toFixed(3)}`);
-      } else {
-        console.log(`  ansible baseline failed: ${(ans.result.stdout ?? '').slice(-300)}`);
-      }
-    } else {
-      console.log('  ansible baseline: not installed (apt-get install ansible-core)');
+      const what = `${HOSTS} hosts × ${COMMANDS.length} cells vs \`ansible -m shell -f 10\`, once per command`;
+      rows.push(ans.result.status === 0 ? ratioRow(what, `${(rp.ms / 1000).toFixed(2)} s`, `${(ans.ms / 1000).toFixed(2)} s`, rp.ms / ans.ms) : skippedRow(what, `ansible failed: ${(ans.result.stdout ?? '').slice(-120)}`));
     }
+    return rows;
   } finally {
     for (const p of servers) p.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.table(await benchFleet({ quick: process.argv.includes('--quick') }));

@@ -1,6 +1,6 @@
 // `npm run bench -- http`: 200 GET requests to a local server as HTTP cells in one run, against
 // 200 `curl -s` invocations in a shell loop, in the same bench run; whole processes timed (Node
-// start included), median of 3 alternating rounds, ratio printed. Goal: at most 0.5.
+// start included), median of 3 alternating rounds (1 with --quick). Goal: at most 0.5.
 //
 // The runproof side is the built CLI (`runproof run --yes`) on a runbook of 200 `http` cells, each
 // checked by an `assert` cell, writing and sealing its bundle. Needs `npm run build` first.
@@ -10,17 +10,16 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, ratioRow, skippedRow } from './table.mjs';
 
 const REQUESTS = 200;
-const ROUNDS = 3;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli', 'main.js');
 
-export default async function benchHttp() {
-  if (!existsSync(cli)) {
-    console.log(`skipped: ${cli} is missing (run npm run build first)`);
-    return;
-  }
+export default async function benchHttp({ quick = false } = {}) {
+  const ROUNDS = quick ? 1 : 3;
+  const measure = `${REQUESTS} GET as HTTP cells with assertions, \`run --yes\` (whole process, bundle sealed) vs \`curl -s\` in a bash loop`;
+  if (!existsSync(cli)) return [skippedRow(measure, 'dist/cli/main.js missing: npm run build')];
   const hasCurl = spawnSync('curl', ['--version']).status === 0;
   const body = JSON.stringify({ status: 'ok', service: 'roxy-core' });
   const server = createServer((req, res) => {
@@ -47,15 +46,9 @@ export default async function benchHttp() {
     rmSync(work, { recursive: true, force: true });
   }
   const ours = median(runproof);
-  console.log(`runproof run --yes (${REQUESTS} HTTP cells with assertions, whole process, bundle written and sealed): ${REQUESTS} GET in ${ours.toFixed(0)} ms (median of ${ROUNDS}: ${runproof.map((t) => t.toFixed(0)).join(', ')})`);
-  if (!hasCurl) {
-    console.log('curl not found: no baseline, no ratio');
-    return;
-  }
+  if (!hasCurl) return [skippedRow(measure, 'curl not found: no baseline')];
   const theirs = median(curl);
-  console.log(`curl -s in a bash loop: ${REQUESTS} GET in ${theirs.toFixed(0)} ms (median of ${ROUNDS}: ${curl.map((t) => t.toFixed(0)).join(', ')})`);
-  const ratio = ours / theirs;
-  console.log(`ratio runproof/curl: ${ratio.toFixed(2)} (goal <= 0.5: ${ratio <= 0.5 ? 'met' : 'NOT met'})`);
+  return [ratioRow(measure, `${ours.toFixed(0)} ms`, `${theirs.toFixed(0)} ms`, ours / theirs, { max: 0.5 })];
 }
 
 // Wall-clock time of a whole child process, from spawn to exit; a failure aborts the bench.
@@ -71,7 +64,4 @@ function timed(command, args) {
   });
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.table(await benchHttp({ quick: process.argv.includes('--quick') }));

@@ -2,18 +2,16 @@
 // against `node -e 0`, each run RUNS times, interleaved (so a load spike hits all three alike);
 // prints medians and ratios (goals: --version <= 1.5x, list <= 2x) and peak RSS (goal for
 // --version < 50 MiB), read from the child's own process.resourceUsage().maxRSS at exit.
-// Needs `npm run build` (runs dist/cli/main.js). RUNPROOF_BENCH_STARTUP_RUNS changes RUNS.
+// Needs `npm run build` (runs dist/cli/main.js). RUNPROOF_BENCH_STARTUP_RUNS changes RUNS;
+// `--quick` runs 5 of each and measures RSS once.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, ms, ratioRow, valueRow } from './table.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(root, 'dist/cli/main.js');
 const RUNBOOK = join(root, 'test/fixtures/parse/roxy-like.md');
-const RUNS = Number(process.env.RUNPROOF_BENCH_STARTUP_RUNS ?? 20);
-const RSS_RUNS = 3;
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const cases = [
   { name: 'node -e 0', args: ['-e', '0'] },
@@ -38,24 +36,24 @@ function rssOnce(args) {
   return Number(m[1]);
 }
 
-export default async function startup() {
+export default async function startup({ quick = false } = {}) {
+  const RUNS = Number(process.env.RUNPROOF_BENCH_STARTUP_RUNS ?? (quick ? 5 : 20));
+  const RSS_RUNS = quick ? 1 : 3;
   const times = cases.map(() => []);
   for (const c of cases) timeOnce(c.args); // warm the page cache
   for (let i = 0; i < RUNS; i++) cases.forEach((c, k) => times[k].push(timeOnce(c.args)));
-  const rss = cases.map((c) => median(Array.from({ length: RSS_RUNS }, () => rssOnce(c.args))));
+  const rss = cases.map((c) => median(Array.from({ length: RSS_RUNS }, () => rssOnce(c.args))) / 1024);
   const base = median(times[0]);
-  const rows = cases.map((c, k) => {
-    const ms = median(times[k]);
-    const ratio = ms / base;
-    const rssMiB = rss[k] / 1024;
-    const goals = [];
-    if (c.goal?.ratio) goals.push(`ratio <= ${c.goal.ratio}: ${ratio <= c.goal.ratio ? 'met' : 'NOT met'}`);
-    if (c.goal?.rssMiB) goals.push(`RSS < ${c.goal.rssMiB} MiB: ${rssMiB < c.goal.rssMiB ? 'met' : 'NOT met'}`);
-    return { measure: c.name, 'median ms': ms.toFixed(1), ratio: ratio.toFixed(2), 'peak RSS MiB': rssMiB.toFixed(1), goal: goals.join('; ') || 'baseline' };
+  const rows = [];
+  cases.forEach((c, k) => {
+    if (!c.goal) return;
+    const t = median(times[k]);
+    rows.push(ratioRow(`\`${c.name}\` start-up (median of ${RUNS})`, ms(t), `node -e 0: ${ms(base)}`, t / base, { max: c.goal.ratio }));
+    if (c.goal.rssMiB) {
+      rows.push(valueRow(`\`${c.name}\` peak RSS`, `${rss[k].toFixed(0)} MiB`, `node -e 0: ${rss[0].toFixed(0)} MiB`, `< ${c.goal.rssMiB} MiB`, rss[k] < c.goal.rssMiB));
+    }
   });
-  console.log(`startup: ${RUNS} runs each, interleaved; medians (node ${process.version})`);
-  console.table(rows);
   return rows;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await startup();
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.table(await startup());

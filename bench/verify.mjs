@@ -1,22 +1,21 @@
 // `npm run bench -- verify`: `runproof verify` on a sealed bundle holding a 1 GiB log, against
 // `sha256sum` of the same file (median of several rounds, page cache warm for both). The ratio
 // is sha256sum time / verify time (goal >= 0.8). Needs `npm run build` (imports dist/).
-// RUNPROOF_BENCH_VERIFY_MIB changes the log size.
+// RUNPROOF_BENCH_VERIFY_MIB changes the log size (1024, 256 with --quick).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median, ratioRow } from './table.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const MIB = Number(process.env.RUNPROOF_BENCH_VERIFY_MIB ?? 1024);
-const ROUNDS = 5;
+
 const EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function writeBundle(evidenceDir, name) {
+function writeBundle(evidenceDir, name, MIB) {
   const dir = join(evidenceDir, name);
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const record = {
@@ -48,12 +47,14 @@ function writeBundle(evidenceDir, name) {
   return dir;
 }
 
-export default async function bench() {
+export default async function bench({ quick = false } = {}) {
+  const MIB = Number(process.env.RUNPROOF_BENCH_VERIFY_MIB ?? (quick ? 256 : 1024));
+  const ROUNDS = quick ? 3 : 5;
   const { sealBundle, verifyBundle } = await import(pathToFileURL(join(here, '..', 'dist', 'record', 'index.js')).href);
   const root = mkdtempSync(join(tmpdir(), 'rp-bench-verify-'));
   try {
     const evidenceDir = join(root, 'evidence');
-    const bundle = writeBundle(evidenceDir, 'bench_20260122_101500');
+    const bundle = writeBundle(evidenceDir, 'bench_20260122_101500', MIB);
     const log = join(bundle, 'logs', 'c1.1.stdout.log');
     await sealBundle(bundle, { evidenceDir, chainKey: '/bench.md' });
     const verifyTimes = [];
@@ -69,13 +70,12 @@ export default async function bench() {
     }
     const v = median(verifyTimes);
     const s = median(shaTimes);
-    console.log(`log size            ${MIB} MiB`);
-    console.log(`runproof verify     ${v.toFixed(0)} ms (median of ${ROUNDS}; ${(MIB / (v / 1000)).toFixed(0)} MiB/s)`);
-    console.log(`sha256sum           ${s.toFixed(0)} ms (median of ${ROUNDS}; ${(MIB / (s / 1000)).toFixed(0)} MiB/s)`);
-    console.log(`ratio sha256sum/verify ${(s / v).toFixed(2)} (goal >= 0.8)`);
+    return [
+      ratioRow(`\`verify\` of a bundle with a ${MIB} MiB log vs \`sha256sum\` of the log (sha256sum time / verify time)`, `${(MIB / (v / 1000)).toFixed(0)} MiB/s`, `${(MIB / (s / 1000)).toFixed(0)} MiB/s`, s / v, { min: 0.8 }),
+    ];
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await bench();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) console.table(await bench({ quick: process.argv.includes('--quick') }));

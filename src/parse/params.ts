@@ -69,8 +69,11 @@ export function findParameters(command: string, analysis?: ShellAnalysis): Param
  * Every placeholder occurrence (not deduplicated), in text order, with its quoting context and
  * the values it can safely take. `analysis` is `analyzeShell(command)` when the caller already has it.
  */
-export function findPlaceholders(command: string, analysis: ShellAnalysis = analyzeShell(command)): PlaceholderOccurrence[] {
+export function findPlaceholders(command: string, analysis?: ShellAnalysis): PlaceholderOccurrence[] {
   const out: PlaceholderOccurrence[] = [];
+  // Every placeholder is `<name>` or `{name}` in the command's own text: most cells have neither.
+  if (!command.includes('<') && !command.includes('{')) return out;
+  analysis ??= analyzeShell(command);
   const feeds = findFeeds(analysis.tokens, analysis.commands);
   for (const cmd of analysis.commands) collectFromCommand(command, cmd, out, feedOf(cmd, feeds));
   out.sort((a, b) => a.start - b.start);

@@ -10,9 +10,16 @@ interface Item {
   option: boolean;
 }
 
+// Tool specs are static data: their value options are gathered once per spec, not once per command.
+const valueOptionsOf = new WeakMap<ToolSpec, Set<string>>();
+
 function allValueOptions(spec: ToolSpec): Set<string> {
-  const out = new Set<string>(spec.options?.value ?? []);
-  for (const f of spec.read) for (const v of f.options?.value ?? []) out.add(v);
+  let out = valueOptionsOf.get(spec);
+  if (out === undefined) {
+    out = new Set<string>(spec.options?.value ?? []);
+    for (const f of spec.read) for (const v of f.options?.value ?? []) out.add(v);
+    valueOptionsOf.set(spec, out);
+  }
   return out;
 }
 

@@ -1,12 +1,14 @@
 // `--archive tgz|zip`: the whole sealed bundle as one archive beside it (written with archiver),
-// and a reader that hashes every entry in one pass without extracting anything, refusing entries
-// that could escape a folder (absolute paths, `..`, links, devices).
+// and a reader that hashes every entry in one pass without extracting anything (tar-stream and
+// yauzl parse the formats), refusing entries that could escape a folder (absolute paths, `..`,
+// links, devices) and archive bombs (entry and byte limits, overlapping or lying zip entries).
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createInflateRaw } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
+import type { Entry as YauzlEntry, ZipFile as YauzlZipFile } from 'yauzl';
 import { createRequire } from 'node:module';
 import type { Archiver, ArchiverOptions } from 'archiver';
 import { RunproofError } from '../core/index.js';
@@ -16,8 +18,19 @@ export type ArchiveFormat = 'tgz' | 'zip';
 
 /** Bytes of one entry `scanArchive` keeps in memory (manifest, attestation, record): larger ones are refused. */
 export const ARCHIVE_KEEP_LIMIT = 64 * 1024 * 1024;
-// pax and GNU long-name headers are held in memory to be parsed: real ones are a few hundred bytes.
-const META_LIMIT = 1024 * 1024;
+/** tar-stream holds a pax or GNU long-name header in memory up to this size and refuses larger ones (real ones are a few hundred bytes). */
+export const TAR_HEADER_LIMIT = 4 * 1024 * 1024;
+
+/** How much of an archive `scanArchive` reads before refusing it as a bomb. */
+export interface ArchiveLimits {
+  /** Entries (files, folders, links): a bundle has a few per cell. */
+  entries: number;
+  /** Bytes of entry data after decompression, all entries together. */
+  totalBytes: number;
+}
+
+/** The limits verify uses: far above any bundle (a cell's 1 GiB output included), far below a bomb. */
+export const ARCHIVE_LIMITS: ArchiveLimits = { entries: 100_000, totalBytes: 16 * 1024 * 1024 * 1024 };
 
 // archiver 7 is CommonJS with a factory as its export, while @types/archiver 8 describes the
 // class API of archiver 8: load the factory and type it by hand.
@@ -192,145 +205,87 @@ class EntryHasher {
   }
 }
 
-function octal(field: Buffer): number {
-  // GNU base-256 for sizes of 8 GiB and more: high bit of the first byte set.
-  if (field[0]! & 0x80) {
-    let value = field[0]! & 0x7f;
-    for (let i = 1; i < field.length; i++) value = value * 256 + field[i]!;
-    return value;
+// tar entry types (tar-stream's names) as the sink sees them; contiguous files are plain files.
+function tarKind(type: string | null | undefined): 'file' | 'dir' | 'symlink' | 'hardlink' | 'other' {
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+      return 'dir';
+    case 'symlink':
+      return 'symlink';
+    case 'link':
+      return 'hardlink';
+    default:
+      return 'other';
   }
-  const text = field.toString('latin1').replace(/\0.*$/s, '').trim();
-  return text === '' ? 0 : parseInt(text, 8);
 }
 
-function cString(field: Buffer): string {
-  const nul = field.indexOf(0);
-  return field.subarray(0, nul === -1 ? field.length : nul).toString('utf8');
+// tar-stream's errors, in our words: the ones an archive can cause on purpose get their own message.
+function tarError(error: Error): RunproofError {
+  const message = error.message;
+  if (message === 'Header exceeds max size') {
+    return new RunproofError('RP_BAD_BUNDLE', `the tar archive holds a pax or long-name header of more than ${TAR_HEADER_LIMIT} bytes: refused`, {
+      hint: 'runproof archives never hold such headers; the archive was crafted or damaged',
+    });
+  }
+  if (message === 'Unexpected end of data') return new RunproofError('RP_BAD_BUNDLE', 'the tar archive ends in the middle of an entry', { hint: 'the archive was cut short; copy it again' });
+  if (message.startsWith('Invalid tar header')) return new RunproofError('RP_BAD_BUNDLE', `the tar archive is corrupt (${message})`, { hint: 'the archive was damaged or is not a runproof archive', cause: error });
+  return new RunproofError('RP_BAD_BUNDLE', `cannot read the tar archive: ${message}`, { hint: 'the archive was damaged or is not a tgz/zip', cause: error });
 }
 
-function parsePax(data: Buffer): Record<string, string> {
-  const out: Record<string, string> = {};
-  let at = 0;
-  while (at < data.length) {
-    const space = data.indexOf(0x20, at);
-    if (space === -1) break;
-    const len = parseInt(data.subarray(at, space).toString('latin1'), 10);
-    if (!Number.isFinite(len) || len <= 0) break;
-    const record = data.subarray(space + 1, at + len - 1).toString('utf8');
-    const eq = record.indexOf('=');
-    if (eq > 0) out[record.slice(0, eq)] = record.slice(eq + 1);
-    at += len;
+// tar-stream (gunzip → extract) parses the headers, checksums, pax and GNU long names; each
+// entry's data is hashed as it streams, nothing is written anywhere. Our checks: the sink's
+// name and type policy, and the entry and byte limits (a gzip bomb stops at the byte limit).
+async function scanTar(path: string, sink: EntrySink, limits: ArchiveLimits): Promise<void> {
+  const tar = await import('tar-stream');
+  const extract = tar.extract();
+  const source = createReadStream(path, { highWaterMark: 1 << 20 });
+  const piping = pipeline(source, createGunzip({ chunkSize: 1 << 20 }), extract);
+  // Observed below; this only keeps an early failure from being reported as unhandled.
+  piping.catch(() => undefined);
+  let entries = 0;
+  let total = 0;
+  try {
+    for await (const entry of extract as unknown as AsyncIterable<TarEntry>) {
+      entries++;
+      if (entries > limits.entries) throw limitError(`the tar archive holds more than ${limits.entries} entries`);
+      const rel = sink.accept(entry.header.name, tarKind(entry.header.type));
+      const hasher = rel !== null ? new EntryHasher(rel, sink.wantsContent(rel)) : null;
+      for await (const chunk of entry as AsyncIterable<Buffer>) {
+        total += chunk.length;
+        if (total > limits.totalBytes) throw limitError(`the tar archive holds more than ${limits.totalBytes} bytes`);
+        hasher?.update(chunk);
+      }
+      if (hasher) sink.add(hasher.finish(), hasher);
+    }
+    await piping;
+  } catch (error) {
+    source.destroy();
+    extract.destroy();
+    if (error instanceof RunproofError) throw error;
+    throw tarError(error as Error);
   }
-  return out;
 }
 
-// A streaming ustar/pax/GNU tar reader: headers are checked (checksum), data is hashed as it
-// arrives, nothing is written anywhere.
-async function scanTar(source: AsyncIterable<Buffer>, sink: EntrySink): Promise<void> {
-  let pending = Buffer.alloc(0);
-  let dataLeft = 0;
-  let padLeft = 0;
-  const state: { current: EntryHasher | null; meta: Buffer[] | null } = { current: null, meta: null };
-  let metaType = '';
-  let paxNext: Record<string, string> = {};
-  let longName: string | null = null;
-  let ended = false;
+type TarEntry = AsyncIterable<Buffer> & { header: { name: string; type?: string | null } };
 
-  const finishData = (): void => {
-    if (state.current) sink.add(state.current.finish(), state.current);
-    state.current = null;
-    if (state.meta) {
-      const data = Buffer.concat(state.meta);
-      if (metaType === 'x') paxNext = { ...paxNext, ...parsePax(data) };
-      else if (metaType === 'L') longName = cString(data);
-      state.meta = null;
-    }
-  };
-
-  const onHeader = (header: Buffer): void => {
-    if (header.every((b) => b === 0)) {
-      ended = true;
-      return;
-    }
-    let sum = 0;
-    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;
-    if (sum !== octal(header.subarray(148, 156))) throw new RunproofError('RP_BAD_BUNDLE', 'the tar archive is corrupt (header checksum)', { hint: 'the archive was damaged or is not a runproof archive' });
-    const type = String.fromCharCode(header[156]!);
-    let size = octal(header.subarray(124, 136));
-    const ustar = header.subarray(257, 262).toString('latin1') === 'ustar';
-    const prefix = ustar ? cString(header.subarray(345, 500)) : '';
-    let name = cString(header.subarray(0, 100));
-    if (prefix) name = `${prefix}/${name}`;
-    if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
-      // A huge pax or long-name header would be held in memory whole: refuse it.
-      if (size > META_LIMIT) throw new RunproofError('RP_BAD_BUNDLE', `the tar archive holds a ${size}-byte ${type === 'L' || type === 'K' ? 'long-name' : 'pax'} header (more than ${META_LIMIT}): refused`, { hint: 'runproof archives never hold such headers; the archive was crafted or damaged' });
-      dataLeft = size;
-      padLeft = (512 - (size % 512)) % 512;
-      state.meta = type === 'x' || type === 'L' ? [] : null;
-      metaType = type;
-      if (dataLeft === 0) finishData();
-      return;
-    }
-    if (paxNext.path !== undefined) name = paxNext.path;
-    if (longName !== null) name = longName;
-    if (paxNext.size !== undefined) size = Number(paxNext.size);
-    paxNext = {};
-    longName = null;
-    const kind = type === '0' || type === '\u0000' || type === '7' ? 'file' : type === '5' ? 'dir' : type === '2' ? 'symlink' : type === '1' ? 'hardlink' : 'other';
-    const rel = sink.accept(name, kind);
-    dataLeft = size;
-    padLeft = (512 - (size % 512)) % 512;
-    state.current = rel !== null ? new EntryHasher(rel, sink.wantsContent(rel)) : null;
-    if (dataLeft === 0) finishData();
-  };
-
-  for await (const chunk of source) {
-    let buf: Buffer = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-    pending = Buffer.alloc(0);
-    while (buf.length > 0 && !ended) {
-      if (dataLeft > 0) {
-        const take = Math.min(dataLeft, buf.length);
-        const part = buf.subarray(0, take);
-        state.current?.update(part);
-        state.meta?.push(Buffer.from(part));
-        dataLeft -= take;
-        buf = buf.subarray(take);
-        if (dataLeft === 0) finishData();
-        continue;
-      }
-      if (padLeft > 0) {
-        const take = Math.min(padLeft, buf.length);
-        padLeft -= take;
-        buf = buf.subarray(take);
-        continue;
-      }
-      if (buf.length < 512) {
-        pending = Buffer.from(buf);
-        break;
-      }
-      onHeader(buf.subarray(0, 512));
-      buf = buf.subarray(512);
-    }
-    if (ended) break;
-  }
-  if (!ended && (dataLeft > 0 || pending.length > 0)) {
-    throw new RunproofError('RP_BAD_BUNDLE', 'the tar archive ends in the middle of an entry', { hint: 'the archive was cut short; copy it again' });
-  }
+function limitError(what: string): RunproofError {
+  return new RunproofError('RP_BAD_BUNDLE', `${what}, more than verify reads (an archive bomb): refused`, {
+    hint: 'a runproof bundle is far smaller; the archive was crafted or is not a bundle',
+  });
 }
 
 interface ZipEntry {
+  entry: YauzlEntry;
   name: string;
-  nameBytes: Buffer;
   kind: 'file' | 'dir' | 'symlink' | 'other';
-  flags: number;
-  method: number;
   compressed: number;
   uncompressed: number;
   local: number;
   overlaps: boolean;
 }
-
-class DeclaredSizeExceeded extends Error {}
 
 // Marks entries whose local header and data [local, local + 30 + compressed) overlap another
 // entry's, or run past the end of the file (offsets sorted, so one pass).
@@ -352,138 +307,83 @@ function markOverlaps(entries: ZipEntry[], fileSize: number): void {
   }
 }
 
-// The zip reader works from the central directory (what unzip tools trust), then streams each
-// entry's data from its local header through inflate into the hash.
-async function scanZip(path: string, sink: EntrySink): Promise<void> {
-  const handle = await open(path, 'r');
-  const corrupt = (why: string): RunproofError => new RunproofError('RP_BAD_BUNDLE', `the zip archive is corrupt: ${why}`, { hint: 'the archive was damaged or is not a runproof archive' });
+/** Deflate turns at most 258 bytes into 2 bits: no real entry inflates to more than 1032 times its size. */
+const DEFLATE_MAX_RATIO = 1032;
+
+// yauzl reads the central directory (what unzip tools trust), zip64 included, and checks each
+// entry's inflated size against its header. Our checks come first, from the whole directory,
+// before anything is inflated: the entry and byte limits, entries whose data overlap (the
+// non-recursive zip bomb: many entries sharing one compressed stream), sizes deflate cannot
+// reach, a local header or Unicode path field naming another file, then the sink's name policy.
+async function scanZip(path: string, sink: EntrySink, limits: ArchiveLimits): Promise<void> {
+  const yauzl = (await import('yauzl')).default;
+  let zip: YauzlZipFile;
   try {
-    const { size } = await handle.stat();
-    const tailLen = Math.min(size, 65_557);
-    const tail = Buffer.alloc(tailLen);
-    await handle.read(tail, 0, tailLen, size - tailLen);
-    let eocd = -1;
-    for (let i = tailLen - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) === 0x06054b50) {
-        eocd = i;
-        break;
-      }
-    }
-    if (eocd === -1) throw corrupt('no end of central directory');
-    let count = tail.readUInt16LE(eocd + 10);
-    let cdSize = tail.readUInt32LE(eocd + 12);
-    let cdOffset = tail.readUInt32LE(eocd + 16);
-    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-      const locator = eocd - 20;
-      if (locator < 0 || tail.readUInt32LE(locator) !== 0x07064b50) throw corrupt('zip64 locator missing');
-      const z64Offset = Number(tail.readBigUInt64LE(locator + 8));
-      const z64 = Buffer.alloc(56);
-      await handle.read(z64, 0, 56, z64Offset);
-      if (z64.readUInt32LE(0) !== 0x06064b50) throw corrupt('zip64 end record missing');
-      count = Number(z64.readBigUInt64LE(32));
-      cdSize = Number(z64.readBigUInt64LE(40));
-      cdOffset = Number(z64.readBigUInt64LE(48));
-    }
-    if (cdOffset + cdSize > size) throw corrupt('central directory out of range');
-    const cd = Buffer.alloc(cdSize);
-    await handle.read(cd, 0, cdSize, cdOffset);
-    // First the whole central directory, so entries whose data overlap (the non-recursive zip
-    // bomb: many entries sharing one compressed stream) are seen before anything is inflated.
-    const entries: ZipEntry[] = [];
-    let at = 0;
-    for (let n = 0; n < count; n++) {
-      if (at + 46 > cd.length || cd.readUInt32LE(at) !== 0x02014b50) throw corrupt('bad central directory entry');
-      const madeBy = cd.readUInt16LE(at + 4);
-      const flags = cd.readUInt16LE(at + 8);
-      const method = cd.readUInt16LE(at + 10);
-      let compressed = cd.readUInt32LE(at + 20);
-      let uncompressed = cd.readUInt32LE(at + 24);
-      const nameLen = cd.readUInt16LE(at + 28);
-      const extraLen = cd.readUInt16LE(at + 30);
-      const commentLen = cd.readUInt16LE(at + 32);
-      const external = cd.readUInt32LE(at + 38);
-      let local = cd.readUInt32LE(at + 42);
-      const nameBytes = cd.subarray(at + 46, at + 46 + nameLen);
-      const name = nameBytes.toString(flags & 0x800 ? 'utf8' : 'latin1');
-      const extra = cd.subarray(at + 46 + nameLen, at + 46 + nameLen + extraLen);
-      at += 46 + nameLen + extraLen + commentLen;
-      for (let e = 0; e + 4 <= extra.length; ) {
-        const id = extra.readUInt16LE(e);
-        const len = extra.readUInt16LE(e + 2);
-        if (id === 0x0001) {
-          let f = e + 4;
-          if (uncompressed === 0xffffffff) (uncompressed = Number(extra.readBigUInt64LE(f))), (f += 8);
-          if (compressed === 0xffffffff) (compressed = Number(extra.readBigUInt64LE(f))), (f += 8);
-          if (local === 0xffffffff) local = Number(extra.readBigUInt64LE(f));
-        }
-        e += 4 + len;
-      }
-      const unixMode = madeBy >> 8 === 3 ? (external >>> 16) & 0o170000 : 0;
-      const isDir = name.endsWith('/') || unixMode === 0o040000;
-      const kind = unixMode === 0o120000 ? 'symlink' : isDir ? 'dir' : unixMode === 0 || unixMode === 0o100000 ? 'file' : 'other';
-      entries.push({ name, nameBytes, kind, flags, method, compressed, uncompressed, local, overlaps: false });
-    }
-    markOverlaps(entries, size);
-    for (const entry of entries) {
-      const { name, flags, method, compressed, uncompressed, local } = entry;
-      const rel = sink.accept(name, entry.kind);
-      if (rel === null) continue;
-      if (entry.overlaps) {
-        sink.problems.push({ entry: name, message: 'refused: its data overlaps another entry or lies outside the archive (a zip bomb)' });
-        continue;
-      }
-      if (flags & 0x1) {
-        sink.problems.push({ entry: name, message: 'refused: encrypted entry' });
-        continue;
-      }
-      if (method !== 0 && method !== 8) {
-        sink.problems.push({ entry: name, message: `refused: compression method ${method}` });
-        continue;
-      }
-      const header = Buffer.alloc(30);
-      await handle.read(header, 0, 30, local);
-      if (header.readUInt32LE(0) !== 0x04034b50) throw corrupt(`bad local header for ${name}`);
-      const localNameLen = header.readUInt16LE(26);
-      const localName = Buffer.alloc(localNameLen);
-      await handle.read(localName, 0, localNameLen, local + 30);
-      // Extractors disagree on which name wins; an archive whose two names differ is refused.
-      if (!localName.equals(entry.nameBytes)) {
-        sink.problems.push({ entry: name, message: `refused: its local header names ${JSON.stringify(localName.toString('utf8'))}` });
-        continue;
-      }
-      const start = local + 30 + localNameLen + header.readUInt16LE(28);
-      const hasher = new EntryHasher(rel, sink.wantsContent(rel));
-      let overflow = false;
-      if (compressed > 0) {
-        const raw = createReadStream(path, { start, end: start + compressed - 1, highWaterMark: 1 << 20 });
-        // Inflating stops at the declared size: a lying header cannot make verify hash (or keep) more.
-        const collect = async function* (input: AsyncIterable<Buffer>): AsyncGenerator<never> {
-          for await (const chunk of input) {
-            if (hasher.size + chunk.length > uncompressed) {
-              overflow = true;
-              throw new DeclaredSizeExceeded();
-            }
-            hasher.update(chunk);
-          }
-        };
-        try {
-          if (method === 8) await pipeline(raw, createInflateRaw(), collect);
-          else await pipeline(raw, collect);
-        } catch (error) {
-          if (!(error instanceof DeclaredSizeExceeded)) throw error;
-        }
-      }
-      if (overflow) {
-        sink.problems.push({ entry: name, message: `refused: inflates to more than the ${uncompressed} bytes its header declares (a zip bomb); stopped reading` });
-        continue;
-      }
-      const file = hasher.finish();
-      if (file.size !== uncompressed) sink.problems.push({ entry: name, message: `holds ${file.size} bytes, its header says ${uncompressed}` });
-      sink.add(file, hasher);
-    }
-  } finally {
-    await handle.close();
+    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true });
+  } catch (error) {
+    throw zipError(error as Error);
   }
+  try {
+    if (zip.entryCount > limits.entries) throw limitError(`the zip archive holds ${zip.entryCount} entries`);
+    const entries: ZipEntry[] = [];
+    try {
+      for await (const entry of zip.eachEntry()) {
+        const raw = entry.fileNameRaw;
+        const name = raw.toString(entry.generalPurposeBitFlag & 0x800 ? 'utf8' : 'latin1');
+        const unixMode = entry.versionMadeBy >> 8 === 3 ? (entry.externalFileAttributes >>> 16) & 0o170000 : 0;
+        const isDir = name.endsWith('/') || unixMode === 0o040000;
+        const kind = unixMode === 0o120000 ? 'symlink' : isDir ? 'dir' : unixMode === 0 || unixMode === 0o100000 ? 'file' : 'other';
+        entries.push({ entry, name, kind, compressed: entry.compressedSize, uncompressed: entry.uncompressedSize, local: entry.relativeOffsetOfLocalHeader, overlaps: false });
+      }
+    } catch (error) {
+      throw zipError(error as Error);
+    }
+    const declared = entries.reduce((sum, e) => sum + e.uncompressed, 0);
+    if (declared > limits.totalBytes) throw limitError(`the zip archive's entries declare ${declared} bytes`);
+    markOverlaps(entries, zip.fileSize);
+    for (const e of entries) await scanZipEntry(zip, e, sink, yauzl);
+  } finally {
+    zip.close();
+  }
+}
+
+async function scanZipEntry(zip: YauzlZipFile, e: ZipEntry, sink: EntrySink, yauzl: typeof import('yauzl')): Promise<void> {
+  const { entry, name, uncompressed, compressed } = e;
+  const rel = sink.accept(name, e.kind);
+  if (rel === null) return;
+  const refuse = (message: string): void => void sink.problems.push({ entry: name, message: `refused: ${message}` });
+  if (e.overlaps) return refuse('its data overlaps another entry or lies outside the archive (a zip bomb)');
+  if (entry.isEncrypted()) return refuse('encrypted entry');
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) return refuse(`compression method ${entry.compressionMethod}`);
+  if (entry.compressionMethod === 8 && uncompressed > DEFLATE_MAX_RATIO * compressed + 1024) {
+    return refuse(`declares ${uncompressed} bytes from ${compressed} deflated bytes, more than deflate can produce (a zip bomb)`);
+  }
+  // Extractors disagree on which name wins; an archive whose names differ is refused.
+  const unicode = entry.extraFields.some((f) => f.id === 0x7075) ? yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false) : name;
+  if (unicode !== name) return refuse(`its Unicode path field names ${JSON.stringify(unicode)}`);
+  let localName: Buffer;
+  try {
+    localName = (await zip.readLocalFileHeaderPromise(entry)).fileName;
+  } catch (error) {
+    throw zipError(error as Error);
+  }
+  if (!localName.equals(entry.fileNameRaw)) return refuse(`its local header names ${JSON.stringify(localName.toString('utf8'))}`);
+  const hasher = new EntryHasher(rel, sink.wantsContent(rel));
+  try {
+    const stream = await zip.openReadStreamPromise(entry);
+    for await (const chunk of stream as AsyncIterable<Buffer>) hasher.update(chunk);
+  } catch (error) {
+    const message = (error as Error).message;
+    // yauzl stops an entry at the size its header declares, either way.
+    if (message.startsWith('too many bytes in the stream')) return refuse(`inflates to more than the ${uncompressed} bytes its header declares (a zip bomb); stopped reading`);
+    if (!message.startsWith('not enough bytes in the stream')) throw zipError(error as Error);
+    sink.problems.push({ entry: name, message: `holds ${hasher.size} bytes, its header says ${uncompressed}` });
+  }
+  sink.add(hasher.finish(), hasher);
+}
+
+function zipError(error: Error): RunproofError {
+  return new RunproofError('RP_BAD_BUNDLE', `the zip archive is corrupt: ${error.message}`, { hint: 'the archive was damaged or is not a runproof archive', cause: error });
 }
 
 /**
@@ -491,20 +391,17 @@ async function scanZip(path: string, sink: EntrySink): Promise<void> {
  * extracting it: every file's size and SHA-256 by bundle-relative path, and every entry refused
  * (absolute, `..`, symlink, hard link, device, outside the single top folder).
  * @param keep which bundle-relative files to return the bytes of (small ones: manifest, attestation, record)
+ * @param limits entries and decompressed bytes read before the archive is refused as a bomb (tests pass small ones)
  */
-export async function scanArchive(path: string, keep: (rel: string) => boolean = () => false): Promise<ArchiveScan> {
+export async function scanArchive(path: string, keep: (rel: string) => boolean = () => false, limits: ArchiveLimits = ARCHIVE_LIMITS): Promise<ArchiveScan> {
   const format = archiveFormatOf(path);
   if (!format) {
     throw new RunproofError('RP_BAD_BUNDLE', `${path} is not a .tgz, .tar.gz or .zip archive`, { hint: 'pass a bundle folder or the archive written by --archive' });
   }
   const sink = new EntrySink(keep);
   try {
-    if (format === 'tgz') {
-      const gunzip = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }));
-      await scanTar(gunzip, sink);
-    } else {
-      await scanZip(path, sink);
-    }
+    if (format === 'tgz') await scanTar(path, sink, limits);
+    else await scanZip(path, sink, limits);
   } catch (cause) {
     if (cause instanceof RunproofError) throw cause;
     throw new RunproofError('RP_BAD_BUNDLE', `cannot read the archive ${path}: ${(cause as Error).message}`, { hint: 'the archive was damaged or is not a tgz/zip', cause });

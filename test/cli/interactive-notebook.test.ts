@@ -1,7 +1,7 @@
 // The orchestrator's interactive rules, driven through runRunbook with real shells and a decider
 // that answers like an operator would (the CLI's decider is the terminal; this one is a script):
 // edits are classified again, failures ask r/s/c/q, a Ctrl-C of one cell does not end the run.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,11 +135,7 @@ describe('interactive decisions in runNotebook', () => {
     const pidFile = join(dir, 'pid');
     const book = `# B\n\n## One\n\n\`\`\`bash {"name":"hang"}\necho $$ > ${pidFile}\nsleep 600\n\`\`\`\n\n## Two\n\n\`\`\`bash {"name":"next"}\necho next\n\`\`\`\n`;
     const running = run(book, decider);
-    const deadline = Date.now() + 30_000;
-    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') {
-      if (Date.now() > deadline) throw new Error('the cell did not start');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await vi.waitFor(() => expect(existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 'the cell started').toBe(true), { timeout: 30_000, interval: 50 });
     const pgid = Number(readFileSync(pidFile, 'utf8').trim());
     controller!.abort();
     const result = await running;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let dir: string;
@@ -25,14 +25,18 @@ describe('runproof recover', () => {
     writeFileSync(join(dir, 'long.md'), '# Long\n\n## Steps\n\n```bash\necho first\n```\n\n```bash\nsleep 30\n```\n');
     const child = spawn(process.execPath, [cli, 'run', 'long.md', '--yes', '--evidence-dir', 'ev'], { cwd: dir, stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    let bundle = '';
-    for (let i = 0; i < 3000 && bundle === ''; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      const ev = join(dir, 'ev');
-      const name = existsSync(ev) ? readdirSync(ev).find((f) => !f.startsWith('.')) : undefined;
-      if (name && existsSync(join(ev, name, 'journal.jsonl')) && readFileSync(join(ev, name, 'journal.jsonl'), 'utf8').includes('"type":"attempt-start","stepId":"c2"')) bundle = join(ev, name);
-    }
-    expect(bundle).not.toBe('');
+    // The second cell has started once the journal says so.
+    const bundle = await vi.waitFor(
+      () => {
+        const ev = join(dir, 'ev');
+        const name = existsSync(ev) ? readdirSync(ev).find((f) => !f.startsWith('.')) : undefined;
+        expect(name).toBeDefined();
+        const journal = join(ev, name!, 'journal.jsonl');
+        expect(existsSync(journal) && readFileSync(journal, 'utf8').includes('"type":"attempt-start","stepId":"c2"')).toBe(true);
+        return join(ev, name!);
+      },
+      { timeout: 30_000, interval: 10 },
+    );
     child.kill('SIGKILL');
     await exited;
     expect(existsSync(join(bundle, 'manifest.json'))).toBe(false);

@@ -1,7 +1,7 @@
 // L10: one run of a runbook and resolved selection at a time, whatever --evidence-dir says or
 // however the section is spelled; a dead run's lock (another host) is taken over when its
 // heartbeat is stale, and `recover` releases the lock of the run it recovers.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,8 +29,7 @@ async function holder(args: string[]): Promise<{ child: ChildProcess; done: Prom
   const child = spawn(process.execPath, [CLI, 'run', runbook, ...args, '--yes', '--allow', 'write'], { cwd: dir, env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: 'ignore' });
   children.push(child);
   const done = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
-  for (let i = 0; i < 400 && !existsSync(env.RP_TEST_MARK!); i++) await new Promise((r) => setTimeout(r, 25));
-  expect(existsSync(env.RP_TEST_MARK!)).toBe(true);
+  await vi.waitFor(() => expect(existsSync(env.RP_TEST_MARK!)).toBe(true), { timeout: 10_000, interval: 25 });
   return { child, done };
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunRecordSchema, type RunRecord } from '../../src/record/index.js';
 import { startPane, type Pane } from './interactive-tmux.js';
+import { interactiveDir, runIn } from '../helpers/interactive.js';
 
 const interactive = fileURLToPath(new URL('../fixtures/interactive/', import.meta.url));
 const editor = fileURLToPath(new URL('../fixtures/runev/file-editor.sh', import.meta.url));
@@ -15,10 +16,7 @@ const editor = fileURLToPath(new URL('../fixtures/runev/file-editor.sh', import.
 let dir: string;
 let pane: Pane | undefined;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rp-edit-risk-'));
-  copyFileSync(join(interactive, 'steps.md'), join(dir, 'steps.md'));
-  mkdirSync(join(dir, 'cache-dir'));
-  writeFileSync(join(dir, 'cache-dir', 'keep.txt'), 'cached\n');
+  dir = interactiveDir('rp-edit-risk-', ['steps.md'], { cacheDir: true });
 });
 afterEach(async () => {
   await pane?.close();
@@ -26,12 +24,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function recordOf(): RunRecord {
-  const [name] = readdirSync(join(dir, 'ev')).filter((n) => !n.startsWith('.'));
-  const bundle = join(dir, 'ev', name!);
-  const file = readdirSync(bundle).find((f) => f.endsWith('.json') && f !== 'manifest.json' && f !== 'attestation.json')!;
-  return RunRecordSchema.parse(JSON.parse(readFileSync(join(bundle, file), 'utf8')));
-}
+const recordOf = (): RunRecord => runIn(dir).record;
 
 describe('interactive edits that raise the risk', () => {
   it('read → write edit asks y/n again; write → destructive edit asks for the typed name; the record keeps both texts', async () => {

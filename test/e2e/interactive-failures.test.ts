@@ -1,20 +1,16 @@
 // The operator when things go wrong: a failed assertion with its diff, missing parameters asked
 // before the first cell (the secret one without echo), and piped stdin that never prompts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { RunRecordSchema, type RunRecord } from '../../src/record/index.js';
+import type { RunRecord } from '../../src/record/index.js';
 import { matchSnapshot, screenFrom, startPane, type Pane } from './interactive-tmux.js';
-
-const fixtures = fileURLToPath(new URL('../fixtures/interactive/', import.meta.url));
+import { interactiveDir, runIn, stepNamed } from '../helpers/interactive.js';
 
 let dir: string;
 let pane: Pane | undefined;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rp-interactive-fail-'));
-  for (const name of ['interrupt.md', 'failing.md', 'params.md', 'steps.md']) copyFileSync(join(fixtures, name), join(dir, name));
+  dir = interactiveDir('rp-interactive-fail-', ['interrupt.md', 'failing.md', 'params.md', 'steps.md']);
 });
 afterEach(async () => {
   await pane?.close();
@@ -22,14 +18,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function recordOf(): { record: RunRecord; bundle: string } {
-  const [name] = readdirSync(join(dir, 'ev')).filter((n) => !n.startsWith('.'));
-  const bundle = join(dir, 'ev', name!);
-  const file = readdirSync(bundle).find((f) => f.endsWith('.json') && f !== 'manifest.json' && f !== 'attestation.json')!;
-  return { record: RunRecordSchema.parse(JSON.parse(readFileSync(join(bundle, file), 'utf8'))), bundle };
-}
-
-const step = (record: RunRecord, name: string) => record.steps.find((s) => s.name === name)!;
+const recordOf = (): { record: RunRecord; bundle: string } => runIn(dir);
+const step = stepNamed;
 
 describe('runproof run on a terminal: failures and parameters', () => {
   it('after a failed assertion shows the diff and asks r/s/c/q; c continues with the step failed', async () => {

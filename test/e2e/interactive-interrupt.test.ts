@@ -1,21 +1,17 @@
 // The operator and a hung cell: Ctrl-C kills its process group and asks (retry, or quit with a
 // second Ctrl-C); the spinner while a cell runs, and NO_COLOR.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { RunRecordSchema, type RunRecord } from '../../src/record/index.js';
+import type { RunRecord } from '../../src/record/index.js';
 import { listGroupMembers } from '../../src/execute/process-group.js';
 import { startPane, type Pane } from './interactive-tmux.js';
-
-const fixtures = fileURLToPath(new URL('../fixtures/interactive/', import.meta.url));
+import { interactiveDir, runIn, stepNamed } from '../helpers/interactive.js';
 
 let dir: string;
 let pane: Pane | undefined;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rp-interactive-int-'));
-  for (const name of ['interrupt.md', 'failing.md', 'params.md', 'steps.md']) copyFileSync(join(fixtures, name), join(dir, name));
+  dir = interactiveDir('rp-interactive-int-', ['interrupt.md', 'failing.md', 'params.md', 'steps.md']);
 });
 afterEach(async () => {
   await pane?.close();
@@ -23,14 +19,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function recordOf(): { record: RunRecord; bundle: string } {
-  const [name] = readdirSync(join(dir, 'ev')).filter((n) => !n.startsWith('.'));
-  const bundle = join(dir, 'ev', name!);
-  const file = readdirSync(bundle).find((f) => f.endsWith('.json') && f !== 'manifest.json' && f !== 'attestation.json')!;
-  return { record: RunRecordSchema.parse(JSON.parse(readFileSync(join(bundle, file), 'utf8'))), bundle };
-}
-
-const step = (record: RunRecord, name: string) => record.steps.find((s) => s.name === name)!;
+const recordOf = (): { record: RunRecord; bundle: string } => runIn(dir);
+const step = stepNamed;
 
 // Whether a live (not zombie) process is left in a process group: a container's PID 1 may never
 // reap the orphans it inherits, so kill -0 alone would see their zombies.
@@ -39,17 +29,14 @@ async function groupAlive(pgid: number): Promise<boolean> {
 }
 
 async function waitForFile(path: string, timeoutMs = 45_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const text = readFileSync(path, 'utf8');
-      if (text.trim() !== '') return text;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error(`${path} did not appear`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return vi.waitFor(
+    () => {
+      const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+      expect(text.trim(), `${path} appeared`).not.toBe('');
+      return text;
+    },
+    { timeout: timeoutMs, interval: 100 },
+  );
 }
 
 describe('runproof run on a terminal: Ctrl-C and the spinner', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunRecordSchema, type RunRecord } from '../../src/record/index.js';
 import { matchSnapshot, screenFrom, startPane, type Pane } from './interactive-tmux.js';
+import { bundlesIn, interactiveDir, recordIn, stepNamed } from '../helpers/interactive.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/interactive/', import.meta.url));
 const SECRET = 'tok-Night-9f8e7d6c';
@@ -14,10 +15,7 @@ const SECRET = 'tok-Night-9f8e7d6c';
 let dir: string;
 let pane: Pane | undefined;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rp-interactive-'));
-  copyFileSync(join(fixtures, 'steps.md'), join(dir, 'steps.md'));
-  mkdirSync(join(dir, 'cache-dir'));
-  writeFileSync(join(dir, 'cache-dir', 'keep.txt'), 'cached\n');
+  dir = interactiveDir('rp-interactive-', ['steps.md'], { cacheDir: true });
 });
 afterEach(async () => {
   await pane?.close();
@@ -26,17 +24,13 @@ afterEach(async () => {
 });
 
 function bundleDir(): string {
-  const names = readdirSync(join(dir, 'ev')).filter((n) => !n.startsWith('.'));
-  expect(names).toHaveLength(1);
-  return join(dir, 'ev', names[0]!);
+  const bundles = bundlesIn(dir);
+  expect(bundles).toHaveLength(1);
+  return bundles[0]!;
 }
 
-function recordOf(bundle: string): RunRecord {
-  const name = readdirSync(bundle).find((f) => f.endsWith('.json') && f !== 'manifest.json' && f !== 'attestation.json')!;
-  return RunRecordSchema.parse(JSON.parse(readFileSync(join(bundle, name), 'utf8')));
-}
-
-const step = (record: RunRecord, name: string) => record.steps.find((s) => s.name === name)!;
+const recordOf = recordIn;
+const step = stepNamed;
 
 const MENU = 'run it?';
 

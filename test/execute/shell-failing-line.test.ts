@@ -8,12 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createShellSession } from '../../src/execute/shell-session.js';
-import type { OutputSink, ShellRunRequest, ShellSession } from '../../src/execute/shell-types.js';
-
-function collect(): OutputSink & { stdout: () => string } {
-  const out: Buffer[] = [];
-  return { onStdout: (c) => void out.push(c), onStderr: () => undefined, stdout: () => Buffer.concat(out).toString('utf8') };
-}
+import type { ShellRunRequest, ShellSession } from '../../src/execute/shell-types.js';
+import { collectOutput as collect } from '../helpers/output.js';
 
 let dir: string;
 let session: ShellSession;

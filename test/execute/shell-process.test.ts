@@ -4,23 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createShellSession } from '../../src/execute/shell-session.js';
 import type { OutputSink, ShellOutcome, ShellSession, ShellSessionOptions } from '../../src/execute/shell-types.js';
+import { collectOutput as collect } from '../helpers/output.js';
 
 const SPAWN_TREE = fileURLToPath(new URL('../fixtures/bin/spawn-tree.sh', import.meta.url));
 const HOLD_STDOUT = fileURLToPath(new URL('../fixtures/bin/hold-stdout.sh', import.meta.url));
-
-function collect(): OutputSink & { stdout: () => string; stderr: () => string } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  return {
-    onStdout: (chunk) => void out.push(chunk),
-    onStderr: (chunk) => void err.push(chunk),
-    stdout: () => Buffer.concat(out).toString('utf8'),
-    stderr: () => Buffer.concat(err).toString('utf8'),
-  };
-}
 
 // Live (non-zombie) processes, read with `ps`, independently of runproof's own process code.
 async function liveProcesses(): Promise<{ pid: number; pgid: number }[]> {
@@ -41,11 +31,7 @@ async function isAlive(pid: number): Promise<boolean> {
 }
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await vi.waitFor(async () => expect(await check(), `waiting for ${what}`).toBe(true), { timeout: ms, interval: 20 });
 }
 
 async function readPid(file: string): Promise<number> {

@@ -4,19 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRunproofError } from '../../src/core/errors.js';
 import { createShellSession, normalizeCommand } from '../../src/execute/shell-session.js';
-import type { OutputSink, ShellRunRequest, ShellSession } from '../../src/execute/shell-types.js';
+import type { ShellRunRequest, ShellSession } from '../../src/execute/shell-types.js';
+import { collectOutput as collect } from '../helpers/output.js';
 
 // Collects a cell's output; fine for the small outputs of these tests.
-function collect(): OutputSink & { stdout: () => string; stderr: () => string } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  return {
-    onStdout: (chunk) => void out.push(chunk),
-    onStderr: (chunk) => void err.push(chunk),
-    stdout: () => Buffer.concat(out).toString('utf8'),
-    stderr: () => Buffer.concat(err).toString('utf8'),
-  };
-}
 
 let dir: string;
 let session: ShellSession;

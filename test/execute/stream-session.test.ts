@@ -4,21 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { StreamSession, StreamSessionError, startStreamSession } from '../../src/execute/stream-session.js';
-import type { OutputSink } from '../../src/execute/shell-types.js';
 import { pgrep } from '../helpers/processes.js';
 import { startSshd, type SshFixture } from '../helpers/sshd.js';
-
-function collect(): OutputSink & { out: () => string; err: () => string } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  return {
-    onStdout: (c) => void out.push(Buffer.from(c)),
-    onStderr: (c) => void err.push(Buffer.from(c)),
-    out: () => Buffer.concat(out).toString(),
-    err: () => Buffer.concat(err).toString(),
-  };
-}
-
+import { collectOutput as collect } from '../helpers/output.js';
 
 const local = (): Promise<StreamSession> => startStreamSession({ command: 'bash', args: ['--noprofile', '--norc', '-s'], killGraceMs: 500 });
 
@@ -31,7 +19,7 @@ describe('stream session over a local pipe', () => {
     const b = collect();
     const end = await s.run({ command: 'echo "$FOO $x"; f 2; pwd', timeoutMs: 10_000 }, b);
     expect(end.exitCode).toBe(0);
-    expect(b.out()).toBe(`bar 1\nfn 2\n${dir}\n`);
+    expect(b.stdout()).toBe(`bar 1\nfn 2\n${dir}\n`);
     await s.close();
   });
 
@@ -39,11 +27,11 @@ describe('stream session over a local pipe', () => {
     const s = await local();
     const a = collect();
     await s.run({ command: 'echo "$RP_PARAM_x"; echo oops >&2', timeoutMs: 10_000, env: { RP_PARAM_x: "a'b$(touch /tmp/nope)" } }, a);
-    expect(a.out()).toBe("a'b$(touch /tmp/nope)\n");
-    expect(a.err()).toBe('oops\n');
+    expect(a.stdout()).toBe("a'b$(touch /tmp/nope)\n");
+    expect(a.stderr()).toBe('oops\n');
     const b = collect();
     await s.run({ command: 'echo "[${RP_PARAM_x-unset}]"', timeoutMs: 10_000 }, b);
-    expect(b.out()).toBe('[unset]\n');
+    expect(b.stdout()).toBe('[unset]\n');
     await s.close();
   });
 
@@ -53,11 +41,11 @@ describe('stream session over a local pipe', () => {
     expect((await s.run({ command: 'exit 7', timeoutMs: 10_000 }, collect())).exitCode).toBe(7);
     const c = collect();
     expect((await s.run({ command: "printf 'no newline \\036RP'", timeoutMs: 10_000 }, c)).exitCode).toBe(0);
-    expect(c.out()).toBe('no newline \x1eRP');
+    expect(c.stdout()).toBe('no newline \x1eRP');
     // The session survives all of them.
     const d = collect();
     await s.run({ command: 'echo alive', timeoutMs: 10_000 }, d);
-    expect(d.out()).toBe('alive\n');
+    expect(d.stdout()).toBe('alive\n');
     await s.close();
   });
 
@@ -67,7 +55,7 @@ describe('stream session over a local pipe', () => {
     const end = await s.run({ command: 'echo one\nfalse\necho two', timeoutMs: 10_000 }, a);
     expect(end.exitCode).toBe(1);
     expect(end.failedLine).toBe(2);
-    expect(a.out()).toBe('one\n');
+    expect(a.stdout()).toBe('one\n');
     const b = collect();
     // A pipeline fails when any part fails; SIGPIPE of the left side of `| head` does not.
     expect((await s.run({ command: 'false | cat\necho after', timeoutMs: 10_000 }, b)).exitCode).toBe(1);
@@ -75,12 +63,12 @@ describe('stream session over a local pipe', () => {
     const c = collect();
     const plain = await s.run({ command: 'false\necho still', timeoutMs: 10_000, errexit: false }, c);
     expect(plain.exitCode).toBe(0);
-    expect(c.out()).toBe('still\n');
+    expect(c.stdout()).toBe('still\n');
     // The session is unharmed: state still carries over after a failed cell.
     await s.run({ command: 'export KEPT=1\nfalse', timeoutMs: 10_000 }, collect());
     const d = collect();
     await s.run({ command: 'echo "$KEPT"', timeoutMs: 10_000 }, d);
-    expect(d.out()).toBe('1\n');
+    expect(d.stdout()).toBe('1\n');
     await s.close();
   });
 
@@ -93,7 +81,7 @@ describe('stream session over a local pipe', () => {
     await vi.waitFor(() => expect(pgrep(tag)).toBe(''));
     const d = collect();
     await s.run({ command: 'echo next', timeoutMs: 10_000 }, d);
-    expect(d.out()).toBe('next\n');
+    expect(d.stdout()).toBe('next\n');
     await s.close();
   });
 
@@ -138,7 +126,7 @@ describe('stream session over OpenSSH', () => {
     await s.run({ command: 'export A=1; cd /tmp', timeoutMs: 10_000 }, a);
     const b = collect();
     await s.run({ command: 'echo "$A $(pwd) $SSH_CONNECTION"', timeoutMs: 10_000 }, b);
-    expect(b.out()).toMatch(/^1 \/tmp 127\.0\.0\.\d+ \d+ 127\.0\.0\.2 \d+\n$/);
+    expect(b.stdout()).toMatch(/^1 \/tmp 127\.0\.0\.\d+ \d+ 127\.0\.0\.2 \d+\n$/);
     await s.close();
   });
 

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -28,4 +28,22 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
       },
     );
   });
+}
+
+/** How a CLI process started with {@link startCli} ended. */
+export interface CliExit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the built CLI without waiting for it: the test signals it and awaits `exited`. */
+export function startCli(args: string[], cwd: string): { exited: Promise<CliExit>; kill(signal: NodeJS.Signals): void } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<CliExit>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { exited, kill: (signal) => child.kill(signal) };
 }

@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseRunbook } from '../../src/parse/index.js';
 import { CLI } from '../helpers/cli.js';
 
 // Size abuse: a 100 MB runbook through the built CLI in a child process with a capped heap (and
-// its peak memory measured by /usr/bin/time where there is one), and 100,000 cells in-process.
+// its peak memory measured by /usr/bin/time where there is one); 100,000 cells in-process are in
+// parser-scale-cells.test.ts, so the two long cases run in parallel files.
 // The time-per-cell ratio of 10k vs 100k cells is measured by bench/parse-scale.mjs, not here.
 
 const dir = mkdtempSync(join(tmpdir(), 'rp-hostile-scale-'));
@@ -55,19 +55,4 @@ describe('runbooks of hostile size', () => {
     if (result.peakKb !== undefined) expect(result.peakKb).toBeLessThan(MAX_RSS_KB);
     rmSync(file);
   }, 300_000);
-
-  it('100,000 cells parse in-process into 100,000 named cells in order', () => {
-    const parts = ['# Many\n\n'];
-    for (let i = 0; i < 10_000; i++) {
-      parts.push(`## Step ${i}\n\n`);
-      for (let k = 0; k < 10; k++) parts.push(k === 9 ? '```assert\nexit == 0\n```\n\n' : `\`\`\`bash\necho ${i}-${k}\n\`\`\`\n\n`);
-    }
-    const notebook = parseRunbook(parts.join(''), { path: 'many.md' });
-    expect(notebook.cells).toHaveLength(100_000);
-    expect(notebook.sections).toHaveLength(10_002);
-    expect(notebook.cells.at(-2)!.name).toBe('step-9999/9');
-    expect(notebook.cells.at(-2)!.command).toBe('echo 9999-8');
-    expect(notebook.cells.at(-1)!.checks).toBe(notebook.cells.at(-2)!.id);
-    expect(new Set(notebook.cells.map((c) => c.name)).size).toBe(100_000);
-  }, 240_000);
 });

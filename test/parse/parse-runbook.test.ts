@@ -71,6 +71,41 @@ describe('parseRunbook: structure', () => {
   });
 });
 
+describe('parseRunbook: cells with the same command text', () => {
+  // The shell facts (params, risk, variables) are computed once per text in a parse.
+  it('gives each cell its own answers: params, risk, variables and the redefinition rule per position', () => {
+    const text = [
+      '# A',
+      fence('bash', 'kubectl get pods -n <ns> && echo "$TOKEN"'),
+      fence('bash', 'alias ls="rm -rf /"'),
+      '# B',
+      fence('bash', 'kubectl get pods -n <ns> && echo "$TOKEN"'),
+    ].join('\n');
+    const notebook = parseRunbook(text, { path: 'same.md' });
+    const [first, , second] = notebook.cells;
+    expect(first!.params).toEqual([{ name: 'ns', token: '<ns>', form: 'angle' }]);
+    expect(second!.params).toEqual(first!.params);
+    expect(second!.params).not.toBe(first!.params);
+    expect(second!.params[0]).not.toBe(first!.params[0]);
+    expect(first!.variables).toEqual(['TOKEN']);
+    expect(second!.variables).toEqual(['TOKEN']);
+    // Same text, different verdicts: the alias between them makes the second cell unprovable.
+    expect(first!.risk?.level).toBe('read');
+    expect(second!.risk?.level).toBe('write');
+    expect(notebook.params.find((p) => p.name === 'ns')?.cells).toEqual(['a/1', 'b/1']);
+  });
+  it('marks a team policy rule as used however many cells repeat the command, and per parse', () => {
+    const policy = { read: ['./check.sh *'], write: [], destructive: ['./stop.sh'] };
+    const text = ['# A', fence('bash', './check.sh --all'), '# B', fence('bash', './check.sh --all')].join('\n');
+    for (let round = 0; round < 2; round++) {
+      const notebook = parseRunbook(text, { path: 'p.md', policy });
+      expect(notebook.cells.map((c) => c.risk?.level)).toEqual(['read', 'read']);
+      const unused = notebook.warnings.filter((w) => w.code === 'RP_POLICY_RULE_UNUSED').map((w) => w.message);
+      expect(unused).toEqual([expect.stringContaining('destructive[0]')]);
+    }
+  });
+});
+
 describe('parseRunbook: kinds', () => {
   const roxy = [
     '### /ready',

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { acquireLock, bootId, lockKeyFor, LOCKS_DIR, releaseLocksOfBundle, runLockDir, runLockKey } from '../../src/record/index.js';
 import { isRunproofError, type RunproofError } from '../../src/core/errors.js';
 
@@ -160,12 +160,13 @@ describe('acquireLock', () => {
     const first = JSON.parse(readFileSync(lock.path, 'utf8')) as { heartbeat: string; pid: number; host: string; bootId: string };
     expect(first).toMatchObject({ pid: process.pid, host: hostname(), bootId: bootId() });
     // Wait (bounded) until the heartbeat moves on.
-    let later = first.heartbeat;
-    for (let i = 0; i < 100 && later === first.heartbeat; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      later = (JSON.parse(readFileSync(lock.path, 'utf8')) as { heartbeat: string }).heartbeat;
-    }
-    expect(Date.parse(later)).toBeGreaterThan(Date.parse(first.heartbeat));
+    await vi.waitFor(
+      () => {
+        const later = (JSON.parse(readFileSync(lock.path, 'utf8')) as { heartbeat: string }).heartbeat;
+        expect(Date.parse(later)).toBeGreaterThan(Date.parse(first.heartbeat));
+      },
+      { timeout: 10_000, interval: 20 },
+    );
     await lock.release();
     expect(existsSync(lock.path)).toBe(false);
   });

@@ -9,7 +9,7 @@ export const paramsRule: ParseRule = {
   run(state) {
     for (const cell of state.cells) {
       if (!cell.runnable) continue;
-      cell.params = guarded(state, cell.span.line, 'findParameters', () => unwrap(cellShellFacts(cell, state.policy).params), []);
+      cell.params = guarded(state, cell.span.line, 'findParameters', () => unwrap(cellShellFacts(state, cell).params).map((use) => ({ ...use })), []);
     }
   },
 };

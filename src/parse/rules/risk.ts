@@ -17,7 +17,7 @@ export const riskRule: ParseRule = {
     let redefinedBy: { name: string; line: number; what: string } | undefined;
     for (const cell of state.cells) {
       if (!cell.runnable) continue;
-      let finding = guarded(state, cell.span.line, 'classifyRisk', () => unwrap(cellShellFacts(cell, state.policy).risk), {
+      let finding = guarded(state, cell.span.line, 'classifyRisk', () => unwrap(cellShellFacts(state, cell).risk), {
         level: 'destructive' as RiskLevel,
         reason: 'destructive: the classifier failed on this cell, so it is treated as destructive',
       });

@@ -16,7 +16,7 @@ export const variablesRule: ParseRule = {
     const unset = new Map<string, { cells: string[]; seen: Set<string>; line: number; col: number }>();
     for (const cell of state.cells) {
       if (!cell.runnable || cell.kind !== 'shell') continue;
-      const reads = guarded(state, cell.span.line, 'findVariableReads', () => unwrap(cellShellFacts(cell).reads ?? { ok: true, value: [] }), []);
+      const reads = guarded(state, cell.span.line, 'findVariableReads', () => unwrap(cellShellFacts(state, cell).reads ?? { ok: true, value: [] }), []);
       cell.variables = reads.filter((name) => !available.has(name) && !WELL_KNOWN_ENV.has(name));
       for (const name of cell.variables) {
         const entry = unset.get(name);
@@ -27,7 +27,7 @@ export const variablesRule: ParseRule = {
           entry.cells.push(cell.name);
         }
       }
-      for (const name of guarded(state, cell.span.line, 'findVariableWrites', () => unwrap(cellShellFacts(cell).writes ?? { ok: true, value: [] }), [])) available.add(name);
+      for (const name of guarded(state, cell.span.line, 'findVariableWrites', () => unwrap(cellShellFacts(state, cell).writes ?? { ok: true, value: [] }), [])) available.add(name);
       if (cell.attributes.capture !== undefined) available.add(cell.attributes.capture);
       if (cell.attributes.name !== undefined && UPPER_CASE.test(cell.attributes.name)) available.add(cell.attributes.name);
     }
