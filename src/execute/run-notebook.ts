@@ -1,6 +1,5 @@
 import { isSecretName, sleep, withoutRunproofSecrets } from '../core/index.js';
-import { classifyRisk, parseHttpBlock, type Assertion } from '../parse/index.js';
-import { substituteTemplateVars } from '../parse/index.js';
+import type { Assertion } from '../parse/index.js';
 import type { Plan, PlanStep, PlannedCheck } from '../plan/index.js';
 import type {
   Attempt,
@@ -19,8 +18,7 @@ import { countStatuses } from '../record/index.js';
 import { evaluateAssertions, type CheckSubject } from './checks.js';
 import { checkExpected } from './expect.js';
 import { createHttpClient, type HttpClient } from './http.js';
-import type { HttpExchange } from './http-types.js';
-import { runPromqlBlock } from './promql.js';
+import { RUNNERS, attemptOf, failedLineOf, notRunOutcome, type RunnerContext, type RunnerResult } from './runners/index.js';
 import { createShellSession } from './shell-session.js';
 import type { SandboxMode, SandboxProbe } from './sandbox.js';
 import type { BackgroundHandle, ShellOutcome, ShellSession } from './shell-types.js';
@@ -102,7 +100,7 @@ export interface RunNotebookOptions {
 
 /** Whether a step runs inside the sandbox: an unattended shell cell of risk `read`. */
 export function isSandboxCandidate(plan: Plan, step: PlanStep): boolean {
-  return plan.mode === 'unattended' && step.kind === 'shell' && step.risk.level === 'read';
+  return plan.mode === 'unattended' && RUNNERS[step.kind].sandboxable && step.risk.level === 'read';
 }
 
 /** Whether a plan has cells for the sandbox under `mode` (then the run probes bwrap once). */
@@ -140,17 +138,7 @@ const RISK_RANK: Record<'read' | 'write' | 'destructive', number> = { read: 0, w
 // The step as the operator edited it: the edited text runs, with its risk classified again.
 // A string is why the edit cannot run (an HTTP request that does not parse).
 export function editedStep(step: PlanStep, text: string): PlanStep | string {
-  if (step.kind === 'http') {
-    const parsed = parseHttpBlock(text, { line: step.line });
-    if (parsed.errors.length > 0) return `the edited request does not parse: ${parsed.errors[0]!.message}`;
-    if (parsed.requests.length !== 1) return `the edit holds ${parsed.requests.length} requests; an http cell sends one`;
-    // The request's own file variables (`@host = ...`) stay with it, as the parser left them.
-    const { name: _name, line: _line, text: _text, ...http } = parsed.requests[0]!;
-    const finding = classifyRisk('http', text, http);
-    return { ...step, source: text, display: text, command: text, http, risk: { level: finding.level, classified: finding.level, reason: finding.reason, overridden: false } };
-  }
-  const finding = classifyRisk(step.kind, text);
-  return { ...step, source: text, display: text, command: text, risk: { level: finding.level, classified: finding.level, reason: finding.reason, overridden: false } };
+  return RUNNERS[step.kind].edit(step, text);
 }
 
 /**
@@ -233,7 +221,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
         continue;
       }
       options.progress?.stepStart?.(step, index, plan.steps.length);
-      await startStep(sink, step, step.kind === 'shell' ? sandboxed(step) : undefined);
+      await startStep(sink, step, RUNNERS[step.kind].sandboxable ? sandboxed(step) : undefined);
       const result = await (async (): Promise<StepRun> => {
         if (options.alreadyDone?.has(step.id)) {
           await decide(sink, step, { action: 'skip', by: 'policy', reason: 'completed in the run this one resumes' });
@@ -331,7 +319,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
   } finally {
     for (const bg of background) {
       const outcome = await bg.handle.stop();
-      const attempt = await finishAttempt(bg.n, bg.startedAt, outcome, bg.stdout, bg.stderr);
+      const attempt = await attemptOf(bg.n, bg.startedAt, outcome, bg.stdout, bg.stderr);
       await sink.append({ type: 'attempt-end', stepId: bg.step.id, attempt });
     }
     await session?.close();
@@ -353,6 +341,20 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
   function getHttp(): HttpClient {
     http ??= createHttpClient({ ...(options.insecure ? { insecure: true } : {}), ...(options.caFile ? { caFile: options.caFile } : {}) });
     return http;
+  }
+
+  // What the runners may use of this run.
+  function runnerContext(): RunnerContext {
+    return {
+      plan,
+      baseEnv,
+      captured,
+      session: getSession,
+      openSession: () => session,
+      http: getHttp,
+      sandboxed,
+      addSecret: (name, value) => sink.addSecret(name, value),
+    };
   }
 
   // One step, with its retries: every attempt and every check is an event. Attempts are numbered
@@ -390,102 +392,44 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       const tee = (capture: OutputCapture) => (chunk: Buffer) => capture.write(chunk);
       const sinkFor = { onStdout: tee(stdout), onStderr: tee(stderr) };
 
-      let outcome: ShellOutcome;
       let processStart: Promise<void> | undefined;
-      let exchange: HttpExchange | undefined;
-      let promqlData: CheckSubject['promql'];
-      let skippedReason: string | undefined;
-      if (step.kind === 'shell') {
-        const shell = await getSession();
-        const request = {
-          command: step.command,
-          timeoutMs: step.timeoutMs,
-          env: step.env,
-          ...(signal ? { signal } : {}),
-          // An `interactive` cell (sudo, ssh prompts) reads the operator's terminal in an interactive run.
-          ...(step.interactive && plan.mode === 'interactive' ? { stdin: 'inherit' as const } : {}),
-          ...(step.shell ? { shell: step.shell } : {}),
-          ...(step.cwd ? { cwd: step.cwd } : {}),
-          ...(step.errexit === false ? { errexit: false } : {}),
-          ...(sandboxed(step) ? { sandbox: true } : {}),
-          // Journaled at once so that `recover` can end the group if runproof is killed mid-cell.
-          onStart: ({ pgid, session }: { pgid: number; session: string }) => {
-            processStart = sink.append({ type: 'process-start', stepId: step.id, attempt: n, pgid, session });
-          },
-        };
-        if (step.background) {
-          const handle = await shell.startBackground(request, sinkFor);
-          if (!handle.error) {
-            background.push({ step, handle, stdout, stderr, n, startedAt: attemptStart });
-            options.progress?.attemptEnd?.(step, n);
-            return { status: 'passed', note: `started in the background (pid ${handle.pid}); stopped when the run ends, output in its log`, lastAttempt: n };
-          }
-          outcome = { startedAt: attemptStart, durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: handle.error };
-        } else {
-          outcome = await shell.run(request, sinkFor);
-        }
-      } else if (step.kind === 'http' && step.http) {
-        const values = { ...baseEnv, ...plan.env, ...Object.fromEntries(plan.parameters.map((p) => [p.name, p.value])), ...captured };
-        const { spec, missing, refused } = substituteTemplateVars(step.http, values);
-        const began = Date.now();
-        if (refused.length > 0) {
-          outcome = { startedAt: attemptStart, durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: `unsafe value: ${refused.join('; ')}; the request was not sent` };
-        } else if (missing.length > 0) {
-          outcome = {
-            startedAt: attemptStart,
-            durationMs: 0,
-            exitCode: null,
-            signal: null,
-            timedOut: false,
-            interrupted: false,
-            error: `no value for {{${missing.join('}}, {{')}}}: give it with --set NAME=value; the request was not sent`,
-          };
-        } else {
-        exchange = await getHttp().send(spec, { timeoutMs: step.timeoutMs, ...(signal ? { signal } : {}) });
-        if (exchange.response) sinkFor.onStdout(Buffer.from(exchange.response.body, 'utf8'));
-        outcome = {
-          startedAt: attemptStart,
-          durationMs: exchange.timings.totalMs ?? Date.now() - began,
-          exitCode: exchange.error ? null : 0,
-          signal: null,
-          timedOut: exchange.error?.code === 'TIMEOUT',
-          interrupted: exchange.error?.code === 'ABORTED',
-          ...(exchange.error ? { error: exchange.error.message } : {}),
-        };
-        }
-      } else if (step.kind === 'promql') {
-        const began = Date.now();
-        const baseUrl = baseEnv.PROMETHEUS_URL ?? plan.env.PROMETHEUS_URL;
-        const results = await runPromqlBlock(step.source, { ...(baseUrl ? { baseUrl } : {}), client: getHttp(), timeoutMs: step.timeoutMs });
-        const errors = results.filter((r) => r.error).map((r) => `${r.query}: ${r.error}`);
-        skippedReason = results.find((r) => r.skipped)?.skipped;
-        sinkFor.onStdout(Buffer.from(`${JSON.stringify(results.map((r) => ({ query: r.query, data: r.data, error: r.error, skipped: r.skipped })), null, 2)}\n`));
-        const first = results.find((r) => r.data);
-        if (first?.data) promqlData = first.data;
-        outcome = {
-          startedAt: attemptStart,
-          durationMs: Date.now() - began,
-          exitCode: errors.length > 0 ? 1 : 0,
-          signal: null,
-          timedOut: false,
-          interrupted: signal?.aborted === true,
-          ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
-        };
-      } else {
-        outcome = { startedAt: attemptStart, durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: `cannot run a ${step.kind} cell` };
+      const runner = RUNNERS[step.kind];
+      const context = runnerContext();
+      const input = {
+        step,
+        n,
+        startedAt: attemptStart,
+        ...(signal ? { signal } : {}),
+        output: sinkFor,
+        // Journaled at once so that `recover` can end the group if runproof is killed mid-cell.
+        onProcessStart: ({ pgid, session }: { pgid: number; session: string }) => {
+          processStart = sink.append({ type: 'process-start', stepId: step.id, attempt: n, pgid, session });
+        },
+      };
+      let result: RunnerResult;
+      try {
+        result = await runner.run(context, input);
+      } catch (error) {
+        // A runner throws only for a bug; the run records it as this attempt's failure and goes on.
+        result = { outcome: notRunOutcome(attemptStart, `runproof could not run the cell: ${errorText(error)}`) };
       }
-      // Secret-named variables the cell created are secrets before the next cell runs (SECURITY L2).
-      if (step.kind === 'shell' && session) {
-        for (const [name, value] of Object.entries(session.variables({ plain: true }))) {
-          if (isSecretName(name.replace(/\[\d+\]$/, '')) && value.trim() !== '') sink.addSecret(name, value);
-        }
+      if (result.background) {
+        background.push({ step, handle: result.background, stdout, stderr, n, startedAt: attemptStart });
+        options.progress?.attemptEnd?.(step, n);
+        return { status: 'passed', note: `started in the background (pid ${result.background.pid}); stopped when the run ends, output in its log`, lastAttempt: n };
+      }
+      const { outcome, http: exchange, promql: promqlData, skipped: skippedReason } = result;
+      try {
+        runner.afterAttempt?.(context, step);
+      } catch (error) {
+        outcome.warnings = [...(outcome.warnings ?? []), `runproof could not read the session's variables: ${errorText(error)}`];
       }
       await processStart?.catch(() => undefined);
       // Ending the captures shows what redaction held back before the attempt is over on screen.
       await Promise.allSettled([stdout.end(), stderr.end()]);
       options.progress?.attemptEnd?.(step, n);
       // end() flushes what streaming redaction held back: only then is text() the whole output.
-      const attempt = await finishAttempt(n, attemptStart, outcome, stdout, stderr, exchange, step);
+      const attempt = await attemptOf(n, attemptStart, outcome, stdout, stderr, { ...(exchange ? { http: exchange } : {}), step });
       const stdoutText = stdout.text();
       const stderrText = stderr.text();
       await sink.append({ type: 'attempt-end', stepId: step.id, attempt });
@@ -562,43 +506,6 @@ async function decide(sink: RunSink, step: PlanStep, decision: Omit<Decision, 'a
   await sink.append({ type: 'decision', stepId: step.id, decision: { ...decision, at: now() } });
 }
 
-async function finishAttempt(
-  n: number,
-  startedAt: string,
-  outcome: ShellOutcome,
-  stdout: OutputCapture,
-  stderr: OutputCapture,
-  exchange?: HttpExchange,
-  step?: PlanStep,
-): Promise<Attempt> {
-  const failedLine = step && outcome.failedLine !== undefined ? failedLineOf(step, outcome.failedLine) : undefined;
-  return {
-    n,
-    startedAt,
-    durationMs: Math.max(0, Math.round(outcome.durationMs)),
-    exitCode: outcome.exitCode,
-    signal: outcome.signal,
-    timedOut: outcome.timedOut,
-    interrupted: outcome.interrupted,
-    stdout: await stdout.end(),
-    stderr: await stderr.end(),
-    ...(exchange ? { http: exchange } : {}),
-    ...(outcome.error ? { error: outcome.error } : {}),
-    ...(failedLine ? { failedLine } : {}),
-    ...(outcome.warnings && outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
-  };
-}
-
-// The runbook line and text of the cell line that stopped a shell cell. The text is the line as
-// the runbook has it (placeholders, not their values); the runbook line needs the command's lines
-// to be the runbook's one for one (not so for `$ cmd` prompt blocks: there it is the fence line).
-function failedLineOf(step: PlanStep, cellLine: number): { line: number; cellLine: number; text: string } {
-  const lines = step.source.split('\n');
-  const text = (lines[cellLine - 1] ?? '').trim();
-  const line = step.commandLine !== undefined && cellLine <= lines.length ? step.commandLine + cellLine - 1 : step.line;
-  return { line, cellLine, text };
-}
-
 interface CheckResults {
   assertions: AssertionResult[];
   expect?: ExpectResult;
@@ -632,7 +539,7 @@ function judge(step: PlanStep, outcome: ShellOutcome, checks: CheckResults): { p
   const reasons: string[] = [];
   if (outcome.error) reasons.push(outcome.error);
   else if (outcome.timedOut) reasons.push(`timed out after ${step.timeoutMs} ms; its process group was killed`);
-  else if (step.kind === 'shell' && outcome.exitCode !== step.expectExit && !step.allowFailure) {
+  else if (RUNNERS[step.kind].judgesExitCode && outcome.exitCode !== step.expectExit && !step.allowFailure) {
     reasons.push(outcome.exitCode === null ? `ended by ${outcome.signal ?? 'a signal'}` : `exit code ${outcome.exitCode}, expected ${step.expectExit}`);
     if (outcome.failedLine !== undefined) {
       const failed = failedLineOf(step, outcome.failedLine);
@@ -649,4 +556,8 @@ function judge(step: PlanStep, outcome: ShellOutcome, checks: CheckResults): { p
     return step.allowFailure && outcome.exitCode !== step.expectExit ? { passed: true, note: `exit code ${outcome.exitCode} allowed (allowFailure)` } : { passed: true };
   }
   return { passed: false, note: reasons.join('; ') };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -4,8 +4,20 @@ import { SpanSchema } from '../core/index.js';
 export const RiskLevelSchema = z.enum(['read', 'write', 'destructive']);
 export type RiskLevel = z.infer<typeof RiskLevelSchema>;
 
-export const CellKindSchema = z.enum(['shell', 'http', 'assert', 'expect', 'promql', 'doc']);
+/**
+ * The kinds of cell that run: each has a runner in `execute/runners/` (a `Record<RunnableKind, Runner>`),
+ * so a kind added here fails to compile until every place that must handle it does (docs/ARCHITECTURE.md).
+ */
+export const RunnableKindSchema = z.enum(['shell', 'http', 'promql']);
+export type RunnableKind = z.infer<typeof RunnableKindSchema>;
+
+export const CellKindSchema = z.enum([...RunnableKindSchema.options, 'assert', 'expect', 'doc']);
 export type CellKind = z.infer<typeof CellKindSchema>;
+
+/** Whether a cell of this kind runs (the others are checks of a runnable cell, or shown only). */
+export function isRunnableKind(kind: CellKind): kind is RunnableKind {
+  return (RunnableKindSchema.options as readonly string[]).includes(kind);
+}
 
 /** Why a fenced block is shown but never run. */
 export const DocReasonSchema = z.enum([

@@ -1,5 +1,5 @@
 import { RunproofError, isRunproofError, parseDuration } from '../core/index.js';
-import { classifyRisk, expandFileVariables, findPlaceholders, httpTemplateNames, httpTemplateSlots, substituteTemplateVars, type Cell, type Notebook, type RiskLevel, type TeamPolicy } from '../parse/index.js';
+import { classifyRisk, expandFileVariables, findPlaceholders, httpTemplateNames, isRunnableKind, httpTemplateSlots, substituteTemplateVars, type Cell, type Notebook, type RiskLevel, type TeamPolicy } from '../parse/index.js';
 import { bindParameters, unsafeContextError } from './bind-params.js';
 import { missingParametersError, resolveParameters, type GivenValue, type ResolvedParameters } from './parameters.js';
 import { decideStep, policyFromAllow } from './policy.js';
@@ -40,8 +40,6 @@ export interface PlanResult extends Plan {
   missingParameters: ResolvedParameters['missing'];
 }
 
-const RUNNABLE_KINDS = new Set(['shell', 'http', 'promql']);
-
 function cellDuration(text: string | undefined, what: string, fallback: number): number {
   return text === undefined ? fallback : parseDuration(text, what);
 }
@@ -51,7 +49,7 @@ function selectedCells(notebook: Notebook, options: PlanOptions): { cells: Cell[
   const sections = options.sections ?? [];
   const named = options.cells ?? [];
   const tags = options.tags ?? [];
-  const runnable = notebook.cells.filter((c) => RUNNABLE_KINDS.has(c.kind) && c.runnable);
+  const runnable = notebook.cells.filter((c) => isRunnableKind(c.kind) && c.runnable);
   let sectionIds: string[] = [];
   let chosen: Set<string>;
   if (sections.length === 0 && named.length === 0) {
@@ -217,10 +215,13 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
         cause: error,
       });
     }
+    const kind = cell.kind;
+    // selectedCells keeps runnable cells only: another kind here is a bug.
+    if (!isRunnableKind(kind)) throw new Error(`cell ${cell.id} of kind ${kind} is not runnable`);
     const step: PlanStep = {
       id: cell.id,
       name: cell.name,
-      kind: cell.kind,
+      kind,
       language: cell.language,
       sectionId: cell.sectionId,
       sectionPath: section ? [...section.path, section.title].filter((t) => t.length > 0) : [],

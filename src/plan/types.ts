@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { StepApproval } from '../record/types.js';
-import { CellKindSchema, HttpRequestSpecSchema, RiskLevelSchema, RiskVerdictSchema } from '../parse/index.js';
+import { RunnableKindSchema, HttpRequestSpecSchema, RiskLevelSchema, RiskVerdictSchema } from '../parse/index.js';
 
 export const ModeSchema = z.enum(['unattended', 'interactive', 'dry-run']);
 export type Mode = z.infer<typeof ModeSchema>;
@@ -48,7 +48,7 @@ export const PlanStepSchema = z.object({
   /** The host this step runs on, in a fleet run (`--host`, `--hosts`). */
   host: z.string().optional(),
   name: z.string(),
-  kind: CellKindSchema,
+  kind: RunnableKindSchema,
   language: z.string(),
   sectionId: z.string(),
   sectionPath: z.array(z.string()),

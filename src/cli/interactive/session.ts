@@ -66,6 +66,9 @@ export interface InteractiveSession {
   close(): void;
 }
 
+// The file extension of the editor's temporary file, so that the editor highlights the step's language.
+const EDIT_EXTENSIONS: Record<PlanStep['kind'], string> = { shell: 'sh', http: 'http', promql: 'promql' };
+
 const keyName = (key: KeyPress): string => (isCtrlC(key) ? 'Ctrl-C' : (printable(key) ?? key.name ?? '?'));
 
 /** Starts raw-mode key reading on `input` and returns the session. */
@@ -227,7 +230,7 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
               input: options.input,
               output,
               env,
-              extension: step.kind === 'shell' ? 'sh' : step.kind,
+              extension: EDIT_EXTENSIONS[step.kind],
             });
             if ('cancelled' in edit) {
               screen.line(paint.yellow(`  ${edit.cancelled}`));

@@ -1,5 +1,5 @@
-import type { Cell } from '../types.js';
-import { RUNNABLE_KINDS, sectionById, type Block, type ParseRule } from './state.js';
+import { isRunnableKind, type Cell } from '../types.js';
+import { sectionById, type Block, type ParseRule } from './state.js';
 
 /** Turns blocks into cells `c1..cN` in document order; an `http` block gives one cell per request. */
 export const cellsRule: ParseRule = {
@@ -47,7 +47,7 @@ function baseCell(block: Block, id: string): Cell {
     sectionId: block.sectionId,
     span: { line: block.line, col: block.col, endLine: block.endLine },
     contentLine: block.contentLine,
-    runnable: RUNNABLE_KINDS.has(block.kind),
+    runnable: isRunnableKind(block.kind),
     params: [],
     variables: [],
   };

@@ -73,5 +73,3 @@ export function sectionById(state: ParseState, id: string): Section {
   if (!section || section.id !== id) throw new Error(`unknown section ${id}`);
   return section;
 }
-
-export const RUNNABLE_KINDS: ReadonlySet<CellKind> = new Set(['shell', 'http', 'promql']);
