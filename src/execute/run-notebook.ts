@@ -343,6 +343,20 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
     return http;
   }
 
+  // Keeps a captured value for later cells and requests; a string is why it cannot be kept.
+  async function captureInto(name: string, value: string): Promise<string | undefined> {
+    const problem = captureProblem(name, value);
+    if (problem !== undefined) return problem;
+    try {
+      (await getSession()).setVariable(name, value);
+    } catch (error) {
+      return `the output could not be captured into ${name}: ${errorText(error)}`;
+    }
+    captured[name] = value;
+    if (isSecretName(name)) sink.addSecret(name, value);
+    return undefined;
+  }
+
   // What the runners may use of this run.
   function runnerContext(): RunnerContext {
     return {
@@ -453,21 +467,14 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
         await sink.append({ type: 'assertions', stepId: step.id, attempt: n, assertions: checked.assertions, ...(checked.expect ? { expect: checked.expect } : {}) });
       }
       const verdict = judge(step, outcome, checked);
-      // A shell variable cannot hold a NUL byte: such a capture is a failed step, with the output
-      // kept as evidence, rather than a value silently cut short.
-      const nulAt = step.capture ? stdoutText.trim().indexOf('\0') : -1;
-      if (verdict.passed && nulAt !== -1) {
-        const note = `the output captured into ${step.capture} holds a NUL byte (at character ${nulAt}), which a shell variable cannot hold; nothing was captured`;
-        last = { status: 'failed', lastAttempt: n, checks: checked, note };
+      // A value no environment variable can hold is a failed step, with the output kept as
+      // evidence, rather than a value silently cut short or one that stops every later cell.
+      const captureError = verdict.passed && step.capture ? await captureInto(step.capture, stdoutText.trim()) : undefined;
+      if (captureError !== undefined) {
+        last = { status: 'failed', lastAttempt: n, checks: checked, note: captureError };
         continue;
       }
       if (verdict.passed) {
-        if (step.capture) {
-          const value = stdoutText.trim();
-          captured[step.capture] = value;
-          (await getSession()).setVariable(step.capture, value);
-          if (isSecretName(step.capture)) sink.addSecret(step.capture, value);
-        }
         return { status: 'passed', lastAttempt: n, checks: checked, ...(verdict.note ? { note: verdict.note } : {}) };
       }
       last = { status: outcome.timedOut ? 'timed-out' : 'failed', lastAttempt: n, checks: checked, ...(verdict.note ? { note: verdict.note } : {}) };
@@ -556,6 +563,21 @@ function judge(step: PlanStep, outcome: ShellOutcome, checks: CheckResults): { p
     return step.allowFailure && outcome.exitCode !== step.expectExit ? { passed: true, note: `exit code ${outcome.exitCode} allowed (allowFailure)` } : { passed: true };
   }
   return { passed: false, note: reasons.join('; ') };
+}
+
+// Linux refuses to start a program with one environment string longer than this (MAX_ARG_STRLEN,
+// 32 pages, counting `NAME=` and the final NUL): every later cell would fail with E2BIG.
+const MAX_ENV_STRING_BYTES = 128 * 1024;
+
+// Why a value cannot be captured into an environment variable, or undefined when it can.
+export function captureProblem(name: string, value: string): string | undefined {
+  const nulAt = value.indexOf('\0');
+  if (nulAt !== -1) return `the output captured into ${name} holds a NUL byte (at character ${nulAt}), which a shell variable cannot hold; nothing was captured`;
+  const bytes = Buffer.byteLength(`${name}=${value}`) + 1;
+  if (bytes > MAX_ENV_STRING_BYTES) {
+    return `the output captured into ${name} is ${bytes} bytes, more than the ${MAX_ENV_STRING_BYTES} bytes an environment variable can hold (later cells could not start); nothing was captured`;
+  }
+  return undefined;
 }
 
 function errorText(error: unknown): string {
