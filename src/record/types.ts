@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CellKindSchema, RiskLevelSchema, RiskVerdictSchema } from '../parse/index.js';
+import { HttpExchangeSchema } from './http-exchange.js';
 
 /** The version of the record format; bumped on any incompatible change. */
 export const SCHEMA_VERSION = 1;
@@ -35,8 +36,8 @@ export const AttemptSchema = z.strictObject({
   interrupted: z.boolean(),
   stdout: OutputSchema,
   stderr: OutputSchema,
-  /** The HTTP exchange of an http cell (shape owned by the HTTP executor). */
-  http: z.unknown().optional(),
+  /** The HTTP exchange of an http cell: the request as sent, the response or why none came (record/http-exchange.ts). */
+  http: HttpExchangeSchema.optional(),
   /** Why the attempt could not run at all (spawn failure, refused connection...). */
   error: z.string().optional(),
   /**
