@@ -365,6 +365,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       captured,
       session: getSession,
       openSession: () => session,
+      cwd: () => session?.cwd ?? options.cwd,
+      remote: options.session !== undefined,
       http: getHttp,
       sandboxed,
       addSecret: (name, value) => sink.addSecret(name, value),

@@ -8,7 +8,7 @@ export type RiskLevel = z.infer<typeof RiskLevelSchema>;
  * The kinds of cell that run: each has a runner in `execute/runners/` (a `Record<RunnableKind, Runner>`),
  * so a kind added here fails to compile until every place that must handle it does (docs/ARCHITECTURE.md).
  */
-export const RunnableKindSchema = z.enum(['shell', 'http', 'promql']);
+export const RunnableKindSchema = z.enum(['shell', 'http', 'promql', 'script']);
 export type RunnableKind = z.infer<typeof RunnableKindSchema>;
 
 export const CellKindSchema = z.enum([...RunnableKindSchema.options, 'assert', 'expect', 'doc']);
@@ -131,6 +131,8 @@ export const CellSchema = z.object({
   endlessReason: z.string().optional(),
   /** For `http` cells: the request. */
   http: HttpRequestSpecSchema.optional(),
+  /** For `script` cells: the program that runs the text (`python3`, `node`, the `interpreter` attribute). */
+  interpreter: z.string().optional(),
   /** For `expect` cells: JSON subset or line-by-line text. */
   expectFormat: z.enum(['json', 'text']).optional(),
   /** For `assert` cells: the parsed assertions (see parse/assertions). */

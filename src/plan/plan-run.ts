@@ -242,8 +242,9 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
       interactive: cell.attributes.interactive ?? false,
       checks: checksFor(notebook, cell),
     };
-    const shell = cell.attributes.shell ?? cell.attributes.interpreter ?? notebook.frontMatter.shell;
-    if (shell !== undefined) step.shell = shell;
+    if (cell.interpreter !== undefined) step.interpreter = cell.interpreter;
+    const shell = cell.attributes.shell ?? (cell.kind === 'shell' ? cell.attributes.interpreter : undefined) ?? notebook.frontMatter.shell;
+    if (shell !== undefined && cell.kind === 'shell') step.shell = shell;
     const cwd = cell.attributes.cwd ?? notebook.frontMatter.cwd;
     if (cwd !== undefined) step.cwd = cwd;
     const capture = cell.attributes.capture ?? (cell.attributes.name && /^[A-Z][A-Z0-9_]*$/.test(cell.attributes.name) ? cell.attributes.name : undefined);

@@ -70,6 +70,8 @@ export const PlanStepSchema = z.object({
   allowFailure: z.boolean(),
   expectExit: z.number().int(),
   shell: z.string().optional(),
+  /** For script cells: the program (and its words) that runs the cell's text. */
+  interpreter: z.string().optional(),
   cwd: z.string().optional(),
   background: z.boolean(),
   capture: z.string().optional(),

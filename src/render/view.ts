@@ -232,7 +232,7 @@ const RUN_LABELS: Record<string, string> = {
 const RUN_TONES: Record<string, string> = { passed: 'ok', failed: 'bad', aborted: 'bad', blocked: 'bad', 'dry-run': 'muted', skipped: 'warn', missed: 'bad', empty: 'bad' };
 
 // The language a step's source is shown in, for every cell kind (a new kind must name its own).
-const LANGUAGES: Record<Step['kind'], string> = { shell: 'bash', http: 'http', promql: 'promql', assert: 'text', expect: 'json', doc: 'text' };
+const LANGUAGES: Record<Step['kind'], string> = { shell: 'bash', http: 'http', promql: 'promql', script: 'text', assert: 'text', expect: 'json', doc: 'text' };
 
 // An HTML id / fragment that no record value can break out of.
 function anchorFor(id: string, taken: Set<string>): string {

@@ -67,7 +67,7 @@ export interface InteractiveSession {
 }
 
 // The file extension of the editor's temporary file, so that the editor highlights the step's language.
-const EDIT_EXTENSIONS: Record<PlanStep['kind'], string> = { shell: 'sh', http: 'http', promql: 'promql' };
+const EDIT_EXTENSIONS: Record<PlanStep['kind'], string> = { shell: 'sh', http: 'http', promql: 'promql', script: 'txt' };
 
 const keyName = (key: KeyPress): string => (isCtrlC(key) ? 'Ctrl-C' : (printable(key) ?? key.name ?? '?'));
 

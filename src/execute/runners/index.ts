@@ -1,6 +1,7 @@
 import type { RunnableKind } from '../../parse/index.js';
 import { httpRunner } from './http.js';
 import { promqlRunner } from './promql.js';
+import { scriptRunner } from './script.js';
 import { shellRunner } from './shell.js';
 import type { Runner } from './types.js';
 
@@ -9,6 +10,7 @@ export const RUNNERS: Record<RunnableKind, Runner> = {
   shell: shellRunner,
   http: httpRunner,
   promql: promqlRunner,
+  script: scriptRunner,
 };
 
 export { attemptOf, failedLineOf, notRunOutcome, outcomeOf } from './outcome.js';

@@ -14,6 +14,10 @@ export interface RunnerContext {
   session(): Promise<ShellSession>;
   /** The session when one was started (nothing is started to answer). */
   openSession(): ShellSession | undefined;
+  /** The session's current directory (where the run started, before any session exists). */
+  cwd(): string;
+  /** True when shell cells run on another host (fleet): programs runproof starts itself would run here instead. */
+  remote: boolean;
   /** The run's HTTP client, shared by http and promql cells (kept-alive connections). */
   http(): HttpClient;
   /** Whether this step runs inside the bubblewrap sandbox. */

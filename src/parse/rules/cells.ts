@@ -54,5 +54,6 @@ function baseCell(block: Block, id: string): Cell {
   if (block.exampleOutput !== undefined) cell.exampleOutput = block.exampleOutput;
   if (block.docReason !== undefined && block.kind === 'doc') cell.docReason = block.docReason;
   if (block.expectFormat !== undefined && block.kind === 'expect') cell.expectFormat = block.expectFormat;
+  if (block.interpreter !== undefined && block.kind === 'script') cell.interpreter = block.interpreter;
   return cell;
 }

@@ -39,6 +39,11 @@ export function unwrap<T>(outcome: Outcome<T>): T {
 /** The cell's params, risk finding and variable reads/writes, computed once per cell. */
 export function cellShellFacts(cell: Cell, policy?: PolicyContext): CellShellFacts {
   let found = facts.get(cell);
+  if (found === undefined && cell.kind === 'script') {
+    // A program in another language: no shell text to lex, and no placeholders (its text runs as written).
+    found = { params: { ok: true, value: [] }, risk: attempt(() => classifyRisk(cell.kind, cell.command)) };
+    facts.set(cell, found);
+  }
   if (found === undefined) {
     const analysis = attempt(() => analyzeShell(cell.command));
     const withAnalysis = <T>(fn: (a: ReturnType<typeof analyzeShell>) => T): Outcome<T> =>

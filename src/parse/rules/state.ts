@@ -33,6 +33,8 @@ export interface Block {
   command: string;
   exampleOutput?: string;
   expectFormat?: 'json' | 'text';
+  /** For `script` blocks: the program that runs the text. */
+  interpreter?: string;
   attributes: Attributes;
   /** For `http` blocks: the requests parseHttpBlock found (one cell each). */
   requests?: ParsedHttpRequest[];
