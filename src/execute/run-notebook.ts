@@ -435,6 +435,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
         return { status: 'passed', note: `started in the background (pid ${result.background.pid}); stopped when the run ends, output in its log`, lastAttempt: n };
       }
       const { outcome, http: exchange, promql: promqlData, skipped: skippedReason } = result;
+      const end = expectedEnd(step, outcome, cellSignal?.aborted === true && options.signal?.aborted !== true);
       try {
         runner.afterAttempt?.(context, step);
       } catch (error) {
@@ -445,13 +446,13 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       await Promise.allSettled([stdout.end(), stderr.end()]);
       options.progress?.attemptEnd?.(step, n);
       // end() flushes what streaming redaction held back: only then is text() the whole output.
-      const attempt = await attemptOf(n, attemptStart, outcome, stdout, stderr, { ...(exchange ? { http: exchange } : {}), step });
+      const attempt = await attemptOf(n, attemptStart, outcome, stdout, stderr, { ...(exchange ? { http: exchange } : {}), step, ...(end ? { end } : {}) });
       const stdoutText = stdout.text();
       const stderrText = stderr.text();
       await sink.append({ type: 'attempt-end', stepId: step.id, attempt });
 
       if (skippedReason) return { status: 'skipped', note: skippedReason, lastAttempt: n };
-      if (outcome.interrupted) return { ...interrupted('interrupted (Ctrl-C or signal): its process group was killed'), lastAttempt: n };
+      if (outcome.interrupted && end === undefined) return { ...interrupted('interrupted (Ctrl-C or signal): its process group was killed'), lastAttempt: n };
 
       const subject: CheckSubject = { exitCode: outcome.exitCode, durationMs: outcome.durationMs, stdout: stdoutText, stderr: stderrText };
       if (exchange?.response) {
@@ -468,7 +469,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       if (step.checks.length > 0) {
         await sink.append({ type: 'assertions', stepId: step.id, attempt: n, assertions: checked.assertions, ...(checked.expect ? { expect: checked.expect } : {}) });
       }
-      const verdict = judge(step, outcome, checked);
+      const verdict = judge(step, outcome, checked, end);
       // A value no environment variable can hold is a failed step, with the output kept as
       // evidence, rather than a value silently cut short or one that stops every later cell.
       const captureError = verdict.passed && step.capture ? await captureInto(step.capture, stdoutText.trim()) : undefined;
@@ -479,8 +480,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       if (verdict.passed) {
         return { status: 'passed', lastAttempt: n, checks: checked, ...(verdict.note ? { note: verdict.note } : {}) };
       }
-      last = { status: outcome.timedOut ? 'timed-out' : 'failed', lastAttempt: n, checks: checked, ...(verdict.note ? { note: verdict.note } : {}) };
-      if (signal?.aborted) return { ...interrupted('interrupted'), lastAttempt: n, checks: checked };
+      last = { status: outcome.timedOut && end === undefined ? 'timed-out' : 'failed', lastAttempt: n, checks: checked, ...(verdict.note ? { note: verdict.note } : {}) };
+      if (signal?.aborted && end === undefined) return { ...interrupted('interrupted'), lastAttempt: n, checks: checked };
     }
     return last;
   }
@@ -544,10 +545,12 @@ function runChecks(checks: PlannedCheck[], subject: CheckSubject): CheckResults 
 }
 
 // Whether an attempt passed: its exit status (or HTTP outcome), then every assertion and expected output.
-function judge(step: PlanStep, outcome: ShellOutcome, checks: CheckResults): { passed: boolean; note?: string } {
+function judge(step: PlanStep, outcome: ShellOutcome, checks: CheckResults, end?: AttemptEnd): { passed: boolean; note?: string } {
   const reasons: string[] = [];
   if (outcome.error) reasons.push(outcome.error);
-  else if (outcome.timedOut) reasons.push(`timed out after ${step.timeoutMs} ms; its process group was killed`);
+  else if (end !== undefined) {
+    // A command that runs until interrupted ended as expected: its exit status says nothing.
+  } else if (outcome.timedOut) reasons.push(`timed out after ${step.timeoutMs} ms; its process group was killed`);
   else if (RUNNERS[step.kind].judgesExitCode && outcome.exitCode !== step.expectExit && !step.allowFailure) {
     reasons.push(outcome.exitCode === null ? `ended by ${outcome.signal ?? 'a signal'}` : `exit code ${outcome.exitCode}, expected ${step.expectExit}`);
     if (outcome.failedLine !== undefined) {
@@ -560,6 +563,10 @@ function judge(step: PlanStep, outcome: ShellOutcome, checks: CheckResults): { p
   if (checks.expect && !checks.expect.passed) {
     const shown = checks.expect.diffs.slice(0, 3).map((d) => (d.message ? `${d.path}: ${d.message}` : d.path));
     reasons.push(`expected output differs: ${shown.join('; ')}${checks.expect.diffs.length > 3 ? ` (and ${checks.expect.diffs.length - 3} more)` : ''}`);
+  }
+  if (reasons.length === 0 && end !== undefined) {
+    const how = end === 'expected-timeout' ? `ran until its timeout (${step.timeoutMs} ms)` : 'stopped by the operator (Ctrl-C)';
+    return { passed: true, note: `${how}, the expected end: ${step.endless ?? 'it runs until interrupted'}` };
   }
   if (reasons.length === 0) {
     return step.allowFailure && outcome.exitCode !== step.expectExit ? { passed: true, note: `exit code ${outcome.exitCode} allowed (allowFailure)` } : { passed: true };
@@ -579,6 +586,17 @@ export function captureProblem(name: string, value: string): string | undefined 
   if (bytes > MAX_ENV_STRING_BYTES) {
     return `the output captured into ${name} is ${bytes} bytes, more than the ${MAX_ENV_STRING_BYTES} bytes an environment variable can hold (later cells could not start); nothing was captured`;
   }
+  return undefined;
+}
+
+type AttemptEnd = NonNullable<Attempt['end']>;
+
+// How a command that runs until interrupted ended, when that end is the expected one: at its
+// timeout, or by the operator's Ctrl-C on this cell (not the run's abort). Undefined otherwise.
+function expectedEnd(step: PlanStep, outcome: ShellOutcome, stoppedByOperator: boolean): AttemptEnd | undefined {
+  if (step.endless === undefined || outcome.error) return undefined;
+  if (outcome.timedOut) return 'expected-timeout';
+  if (outcome.interrupted && stoppedByOperator) return 'stopped-by-operator';
   return undefined;
 }
 

@@ -243,6 +243,7 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
       checks: checksFor(notebook, cell),
     };
     if (cell.interpreter !== undefined) step.interpreter = cell.interpreter;
+    if (cell.endless === true) step.endless = cell.endlessReason ?? 'the command runs until interrupted';
     const shell = cell.attributes.shell ?? (cell.kind === 'shell' ? cell.attributes.interpreter : undefined) ?? notebook.frontMatter.shell;
     if (shell !== undefined && cell.kind === 'shell') step.shell = shell;
     const cwd = cell.attributes.cwd ?? notebook.frontMatter.cwd;

@@ -70,6 +70,11 @@ export const PlanStepSchema = z.object({
   allowFailure: z.boolean(),
   expectExit: z.number().int(),
   shell: z.string().optional(),
+  /**
+   * Why the cell runs until interrupted (`tail -f`, `watch`): reaching its timeout, or the operator's
+   * Ctrl-C, is then its expected end.
+   */
+  endless: z.string().optional(),
   /** For script cells: the program (and its words) that runs the cell's text. */
   interpreter: z.string().optional(),
   cwd: z.string().optional(),

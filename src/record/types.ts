@@ -48,6 +48,11 @@ export const AttemptSchema = z.strictObject({
   failedLine: z.strictObject({ line: z.number().int().min(1), cellLine: z.number().int().min(1), text: z.string() }).optional(),
   /** What the operator should know that did not fail the attempt (the session directory was gone...). */
   warnings: z.array(z.string()).optional(),
+  /**
+   * How a command that runs until interrupted (`tail -f`) ended as expected: at its `timeout`
+   * (`expected-timeout`), or by the operator's Ctrl-C (`stopped-by-operator`). Not a failure.
+   */
+  end: z.enum(['expected-timeout', 'stopped-by-operator']).optional(),
 });
 export type Attempt = z.infer<typeof AttemptSchema>;
 

@@ -285,6 +285,8 @@ function httpStatusOf(http: HttpView | null): number | null {
 function attemptResultText(attempt: Attempt, http: HttpView | null): string {
   if (http?.errorCode) return `no response (${http.errorCode})`;
   if (attempt.error !== undefined) return 'could not run';
+  if (attempt.end === 'expected-timeout') return 'ran until its timeout (expected end)';
+  if (attempt.end === 'stopped-by-operator') return 'stopped by the operator (expected end)';
   if (attempt.timedOut) return 'timed out';
   if (attempt.interrupted) return 'interrupted';
   const status = httpStatusOf(http);

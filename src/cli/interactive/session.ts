@@ -275,6 +275,9 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
     stepStart(step, index, total) {
       screen.line();
       say(formatStepHeader(step, index, total, ctx()));
+      if (step.endless !== undefined) {
+        screen.line(paint.yellow(`  runs until you press Ctrl-C (${step.endless}); Ctrl-C then stops it, recorded as stopped by you, not failed`));
+      }
       if (step.decision.action !== 'ask') {
         const who = step.decision.action === 'run' ? 'runs without asking' : step.decision.action === 'block' ? 'blocked' : 'skipped';
         screen.line(paint.dim(`  ${who}: ${step.decision.reason}`));

@@ -29,7 +29,7 @@ export async function attemptOf(
   outcome: ShellOutcome,
   stdout: OutputCapture,
   stderr: OutputCapture,
-  extras: { http?: HttpExchange; step?: PlanStep } = {},
+  extras: { http?: HttpExchange; step?: PlanStep; end?: Attempt['end'] } = {},
 ): Promise<Attempt> {
   const failedLine = extras.step && outcome.failedLine !== undefined ? failedLineOf(extras.step, outcome.failedLine) : undefined;
   return {
@@ -46,6 +46,7 @@ export async function attemptOf(
     ...(outcome.error ? { error: outcome.error } : {}),
     ...(failedLine ? { failedLine } : {}),
     ...(outcome.warnings && outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
+    ...(extras.end ? { end: extras.end } : {}),
   };
 }
 
