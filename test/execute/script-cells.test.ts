@@ -144,3 +144,34 @@ describe('script cells', () => {
     expect(existsSync(target)).toBe(!available);
   }, 60_000);
 });
+
+describe('script cells and a remote session', () => {
+  it('with shell cells on another host (a given session), a script cell is a failed step saying it runs only here', async () => {
+    const { openBundle, createRedactor, readJournal, buildRecord } = await import('../../src/record/index.js');
+    const { runNotebook, createShellSession } = await import('../../src/execute/index.js');
+    const { planRun } = await import('../../src/plan/index.js');
+    const notebook = parseRunbook(['# Remote', '## Py', fence('python', 'print(1)'), '## Sh', fence('bash', 'echo remote-shell')].join('\n'), { path: 'remote.md' });
+    const plan = planRun(notebook, { mode: 'unattended', allow: ['write'] });
+    const bundle = await openBundle({ evidenceDir: join(dir, 'ev'), name: 'remote', redactor: createRedactor([]) });
+    const session = await createShellSession({ cwd: dir });
+    try {
+      const outcome = await runNotebook({
+        plan,
+        runbook: { path: 'remote.md', sha256: '0'.repeat(64), title: 'Remote', git: { commit: null, dirty: null } },
+        sink: bundle,
+        evidenceName: 'remote',
+        bundleName: bundle.baseName,
+        operator: { user: 'test', host: 'test' },
+        cwd: dir,
+        session,
+      });
+      expect(outcome.status).toBe('failed');
+      const record = buildRecord((await readJournal(bundle.journalPath)).events);
+      expect(record.steps.map((s) => s.status)).toEqual(['failed', 'passed']);
+      expect(record.steps[0]!.note).toMatch(/script cells run only on this machine, not on a remote host/);
+    } finally {
+      await session.close();
+      await bundle.close();
+    }
+  }, 60_000);
+});
