@@ -6,3 +6,4 @@ export * from './version.js';
 export * from './sleep.js';
 export * from './secret-name.js';
 export * from './safe-regex.js';
+export * from './json-depth.js';

@@ -4,7 +4,7 @@ import { JsonPathSyntaxError } from '../parse/index.js';
 import { MetricSyntaxError, parseMetricSelector } from '../parse/index.js';
 import { queryJsonPath, sameValue } from './jsonpath.js';
 import { parsePrometheusText, parseSampleValue, selectSamples } from './prometheus-text.js';
-import { DEFAULT_REGEX_BUDGET_MS, runRegex, type RegexOperation } from '../core/index.js';
+import { DEFAULT_REGEX_BUDGET_MS, parseJsonBounded, runRegex, type RegexOperation } from '../core/index.js';
 
 // Evaluates parsed assertions (parse/assertions.ts) against a cell's result. A failing check, a
 // missing value or output that is not JSON is a failed outcome with a message, never a throw.
@@ -181,11 +181,8 @@ function jsonDocument(subject: CheckSubject): Flow {
 
 function parseJsonFlow(text: string, what: string): Flow {
   if (text.trim() === '') return failure(`${what} is empty, not JSON`);
-  try {
-    return value(JSON.parse(text));
-  } catch (error) {
-    return failure(`${what} is not JSON (${(error as Error).message}): ${render(text, 80)}`);
-  }
+  const parsed = parseJsonBounded(text);
+  return parsed.ok ? value(parsed.value) : failure(`${what} is ${parsed.reason}: ${render(text, 80)}`);
 }
 
 function runJsonPath(path: string, document: unknown): Flow {

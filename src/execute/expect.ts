@@ -1,4 +1,4 @@
-import { isRunproofError } from '../core/index.js';
+import { isRunproofError, parseJsonBounded } from '../core/index.js';
 import { parseExpectJson, type ExpectNode } from '../parse/index.js';
 import { sameValue } from './jsonpath.js';
 
@@ -54,12 +54,9 @@ function compareJson(expectedText: string, actualText: string): ExpectDiff[] {
   if (actualText.trim() === '') {
     return [{ path: '$', expected: plain(expected), actual: '', message: 'the output is empty, expected JSON' }];
   }
-  let actual: unknown;
-  try {
-    actual = JSON.parse(actualText);
-  } catch (error) {
-    return [{ path: '$', expected: plain(expected), actual: shorten(actualText), message: `the output is not JSON: ${(error as Error).message}` }];
-  }
+  const parsed = parseJsonBounded(actualText);
+  if (!parsed.ok) return [{ path: '$', expected: plain(expected), actual: shorten(actualText), message: `the output is ${parsed.reason}` }];
+  const actual = parsed.value;
   const diffs: ExpectDiff[] = [];
   matchNode(expected, actual, '$', diffs);
   return diffs;

@@ -6,7 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { Agent, buildConnector } from 'undici';
 import type { Dispatcher } from 'undici';
-import { RunproofError, TOOL_NAME, TOOL_VERSION } from '../core/index.js';
+import { RunproofError, TOOL_NAME, TOOL_VERSION, parseJsonBounded } from '../core/index.js';
 import type { HttpRequestSpec } from '../parse/index.js';
 import { curlCommand } from './curl-command.js';
 import type { HttpError, HttpErrorCode, HttpExchange, HttpRedirect, HttpResponse, HttpTls } from './http-types.js';
@@ -431,11 +431,9 @@ function buildResponse(state: SendState, maxBodyBytes: number): HttpResponse {
   if (state.statusText) response.statusText = state.statusText;
   if (bodyBase64 !== undefined) response.bodyBase64 = bodyBase64;
   if (!truncated && bodyBase64 === undefined && looksLikeJson(headerValue(headers, 'content-type'), body)) {
-    try {
-      response.json = JSON.parse(body) as unknown;
-    } catch {
-      // Not JSON after all: the text stays, `json` stays absent.
-    }
+    // Not JSON after all, or nested too deep to check and record: the text stays, `json` stays absent.
+    const parsed = parseJsonBounded(body);
+    if (parsed.ok) response.json = parsed.value;
   }
   return response;
 }

@@ -1,6 +1,5 @@
 import { isSecretName, sleep, withoutRunproofSecrets } from '../core/index.js';
-import { classifyRisk, parseHttpBlock, type Assertion } from '../parse/index.js';
-import { substituteTemplateVars } from '../parse/index.js';
+import type { Assertion } from '../parse/index.js';
 import type { Plan, PlanStep, PlannedCheck } from '../plan/index.js';
 import type {
   Attempt,
@@ -19,10 +18,7 @@ import { countStatuses } from '../record/index.js';
 import { evaluateAssertions, type CheckSubject } from './checks.js';
 import { checkExpected } from './expect.js';
 import { createHttpClient, type HttpClient } from './http.js';
-import type { HttpExchange } from './http-types.js';
-import { runPromqlBlock } from './promql.js';
-import { withRedactedAgainWarning } from './secret-watch.js';
-import { valuesReadBy } from './env-scope.js';
+import { RUNNERS, attemptOf, failedLineOf, notRunOutcome, type RunnerContext, type RunnerResult } from './runners/index.js';
 import { createShellSession } from './shell-session.js';
 import type { SandboxMode, SandboxProbe } from './sandbox.js';
 import type { BackgroundHandle, ShellOutcome, ShellSession } from './shell-types.js';
@@ -110,7 +106,7 @@ export interface RunNotebookOptions {
 
 /** Whether a step runs inside the sandbox: an unattended shell cell of risk `read`. */
 export function isSandboxCandidate(plan: Plan, step: PlanStep): boolean {
-  return plan.mode === 'unattended' && step.kind === 'shell' && step.risk.level === 'read';
+  return plan.mode === 'unattended' && RUNNERS[step.kind].sandboxable && step.risk.level === 'read';
 }
 
 /** Whether a plan has cells for the sandbox under `mode` (then the run probes bwrap once). */
@@ -148,17 +144,7 @@ const RISK_RANK: Record<'read' | 'write' | 'destructive', number> = { read: 0, w
 // The step as the operator edited it: the edited text runs, with its risk classified again.
 // A string is why the edit cannot run (an HTTP request that does not parse).
 export function editedStep(step: PlanStep, text: string): PlanStep | string {
-  if (step.kind === 'http') {
-    const parsed = parseHttpBlock(text, { line: step.line });
-    if (parsed.errors.length > 0) return `the edited request does not parse: ${parsed.errors[0]!.message}`;
-    if (parsed.requests.length !== 1) return `the edit holds ${parsed.requests.length} requests; an http cell sends one`;
-    // The request's own file variables (`@host = ...`) stay with it, as the parser left them.
-    const { name: _name, line: _line, text: _text, ...http } = parsed.requests[0]!;
-    const finding = classifyRisk('http', text, http);
-    return { ...step, source: text, display: text, command: text, http, risk: { level: finding.level, classified: finding.level, reason: finding.reason, overridden: false } };
-  }
-  const finding = classifyRisk(step.kind, text);
-  return { ...step, source: text, display: text, command: text, risk: { level: finding.level, classified: finding.level, reason: finding.reason, overridden: false } };
+  return RUNNERS[step.kind].edit(step, text);
 }
 
 /**
@@ -243,7 +229,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       const prepared = options.prepareStep && !dryRun && !options.alreadyDone?.has(planned.id) ? await options.prepareStep(planned) : { step: planned };
       const step = 'step' in prepared ? prepared.step : planned;
       options.progress?.stepStart?.(step, index, plan.steps.length);
-      await startStep(sink, step, step.kind === 'shell' ? sandboxed(step) : undefined);
+      await startStep(sink, step, RUNNERS[step.kind].sandboxable ? sandboxed(step) : undefined);
       const result = await (async (): Promise<StepRun> => {
         if ('decision' in prepared) {
           await decide(sink, step, prepared.decision);
@@ -346,7 +332,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
   } finally {
     for (const bg of background) {
       const outcome = await bg.handle.stop();
-      const attempt = await finishAttempt(bg.n, bg.startedAt, outcome, bg.stdout, bg.stderr);
+      const attempt = await attemptOf(bg.n, bg.startedAt, outcome, bg.stdout, bg.stderr);
       await sink.append({ type: 'attempt-end', stepId: bg.step.id, attempt });
     }
     await session?.close();
@@ -369,6 +355,36 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
   function getHttp(): HttpClient {
     http ??= createHttpClient({ ...(options.insecure ? { insecure: true } : {}), ...(options.caFile ? { caFile: options.caFile } : {}) });
     return http;
+  }
+
+  // Keeps a captured value for later cells and requests; a string is why it cannot be kept.
+  async function captureInto(name: string, value: string): Promise<string | undefined> {
+    const problem = captureProblem(name, value);
+    if (problem !== undefined) return problem;
+    try {
+      (await getSession()).setVariable(name, value);
+    } catch (error) {
+      return `the output could not be captured into ${name}: ${errorText(error)}`;
+    }
+    captured[name] = value;
+    if (isSecretName(name)) sink.addSecret(name, value);
+    return undefined;
+  }
+
+  // What the runners may use of this run.
+  function runnerContext(): RunnerContext {
+    return {
+      plan,
+      baseEnv,
+      captured,
+      session: getSession,
+      openSession: () => session,
+      cwd: () => session?.cwd ?? options.cwd,
+      remote: options.session !== undefined,
+      http: getHttp,
+      sandboxed,
+      addSecret: (name, value) => sink.addSecret(name, value),
+    };
   }
 
   // One step, with its retries: every attempt and every check is an event. Attempts are numbered
@@ -406,110 +422,51 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       const tee = (capture: OutputCapture) => (chunk: Buffer) => capture.write(chunk);
       const sinkFor = { onStdout: tee(stdout), onStderr: tee(stderr) };
 
-      let outcome: ShellOutcome;
       let processStart: Promise<void> | undefined;
-      let exchange: HttpExchange | undefined;
-      let promqlData: CheckSubject['promql'];
-      let skippedReason: string | undefined;
-      if (step.kind === 'shell') {
-        const shell = await getSession();
-        const request = {
-          command: step.command,
-          timeoutMs: step.timeoutMs,
-          env: { ...valuesReadBy(step.command, plan.env), ...step.env },
-          ...(signal ? { signal } : {}),
-          // An `interactive` cell (sudo, ssh prompts) reads the operator's terminal in an interactive run.
-          ...(step.interactive && plan.mode === 'interactive' ? { stdin: 'inherit' as const } : {}),
-          ...(step.shell ? { shell: step.shell } : {}),
-          ...(step.cwd ? { cwd: step.cwd } : {}),
-          ...(step.errexit === false ? { errexit: false } : {}),
-          ...(sandboxed(step) ? { sandbox: true } : {}),
-          // Journaled at once so that `recover` can end the group if runproof is killed mid-cell.
-          onStart: ({ pgid, session }: { pgid: number; session: string }) => {
-            processStart = sink.append({ type: 'process-start', stepId: step.id, attempt: n, pgid, session });
-          },
-          // A secret born in the cell is hidden before the cell's next command prints (SECURITY L2).
-          onSecret: (name: string, value: string) => sink.addSecret(name, value),
-        };
-        if (step.background) {
-          const handle = await shell.startBackground(request, sinkFor);
-          if (!handle.error) {
-            background.push({ step, handle, stdout, stderr, n, startedAt: attemptStart });
-            options.progress?.attemptEnd?.(step, n);
-            return { status: 'passed', note: `started in the background (pid ${handle.pid}); stopped when the run ends, output in its log`, lastAttempt: n };
-          }
-          outcome = { startedAt: attemptStart, durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: handle.error };
-        } else {
-          outcome = await shell.run(request, sinkFor);
-        }
-      } else if (step.kind === 'http' && step.http) {
-        const values = { ...baseEnv, ...plan.env, ...Object.fromEntries(plan.parameters.map((p) => [p.name, p.value])), ...captured };
-        const { spec, missing, refused } = substituteTemplateVars(step.http, values);
-        const began = Date.now();
-        if (refused.length > 0) {
-          outcome = { startedAt: attemptStart, durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: `unsafe value: ${refused.join('; ')}; the request was not sent` };
-        } else if (missing.length > 0) {
-          outcome = {
-            startedAt: attemptStart,
-            durationMs: 0,
-            exitCode: null,
-            signal: null,
-            timedOut: false,
-            interrupted: false,
-            error: `no value for {{${missing.join('}}, {{')}}}: give it with --set NAME=value; the request was not sent`,
-          };
-        } else {
-        exchange = await getHttp().send(spec, { timeoutMs: step.timeoutMs, ...(signal ? { signal } : {}) });
-        if (exchange.response) sinkFor.onStdout(Buffer.from(exchange.response.body, 'utf8'));
-        outcome = {
-          startedAt: attemptStart,
-          durationMs: exchange.timings.totalMs ?? Date.now() - began,
-          exitCode: exchange.error ? null : 0,
-          signal: null,
-          timedOut: exchange.error?.code === 'TIMEOUT',
-          interrupted: exchange.error?.code === 'ABORTED',
-          ...(exchange.error ? { error: exchange.error.message } : {}),
-        };
-        }
-      } else if (step.kind === 'promql') {
-        const began = Date.now();
-        const baseUrl = baseEnv.PROMETHEUS_URL ?? plan.env.PROMETHEUS_URL;
-        const results = await runPromqlBlock(step.source, { ...(baseUrl ? { baseUrl } : {}), client: getHttp(), timeoutMs: step.timeoutMs });
-        const errors = results.filter((r) => r.error).map((r) => `${r.query}: ${r.error}`);
-        skippedReason = results.find((r) => r.skipped)?.skipped;
-        sinkFor.onStdout(Buffer.from(`${JSON.stringify(results.map((r) => ({ query: r.query, data: r.data, error: r.error, skipped: r.skipped })), null, 2)}\n`));
-        const first = results.find((r) => r.data);
-        if (first?.data) promqlData = first.data;
-        outcome = {
-          startedAt: attemptStart,
-          durationMs: Date.now() - began,
-          exitCode: errors.length > 0 ? 1 : 0,
-          signal: null,
-          timedOut: false,
-          interrupted: signal?.aborted === true,
-          ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
-        };
-      } else {
-        outcome = { startedAt: attemptStart, durationMs: 0, exitCode: null, signal: null, timedOut: false, interrupted: false, error: `cannot run a ${step.kind} cell` };
+      const runner = RUNNERS[step.kind];
+      const context = runnerContext();
+      const input = {
+        step,
+        n,
+        startedAt: attemptStart,
+        ...(signal ? { signal } : {}),
+        output: sinkFor,
+        // Journaled at once so that `recover` can end the group if runproof is killed mid-cell.
+        onProcessStart: ({ pgid, session }: { pgid: number; session: string }) => {
+          processStart = sink.append({ type: 'process-start', stepId: step.id, attempt: n, pgid, session });
+        },
+      };
+      let result: RunnerResult;
+      try {
+        result = await runner.run(context, input);
+      } catch (error) {
+        // A runner throws only for a bug; the run records it as this attempt's failure and goes on.
+        result = { outcome: notRunOutcome(attemptStart, `runproof could not run the cell: ${errorText(error)}`) };
       }
-      // Secret-named variables the cell created are secrets before the next cell runs (SECURITY L2).
-      if (step.kind === 'shell' && session) {
-        for (const [name, value] of Object.entries(session.variables({ plain: true }))) {
-          if (isSecretName(name.replace(/\[\d+\]$/, '')) && value.trim() !== '') sink.addSecret(name, value);
-        }
+      if (result.background) {
+        background.push({ step, handle: result.background, stdout, stderr, n, startedAt: attemptStart });
+        options.progress?.attemptEnd?.(step, n);
+        return { status: 'passed', note: `started in the background (pid ${result.background.pid}); stopped when the run ends, output in its log`, lastAttempt: n };
+      }
+      const { outcome, http: exchange, promql: promqlData, skipped: skippedReason } = result;
+      const end = expectedEnd(step, outcome, cellSignal?.aborted === true && options.signal?.aborted !== true);
+      try {
+        runner.afterAttempt?.(context, step);
+      } catch (error) {
+        outcome.warnings = [...(outcome.warnings ?? []), `runproof could not read the session's variables: ${errorText(error)}`];
       }
       await processStart?.catch(() => undefined);
       // Ending the captures shows what redaction held back before the attempt is over on screen.
       await Promise.allSettled([stdout.end(), stderr.end()]);
       options.progress?.attemptEnd?.(step, n);
       // end() flushes what streaming redaction held back: only then is text() the whole output.
-      const attempt = await finishAttempt(n, attemptStart, outcome, stdout, stderr, exchange, step);
+      const attempt = await attemptOf(n, attemptStart, outcome, stdout, stderr, { ...(exchange ? { http: exchange } : {}), step, ...(end ? { end } : {}) });
       const stdoutText = stdout.text();
       const stderrText = stderr.text();
       await sink.append({ type: 'attempt-end', stepId: step.id, attempt });
 
       if (skippedReason) return { status: 'skipped', note: skippedReason, lastAttempt: n };
-      if (outcome.interrupted) return { ...interrupted('interrupted (Ctrl-C or signal): its process group was killed'), lastAttempt: n };
+      if (outcome.interrupted && end === undefined) return { ...interrupted('interrupted (Ctrl-C or signal): its process group was killed'), lastAttempt: n };
 
       const subject: CheckSubject = { exitCode: outcome.exitCode, durationMs: outcome.durationMs, stdout: stdoutText, stderr: stderrText };
       if (exchange?.response) {
@@ -526,26 +483,19 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       if (step.checks.length > 0) {
         await sink.append({ type: 'assertions', stepId: step.id, attempt: n, assertions: checked.assertions, ...(checked.expect ? { expect: checked.expect } : {}) });
       }
-      const verdict = judge(step, outcome, checked);
-      // A shell variable cannot hold a NUL byte: such a capture is a failed step, with the output
-      // kept as evidence, rather than a value silently cut short.
-      const nulAt = step.capture ? stdoutText.trim().indexOf('\0') : -1;
-      if (verdict.passed && nulAt !== -1) {
-        const note = `the output captured into ${step.capture} holds a NUL byte (at character ${nulAt}), which a shell variable cannot hold; nothing was captured`;
-        last = { status: 'failed', lastAttempt: n, checks: checked, note };
+      const verdict = judge(step, outcome, checked, end);
+      // A value no environment variable can hold is a failed step, with the output kept as
+      // evidence, rather than a value silently cut short or one that stops every later cell.
+      const captureError = verdict.passed && step.capture ? await captureInto(step.capture, stdoutText.trim()) : undefined;
+      if (captureError !== undefined) {
+        last = { status: 'failed', lastAttempt: n, checks: checked, note: captureError };
         continue;
       }
       if (verdict.passed) {
-        if (step.capture) {
-          const value = stdoutText.trim();
-          captured[step.capture] = value;
-          (await getSession()).setVariable(step.capture, value);
-          if (isSecretName(step.capture)) sink.addSecret(step.capture, value);
-        }
         return { status: 'passed', lastAttempt: n, checks: checked, ...(verdict.note ? { note: verdict.note } : {}) };
       }
-      last = { status: outcome.timedOut ? 'timed-out' : 'failed', lastAttempt: n, checks: checked, ...(verdict.note ? { note: verdict.note } : {}) };
-      if (signal?.aborted) return { ...interrupted('interrupted'), lastAttempt: n, checks: checked };
+      last = { status: outcome.timedOut && end === undefined ? 'timed-out' : 'failed', lastAttempt: n, checks: checked, ...(verdict.note ? { note: verdict.note } : {}) };
+      if (signal?.aborted && end === undefined) return { ...interrupted('interrupted'), lastAttempt: n, checks: checked };
     }
     return last;
   }
@@ -580,43 +530,6 @@ async function decide(sink: RunSink, step: PlanStep, decision: Omit<Decision, 'a
   await sink.append({ type: 'decision', stepId: step.id, decision: { ...decision, at: now() } });
 }
 
-async function finishAttempt(
-  n: number,
-  startedAt: string,
-  outcome: ShellOutcome,
-  stdout: OutputCapture,
-  stderr: OutputCapture,
-  exchange?: HttpExchange,
-  step?: PlanStep,
-): Promise<Attempt> {
-  const failedLine = step && outcome.failedLine !== undefined ? failedLineOf(step, outcome.failedLine) : undefined;
-  return {
-    n,
-    startedAt,
-    durationMs: Math.max(0, Math.round(outcome.durationMs)),
-    exitCode: outcome.exitCode,
-    signal: outcome.signal,
-    timedOut: outcome.timedOut,
-    interrupted: outcome.interrupted,
-    stdout: await stdout.end(),
-    stderr: await stderr.end(),
-    ...(exchange ? { http: exchange } : {}),
-    ...(outcome.error ? { error: outcome.error } : {}),
-    ...(failedLine ? { failedLine } : {}),
-    ...withRedactedAgainWarning(outcome.warnings, stdout, stderr),
-  };
-}
-
-// The runbook line and text of the cell line that stopped a shell cell. The text is the line as
-// the runbook has it (placeholders, not their values); the runbook line needs the command's lines
-// to be the runbook's one for one (not so for `$ cmd` prompt blocks: there it is the fence line).
-function failedLineOf(step: PlanStep, cellLine: number): { line: number; cellLine: number; text: string } {
-  const lines = step.source.split('\n');
-  const text = (lines[cellLine - 1] ?? '').trim();
-  const line = step.commandLine !== undefined && cellLine <= lines.length ? step.commandLine + cellLine - 1 : step.line;
-  return { line, cellLine, text };
-}
-
 interface CheckResults {
   assertions: AssertionResult[];
   expect?: ExpectResult;
@@ -646,11 +559,13 @@ function runChecks(checks: PlannedCheck[], subject: CheckSubject): CheckResults 
 }
 
 // Whether an attempt passed: its exit status (or HTTP outcome), then every assertion and expected output.
-function judge(step: PlanStep, outcome: ShellOutcome, checks: CheckResults): { passed: boolean; note?: string } {
+function judge(step: PlanStep, outcome: ShellOutcome, checks: CheckResults, end?: AttemptEnd): { passed: boolean; note?: string } {
   const reasons: string[] = [];
   if (outcome.error) reasons.push(outcome.error);
-  else if (outcome.timedOut) reasons.push(`timed out after ${step.timeoutMs} ms; its process group was killed`);
-  else if (step.kind === 'shell' && outcome.exitCode !== step.expectExit && !step.allowFailure) {
+  else if (end !== undefined) {
+    // A command that runs until interrupted ended as expected: its exit status says nothing.
+  } else if (outcome.timedOut) reasons.push(`timed out after ${step.timeoutMs} ms; its process group was killed`);
+  else if (RUNNERS[step.kind].judgesExitCode && outcome.exitCode !== step.expectExit && !step.allowFailure) {
     reasons.push(outcome.exitCode === null ? `ended by ${outcome.signal ?? 'a signal'}` : `exit code ${outcome.exitCode}, expected ${step.expectExit}`);
     if (outcome.failedLine !== undefined) {
       const failed = failedLineOf(step, outcome.failedLine);
@@ -663,8 +578,42 @@ function judge(step: PlanStep, outcome: ShellOutcome, checks: CheckResults): { p
     const shown = checks.expect.diffs.slice(0, 3).map((d) => (d.message ? `${d.path}: ${d.message}` : d.path));
     reasons.push(`expected output differs: ${shown.join('; ')}${checks.expect.diffs.length > 3 ? ` (and ${checks.expect.diffs.length - 3} more)` : ''}`);
   }
+  if (reasons.length === 0 && end !== undefined) {
+    const how = end === 'expected-timeout' ? `ran until its timeout (${step.timeoutMs} ms)` : 'stopped by the operator (Ctrl-C)';
+    return { passed: true, note: `${how}, the expected end: ${step.endless ?? 'it runs until interrupted'}` };
+  }
   if (reasons.length === 0) {
     return step.allowFailure && outcome.exitCode !== step.expectExit ? { passed: true, note: `exit code ${outcome.exitCode} allowed (allowFailure)` } : { passed: true };
   }
   return { passed: false, note: reasons.join('; ') };
+}
+
+// Linux refuses to start a program with one environment string longer than this (MAX_ARG_STRLEN,
+// 32 pages, counting `NAME=` and the final NUL): every later cell would fail with E2BIG.
+const MAX_ENV_STRING_BYTES = 128 * 1024;
+
+// Why a value cannot be captured into an environment variable, or undefined when it can.
+export function captureProblem(name: string, value: string): string | undefined {
+  const nulAt = value.indexOf('\0');
+  if (nulAt !== -1) return `the output captured into ${name} holds a NUL byte (at character ${nulAt}), which a shell variable cannot hold; nothing was captured`;
+  const bytes = Buffer.byteLength(`${name}=${value}`) + 1;
+  if (bytes > MAX_ENV_STRING_BYTES) {
+    return `the output captured into ${name} is ${bytes} bytes, more than the ${MAX_ENV_STRING_BYTES} bytes an environment variable can hold (later cells could not start); nothing was captured`;
+  }
+  return undefined;
+}
+
+type AttemptEnd = NonNullable<Attempt['end']>;
+
+// How a command that runs until interrupted ended, when that end is the expected one: at its
+// timeout, or by the operator's Ctrl-C on this cell (not the run's abort). Undefined otherwise.
+function expectedEnd(step: PlanStep, outcome: ShellOutcome, stoppedByOperator: boolean): AttemptEnd | undefined {
+  if (step.endless === undefined || outcome.error) return undefined;
+  if (outcome.timedOut) return 'expected-timeout';
+  if (outcome.interrupted && stoppedByOperator) return 'stopped-by-operator';
+  return undefined;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -53,6 +53,8 @@ function classifyKind(kind: CellKind, command: string, http?: HttpRequestSpec, a
       return { ...classifyHttp(command, http), decidedBy: 'risk.ts#http-method' };
     case 'promql':
       return { level: 'read', reason: 'read: PromQL instant query', decidedBy: 'risk.ts#promql' };
+    case 'script':
+      return { level: 'write', reason: 'write: a script cell runs a program the classifier does not read; set risk= if you know better', decidedBy: 'risk.ts#script' };
     case 'assert':
     case 'expect':
     case 'doc':

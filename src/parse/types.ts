@@ -4,8 +4,20 @@ import { SpanSchema } from '../core/index.js';
 export const RiskLevelSchema = z.enum(['read', 'write', 'destructive']);
 export type RiskLevel = z.infer<typeof RiskLevelSchema>;
 
-export const CellKindSchema = z.enum(['shell', 'http', 'assert', 'expect', 'promql', 'doc']);
+/**
+ * The kinds of cell that run: each has a runner in `execute/runners/` (a `Record<RunnableKind, Runner>`),
+ * so a kind added here fails to compile until every place that must handle it does (docs/ARCHITECTURE.md).
+ */
+export const RunnableKindSchema = z.enum(['shell', 'http', 'promql', 'script']);
+export type RunnableKind = z.infer<typeof RunnableKindSchema>;
+
+export const CellKindSchema = z.enum([...RunnableKindSchema.options, 'assert', 'expect', 'doc']);
 export type CellKind = z.infer<typeof CellKindSchema>;
+
+/** Whether a cell of this kind runs (the others are checks of a runnable cell, or shown only). */
+export function isRunnableKind(kind: CellKind): kind is RunnableKind {
+  return (RunnableKindSchema.options as readonly string[]).includes(kind);
+}
 
 /** Why a fenced block is shown but never run. */
 export const DocReasonSchema = z.enum([
@@ -123,6 +135,8 @@ export const CellSchema = z.object({
   endlessReason: z.string().optional(),
   /** For `http` cells: the request. */
   http: HttpRequestSpecSchema.optional(),
+  /** For `script` cells: the program that runs the text (`python3`, `node`, the `interpreter` attribute). */
+  interpreter: z.string().optional(),
   /** For `expect` cells: JSON subset or line-by-line text. */
   expectFormat: z.enum(['json', 'text']).optional(),
   /** For `assert` cells: the parsed assertions (see parse/assertions). */

@@ -1,5 +1,5 @@
 import { RunproofError, isRunproofError } from '../core/index.js';
-import { classifyRisk, expandFileVariables, findPlaceholders, httpTemplateNames, httpTemplateSlots, substituteTemplateVars, type Cell, type Notebook, type RiskLevel, type TeamPolicy } from '../parse/index.js';
+import { classifyRisk, expandFileVariables, findPlaceholders, httpTemplateNames, isRunnableKind, httpTemplateSlots, substituteTemplateVars, type Cell, type Notebook, type RiskLevel, type TeamPolicy } from '../parse/index.js';
 import { bindParameters, unsafeContextError } from './bind-params.js';
 import { missingParametersError, resolveParameters, type GivenValue, type ResolvedParameters } from './parameters.js';
 import { decideStep, policyFromAllow } from './policy.js';
@@ -42,14 +42,13 @@ export interface PlanResult extends Plan {
   missingParameters: ResolvedParameters['missing'];
 }
 
-const RUNNABLE_KINDS = new Set(['shell', 'http', 'promql']);
 
 // Which cells the selection names, in document order, and which of them Runme's excludeFromRunAll leaves out.
 function selectedCells(notebook: Notebook, options: PlanOptions): { cells: Cell[]; sectionIds: string[] } {
   const sections = options.sections ?? [];
   const named = options.cells ?? [];
   const tags = options.tags ?? [];
-  const runnable = notebook.cells.filter((c) => RUNNABLE_KINDS.has(c.kind) && c.runnable);
+  const runnable = notebook.cells.filter((c) => isRunnableKind(c.kind) && c.runnable);
   let sectionIds: string[] = [];
   let chosen: Set<string>;
   if (sections.length === 0 && named.length === 0) {
@@ -206,10 +205,13 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
     if (unresolved.length > 0 && decision.action !== 'skip') {
       decision = { action: 'block', by: 'policy', reason: `parameter without a value: ${unresolved.join(', ')}` };
     }
+    const kind = cell.kind;
+    // selectedCells keeps runnable cells only: another kind here is a bug.
+    if (!isRunnableKind(kind)) throw new Error(`cell ${cell.id} of kind ${kind} is not runnable`);
     const step: PlanStep = {
       id: cell.id,
       name: cell.name,
-      kind: cell.kind,
+      kind,
       language: cell.language,
       sectionId: cell.sectionId,
       sectionPath: section ? [...section.path, section.title].filter((t) => t.length > 0) : [],
@@ -230,8 +232,10 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
       interactive: cell.attributes.interactive ?? false,
       checks: checksFor(notebook, cell),
     };
-    const shell = cell.attributes.shell ?? cell.attributes.interpreter ?? notebook.frontMatter.shell;
-    if (shell !== undefined) step.shell = shell;
+    if (cell.interpreter !== undefined) step.interpreter = cell.interpreter;
+    if (cell.endless === true) step.endless = cell.endlessReason ?? 'the command runs until interrupted';
+    const shell = cell.attributes.shell ?? (cell.kind === 'shell' ? cell.attributes.interpreter : undefined) ?? notebook.frontMatter.shell;
+    if (shell !== undefined && cell.kind === 'shell') step.shell = shell;
     const cwd = cell.attributes.cwd ?? notebook.frontMatter.cwd;
     if (cwd !== undefined) step.cwd = cwd;
     const capture = cell.attributes.capture ?? (cell.attributes.name && /^[A-Z][A-Z0-9_]*$/.test(cell.attributes.name) ? cell.attributes.name : undefined);

@@ -26,6 +26,14 @@ export function decideStep(cell: Cell, level: RiskLevel, mode: Mode, policy: Pol
   if (cell.attributes.confirm === 'always') {
     return { action: 'block', by: 'policy', reason: 'the cell is marked confirm=always and needs an operator to confirm it' };
   }
+  // A follow mode never ends on its own: unattended, only a cell's own timeout may end it.
+  if (cell.endless === true && cell.attributes.timeout === undefined) {
+    return {
+      action: 'block',
+      by: 'policy',
+      reason: `endless: ${cell.endlessReason ?? 'the command runs until interrupted'}, and nobody is there to press Ctrl-C; add timeout= (e.g. timeout=30s) to run it for that long`,
+    };
+  }
   if (level === 'read') return { action: 'run', by: 'policy', reason: 'read-only: allowed unattended' };
   if (policy.allow.includes(level)) return { action: 'run', by: 'flag', reason: `${level} allowed by --allow ${level === 'write' && policy.allow.includes('destructive') ? 'destructive' : level}` };
   return {

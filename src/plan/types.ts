@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CellKindSchema, HttpRequestSpecSchema, RiskVerdictSchema } from '../parse/index.js';
+import { RunnableKindSchema, HttpRequestSpecSchema, RiskVerdictSchema } from '../parse/index.js';
 import { DecisionBySchema, ParameterValueSchema, PlannedActionSchema, PolicySchema, RunModeSchema, SelectionSchema, type StepApproval } from '../record/index.js';
 
 // The mode, policy, selection and parameter values a plan carries are the ones the run records:
@@ -31,7 +31,7 @@ export const PlanStepSchema = z.object({
   /** The host this step runs on, in a fleet run (`--host`, `--hosts`). */
   host: z.string().optional(),
   name: z.string(),
-  kind: CellKindSchema,
+  kind: RunnableKindSchema,
   language: z.string(),
   sectionId: z.string(),
   sectionPath: z.array(z.string()),
@@ -53,6 +53,13 @@ export const PlanStepSchema = z.object({
   allowFailure: z.boolean(),
   expectExit: z.number().int(),
   shell: z.string().optional(),
+  /**
+   * Why the cell runs until interrupted (`tail -f`, `watch`): reaching its timeout, or the operator's
+   * Ctrl-C, is then its expected end.
+   */
+  endless: z.string().optional(),
+  /** For script cells: the program (and its words) that runs the cell's text. */
+  interpreter: z.string().optional(),
   cwd: z.string().optional(),
   background: z.boolean(),
   capture: z.string().optional(),

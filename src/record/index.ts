@@ -151,3 +151,23 @@ export {
   TIMESTAMP_SKEW_MS,
 } from './timestamp.js';
 export type { BundleTimestamp, TimestampCheck, TimestampExchange } from './timestamp.js';
+export {
+  HttpCertificateSchema,
+  HttpErrorCodeSchema,
+  HttpErrorSchema,
+  HttpExchangeSchema,
+  HttpRedirectSchema,
+  HttpResponseSchema,
+  HttpSentRequestSchema,
+  HttpTimingsSchema,
+  HttpTlsSchema,
+  type HttpCertificate,
+  type HttpError,
+  type HttpErrorCode,
+  type HttpExchange,
+  type HttpRedirect,
+  type HttpResponse,
+  type HttpSentRequest,
+  type HttpTimings,
+  type HttpTls,
+} from './http-exchange.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CellKindSchema, RiskLevelSchema, RiskVerdictSchema } from '../parse/index.js';
+import { HttpExchangeSchema } from './http-exchange.js';
 
 /** The version of the record format; bumped on any incompatible change. */
 export const SCHEMA_VERSION = 1;
@@ -37,8 +38,8 @@ export const AttemptSchema = z.strictObject({
   interrupted: z.boolean(),
   stdout: OutputSchema,
   stderr: OutputSchema,
-  /** The HTTP exchange of an http cell (shape owned by the HTTP executor). */
-  http: z.unknown().optional(),
+  /** The HTTP exchange of an http cell: the request as sent, the response or why none came (record/http-exchange.ts). */
+  http: HttpExchangeSchema.optional(),
   /** Why the attempt could not run at all (spawn failure, refused connection...). */
   error: z.string().optional(),
   /**
@@ -49,6 +50,11 @@ export const AttemptSchema = z.strictObject({
   failedLine: z.strictObject({ line: z.number().int().min(1), cellLine: z.number().int().min(1), text: z.string() }).optional(),
   /** What the operator should know that did not fail the attempt (the session directory was gone...). */
   warnings: z.array(z.string()).optional(),
+  /**
+   * How a command that runs until interrupted (`tail -f`) ended as expected: at its `timeout`
+   * (`expected-timeout`), or by the operator's Ctrl-C (`stopped-by-operator`). Not a failure.
+   */
+  end: z.enum(['expected-timeout', 'stopped-by-operator']).optional(),
 });
 export type Attempt = z.infer<typeof AttemptSchema>;
 

@@ -1,10 +1,7 @@
+import type { HttpExchange } from '../record/index.js';
 import { cleanTerminalText } from './ansi.js';
 import { clipText, type ClipLimits } from './clip.js';
 import { formatBytes, formatDuration } from './format.js';
-
-// The record keeps an attempt's HTTP exchange as `unknown` (its shape belongs to the executor),
-// and a report must render any record it is given, also one from an older or newer version: this
-// reads the fields it knows, checks their types, and shows anything else as JSON.
 
 /** A header as the templates see it. */
 export interface HeaderView {
@@ -12,9 +9,9 @@ export interface HeaderView {
   value: string;
 }
 
-/** An HTTP exchange as the templates see it; every field is present (null when unknown). */
+/** An HTTP exchange as the templates see it; every field is present (null when the exchange has none). */
 export interface HttpView {
-  request: { method: string; url: string; headers: HeaderView[]; body: string | null } | null;
+  request: { method: string; url: string; headers: HeaderView[]; body: string | null };
   response: {
     status: number;
     statusLine: string;
@@ -37,140 +34,70 @@ export interface HttpView {
   requestText: string | null;
   /** The response as text: status line, headers, blank line, body (clipped). */
   responseText: string | null;
-  /** The exchange as JSON when it has no recognisable request (a PromQL result, a future shape). */
-  raw: string | null;
 }
 
-type Loose = Record<string, unknown>;
-
-function isObject(value: unknown): value is Loose {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function headerList(headers: HttpExchange['request']['headers'] | NonNullable<HttpExchange['response']>['headers']): HeaderView[] {
+  if (Array.isArray(headers)) return headers.map(([name, value]) => ({ name, value }));
+  return Object.entries(headers).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => ({ name, value: v })));
 }
 
-function str(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
+function timingsText(timings: HttpExchange['timings']): string {
+  const parts = [`total ${formatDuration(timings.totalMs)}`];
+  const phases: Array<[number | undefined, string]> = [
+    [timings.firstByteMs, 'first byte'],
+    [timings.dnsMs, 'DNS'],
+    [timings.connectMs, 'connect'],
+    [timings.tlsMs, 'TLS'],
+  ];
+  for (const [ms, label] of phases) if (ms !== undefined) parts.push(`${label} ${formatDuration(ms)}`);
+  return parts.join(' · ');
 }
 
-function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function headerList(value: unknown): HeaderView[] {
-  if (Array.isArray(value)) {
-    return value
-      .filter((pair): pair is [unknown, unknown] => Array.isArray(pair) && pair.length === 2)
-      .map(([name, v]) => ({ name: String(name), value: String(v) }));
-  }
-  if (isObject(value)) {
-    const out: HeaderView[] = [];
-    for (const [name, v] of Object.entries(value)) {
-      if (Array.isArray(v)) for (const item of v) out.push({ name, value: String(item) });
-      else out.push({ name, value: String(v) });
-    }
-    return out;
-  }
-  return [];
-}
-
-function timingsText(value: unknown): string | null {
-  if (!isObject(value)) return null;
+function tlsText(tls: NonNullable<HttpExchange['tls']>): string {
   const parts: string[] = [];
-  const add = (key: string, label: string): void => {
-    const ms = num(value[key]);
-    if (ms !== null) parts.push(`${label} ${formatDuration(ms)}`);
-  };
-  add('totalMs', 'total');
-  add('firstByteMs', 'first byte');
-  add('dnsMs', 'DNS');
-  add('connectMs', 'connect');
-  add('tlsMs', 'TLS');
-  return parts.length > 0 ? parts.join(' · ') : null;
+  if (tls.protocol) parts.push(tls.protocol);
+  parts.push(tls.authorized ? 'certificate verified' : `certificate NOT verified${tls.authorizationError ? ` (${tls.authorizationError})` : ''}`);
+  if (tls.insecure) parts.push('--insecure');
+  if (tls.certificate) parts.push(`subject ${tls.certificate.subject}, valid to ${tls.certificate.validTo}`);
+  return parts.join(' · ');
 }
 
-function tlsText(value: unknown): string | null {
-  if (!isObject(value)) return null;
-  const parts: string[] = [];
-  const protocol = str(value.protocol);
-  if (protocol) parts.push(protocol);
-  if (value.authorized === true) parts.push('certificate verified');
-  else if (value.authorized === false) parts.push(`certificate NOT verified${str(value.authorizationError) ? ` (${String(value.authorizationError)})` : ''}`);
-  if (value.insecure === true) parts.push('--insecure');
-  const cert = value.certificate;
-  if (isObject(cert) && str(cert.subject)) parts.push(`subject ${String(cert.subject)}, valid to ${String(cert.validTo ?? '?')}`);
-  return parts.length > 0 ? parts.join(' · ') : null;
-}
-
-function stringify(value: unknown): string {
-  try {
-    return JSON.stringify(value, null, 2) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-/** Reads an attempt's `http` field for the report; null when the attempt has none. */
-export function buildHttpView(value: unknown, limits: ClipLimits): HttpView | null {
-  if (value === undefined || value === null) return null;
-  const empty: HttpView = {
-    request: null,
+/** An attempt's HTTP exchange as the report shows it; null when the attempt has none. */
+export function buildHttpView(exchange: HttpExchange | undefined, limits: ClipLimits): HttpView | null {
+  if (exchange === undefined) return null;
+  const { request, response, error } = exchange;
+  const view: HttpView = {
+    request: {
+      method: request.method,
+      url: request.url,
+      headers: headerList(request.headers),
+      body: request.body !== undefined ? cleanTerminalText(request.body) : null,
+    },
     response: null,
-    timingsText: null,
-    remote: null,
-    tlsText: null,
-    redirects: [],
-    curl: null,
-    error: null,
-    errorCode: null,
+    timingsText: timingsText(exchange.timings),
+    remote: exchange.remoteAddress ? (exchange.remotePort !== undefined ? `${exchange.remoteAddress} port ${exchange.remotePort}` : exchange.remoteAddress) : null,
+    tlsText: exchange.tls ? tlsText(exchange.tls) : null,
+    redirects: (exchange.redirects ?? []).map((r) => `${r.status} ${r.method} ${r.url} → ${r.location}`),
+    curl: exchange.curl,
+    error: error ? `${error.code}: ${error.message}${error.cause ? ` (${error.cause})` : ''}` : null,
+    errorCode: error?.code ?? null,
     requestText: null,
     responseText: null,
-    raw: null,
   };
-  if (!isObject(value) || !isObject(value.request)) {
-    return { ...empty, raw: clipText(cleanTerminalText(stringify(value)), limits).text };
-  }
-  const request = value.request;
-  const view: HttpView = {
-    ...empty,
-    request: {
-      method: str(request.method) ?? '?',
-      url: str(request.url) ?? '?',
-      headers: headerList(request.headers),
-      body: str(request.body) !== null ? cleanTerminalText(String(request.body)) : null,
-    },
-    timingsText: timingsText(value.timings),
-    tlsText: tlsText(value.tls),
-    curl: str(value.curl),
-  };
-  const address = str(value.remoteAddress);
-  if (address) view.remote = num(value.remotePort) !== null ? `${address} port ${String(value.remotePort)}` : address;
-  if (Array.isArray(value.redirects)) {
-    view.redirects = value.redirects
-      .filter(isObject)
-      .map((r) => `${String(r.status ?? '?')} ${String(r.method ?? '')} ${String(r.url ?? '')} → ${String(r.location ?? '')}`);
-  }
-  if (isObject(value.error)) {
-    view.errorCode = str(value.error.code) ?? 'ERROR';
-    view.error = `${String(value.error.code ?? 'ERROR')}: ${String(value.error.message ?? '')}${str(value.error.cause) ? ` (${String(value.error.cause)})` : ''}`;
-  }
-  const response = value.response;
-  if (isObject(response) && num(response.status) !== null) {
-    const status = num(response.status) ?? 0;
-    const body = clipText(cleanTerminalText(str(response.body) ?? ''), limits);
-    const size = num(response.bodySize);
+  if (response) {
+    const body = clipText(cleanTerminalText(response.body), limits);
     view.response = {
-      status,
-      statusLine: [str(response.httpVersion) ? `HTTP/${String(response.httpVersion)}` : 'HTTP', String(status), str(response.statusText) ?? '']
-        .filter((p) => p !== '')
-        .join(' '),
+      status: response.status,
+      statusLine: [response.httpVersion ? `HTTP/${response.httpVersion}` : 'HTTP', String(response.status), response.statusText ?? ''].filter((p) => p !== '').join(' '),
       headers: headerList(response.headers),
       body: body.text,
       bodyClipped: body.clipped,
-      bodySizeText: size !== null ? formatBytes(size) : '?',
-      bodySha256: str(response.bodySha256),
-      truncated: response.truncated === true,
+      bodySizeText: formatBytes(response.bodySize),
+      bodySha256: response.bodySha256,
+      truncated: response.truncated,
     };
   }
-  view.requestText = messageText(`${view.request?.method ?? '?'} ${view.request?.url ?? '?'}`, view.request?.headers ?? [], view.request?.body ?? null);
+  view.requestText = messageText(`${request.method} ${request.url}`, view.request.headers, view.request.body);
   if (view.response) view.responseText = messageText(view.response.statusLine, view.response.headers, view.response.body);
   return view;
 }

@@ -231,7 +231,8 @@ const RUN_LABELS: Record<string, string> = {
 
 const RUN_TONES: Record<string, string> = { passed: 'ok', failed: 'bad', aborted: 'bad', blocked: 'bad', 'dry-run': 'muted', skipped: 'warn', missed: 'bad', empty: 'bad' };
 
-const LANGUAGES: Record<string, string> = { shell: 'bash', http: 'http', promql: 'promql', assert: 'text', expect: 'json', doc: 'text' };
+// The language a step's source is shown in, for every cell kind (a new kind must name its own).
+const LANGUAGES: Record<Step['kind'], string> = { shell: 'bash', http: 'http', promql: 'promql', script: 'text', assert: 'text', expect: 'json', doc: 'text' };
 
 // An HTML id / fragment that no record value can break out of.
 function anchorFor(id: string, taken: Set<string>): string {
@@ -284,6 +285,8 @@ function httpStatusOf(http: HttpView | null): number | null {
 function attemptResultText(attempt: Attempt, http: HttpView | null): string {
   if (http?.errorCode) return `no response (${http.errorCode})`;
   if (attempt.error !== undefined) return 'could not run';
+  if (attempt.end === 'expected-timeout') return 'ran until its timeout (expected end)';
+  if (attempt.end === 'stopped-by-operator') return 'stopped by the operator (expected end)';
   if (attempt.timedOut) return 'timed out';
   if (attempt.interrupted) return 'interrupted';
   const status = httpStatusOf(http);
@@ -343,7 +346,7 @@ function stepView(step: Step, index: number, anchors: Set<string>, limits: ClipL
     sectionId: step.sectionId,
     line: step.line,
     kind: step.kind,
-    language: LANGUAGES[step.kind] ?? 'text',
+    language: LANGUAGES[step.kind],
     risk: { level: step.risk.level, classified: step.risk.classified, reason: step.risk.reason, overridden: step.risk.overridden },
     status: step.status,
     statusLabel: label,

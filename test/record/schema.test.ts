@@ -52,7 +52,7 @@ describe('RunRecordSchema', () => {
           status: 'failed',
           expect: { passed: false, diffs: [{ path: '$.ok', expected: true, actual: false }] },
           note: 'retried twice',
-          attempts: [makeAttempt({ exitCode: null, signal: 'SIGKILL', timedOut: true, http: { status: 503 }, error: 'timed out after 30s' })],
+          attempts: [makeAttempt({ exitCode: null, signal: 'SIGKILL', timedOut: true, http: { request: { method: 'GET', url: 'http://127.0.0.1:9/ready', headers: [] }, timings: { totalMs: 30000 }, curl: 'curl -sS http://127.0.0.1:9/ready', error: { code: 'TIMEOUT', message: 'timed out after 30s' } }, error: 'timed out after 30s' })],
         }),
       ],
     });

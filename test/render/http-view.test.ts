@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { buildHttpView } from '../../src/render/http-view.js';
+import { AttemptSchema } from '../../src/record/index.js';
 
 const limits = { maxLines: 400, maxChars: 32 * 1024 };
 
@@ -34,21 +35,41 @@ describe('buildHttpView', () => {
     expect(view.tlsText).toBe('TLSv1.3 · certificate verified · subject CN=api.test, valid to Jan 1 2027');
     expect(view.redirects).toEqual(['301 GET http://api.test/ready → https://api.test/ready']);
     expect(view.error).toBeNull();
-    expect(view.raw).toBeNull();
   });
 
-  test('no exchange is null; an unknown shape is shown as JSON', () => {
+  test('no exchange is null; a refused connection shows the request, the error and no response', () => {
     expect(buildHttpView(undefined, limits)).toBeNull();
-    expect(buildHttpView(null, limits)).toBeNull();
-    const promql = buildHttpView({ query: 'up == 1', skipped: 'no Prometheus configured' }, limits)!;
-    expect(promql.raw).toBe('{\n  "query": "up == 1",\n  "skipped": "no Prometheus configured"\n}');
-    expect(promql.requestText).toBeNull();
+    const view = buildHttpView(
+      {
+        request: { method: 'POST', url: 'http://127.0.0.1:9/x', headers: [], body: '{"a":1}' },
+        timings: { totalMs: 3 },
+        curl: 'curl -sS -X POST http://127.0.0.1:9/x',
+        error: { code: 'ECONNREFUSED', message: 'nothing listens on 127.0.0.1:9', cause: 'ECONNREFUSED' },
+      },
+      limits,
+    )!;
+    expect(view.requestText).toBe('POST http://127.0.0.1:9/x\n\n{"a":1}');
+    expect(view.response).toBeNull();
+    expect(view.responseText).toBeNull();
+    expect(view.error).toBe('ECONNREFUSED: nothing listens on 127.0.0.1:9 (ECONNREFUSED)');
+    expect(view.errorCode).toBe('ECONNREFUSED');
+    expect(view.timingsText).toBe('total 3 ms');
   });
 
-  test('wrong types do not throw and are left out', () => {
-    const view = buildHttpView({ request: { method: 5, headers: 'x' }, response: { status: 'x' }, timings: null, error: { code: 'TLS' } }, limits)!;
-    expect(view.requestText).toBe('? ?');
-    expect(view.response).toBeNull();
-    expect(view.errorCode).toBe('TLS');
+  test('the record schema refuses an attempt whose exchange is not an exchange (the report reads only valid records)', () => {
+    const attempt = {
+      n: 1,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 1,
+      exitCode: 0,
+      signal: null,
+      timedOut: false,
+      interrupted: false,
+      stdout: { inline: '', size: 0, sha256: '0'.repeat(64), truncated: false, encoding: 'utf8' },
+      stderr: { inline: '', size: 0, sha256: '0'.repeat(64), truncated: false, encoding: 'utf8' },
+    };
+    expect(AttemptSchema.safeParse(attempt).success).toBe(true);
+    expect(AttemptSchema.safeParse({ ...attempt, http: { query: 'up == 1', skipped: 'no Prometheus configured' } }).success).toBe(false);
+    expect(AttemptSchema.safeParse({ ...attempt, http: { request: { method: 5, headers: 'x' }, response: { status: 'x' }, timings: null } }).success).toBe(false);
   });
 });

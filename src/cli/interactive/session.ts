@@ -61,6 +61,8 @@ export interface InteractiveSession {
 
 /** Tries at typing a destructive cell's name before it is skipped. */
 const CONFIRM_TRIES = 3;
+// The file extension of the editor's temporary file, so that the editor highlights the step's language.
+const EDIT_EXTENSIONS: Record<PlanStep['kind'], string> = { shell: 'sh', http: 'http', promql: 'promql', script: 'txt' };
 
 const keyName = (key: KeyPress): string => (isCtrlC(key) ? 'Ctrl-C' : (printable(key) ?? key.name ?? '?'));
 
@@ -234,7 +236,7 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
               input: options.input,
               output,
               env,
-              extension: step.kind === 'shell' ? 'sh' : step.kind,
+              extension: EDIT_EXTENSIONS[step.kind],
             });
             if ('cancelled' in edit) {
               screen.line(paint.yellow(`  ${edit.cancelled}`));
@@ -304,6 +306,9 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
     stepStart(step, index, total) {
       screen.line();
       say(formatStepHeader(step, index, total, ctx()));
+      if (step.endless !== undefined) {
+        screen.line(paint.yellow(`  runs until you press Ctrl-C (${step.endless}); Ctrl-C then stops it, recorded as stopped by you, not failed`));
+      }
       if (step.decision.action !== 'ask') {
         const who = step.decision.action === 'run' ? 'runs without asking' : step.decision.action === 'block' ? 'blocked' : 'skipped';
         screen.line(paint.dim(`  ${who}: ${step.decision.reason}`));

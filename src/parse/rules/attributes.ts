@@ -1,5 +1,5 @@
 import { readAttributeText, validateAttributes } from '../attributes.js';
-import type { ParseRule } from './state.js';
+import type { Block, ParseRule } from './state.js';
 
 // Attributes come from `{...}` after the language and from a `<!-- runproof ... -->` comment on
 // the line before the fence; the info string wins where both set a key. On blocks runproof only
@@ -22,11 +22,19 @@ export const attributesRule: ParseRule = {
         durationsMs = valid.durationsMs;
       }
       if (block.attributeText.startsWith('{')) {
-        const lenient = block.kind === 'doc' && block.docReason === 'language';
         const where = { file: state.file, line: block.line, lineText: state.lines[block.line - 1] ?? '' };
         const read = readAttributeText(block.attributeText, where);
         const valid = validateAttributes(read.values, where);
-        if (!lenient) {
+        // A block of another language with `interpreter=` is a script cell: its attributes count.
+        const lenient = block.kind === 'doc' && block.docReason === 'language' && valid.attributes.interpreter === undefined;
+        // A script fence whose braces are another tool's (`js {1,3-5}`, Docusaurus line highlights)
+        // is a snippet shown in the docs, not a cell runproof runs.
+        if (block.kind === 'script' && read.errors.length + valid.errors.length > 0) {
+          block.kind = 'doc';
+          block.docReason = 'language';
+          block.command = '';
+          delete block.interpreter;
+        } else if (!lenient) {
           read.errors.forEach((e) => state.report(e));
           valid.errors.forEach((e) => state.report(e));
         }
@@ -35,6 +43,26 @@ export const attributesRule: ParseRule = {
       }
       block.attributes = merged;
       block.durationsMs = durationsMs;
+      runByInterpreter(block);
     }
   },
 };
+
+/** Shells: `interpreter=zsh` on a shell block picks the session's shell, as `shell=` does. */
+const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'mksh', 'ash']);
+
+// Runme's `interpreter` attribute: a block it names a program for (other than a shell, on a shell
+// block) runs its text with that program, whatever the fence language.
+function runByInterpreter(block: Block): void {
+  const interpreter = (block.attributes as { interpreter?: string }).interpreter?.trim();
+  if (interpreter === undefined || interpreter === '') return;
+  const program = interpreter.split(/\s+/)[0]!.split('/').pop()!;
+  if (block.kind === 'shell' && SHELLS.has(program)) return;
+  const runsAsScript = block.kind === 'script' || block.kind === 'shell' || (block.kind === 'doc' && block.docReason === 'language');
+  if (!runsAsScript || block.source.trim() === '') return;
+  block.kind = 'script';
+  block.command = block.source;
+  block.interpreter = interpreter;
+  delete block.docReason;
+  delete block.exampleOutput;
+}

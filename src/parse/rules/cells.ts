@@ -1,5 +1,5 @@
-import type { Cell } from '../types.js';
-import { RUNNABLE_KINDS, sectionById, type Block, type ParseRule } from './state.js';
+import { isRunnableKind, type Cell } from '../types.js';
+import { sectionById, type Block, type ParseRule } from './state.js';
 
 /** Turns blocks into cells `c1..cN` in document order; an `http` block gives one cell per request. */
 export const cellsRule: ParseRule = {
@@ -47,7 +47,7 @@ function baseCell(block: Block, id: string): Cell {
     sectionId: block.sectionId,
     span: { line: block.line, col: block.col, endLine: block.endLine },
     contentLine: block.contentLine,
-    runnable: RUNNABLE_KINDS.has(block.kind),
+    runnable: isRunnableKind(block.kind),
     params: [],
     variables: [],
   };
@@ -56,5 +56,6 @@ function baseCell(block: Block, id: string): Cell {
   if (block.expectFormat !== undefined && block.kind === 'expect') cell.expectFormat = block.expectFormat;
   if (block.durationsMs?.timeout !== undefined) cell.timeoutMs = block.durationsMs.timeout;
   if (block.durationsMs?.interval !== undefined) cell.intervalMs = block.durationsMs.interval;
+  if (block.interpreter !== undefined && block.kind === 'script') cell.interpreter = block.interpreter;
   return cell;
 }

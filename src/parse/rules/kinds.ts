@@ -3,6 +3,18 @@ import { hasUserPrompt, splitTranscript } from './transcript.js';
 
 const SHELL_LANGUAGES = new Set(['bash', 'sh', 'shell', 'zsh']);
 const SESSION_LANGUAGES = new Set(['console', 'shell-session']);
+/** Fence languages run by another interpreter than the shell (Runme's), and the program that runs them. */
+export const SCRIPT_INTERPRETERS: Readonly<Record<string, string>> = {
+  python: 'python3',
+  py: 'python3',
+  python3: 'python3',
+  js: 'node',
+  javascript: 'node',
+  node: 'node',
+  ruby: 'ruby',
+  rb: 'ruby',
+  perl: 'perl',
+};
 const EXPECT_LANGUAGES: Record<string, 'json' | 'text'> = { json: 'json', text: 'text', output: 'text', console: 'text' };
 
 /** Decides each block's kind per SPEC §1's table, and why a block is only shown. */
@@ -44,6 +56,10 @@ export const kindsRule: ParseRule = {
           block.command = transcript.command;
           if (transcript.exampleOutput !== '') block.exampleOutput = transcript.exampleOutput;
         }
+      } else if (Object.hasOwn(SCRIPT_INTERPRETERS, block.language)) {
+        block.kind = 'script';
+        block.command = block.source;
+        block.interpreter = SCRIPT_INTERPRETERS[block.language]!;
       } else if (block.language === 'http' || block.language === 'assert' || block.language === 'promql') {
         block.kind = block.language;
         block.command = block.source;

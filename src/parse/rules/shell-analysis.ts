@@ -62,6 +62,8 @@ function isAllOk(facts: CellShellFacts): boolean {
 }
 
 function computeFacts(cell: Cell, policy?: PolicyContext): CellShellFacts {
+  // A program in another language: no shell text to lex, and no placeholders (its text runs as written).
+  if (cell.kind === 'script') return { params: { ok: true, value: [] }, risk: attempt(() => classifyRisk(cell.kind, cell.command)) };
   const analysis = attempt(() => analyzeShell(cell.command));
   const withAnalysis = <T>(fn: (a: ReturnType<typeof analyzeShell>) => T): Outcome<T> =>
     analysis.ok ? attempt(() => fn(analysis.value)) : { ok: false, error: analysis.error };

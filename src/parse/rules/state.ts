@@ -33,6 +33,8 @@ export interface Block {
   command: string;
   exampleOutput?: string;
   expectFormat?: 'json' | 'text';
+  /** For `script` blocks: the program that runs the text. */
+  interpreter?: string;
   attributes: Attributes;
   /** The `timeout` and `interval` attributes in milliseconds (parsed once, with the attributes). */
   durationsMs?: import('../attributes.js').DurationsMs;
@@ -77,5 +79,3 @@ export function sectionById(state: ParseState, id: string): Section {
   if (!section || section.id !== id) throw new Error(`unknown section ${id}`);
   return section;
 }
-
-export const RUNNABLE_KINDS: ReadonlySet<CellKind> = new Set(['shell', 'http', 'promql']);
