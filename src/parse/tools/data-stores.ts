@@ -35,4 +35,69 @@ export const DATA_STORE_TOOLS: readonly ToolSpec[] = [
     ],
     destructive: [['osd', 'out'], ['osd', 'down'], ['osd', 'rm'], ['osd', 'purge'], ['osd', 'destroy'], ['osd', 'pool', 'delete'], ['osd', 'pool', 'rm'], ['osd', 'crush', 'remove'], ['osd', 'crush', 'rm'], ['fs', 'rm'], ['fs', 'fail'], ['mon', 'remove'], ['mon', 'rm'], ['auth', 'del'], ['auth', 'rm'], ['orch', 'rm'], ['orch', 'host', 'rm'], ['orch', 'daemon', 'rm'], ['mds', 'fail'], ['pg', 'repair'], ['crash', 'archive-all']].map((path) => ({ path, why: 'removes or takes down cluster data or daemons' })),
   },
+  {
+    // Patroni (GitLab ships it as gitlab-patronictl): list, topology, history read; failover,
+    // switchover, restart, reinit and remove are destructive; pause/resume/edit-config write.
+    names: ['patronictl', 'gitlab-patronictl'],
+    options: { value: ['-c', '--config-file', '-d', '--dcs-url', '--dcs', '-k', '--insecure'] },
+    read: [
+      { path: ['list'], options: { value: ['-f', '--format', '-w', '--watch'], flag: ['-e', '--extended', '-t', '--timestamp'] }, endless: ['-W', '-w', '--watch'] },
+      { path: ['topology'], options: { value: ['-f', '--format', '-w', '--watch'], flag: ['-e', '--extended', '-t', '--timestamp'] }, endless: ['-W', '-w', '--watch'] },
+      { path: ['history'], options: { value: ['-f', '--format'] } },
+      { path: ['show-config'] }, { path: ['version'] }, { path: ['dsn'], options: { value: ['-r', '--role', '-m', '--member'] } },
+    ],
+    destructive: ['failover', 'switchover', 'restart', 'reinit', 'remove', 'flush'].map((c) => ({ path: [c], why: 'fails over, restarts, rebuilds or removes database members' })),
+  },
+  {
+    // pg_ctl: status reads; stop, restart and kill are destructive; start, reload, promote write.
+    names: ['pg_ctl', 'pg_ctlcluster'],
+    options: { value: ['-D', '--pgdata', '-m', '--mode', '-t', '--timeout'], flag: ['-s', '--silent', '-w', '--wait', '-W', '--no-wait'] },
+    read: [{ path: ['status'] }, { path: ['*', '*', 'status'] }],
+    destructive: [{ path: ['stop'], why: 'stops PostgreSQL' }, { path: ['restart'], why: 'restarts PostgreSQL' }, { path: ['kill'], why: 'signals PostgreSQL' }, { path: ['*', '*', 'stop'], why: 'stops PostgreSQL' }, { path: ['*', '*', 'restart'], why: 'restarts PostgreSQL' }],
+  },
+  {
+    // WAL-G backups: listing and verification read; delete is destructive; push/fetch write.
+    names: ['wal-g', 'wal-e'],
+    options: { value: ['--config', '--turbo'], flag: ['--json', '--detail', '--pretty'] },
+    read: [{ path: ['backup-list'] }, { path: ['wal-show'] }, { path: ['wal-verify', '*'] }, { path: ['st', 'ls'] }, { path: ['st', 'check', '*'] }, { path: ['version'] }],
+    destructive: [{ path: ['delete'], why: 'deletes backups' }, { path: ['st', 'rm'], why: 'deletes storage objects' }, { path: ['backup-fetch'], why: 'overwrites a data directory' }],
+  },
+  {
+    // RabbitMQ: list_*, status and health checks read; purging, deleting, stopping, resetting destroy.
+    names: ['rabbitmqctl', 'rabbitmq-diagnostics', 'rabbitmq-queues', 'rabbitmq-plugins'],
+    options: { value: ['-n', '--node', '-p', '--vhost', '-t', '--timeout', '--formatter', '-l', '--longnames'], flag: ['-q', '--quiet', '-s', '--silent', '--no-table-headers', '--online', '--offline', '--enabled', '--minimal', '-E', '-e', '--verbose'] },
+    read: [
+      { path: ['list_*'] }, { path: ['list'] }, { path: ['status'] }, { path: ['cluster_status'] }, { path: ['environment'] }, { path: ['report'] }, { path: ['node_health_check'] },
+      { path: ['check_*'] }, { path: ['ping'] }, { path: ['alarms'] }, { path: ['listeners'] }, { path: ['memory_breakdown'] }, { path: ['server_version'] }, { path: ['quorum_status'] }, { path: ['observer_status'] }, { path: ['is_running'] }, { path: ['version'] },
+    ],
+    destructive: ['purge_queue', 'delete_*', 'stop_app', 'stop', 'shutdown', 'reset', 'force_reset', 'forget_cluster_node', 'close_connection', 'close_all_connections', 'clear_*', 'eval'].map((c) => ({ path: [c], why: 'deletes messages, objects or cluster membership, or stops the node' })),
+  },
+  {
+    // Kafka's admin scripts: --describe/--list read; --delete is destructive; --create/--alter/--reset-offsets write.
+    names: ['kafka-topics', 'kafka-topics.sh', 'kafka-consumer-groups', 'kafka-consumer-groups.sh', 'kafka-configs', 'kafka-configs.sh'],
+    options: {
+      value: ['--bootstrap-server', '--zookeeper', '--topic', '--group', '--command-config', '--entity-type', '--entity-name', '--timeout', '--partitions', '--replication-factor'],
+      flag: ['--exclude-internal', '--under-replicated-partitions', '--unavailable-partitions', '--under-min-isr-partitions', '--at-min-isr-partitions', '--topics-with-overrides', '--if-exists', '--members', '--offsets', '--state', '--verbose', '--all-groups', '--all-topics'],
+    },
+    read: [{ path: [], args: 'none', requires: ['--describe', '--list'], options: { flag: ['--describe', '--list'] } }],
+    destructive: [{ path: [], withOption: ['--delete', '--delete-offsets'], why: 'deletes topics, groups or offsets' }],
+  },
+  {
+    // Cassandra's nodetool: status and statistics read; decommission, removenode, drain, stop destroy.
+    names: ['nodetool'],
+    options: { value: ['-h', '--host', '-p', '--port', '-u', '--username', '-pw', '--password', '-pwf', '--password-file'], flag: ['-r', '--resolve-ip', '-H', '--human-readable'] },
+    read: ['status', 'info', 'ring', 'tpstats', 'tablestats', 'cfstats', 'compactionstats', 'netstats', 'describecluster', 'gossipinfo', 'proxyhistograms', 'tablehistograms', 'cfhistograms', 'version', 'getcompactionthroughput', 'getstreamthroughput', 'statusgossip', 'statusbinary', 'statusbackup', 'statushandoff', 'listsnapshots', 'describering', 'getendpoints', 'gcstats', 'clientstats', 'toppartitions'].map((c) => ({ path: [c] })),
+    destructive: ['decommission', 'removenode', 'drain', 'stopdaemon', 'clearsnapshot', 'truncatehints', 'assassinate', 'disablegossip', 'disablebinary', 'stop'].map((c) => ({ path: [c], why: 'removes a node, stops it or deletes data' })),
+  },
+  {
+    // MinIO client: listing, stat, du, cat read; rm and rb delete.
+    names: ['mc', 'mcli'],
+    options: { value: ['--config-dir', '-C'], flag: ['--json', '--no-color', '-q', '--quiet', '--insecure', '--debug'] },
+    read: [
+      { path: ['ls'], options: { flag: ['-r', '--recursive', '--versions', '--incomplete', '-I'], value: ['--rewind'] } }, { path: ['stat'], options: { flag: ['-r', '--recursive'] } }, { path: ['du'], options: { flag: ['-r', '--recursive'], value: ['-d', '--depth'] } },
+      { path: ['cat'] }, { path: ['head'], options: { value: ['-n', '--lines'] } }, { path: ['tree'], options: { flag: ['-f', '--files'], value: ['-d', '--depth'] } }, { path: ['find'], options: { value: ['--name', '--path', '--regex', '--older-than', '--newer-than', '--larger', '--smaller', '--maxdepth'] } },
+      { path: ['admin', 'info'] }, { path: ['alias', 'list'] }, { path: ['alias', 'ls'] }, { path: ['version', 'info'] }, { path: ['ping'], options: { value: ['-c', '--count'] }, endlessUnless: ['-c', '--count'] },
+    ],
+    destructive: [{ path: ['rm'], why: 'deletes objects' }, { path: ['rb'], why: 'removes a bucket' }, { path: ['mirror'], withOption: ['--remove'], why: 'deletes objects missing from the source' }, { path: ['admin', 'service', 'restart'], why: 'restarts MinIO' }, { path: ['admin', 'service', 'stop'], why: 'stops MinIO' }],
+  },
 ];

@@ -43,6 +43,8 @@ export interface DestructiveForm {
   /** When given, only with one of these options (`push --force`). */
   withOption?: readonly string[];
   why: string;
+  /** The form runs the command after `--` (`kubectl debug node/x -- cmd`): the command can raise the level. */
+  runs?: { after: '--' };
 }
 
 export interface ToolSpec {
