@@ -274,6 +274,37 @@ function classifyCommand(cmd: SimpleCommand, text: string, functions: Set<string
   return out;
 }
 
+const SHELL_WORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'for', 'while', 'until', 'do', 'done', 'case', 'esac', 'select', 'function', 'time', 'coproc', '{', '}', '!', '[[', ']]', '((', 'in']);
+const HTTP_METHOD_WORD = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT)$/;
+
+/** True when the word names a command the classifier knows (a rule, a tool entry, a plain list, a shell word). */
+function isKnownCommand(word: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(word)) return false;
+  const name = commandName(word);
+  if (name === null || SHELL_WORDS.has(word) || HTTP_METHOD_WORD.test(word)) return true;
+  return Object.hasOwn(HANDLERS, name) || TOOLS.has(name) || PLAIN_READ_SET.has(name) || Object.hasOwn(PLAIN_WRITE, name) || Object.hasOwn(PLAIN_DESTRUCTIVE, name) || Object.hasOwn(VERSION_ONLY, name);
+}
+
+/**
+ * True when a line pasted after a command can only be that command's output: no word of it that
+ * would run names a known command, a path or a shell keyword, and nothing in it redirects, assigns
+ * a dangerous variable or defines anything (`NAME   READY`, `PONG`, `| Member | Host |`, `run: x`).
+ */
+export function isPastedOutputLine(line: string): boolean {
+  const first = line.trim().split(/\s+/)[0] ?? '';
+  if (first === '' || first.startsWith('#')) return true;
+  // `NAMESPACE=x` is an assignment the following commands need, not output.
+  if (/^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/.test(first)) return false;
+  if (isKnownCommand(first.replace(/^['"]|['"]$/g, ''))) return false;
+  return classifyShellText(line, 0).every((v) => {
+    if (v.redefines !== undefined || v.endless !== undefined) return false;
+    if (v.level === 'read') return v.source === undefined;
+    if (v.level !== 'write') return false;
+    if (v.rule.startsWith('cannot parse')) return true;
+    return v.unknown !== undefined && (/^[^\s/]+$/.test(v.unknown) || /^[a-z][a-z0-9+.-]*:\/\/\S*$/i.test(v.unknown)) && !isKnownCommand(v.unknown) && /^unknown command/.test(v.rule);
+  });
+}
+
 /** Marks the expansions in a word's value (`\u0001$NS\u0001`): rules that read a program or URL see it is not known. */
 const DYNAMIC = '\u0001';
 function dynamicValue(word: WordToken): string {
