@@ -298,7 +298,7 @@ export function isPastedOutputLine(line: string): boolean {
   if (isKnownCommand(first.replace(/^['"]|['"]$/g, ''))) return false;
   return classifyShellText(line, 0).every((v) => {
     if (v.redefines !== undefined || v.endless !== undefined) return false;
-    if (v.level === 'read') return v.source === undefined;
+    if (v.level === 'read') return v.source === undefined || v.source === 'risk.ts#assignment';
     if (v.level !== 'write') return false;
     if (v.rule.startsWith('cannot parse')) return true;
     return v.unknown !== undefined && (/^[^\s/]+$/.test(v.unknown) || /^[a-z][a-z0-9+.-]*:\/\/\S*$/i.test(v.unknown)) && !isKnownCommand(v.unknown) && /^unknown command/.test(v.rule);

@@ -31,7 +31,7 @@ export const DATA_STORE_TOOLS: readonly ToolSpec[] = [
     options: { value: ['-f', '--format', '-c', '--conf', '--cluster', '-n', '--name', '--id', '-i', '-k', '--keyring', '-m', '--connect-timeout'], flag: ['--verbose'] },
     read: [
       { path: [], args: 'none', requires: ['-s', '--status', '-v', '--version', '-w', '--watch'], options: { flag: ['-s', '--status', '-v', '--version'] }, endless: ['-w', '--watch'] },
-      ...[['status'], ['health'], ['health', 'detail'], ['df'], ['df', 'detail'], ['versions'], ['version'], ['quorum_status'], ['report'], ['osd', 'tree'], ['osd', 'df'], ['osd', 'stat'], ['osd', 'dump'], ['osd', 'ls'], ['osd', 'pool', 'ls'], ['osd', 'pool', 'stats'], ['osd', 'pool', 'get'], ['osd', 'perf'], ['osd', 'blocked-by'], ['osd', 'find'], ['osd', 'metadata'], ['osd', 'crush', 'tree'], ['osd', 'crush', 'rule', 'ls'], ['osd', 'utilization'], ['mon', 'stat'], ['mon', 'dump'], ['pg', 'stat'], ['pg', 'dump'], ['pg', 'dump_stuck'], ['pg', 'ls'], ['pg', 'ls-by-pool'], ['pg', 'query'], ['fs', 'status'], ['fs', 'ls'], ['fs', 'dump'], ['mds', 'stat'], ['mgr', 'services'], ['mgr', 'stat'], ['mgr', 'module', 'ls'], ['orch', 'ps'], ['orch', 'ls'], ['orch', 'host', 'ls'], ['orch', 'device', 'ls'], ['orch', 'status'], ['crash', 'ls'], ['crash', 'info'], ['auth', 'ls'], ['auth', 'get'], ['config', 'dump'], ['config', 'get'], ['config', 'show'], ['features'], ['time-sync-status'], ['balancer', 'status'], ['progress']].map((path) => ({ path })),
+      ...[['status'], ['health'], ['health', 'detail'], ['df'], ['df', 'detail'], ['versions'], ['version'], ['quorum_status'], ['report'], ['osd', 'tree'], ['osd', 'df'], ['osd', 'stat'], ['osd', 'dump'], ['osd', 'ls'], ['osd', 'pool', 'ls'], ['osd', 'pool', 'stats'], ['osd', 'pool', 'get'], ['osd', 'perf'], ['osd', 'blocked-by'], ['osd', 'find'], ['osd', 'metadata'], ['osd', 'crush', 'tree'], ['osd', 'crush', 'rule', 'ls'], ['osd', 'utilization'], ['mon', 'stat'], ['mon', 'dump'], ['pg', 'stat'], ['pg', 'dump'], ['pg', 'dump_stuck'], ['pg', 'ls'], ['pg', 'ls-by-pool'], ['pg', 'query'], ['fs', 'status'], ['fs', 'ls'], ['fs', 'dump'], ['mds', 'stat'], ['mgr', 'services'], ['mgr', 'stat'], ['mgr', 'module', 'ls'], ['orch', 'ps'], ['orch', 'ls'], ['orch', 'host', 'ls'], ['orch', 'device', 'ls'], ['orch', 'status'], ['crash', 'ls'], ['crash', 'info'], ['auth', 'ls'], ['auth', 'get'], ['config', 'dump'], ['config', 'get'], ['config', 'show'], ['features'], ['time-sync-status'], ['balancer', 'status'], ['progress'], ['osd', 'status'], ['osd', 'pool', 'autoscale-status'], ['osd', 'pool', 'ls'], ['mon', 'versions'], ['osd', 'versions'], ['health', 'mute', 'ls'], ['daemon', '*', 'dump_*'], ['daemon', '*', 'ops'], ['daemon', '*', 'status'], ['daemon', '*', 'perf', 'dump'], ['daemon', '*', 'config', 'show'], ['daemon', '*', 'config', 'get'], ['daemon', '*', 'session', 'ls'], ['daemon', '*', 'objecter_requests'], ['tell', '*', 'version'], ['fs', 'subvolume', 'ls'], ['fs', 'subvolume', 'info'], ['fs', 'subvolumegroup', 'ls']].map((path) => ({ path })),
     ],
     destructive: [['osd', 'out'], ['osd', 'down'], ['osd', 'rm'], ['osd', 'purge'], ['osd', 'destroy'], ['osd', 'pool', 'delete'], ['osd', 'pool', 'rm'], ['osd', 'crush', 'remove'], ['osd', 'crush', 'rm'], ['fs', 'rm'], ['fs', 'fail'], ['mon', 'remove'], ['mon', 'rm'], ['auth', 'del'], ['auth', 'rm'], ['orch', 'rm'], ['orch', 'host', 'rm'], ['orch', 'daemon', 'rm'], ['mds', 'fail'], ['pg', 'repair'], ['crash', 'archive-all']].map((path) => ({ path, why: 'removes or takes down cluster data or daemons' })),
   },
@@ -99,5 +99,25 @@ export const DATA_STORE_TOOLS: readonly ToolSpec[] = [
       { path: ['admin', 'info'] }, { path: ['alias', 'list'] }, { path: ['alias', 'ls'] }, { path: ['version', 'info'] }, { path: ['ping'], options: { value: ['-c', '--count'] }, endlessUnless: ['-c', '--count'] },
     ],
     destructive: [{ path: ['rm'], why: 'deletes objects' }, { path: ['rb'], why: 'removes a bucket' }, { path: ['mirror'], withOption: ['--remove'], why: 'deletes objects missing from the source' }, { path: ['admin', 'service', 'restart'], why: 'restarts MinIO' }, { path: ['admin', 'service', 'stop'], why: 'stops MinIO' }],
+  },
+  {
+    // RADOS and RBD (Ceph) listings; removing objects, images or snapshots destroys data.
+    names: ['rados'],
+    options: { value: ['-p', '--pool', '-c', '--conf', '--id', '-n', '--name', '-k', '--keyring', '-f', '--format', '--cluster'], flag: ['--pretty-format'] },
+    read: [{ path: ['df'] }, { path: ['lspools'] }, { path: ['ls'] }, { path: ['stat'] }, { path: ['listxattr'] }, { path: ['getxattr'] }, { path: ['list-inconsistent-pg'] }, { path: ['list-inconsistent-obj'] }, { path: ['listomapkeys'] }, { path: ['listwatchers'] }],
+    destructive: [{ path: ['rm'], why: 'deletes objects' }, { path: ['purge'], why: 'deletes every object in a pool' }, { path: ['cleanup'], why: 'deletes objects' }, { path: ['rmpool'], why: 'deletes a pool' }],
+  },
+  {
+    names: ['rbd'],
+    options: { value: ['-p', '--pool', '--namespace', '--image', '-c', '--conf', '--id', '-n', '--name', '-k', '--keyring', '--format', '--cluster'], flag: ['-l', '--long', '--pretty-format', '--all'] },
+    read: [{ path: ['ls'] }, { path: ['list'] }, { path: ['info'] }, { path: ['status'] }, { path: ['du'] }, { path: ['disk-usage'] }, { path: ['children'] }, { path: ['snap', 'ls'] }, { path: ['snap', 'list'] }, { path: ['mirror', 'image', 'status'] }, { path: ['mirror', 'pool', 'status'], options: { flag: ['--verbose'] } }, { path: ['mirror', 'pool', 'info'] }, { path: ['trash', 'ls'] }, { path: ['showmapped'] }, { path: ['device', 'list'] }, { path: ['pool', 'stats'] }, { path: ['perf', 'image', 'iostat'], endlessUnless: ['--never-endless'] }],
+    destructive: [{ path: ['rm'], why: 'deletes an image' }, { path: ['remove'], why: 'deletes an image' }, { path: ['snap', 'rm'], why: 'deletes a snapshot' }, { path: ['snap', 'purge'], why: 'deletes every snapshot' }, { path: ['trash', 'rm'], why: 'deletes an image' }, { path: ['trash', 'purge'], why: 'deletes images' }, { path: ['resize'], withOption: ['--allow-shrink'], why: 'shrinks an image' }, { path: ['mirror', 'image', 'demote'], why: 'demotes an image' }],
+  },
+  {
+    // ODF's odf CLI: listings read; delete destroys.
+    names: ['odf'],
+    options: { value: ['-n', '--namespace', '--operator-namespace', '--context', '--kubeconfig', '--storage-client'], flag: ['--orphaned', '--stale'] },
+    read: [{ path: ['*', 'ls'] }, { path: ['get', '*'] }, { path: ['ceph', 'status'] }, { path: ['ceph', 'health'] }, { path: ['ceph', 'osd', 'tree'] }, { path: ['ceph', 'df'] }],
+    destructive: [{ path: ['*', 'delete'], why: 'deletes subvolumes or snapshots' }, { path: ['purge-osd'], why: 'removes an OSD' }, { path: ['restore', '*'], why: 'restores deleted resources' }],
   },
 ];

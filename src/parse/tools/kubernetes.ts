@@ -73,11 +73,18 @@ export const KUBERNETES_TOOLS: readonly ToolSpec[] = [
       { path: ['status'], options: { flag: ['--suggest', '-A', '--all-namespaces'], value: ['-o', '--output'] }, args: 'none' },
       // `oc rsh POD CMD...` runs CMD in the pod; without CMD it is an interactive shell (write).
       { path: ['rsh'], options: { value: ['-c', '--container', '--pod-running-timeout'], flag: ['-T', '--no-tty', '-t', '--tty', '-q', '--quiet'] }, runs: { afterArgs: 1 } },
+      { path: ['sa', 'get-token'] }, { path: ['serviceaccounts', 'get-token'] },
+      // `oc extract RESOURCE --to=-` prints the keys; to a directory it writes files.
+      { path: ['extract'], requires: ['--to'], options: { value: ['--keys'], pattern: ['^--to=-$'] } },
+      { path: ['adm', 'policy', 'who-can'], options: { flag: ['-A', '--all-namespaces'], value: ['-o', '--output'] } },
+      { path: ['adm', 'release', 'info'], options: { flag: ['--commits', '--pullspecs', '--size', '--verify', '--show-log'], value: ['-o', '--output', '--image-for', '-a', '--registry-config'] } },
+      { path: ['image', 'info'], options: { flag: ['--show-multiarch'], value: ['-o', '--output', '--filter-by-os', '-a', '--registry-config'] } },
+      { path: ['get-token'], args: 'none' },
       // `oc adm upgrade` alone prints the cluster's update status; `--to`, `channel`... change it.
       { path: ['adm', 'upgrade'], options: { flag: ['--include-not-recommended'] }, args: 'none' },
       { path: ['adm', 'node-logs'], options: { value: ['-u', '--unit', '--path', '--since', '--until', '--tail', '-g', '--grep', '--role', '-l', '--selector', '-o'], flag: ['--raw', '--boot', '--case-sensitive'] } },
     ],
-    destructive: [...destructive, { path: ['adm', 'reboot-machine-config-pool'], why: 'reboots nodes' }],
+    destructive: [...destructive, { path: ['adm', 'reboot-machine-config-pool'], why: 'reboots nodes' }, { path: ['adm', 'policy', 'remove-*'], why: 'removes access' }, { path: ['rollout', 'latest'], why: 'redeploys every pod' }, { path: ['rollout', 'retry'], why: 'redeploys every pod' }],
     write: [...write, { path: ['adm', 'must-gather'], why: 'writes a must-gather directory' }, { path: ['adm', 'inspect'], why: 'writes an inspect directory' }],
   },
   {
@@ -145,5 +152,12 @@ export const KUBERNETES_TOOLS: readonly ToolSpec[] = [
     options: { value: ['-n', '--namespace', '--context', '--kubeconfig'] },
     read: [{ path: ['version'], options: { flag: ['-c', '--client'] } }, { path: ['guestosinfo'] }, { path: ['fslist'] }, { path: ['userlist'] }],
     destructive: [{ path: ['stop'], why: 'stops a virtual machine' }, { path: ['restart'], why: 'restarts a virtual machine' }, { path: ['softreboot'], why: 'reboots a virtual machine' }, { path: ['soft-reboot'], why: 'reboots a virtual machine' }, { path: ['remove-volume'], why: 'detaches a volume' }],
+  },
+  {
+    // OpenShift Cluster Manager CLI: list, describe and GET read; backplane login/tunnel write, delete destroys.
+    names: ['ocm'],
+    options: { value: ['--parameter', '--columns', '--output', '-o', '--order', '--padding'], flag: ['--json', '--managed', '--no-headers', '--all'] },
+    read: [{ path: ['list', '*'] }, { path: ['describe', '*'] }, { path: ['get', '*'] }, { path: ['whoami'] }, { path: ['version'] }, { path: ['account', 'status'] }, { path: ['account', 'orgs'] }, { path: ['config', 'get', '*'] }, { path: ['backplane', 'status'] }],
+    destructive: [{ path: ['delete'], why: 'deletes OCM objects' }, { path: ['delete', '*'], why: 'deletes OCM objects' }, { path: ['hibernate', '*'], why: 'hibernates a cluster' }],
   },
 ];

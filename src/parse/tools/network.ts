@@ -66,7 +66,7 @@ export const NETWORK_TOOLS: readonly ToolSpec[] = [
   {
     // ethtool IFACE and its query options print; the capital-letter and -s/-r/-p forms change the NIC.
     names: ['ethtool'],
-    options: { flag: ['-i', '--driver', '-S', '--statistics', '-k', '--show-features', '--show-offload', '-g', '--show-ring', '-a', '--show-pause', '-c', '--show-coalesce', '-l', '--show-channels', '-m', '--dump-module-eeprom', '--module-info', '-T', '--show-time-stamping', '-P', '--show-permaddr', '--show-fec', '--show-eee', '--json', '-I', '--include-statistics', '-d', '--register-dump', '-e', '--eeprom-dump'].filter((f) => f !== '-e' && f !== '--eeprom-dump' && f !== '-d' && f !== '--register-dump') },
+    options: { flag: ['-i', '--driver', '-S', '--statistics', '-k', '--show-features', '--show-offload', '-g', '--show-ring', '-a', '--show-pause', '-c', '--show-coalesce', '-l', '--show-channels', '-m', '--dump-module-eeprom', '--module-info', '-T', '--show-time-stamping', '-P', '--show-permaddr', '--show-fec', '--show-eee', '--json', '-I', '--include-statistics'] },
     read: [{ path: [], args: 1 }],
   },
   {
@@ -99,5 +99,24 @@ export const NETWORK_TOOLS: readonly ToolSpec[] = [
     options: { value: ['-p', '--proto', '-s', '--src', '--orig-src', '-d', '--dst', '--orig-dst', '--sport', '--dport', '--orig-port-src', '--orig-port-dst', '-m', '--mark', '-o', '--output', '-f', '--family', '-z', '--zone', '--state', '-t', '--timeout', '-u', '--status', '-r', '--reply-src', '-q', '--reply-dst'], flag: ['-n', '-g', '--src-nat', '--dst-nat', '-j', '--any-nat', '-x'] },
     read: [{ path: [], args: 'none', requires: ['-L', '--dump', '-S', '--stats', '-C', '--count', '-G', '--get', '-E', '--event'], options: { flag: ['-L', '--dump', '-S', '--stats', '-C', '--count', '-G', '--get', '-E', '--event'] }, endless: ['-E', '--event'] }],
     destructive: [{ path: [], withOption: ['-D', '--delete', '-F', '--flush'], why: 'drops tracked connections' }],
+  },
+  {
+    // mtr: report mode (-r/-w with -c) stops; otherwise it is an interactive, endless trace.
+    names: ['mtr'],
+    options: { value: ['-c', '--report-cycles', '-i', '--interval', '-s', '--psize', '-P', '--port', '-m', '--max-ttl', '-f', '--first-ttl', '-I', '--interface', '-a', '--address', '-o', '--order', '-G', '--gracetime', '-Q', '--tos', '-B', '--bitpattern', '-Z', '--timeout'], flag: ['-r', '--report', '-w', '--report-wide', '-n', '--no-dns', '-b', '--show-ips', '-z', '--aslookup', '-4', '-6', '-T', '--tcp', '-u', '--udp', '-t', '--curses', '--json', '-j', '-C', '--csv', '-x', '--xml', '-e', '--mpls', '-l', '--raw', '-p', '--split'] },
+    read: [{ path: [], args: 1, endlessUnless: ['-r', '--report', '-w', '--report-wide', '-c', '--report-cycles', '--json', '-j', '-C', '--csv', '-x', '--xml', '-l', '--raw', '-p', '--split'] }],
+  },
+  {
+    // Open vSwitch / OVN: show, list, get and status queries read; del-* and exit destroy.
+    names: ['ovs-vsctl', 'ovn-nbctl', 'ovn-sbctl'],
+    options: { value: ['--db', '-t', '--timeout', '-f', '--format', '--columns', '-p', '--private-key', '-c', '--certificate', '-C', '--ca-cert'], flag: ['--no-leader-only', '--pretty', '--bare', '--no-headings', '-d', '--data=bare', '--data=string', '--data=json', '--if-exists'] },
+    read: [{ path: ['show'] }, { path: ['list'] }, { path: ['find'] }, { path: ['get'] }, { path: ['list-br'] }, { path: ['list-ports'] }, { path: ['list-ifaces'] }, { path: ['br-exists'] }, { path: ['port-to-br'] }, { path: ['ls-list'] }, { path: ['lr-list'] }, { path: ['lsp-list'] }, { path: ['lrp-list'] }, { path: ['lr-route-list'] }, { path: ['lr-nat-list'] }, { path: ['lb-list'] }, { path: ['acl-list'] }, { path: ['chassis-list'] }],
+    destructive: [{ path: ['del-*'], why: 'removes bridges, ports or records' }, { path: ['destroy'], why: 'removes records' }, { path: ['*-del'], why: 'removes logical network objects' }, { path: ['emer-reset'], why: 'resets the switch' }],
+  },
+  {
+    names: ['ovs-appctl', 'ovn-appctl'],
+    options: { value: ['-t', '--target', '-T', '--timeout'] },
+    read: [{ path: ['cluster/status'] }, { path: ['cluster/cid'] }, { path: ['cluster/sid'] }, { path: ['status'] }, { path: ['connection-status'] }, { path: ['version'] }, { path: ['list-commands'] }, { path: ['coverage/show'] }, { path: ['memory/show'] }, { path: ['vlog/list'] }, { path: ['dpif/show'] }, { path: ['dpctl/show'] }, { path: ['dpctl/dump-flows'] }, { path: ['ofproto/trace'] }, { path: ['fdb/show'] }, { path: ['bond/show'] }, { path: ['lacp/show'] }, { path: ['upcall/show'] }, { path: ['ovsdb-server/list-dbs'] }, { path: ['ovsdb-server/sync-status'] }, { path: ['debug/chassis-features-list'] }, { path: ['inc-engine/show-stats'] }],
+    destructive: [{ path: ['exit'], why: 'stops the daemon' }, { path: ['cluster/leave'], why: 'removes a server from the cluster' }, { path: ['cluster/kick'], why: 'removes a server from the cluster' }, { path: ['dpctl/del-flows'], why: 'deletes flows' }],
   },
 ];

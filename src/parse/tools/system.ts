@@ -132,4 +132,23 @@ export const SYSTEM_TOOLS: readonly ToolSpec[] = [
     options: { value: ['--chdir', '--filename', '--project', '--ignore-pattern'], flag: ['--allow-unknown', '--allow-unnamed', '--git-ignore', '--insecure'] },
     read: [{ path: [], args: 'none', requires: ['--version', '-v', '--help', '-h'], options: { flag: ['--version', '-v', '--help', '-h'] } }, { path: ['list'], options: { flag: ['--json'] } }, { path: ['ls'], options: { flag: ['--json'] } }, { path: ['print'] }, { path: ['version'] }],
   },
+  {
+    // RHCOS/Fedora CoreOS image status; deploy, rebase, rollback, install change the OS.
+    names: ['rpm-ostree'],
+    options: { flag: ['-v', '--verbose', '-b', '--booted', '--json', '--pending-exit-77', '-q', '--quiet'] },
+    read: [{ path: ['status'] }, { path: ['db', 'diff'] }, { path: ['db', 'list'] }],
+    destructive: [{ path: ['rollback'], why: 'rolls back the OS' }, { path: ['reset'], why: 'removes layered packages and overrides' }, { path: ['cleanup'], why: 'deletes deployments' }],
+  },
+  {
+    // libvirt: listings and domain info read; destroy, undefine, shutdown, reboot, reset stop or remove guests.
+    names: ['virsh'],
+    options: { value: ['-c', '--connect'], flag: ['-r', '--readonly', '-q', '--quiet'] },
+    read: ['list', 'dominfo', 'domstate', 'dumpxml', 'domblklist', 'domiflist', 'domblkinfo', 'domstats', 'domifaddr', 'dommemstat', 'domjobinfo', 'domcontrol', 'vcpuinfo', 'nodeinfo', 'version', 'capabilities', 'net-list', 'net-info', 'net-dumpxml', 'pool-list', 'pool-info', 'vol-list', 'vol-info', 'hostname', 'uri', 'sysinfo', 'nodememstats', 'nodecpustats', 'snapshot-list', 'snapshot-info', 'guestinfo', 'domfsinfo'].map((c) => ({ path: [c], options: { flag: ['--all', '--inactive', '--state-running', '--name', '--uuid', '--table', '--details', '--persistent', '--transient', '--security-info', '--inactive', '--pretty', '--tree'] } })),
+    destructive: ['destroy', 'undefine', 'shutdown', 'reboot', 'reset', 'snapshot-delete', 'vol-delete', 'pool-destroy', 'pool-delete', 'net-destroy', 'net-undefine', 'managedsave-remove'].map((c) => ({ path: [c], why: 'stops or removes a guest or its storage' })),
+  },
+  {
+    // CRI-O's status client.
+    names: ['crio'],
+    read: [{ path: ['status', 'config'] }, { path: ['status', 'info'] }, { path: ['status', 'containers'] }, { path: ['version'] }],
+  },
 ];
