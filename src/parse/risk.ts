@@ -553,7 +553,12 @@ const HANDLERS: Record<string, Handler> = {
     const positional: string[] = [];
     for (let i = 1; i < a.length; i++) {
       const x = a[i]!;
+      if (x === '--') {
+        positional.push(...a.slice(i + 1));
+        break;
+      }
       if (value.has(x)) i++;
+      else if (/^-[A-Za-z]./.test(x) && value.has(x.slice(0, 2))) continue;
       else if (x.startsWith('-')) {
         if (!['-m', '--manual-list', '-A', '--forward-agent', '--no-host-key-verify', '--exit-on-error', '--tmux', '--no-color', '-V', '--verbose', '-y', '--yes', '-e', '--ssh-forward-agent'].includes(x) && !x.includes('=')) return write(`knife ssh ${x} (option not on the read-only list)`);
       } else positional.push(x);

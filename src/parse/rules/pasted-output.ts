@@ -10,7 +10,7 @@ const TABLE_HEADER = /^[A-Z][A-Z0-9_%()./-]*(?: [A-Z0-9_%()./-]+)*(?: {2,}|\t+)[
 // (`10.0.0.1`), table rules (`+---`, `| a |`, `---`), JSON or a quoted value, a URL, `word:`
 // (`run: nginx:`, `Server:`), `[+]ping ok`, `(1 row)`, an `ls -l` mode, or columns aligned by runs
 // of spaces. A command line rarely starts so; and every later line must pass isPastedOutputLine.
-const OUTPUT_START = /^(?:[A-Z0-9+|"]|\{["}]|\{$|\[[^\s[]|-{3,}|\(\d+ rows?\)|[a-z][a-z0-9+.-]*:\/\/|[^\s:]+:(?:\s|$)|[dlcbps-][rwxsStT-]{9}[.+@]?\s)/;
+const OUTPUT_START = /^(?:[A-Z0-9+|"]|\{["}]|\{$|\[[^\s[]|-{3,}|\(\d+ rows?\)|[a-z][a-z0-9+.-]*:\/\/|[^\s:]+:(?:\s|$)|[dlcbps-][rwxsStT-]{9}[.+@]?\s|total \d)/;
 const COLUMNS = /^\s*\S+(?: {2,}\S+){2,}\s*$/;
 const RULE_LINE = /^\s*[-+=| ]{3,}\s*$/;
 

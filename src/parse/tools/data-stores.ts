@@ -17,14 +17,14 @@ export const DATA_STORE_TOOLS: readonly ToolSpec[] = [
       ...REDIS_READ.map((c) => ({ path: [c] })),
       { path: ['client', 'list'] }, { path: ['client', 'info'] }, { path: ['client', 'getname'] }, { path: ['config', 'get'] }, { path: ['slowlog', 'get'] }, { path: ['slowlog', 'len'] },
       { path: ['memory', 'usage'] }, { path: ['memory', 'stats'] }, { path: ['memory', 'doctor'] }, { path: ['latency', 'latest'] }, { path: ['latency', 'doctor'] }, { path: ['latency', 'history'] },
-      { path: ['cluster', 'info'] }, { path: ['cluster', 'nodes'] }, { path: ['cluster', 'slots'] }, { path: ['cluster', 'shards'] }, { path: ['sentinel', 'masters'] }, { path: ['sentinel', 'master'] }, { path: ['sentinel', 'replicas'] }, { path: ['sentinel', 'get-master-addr-by-name'] },
+      { path: ['cluster', 'info'] }, { path: ['cluster', 'nodes'] }, { path: ['cluster', 'slots'] }, { path: ['cluster', 'shards'] }, { path: ['sentinel', 'masters'] }, { path: ['sentinel', 'master'] }, { path: ['sentinel', 'replicas'] }, { path: ['sentinel', 'get-master-addr-by-name'] }, { path: ['sentinel', 'slaves'] }, { path: ['sentinel', 'sentinels'] }, { path: ['sentinel', 'ckquorum'] }, { path: ['sentinel', 'info-cache'] }, { path: ['sentinel', 'myid'] },
       { path: ['acl', 'whoami'] }, { path: ['acl', 'list'] }, { path: ['module', 'list'] },
       { path: [], args: 'none', requires: ['--bigkeys', '--memkeys', '--hotkeys', '--scan', '--latency', '--latency-history', '--stat', '--intrinsic-latency', '--version', '-v'], options: { flag: ['--bigkeys', '--memkeys', '--hotkeys', '--scan', '--latency', '--latency-history', '--stat', '--intrinsic-latency', '--version', '-v'], value: ['--pattern', '--count'] }, endless: ['--latency', '--latency-history', '--stat', '--intrinsic-latency'] },
       { path: ['monitor'], endlessUnless: ['--never-endless'] },
       { path: ['subscribe'], endlessUnless: ['--never-endless'] },
     ],
     destructive: ['flushall', 'flushdb', 'del', 'unlink', 'shutdown', 'getdel', 'lpop', 'rpop', 'spop', 'zpopmin', 'zpopmax', 'srem', 'hdel', 'zrem', 'lrem', 'ltrim', 'xdel', 'xtrim', 'expire', 'pexpire', 'failover', 'replicaof', 'slaveof', 'swapdb', 'restore', 'migrate', 'move', 'rename'].map((c) => ({ path: [c], why: 'deletes or moves data' }))
-      .concat([{ path: ['client', 'kill'], why: 'disconnects clients' }, { path: ['cluster', 'reset'], why: 'resets the cluster' }, { path: ['cluster', 'forget'], why: 'removes a node' }, { path: ['cluster', 'failover'], why: 'fails over' }, { path: ['script', 'flush'], why: 'deletes scripts' }, { path: ['function', 'flush'], why: 'deletes functions' }, { path: ['debug', '*'], why: 'can crash or change the server' }]),
+      .concat([{ path: ['client', 'kill'], why: 'disconnects clients' }, { path: ['cluster', 'reset'], why: 'resets the cluster' }, { path: ['cluster', 'forget'], why: 'removes a node' }, { path: ['cluster', 'failover'], why: 'fails over' }, { path: ['sentinel', 'failover'], why: 'fails over' }, { path: ['sentinel', 'remove'], why: 'stops monitoring a master' }, { path: ['sentinel', 'reset'], why: 'resets masters' }, { path: ['script', 'flush'], why: 'deletes scripts' }, { path: ['function', 'flush'], why: 'deletes functions' }, { path: ['debug', '*'], why: 'can crash or change the server' }]),
   },
   {
     names: ['ceph'],
