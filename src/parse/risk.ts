@@ -505,13 +505,24 @@ const HANDLERS: Record<string, Handler> = {
   // Wrappers: their payload decides.
   sudo: classifySudo,
   // `chroot DIR cmd` and `nsenter -t PID -m -- cmd` run cmd elsewhere: cmd decides; alone they start a shell.
+  // The command's name is resolved inside the new root or mount namespace, so only the host's own
+  // (`chroot /host` in `oc debug node/x`, `nsenter -t 1`) keeps `cat` meaning the host's cat.
   chroot: (a, ctx) => {
     const rest = skipOptions(a.filter((x) => !/^--(userspec|groups)=/.test(x)), []);
-    return rest.length < 2 ? write('chroot without a command (starts a shell)') : wrapped(`chroot ${rest[0]}`, rest.slice(1), ctx);
+    if (rest.length < 2) return write('chroot without a command (starts a shell)');
+    const inner = wrapped(`chroot ${rest[0]}`, rest.slice(1), ctx);
+    if (/^\/(host\/?)?$/.test(rest[0]!) || inner.level === 'destructive') return inner;
+    return write(`chroot ${rest[0]} (the command comes from that directory)`);
   },
   nsenter: (a, ctx) => {
-    const rest = skipOptions(a, ['-t', '--target', '-S', '--setuid', '-G', '--setgid', '-w', '--wd', '-r', '--root']);
-    return rest.length === 0 ? write('nsenter without a command (starts a shell)') : wrapped('nsenter', rest, ctx);
+    const rest = skipOptions(a, ['-t', '--target', '-S', '--setuid', '-G', '--setgid']);
+    const own = a.slice(0, a.length - rest.length);
+    if (rest.length === 0) return write('nsenter without a command (starts a shell)');
+    const inner = wrapped('nsenter', rest, ctx);
+    const targetOne = own.some((x, i) => ((x === '-t' || x === '--target') && own[i + 1] === '1') || x === '--target=1' || x === '-t1');
+    const otherRoot = own.some((x) => /^(--root|--wd)/.test(x) || /^-[A-Za-z]*[rw]/.test(x));
+    if ((targetOne && !otherRoot) || inner.level === 'destructive') return inner;
+    return write('nsenter into a process other than PID 1, or with another root (the command comes from there)');
   },
   // daemontools' envdir DIR cmd: the command decides (the directory only sets variables, checked as prefix assignments cannot be).
   envdir: () => write('envdir (sets variables from files, which may change what the command runs)'),
@@ -577,7 +588,8 @@ const HANDLERS: Record<string, Handler> = {
 // sudo's own options come before the command: `sudo lsof -i :80` is lsof's -i, not sudo's.
 // Only options that neither open a shell or editor nor keep the caller's environment are accepted.
 const SUDO_VALUE = new Set(['-u', '--user', '-g', '--group', '-p', '--prompt', '-C', '--close-from', '-D', '--chdir', '-h', '--host', '-r', '--role', '-t', '--type', '-T', '--command-timeout', '-U', '--other-user']);
-const SUDO_FLAGS = new Set(['-n', '--non-interactive', '-H', '--set-home', '-S', '--stdin', '-P', '--preserve-groups', '-k', '--reset-timestamp', '-A', '--askpass', '-B', '--bell', '-N', '--no-update']);
+// Not -A/--askpass: it runs the program SUDO_ASKPASS names.
+const SUDO_FLAGS = new Set(['-n', '--non-interactive', '-H', '--set-home', '-S', '--stdin', '-P', '--preserve-groups', '-k', '--reset-timestamp', '-B', '--bell', '-N', '--no-update']);
 function classifySudo(a: string[], ctx: Context): Verdict {
   let i = 0;
   for (; i < a.length; i++) {

@@ -116,6 +116,7 @@ function optionAccepted(raw: string, sets: OptionSet[]): boolean {
  */
 export function matchTool(spec: ToolSpec, name: string, entry: string, args: readonly string[]): ToolMatch {
   ignoreCase = spec.ignoreCase === true;
+  if (spec.commandSeparator !== undefined && args.includes(spec.commandSeparator)) return { level: 'write', label: `${name} ${spec.commandSeparator} (chains further commands of ${name})`, entry };
   let { items, dashdash } = splitArgs(args, allValueOptions(spec));
   const positional = items.filter((i) => !i.option).map((i) => i.word);
   const label = (path: readonly string[]): string => [name, ...positional.slice(0, Math.max(0, pathLength(path, positional)))].join(' ');

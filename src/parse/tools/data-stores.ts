@@ -58,7 +58,7 @@ export const DATA_STORE_TOOLS: readonly ToolSpec[] = [
   {
     // WAL-G backups: listing and verification read; delete is destructive; push/fetch write.
     names: ['wal-g', 'wal-e'],
-    options: { value: ['--config', '--turbo'], flag: ['--json', '--detail', '--pretty'] },
+    options: { flag: ['--json', '--detail', '--pretty'] },
     read: [{ path: ['backup-list'] }, { path: ['wal-show'] }, { path: ['wal-verify', '*'] }, { path: ['st', 'ls'] }, { path: ['st', 'check', '*'] }, { path: ['version'] }],
     destructive: [{ path: ['delete'], why: 'deletes backups' }, { path: ['st', 'rm'], why: 'deletes storage objects' }, { path: ['backup-fetch'], why: 'overwrites a data directory' }],
   },

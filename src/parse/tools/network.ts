@@ -109,6 +109,7 @@ export const NETWORK_TOOLS: readonly ToolSpec[] = [
   {
     // Open vSwitch / OVN: show, list, get and status queries read; del-* and exit destroy.
     names: ['ovs-vsctl', 'ovn-nbctl', 'ovn-sbctl'],
+    commandSeparator: '--',
     options: { value: ['--db', '-t', '--timeout', '-f', '--format', '--columns', '-p', '--private-key', '-c', '--certificate', '-C', '--ca-cert'], flag: ['--no-leader-only', '--pretty', '--bare', '--no-headings', '-d', '--data=bare', '--data=string', '--data=json', '--if-exists'] },
     read: [{ path: ['show'] }, { path: ['list'] }, { path: ['find'] }, { path: ['get'] }, { path: ['list-br'] }, { path: ['list-ports'] }, { path: ['list-ifaces'] }, { path: ['br-exists'] }, { path: ['port-to-br'] }, { path: ['ls-list'] }, { path: ['lr-list'] }, { path: ['lsp-list'] }, { path: ['lrp-list'] }, { path: ['lr-route-list'] }, { path: ['lr-nat-list'] }, { path: ['lb-list'] }, { path: ['acl-list'] }, { path: ['chassis-list'] }],
     destructive: [{ path: ['del-*'], why: 'removes bridges, ports or records' }, { path: ['destroy'], why: 'removes records' }, { path: ['*-del'], why: 'removes logical network objects' }, { path: ['emer-reset'], why: 'resets the switch' }],

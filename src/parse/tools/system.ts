@@ -106,7 +106,8 @@ export const SYSTEM_TOOLS: readonly ToolSpec[] = [
   {
     // SMART disk health: -a/-H/-i/-x/-A/-l/--scan print; -s, -t, -o, -S change the disk or start tests.
     names: ['smartctl'],
-    options: { value: ['-d', '--device', '-l', '--log', '-T', '--tolerance', '-b', '--badsum', '-r', '--report', '-n', '--nocheck', '-f', '--format', '-j'], flag: ['-a', '--all', '-x', '--xall', '-H', '--health', '-i', '--info', '-A', '--attributes', '-c', '--capabilities', '--scan', '--scan-open', '-q', '--quietmode', '--json', '-j'], pattern: ['^--(json|format|log|device|quietmode|nocheck)=.*$'] },
+    // -l/--log only as --log=TYPE of a log that is read (scttempint,N and scterc,R,W set the drive).
+    options: { value: ['-d', '--device', '-T', '--tolerance', '-b', '--badsum', '-r', '--report', '-n', '--nocheck', '-f', '--format'], flag: ['-a', '--all', '-x', '--xall', '-H', '--health', '-i', '--info', '-A', '--attributes', '-c', '--capabilities', '--scan', '--scan-open', '-q', '--quietmode', '--json', '-j'], pattern: ['^--(json|format|device|quietmode|nocheck)=.*$', '^--log=(error|xerror|selftest|xselftest|selective|directory|background|sasphy|sataphy|scttemp|scttempsts|scttemphist|scterc|devstat|ssd|defects)$'] },
     read: [{ path: [] }],
   },
   {

@@ -52,6 +52,8 @@ export interface ToolSpec {
   names: readonly string[];
   /** Subcommands are matched without regard to case (`INFO`, `info`). */
   ignoreCase?: boolean;
+  /** A word that starts another command of the same tool (`ovs-vsctl show -- del-br br0`): the argv is then `write`. */
+  commandSeparator?: string;
   /** Options accepted in every form, before or after the subcommand (`-n`, `--context`). */
   options?: OptionSet;
   read: readonly ReadForm[];
