@@ -55,4 +55,18 @@ export const GIT_TOOLS: readonly ToolSpec[] = [
       { path: ['update-ref'], withOption: ['-d'], why: 'deletes a ref' },
     ],
   },
+  {
+    // GitHub's gh: listing and viewing read; `api` reads only as a GET without fields or input.
+    names: ['gh'],
+    options: { value: ['-R', '--repo', '-q', '--jq', '-t', '--template', '--json', '-L', '--limit', '-s', '--state', '-l', '--label', '-A', '--author', '-a', '--assignee', '-B', '--base', '-H', '--head', '-b', '--branch', '-w', '--workflow', '-u', '--user', '-e', '--event', '--search', '--hostname', '--status', '--created', '--attempt', '-j', '--job'], },
+    read: [
+      ...['pr', 'issue'].flatMap((o) => ['list', 'view', 'status', 'checks', 'diff'].map((v) => ({ path: [o, v], options: { flag: ['-c', '--comments', '--name-only', '--patch', '--color=never', '--required'] } }))),
+      { path: ['repo', 'view'] }, { path: ['repo', 'list'], options: { flag: ['--archived', '--fork', '--source', '--no-archived', '--public', '--private'] } },
+      { path: ['run', 'list'] }, { path: ['run', 'view'], options: { flag: ['--log', '--log-failed', '-v', '--verbose', '--exit-status'] } }, { path: ['run', 'watch'], endlessUnless: ['--never-endless'] },
+      { path: ['release', 'list'] }, { path: ['release', 'view'] }, { path: ['workflow', 'list'], options: { flag: ['-a', '--all'] } }, { path: ['workflow', 'view'], options: { flag: ['-y', '--yaml'] } },
+      { path: ['auth', 'status'], options: { flag: ['--show-token'] } }, { path: ['search', '*'] }, { path: ['cache', 'list'] }, { path: ['label', 'list'] }, { path: ['secret', 'list'] }, { path: ['variable', 'list'] }, { path: ['variable', 'get'] }, { path: ['version'] },
+      { path: ['api'], args: 1, options: { value: ['-H', '--header', '--cache', '-p', '--preview'], flag: ['--paginate', '-i', '--include', '--silent', '--verbose', '--slurp'] } },
+    ],
+    destructive: [{ path: ['*', 'delete'], why: 'deletes repositories, releases, runs, caches, secrets or issues' }, { path: ['run', 'cancel'], why: 'cancels a workflow run' }],
+  },
 ];

@@ -38,6 +38,12 @@ const forms = [
   { path: ['wait'], options: { value: ['--for', '--timeout', '-l', '--selector', '-f', '--filename', '--field-selector'], flag: ['--all', '-A', '--all-namespaces'] } },
   { path: ['diff'], options: { value: ['-f', '--filename', '-k', '--kustomize', '-l', '--selector', '--field-manager', '--concurrency'], flag: ['-R', '--recursive', '--server-side', '--force-conflicts'] } },
   { path: ['exec'], options: { value: ['-c', '--container', '--pod-running-timeout'], flag: ['-i', '--stdin', '-t', '--tty', '-q', '--quiet'] }, runs: { after: '--' as const } },
+  // Builds and prints; --enable-helm / --enable-alpha-plugins / --enable-exec would run programs.
+  { path: ['kustomize'], options: { flag: ['--load-restrictor=LoadRestrictionsRootOnly'] }, args: 1 },
+  { path: ['plugin', 'list'], options: { flag: ['--name-only'] }, args: 'none' as const },
+  { path: ['help'] },
+  { path: ['options'], args: 'none' as const },
+  { path: ['completion', '*'], args: 'none' as const },
 ];
 
 const destructive = [
@@ -159,5 +165,17 @@ export const KUBERNETES_TOOLS: readonly ToolSpec[] = [
     options: { value: ['--parameter', '--columns', '--output', '-o', '--order', '--padding'], flag: ['--json', '--managed', '--no-headers', '--all'] },
     read: [{ path: ['list', '*'] }, { path: ['describe', '*'] }, { path: ['get', '*'] }, { path: ['whoami'] }, { path: ['version'] }, { path: ['account', 'status'] }, { path: ['account', 'orgs'] }, { path: ['config', 'get', '*'] }, { path: ['backplane', 'status'] }],
     destructive: [{ path: ['delete'], why: 'deletes OCM objects' }, { path: ['delete', '*'], why: 'deletes OCM objects' }, { path: ['hibernate', '*'], why: 'hibernates a cluster' }],
+  },
+  {
+    // Local clusters: status and listings read.
+    names: ['minikube'],
+    options: { value: ['-p', '--profile'], flag: ['--alsologtostderr'] },
+    read: [{ path: ['status'], options: { value: ['-o', '--output', '-f', '--format', '-n', '--node'] } }, { path: ['ip'], options: { value: ['-n', '--node'] } }, { path: ['version'], options: { value: ['-o', '--output'], flag: ['--short', '--components'] } }, { path: ['profile', 'list'], options: { value: ['-o', '--output'] } }, { path: ['addons', 'list'], options: { value: ['-o', '--output'] } }, { path: ['service', 'list'], options: { value: ['-n', '--namespace'] } }, { path: ['logs'], options: { value: ['-n', '--length', '--node'], flag: ['--problems'] }, endless: ['-f', '--follow'] }],
+    destructive: [{ path: ['delete'], why: 'deletes the cluster' }, { path: ['stop'], why: 'stops the cluster' }],
+  },
+  {
+    names: ['kind'],
+    read: [{ path: ['get', 'clusters'] }, { path: ['get', 'nodes'], options: { value: ['-n', '--name'], flag: ['-A', '--all-clusters'] } }, { path: ['get', 'kubeconfig'], options: { value: ['-n', '--name'], flag: ['--internal'] } }, { path: ['version'] }],
+    destructive: [{ path: ['delete', '*'], why: 'deletes clusters' }],
   },
 ];

@@ -131,7 +131,7 @@ export const SYSTEM_TOOLS: readonly ToolSpec[] = [
     // Runme's CLI: listing and printing cells read; run and the TUI execute cells.
     names: ['runme'],
     options: { value: ['--chdir', '--filename', '--project', '--ignore-pattern'], flag: ['--allow-unknown', '--allow-unnamed', '--git-ignore', '--insecure'] },
-    read: [{ path: [], args: 'none', requires: ['--version', '-v', '--help', '-h'], options: { flag: ['--version', '-v', '--help', '-h'] } }, { path: ['list'], options: { flag: ['--json'] } }, { path: ['ls'], options: { flag: ['--json'] } }, { path: ['print'] }, { path: ['version'] }],
+    read: [{ path: [], args: 'none', requires: ['--version', '-v', '--help', '-h'], options: { flag: ['--version', '-v', '--help', '-h'] } }, { path: ['list'], options: { flag: ['--json'] } }, { path: ['ls'], options: { flag: ['--json'] } }, { path: ['print'] }, { path: ['version'] }, { path: ['fmt'] }],
   },
   {
     // RHCOS/Fedora CoreOS image status; deploy, rebase, rollback, install change the OS.
