@@ -104,6 +104,8 @@ describe('example output pasted after a command without a prompt', () => {
     ['kubectl get pods\nNAME     READY > /tmp/out', 'write'],
     ['kubectl get pods\nNAME     READY\nfor p in a b; do\n  kubectl delete pod $p\ndone', 'destructive'],
     ['cat <<EOF | kubectl apply -f -\nNAME: x\nEOF', 'write'],
+    // Cells longer than 400 lines are classified as written (the split would lex them again and again).
+    [['redis-cli ping', ...Array.from({ length: 400 }, () => 'PONG')].join('\n'), 'write'],
   ])('never cuts when a later line could run: %j', (body, level) => {
     const cell = parseRunbook(book(body), { path: 'o.md' }).cells[0]!;
     expect(cell.exampleOutput).toBeUndefined();

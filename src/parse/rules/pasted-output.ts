@@ -14,10 +14,8 @@ const OUTPUT_START = /^(?:[A-Z0-9+|"]|\{["}]|\{$|\[[^\s[]|-{3,}|\(\d+ rows?\)|[a
 const COLUMNS = /^\s*\S+(?: {2,}\S+){2,}\s*$/;
 const RULE_LINE = /^\s*[-+=| ]{3,}\s*$/;
 
-function isCompleteCommand(text: string): boolean {
-  const analysis = analyzeShell(text);
-  return analysis.complete && analysis.commands.length > 0;
-}
+// Longer cells are classified as written: the split would lex their growing command text again and again.
+const MAX_LINES = 400;
 
 function startsOutput(lines: string[], i: number): boolean {
   const line = lines[i]!;
@@ -45,10 +43,20 @@ export const pastedOutputRule: ParseRule = {
     for (const cell of state.cells) {
       if (cell.kind !== 'shell' || cell.exampleOutput !== undefined) continue;
       const lines = cell.command.split('\n');
-      if (lines.length < 2 || classifyRisk('shell', cell.command).level === 'read') continue;
+      if (lines.length < 2 || lines.length > MAX_LINES || classifyRisk('shell', cell.command).level === 'read') continue;
       const commands: string[] = [];
       const output: string[] = [];
       let inOutput = false;
+      // Command lines before `complete` were seen to be complete shell text: only the rest is lexed again.
+      let complete = 0;
+      let hasCommand = false;
+      const commandsComplete = (): boolean => {
+        const analysis = analyzeShell(commands.slice(complete).join('\n'));
+        if (!analysis.complete) return false;
+        hasCommand ||= analysis.commands.length > 0;
+        complete = commands.length;
+        return hasCommand;
+      };
       for (let k = 0; k < lines.length; k++) {
         const line = lines[k]!;
         if (inOutput && isPastedOutputLine(line)) {
@@ -56,8 +64,7 @@ export const pastedOutputRule: ParseRule = {
           continue;
         }
         inOutput = false;
-        const text = () => commands.join('\n');
-        if (k > 0 && !/\\\s*$/.test(lines[k - 1]!) && startsOutput(lines, k) && isPastedOutputLine(line) && isCompleteCommand(text())) {
+        if (k > 0 && !/\\\s*$/.test(lines[k - 1]!) && startsOutput(lines, k) && isPastedOutputLine(line) && commandsComplete()) {
           inOutput = true;
           output.push(line);
           continue;
