@@ -1,6 +1,6 @@
 import { analyzeShell, wordValue, type ShellAnalysis, type SimpleCommand, type WordPart, type WordToken } from './shell-lex.js';
 import { matchTool } from './tool-forms.js';
-import { PLAIN_DESTRUCTIVE, PLAIN_READ, PLAIN_WRITE, TOOLS } from './tools/index.js';
+import { PLAIN_DESTRUCTIVE, PLAIN_READ, PLAIN_WRITE, TOOLS, VERSION_ONLY } from './tools/index.js';
 import type { CellKind, HttpRequestSpec, RiskLevel } from './types.js';
 import { matchPolicy, type TeamPolicy } from './policy.js';
 
@@ -87,9 +87,15 @@ function classifyHttp(command: string, http?: HttpRequestSpec): RiskFinding {
   const firstLine = command.split('\n').find((l) => l.trim() !== '' && !/^\s*(#|\/\/)/.test(l)) ?? '';
   const method = (http?.method ?? (/^\s*([A-Za-z]+)\s+\S/.exec(firstLine)?.[1] ?? 'GET')).toUpperCase();
   if (['GET', 'HEAD', 'OPTIONS'].includes(method)) return { level: 'read', reason: `read: HTTP ${method} request` };
-  if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) return { level: 'write', reason: `write: HTTP ${method} request` };
+  if (method === 'DELETE') return { level: 'destructive', reason: 'destructive: HTTP DELETE request' };
+  const url = http?.url ?? (/^\s*[A-Za-z]+\s+(\S+)/.exec(firstLine)?.[1] ?? '');
+  if (['POST', 'PUT', 'PATCH'].includes(method) && DELETING_URL.test(url)) return { level: 'destructive', reason: `destructive: HTTP ${method} to a deleting endpoint (${url})` };
+  if (['POST', 'PUT', 'PATCH'].includes(method)) return { level: 'write', reason: `write: HTTP ${method} request` };
   return { level: 'write', reason: `write: HTTP ${method} request (not a read-only method)` };
 }
+
+/** A URL path whose step deletes (`/admin/tsdb/delete_series`, `/queues/x/purge`, `/drop`): a POST there is destructive. */
+const DELETING_URL = /^[^?#]*?[/_.-](delete|destroy|purge|drop|wipe|erase|truncate|flush)(?=[/_.?#-]|$)/i;
 
 function summarize(found: Verdict[], text: string, analysis?: ShellAnalysis): RiskFinding {
   const finding = summarizeVerdicts(found, text, analysis);
@@ -270,6 +276,37 @@ function classifyCommand(cmd: SimpleCommand, text: string, functions: Set<string
   return out;
 }
 
+const SHELL_WORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'for', 'while', 'until', 'do', 'done', 'case', 'esac', 'select', 'function', 'time', 'coproc', '{', '}', '!', '[[', ']]', '((', 'in']);
+const HTTP_METHOD_WORD = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT)$/;
+
+/** True when the word names a command the classifier knows (a rule, a tool entry, a plain list, a shell word). */
+function isKnownCommand(word: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(word)) return false;
+  const name = commandName(word);
+  if (name === null || SHELL_WORDS.has(word) || HTTP_METHOD_WORD.test(word)) return true;
+  return Object.hasOwn(HANDLERS, name) || TOOLS.has(name) || PLAIN_READ_SET.has(name) || Object.hasOwn(PLAIN_WRITE, name) || Object.hasOwn(PLAIN_DESTRUCTIVE, name) || Object.hasOwn(VERSION_ONLY, name);
+}
+
+/**
+ * True when a line pasted after a command can only be that command's output: no word of it that
+ * would run names a known command, a path or a shell keyword, and nothing in it redirects, assigns
+ * a dangerous variable or defines anything (`NAME   READY`, `PONG`, `| Member | Host |`, `run: x`).
+ */
+export function isPastedOutputLine(line: string): boolean {
+  const first = line.trim().split(/\s+/)[0] ?? '';
+  if (first === '' || first.startsWith('#')) return true;
+  // `NAMESPACE=x` is an assignment the following commands need, not output.
+  if (/^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/.test(first)) return false;
+  if (isKnownCommand(first.replace(/^['"]|['"]$/g, ''))) return false;
+  return classifyShellText(line, 0).every((v) => {
+    if (v.redefines !== undefined || v.endless !== undefined) return false;
+    if (v.level === 'read') return v.source === undefined || v.source === 'risk.ts#assignment';
+    if (v.level !== 'write') return false;
+    if (v.rule.startsWith('cannot parse')) return true;
+    return v.unknown !== undefined && (/^[^\s/]+$/.test(v.unknown) || /^[a-z][a-z0-9+.-]*:\/\/\S*$/i.test(v.unknown)) && !isKnownCommand(v.unknown) && /^unknown command/.test(v.rule);
+  });
+}
+
 /** Marks the expansions in a word's value (`\u0001$NS\u0001`): rules that read a program or URL see it is not known. */
 const DYNAMIC = '\u0001';
 function dynamicValue(word: WordToken): string {
@@ -335,6 +372,8 @@ const HANDLERS: Record<string, Handler> = {
   psql: classifyPsql,
   'gitlab-psql': classifyPsql,
   'gitlab-geo-psql': classifyPsql,
+  // GitLab's psql into pgbouncer's admin console (SHOW reads; PAUSE/RELOAD write; KILL/SHUTDOWN destroy).
+  'pgb-console': classifyPsql,
   mysql: classifyMysql,
   mariadb: classifyMysql,
   sqlite3: (a, ctx) => {
@@ -430,10 +469,6 @@ const HANDLERS: Record<string, Handler> = {
     if (sub === 'downgrade') return destructive('alembic downgrade (downgrade migration)');
     return write(`alembic ${sub} (changes the database schema)`);
   },
-  promtool: (a) => {
-    const sub = a.find((x) => !x.startsWith('-')) ?? '';
-    return ['check', 'query', 'test', 'debug'].includes(sub) && !a.includes('--output-dir') && !(sub === 'debug' && a.length > 0) ? read(`promtool ${sub}`) : write(`promtool ${sub}`);
-  },
   python: classifyPython,
   python3: classifyPython,
   source: (a) => ({ ...write(`source ${a[0] ?? ''} (runs a file)`), redefines: `sources ${a[0] ?? 'a file'}` }),
@@ -470,10 +505,29 @@ const HANDLERS: Record<string, Handler> = {
   set: (a) => (a.some((x) => /^[-+][A-Za-z]*T/.test(x) || x === 'functrace') ? { ...write('set -T (traps run in functions)'), redefines: 'set -T' } : read('set')),
   shopt: (a) => (a.includes('expand_aliases') || a.includes('extdebug') ? { ...write(`shopt ${a.join(' ')}`), redefines: `shopt ${a.join(' ')}` } : read('shopt')),
   // Wrappers: their payload decides.
-  sudo: (a, ctx) => {
-    if (a.some((x) => /^-[A-Za-z]*[isveEK]/.test(x) && !/^-[A-Za-z]*[ugpCDhrtTU]$/.test(x.slice(0, 2)) || ['--login', '--shell', '--edit', '--preserve-env'].includes(x) || x.startsWith('--preserve-env'))) return write('sudo -i/-s/-e/-E (a shell, an editor or the caller\'s environment)');
-    return wrapped('sudo', skipOptions(a, ['-u', '--user', '-g', '--group', '-p', '--prompt', '-C', '--close-from', '-D', '--chdir', '-h', '--host', '-r', '--role', '-t', '--type', '-T', '--command-timeout', '-U', '--other-user']), ctx);
+  sudo: classifySudo,
+  // `chroot DIR cmd` and `nsenter -t PID -m -- cmd` run cmd elsewhere: cmd decides; alone they start a shell.
+  // The command's name is resolved inside the new root or mount namespace, so only the host's own
+  // (`chroot /host` in `oc debug node/x`, `nsenter -t 1`) keeps `cat` meaning the host's cat.
+  chroot: (a, ctx) => {
+    const rest = skipOptions(a.filter((x) => !/^--(userspec|groups)=/.test(x)), []);
+    if (rest.length < 2) return write('chroot without a command (starts a shell)');
+    const inner = wrapped(`chroot ${rest[0]}`, rest.slice(1), ctx);
+    if (/^\/(host\/?)?$/.test(rest[0]!) || inner.level === 'destructive') return inner;
+    return write(`chroot ${rest[0]} (the command comes from that directory)`);
   },
+  nsenter: (a, ctx) => {
+    const rest = skipOptions(a, ['-t', '--target', '-S', '--setuid', '-G', '--setgid']);
+    const own = a.slice(0, a.length - rest.length);
+    if (rest.length === 0) return write('nsenter without a command (starts a shell)');
+    const inner = wrapped('nsenter', rest, ctx);
+    const targetOne = own.some((x, i) => ((x === '-t' || x === '--target') && own[i + 1] === '1') || x === '--target=1' || x === '-t1');
+    const otherRoot = own.some((x) => /^(--root|--wd)/.test(x) || /^-[A-Za-z]*[rw]/.test(x));
+    if ((targetOne && !otherRoot) || inner.level === 'destructive') return inner;
+    return write('nsenter into a process other than PID 1, or with another root (the command comes from there)');
+  },
+  // daemontools' envdir DIR cmd: the command decides (the directory only sets variables, checked as prefix assignments cannot be).
+  envdir: () => write('envdir (sets variables from files, which may change what the command runs)'),
   doas: (a, ctx) => (a.includes('-s') ? write('doas -s (a shell)') : wrapped('doas', skipOptions(a, ['-u', '-C']), ctx)),
   env: classifyEnv,
   timeout: (a, ctx) => {
@@ -512,7 +566,12 @@ const HANDLERS: Record<string, Handler> = {
     const positional: string[] = [];
     for (let i = 1; i < a.length; i++) {
       const x = a[i]!;
+      if (x === '--') {
+        positional.push(...a.slice(i + 1));
+        break;
+      }
       if (value.has(x)) i++;
+      else if (/^-[A-Za-z]./.test(x) && value.has(x.slice(0, 2))) continue;
       else if (x.startsWith('-')) {
         if (!['-m', '--manual-list', '-A', '--forward-agent', '--no-host-key-verify', '--exit-on-error', '--tmux', '--no-color', '-V', '--verbose', '-y', '--yes', '-e', '--ssh-forward-agent'].includes(x) && !x.includes('=')) return write(`knife ssh ${x} (option not on the read-only list)`);
       } else positional.push(x);
@@ -527,6 +586,34 @@ const HANDLERS: Record<string, Handler> = {
   dash: classifyShell,
   ksh: classifyShell,
 };
+
+// sudo's own options come before the command: `sudo lsof -i :80` is lsof's -i, not sudo's.
+// Only options that neither open a shell or editor nor keep the caller's environment are accepted.
+const SUDO_VALUE = new Set(['-u', '--user', '-g', '--group', '-p', '--prompt', '-C', '--close-from', '-D', '--chdir', '-h', '--host', '-r', '--role', '-t', '--type', '-T', '--command-timeout', '-U', '--other-user']);
+// Not -A/--askpass: it runs the program SUDO_ASKPASS names.
+const SUDO_FLAGS = new Set(['-n', '--non-interactive', '-H', '--set-home', '-S', '--stdin', '-P', '--preserve-groups', '-k', '--reset-timestamp', '-B', '--bell', '-N', '--no-update']);
+function classifySudo(a: string[], ctx: Context): Verdict {
+  let i = 0;
+  for (; i < a.length; i++) {
+    const x = a[i]!;
+    if (x === '--') {
+      i++;
+      break;
+    }
+    if (!x.startsWith('-') || x === '-') break;
+    if (SUDO_VALUE.has(x)) {
+      i++;
+      continue;
+    }
+    const eq = x.indexOf('=');
+    if (x.startsWith('--') && eq > 0 && SUDO_VALUE.has(x.slice(0, eq))) continue;
+    if (!x.startsWith('--') && x.length > 2 && SUDO_VALUE.has(x.slice(0, 2))) continue;
+    if (['-l', '--list', '-V', '--version', '-v', '--validate'].includes(x)) return read(`sudo ${x} (lists privileges, runs nothing)`);
+    if (SUDO_FLAGS.has(x) || (!x.startsWith('--') && [...x.slice(1)].every((c) => SUDO_FLAGS.has(`-${c}`)))) continue;
+    return write(`sudo ${x} (a shell, an editor, the caller's environment or an option not on the read-only list)`);
+  }
+  return wrapped('sudo', a.slice(i), ctx);
+}
 
 // `vmstat 5` runs until interrupted; `vmstat 5 3` stops after three reports.
 function statHandler(name: string): Handler {
@@ -595,14 +682,21 @@ function shortFlag(args: string[], chars: string): boolean {
   return args.some((a) => /^-[A-Za-z0-9]+$/.test(a) && [...a.slice(1)].some((c) => chars.includes(c)));
 }
 
-const SQL_CLIENTS = new Set(['psql', 'gitlab-psql', 'gitlab-geo-psql', 'mysql', 'mariadb', 'sqlite3']);
+const SQL_CLIENTS = new Set(['psql', 'gitlab-psql', 'gitlab-geo-psql', 'pgb-console', 'mysql', 'mariadb', 'sqlite3']);
 
 // A tool from the data files (`src/parse/tools/`), or undefined when none covers the name.
 function toolVerdict(name: string, args: string[], ctx: Context): Verdict | undefined {
   const tool = TOOLS.get(name);
   if (tool === undefined) return undefined;
   const match = matchTool(tool.spec, name, tool.entry, args);
-  if (match.level !== 'read') return { level: match.level, rule: match.label, source: match.entry };
+  if (match.level !== 'read') {
+    // A writing form that runs a command (`kubectl debug node/x -- chroot /host systemctl restart kubelet`) is as bad as that command.
+    if (match.runs !== undefined && match.runs.length > 0) {
+      const inner = classifyExec(match.label, match.runs, ctx);
+      if (inner.level === 'destructive') return { ...inner, source: inner.source === undefined ? match.entry : `${match.entry}, ${inner.source}` };
+    }
+    return { level: match.level, rule: match.label, source: match.entry };
+  }
   if (match.runs !== undefined) {
     const inner = classifyExec(match.label, match.runs, ctx);
     return { ...inner, source: inner.source === undefined ? match.entry : `${match.entry}, ${inner.source}` };
@@ -635,6 +729,11 @@ function classifyArgv(argv: string[], ctx: Context): Verdict {
       return withSnippet({ level: hit.level, rule: `${argv[0]} (team ${hit.rule})`, source: hit.rule });
     }
   }
+  // `/etc/init.d/nginx restart` is `service nginx restart`.
+  const initScript = /^\/etc\/(?:rc\.d\/)?init\.d\/([A-Za-z0-9_.@-]+)$/.exec(raw);
+  if (initScript) return withSnippet({ source: 'risk.ts#service', ...escalate(HANDLERS['service']!([initScript[1]!, ...rest], ctx, 'service'), argv, ctx) });
+  // `node --version`: tools listed in tools/plain#VERSION_ONLY print their version and exit for exactly these words.
+  if (name !== null && Object.hasOwn(VERSION_ONLY, name) && rest.length === 1 && VERSION_ONLY[name]!.includes(rest[0]!)) return withSnippet({ ...read(`${name} ${rest[0]}`), source: 'tools/plain#VERSION_ONLY' });
   const handler = name !== null && Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
   const tool = name !== null && handler === undefined ? toolVerdict(name, rest, ctx) : undefined;
   if (name === null) verdict = { level: 'write', rule: `unknown command "${raw}"`, unknown: raw };
@@ -763,6 +862,10 @@ function classifyCurl(args: string[], ctx: Context): Verdict {
     const other = url.startsWith(DYNAMIC) ? otherScheme(ctx.cellText) : undefined;
     if (other !== undefined) return write(`curl with a URL from a variable, and a ${other}:// URL in the cell`);
   }
+  if (method === 'DELETE') return destructive('curl -X DELETE (HTTP DELETE request)');
+  const sends = (method !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(method)) || (data !== undefined && !get);
+  const deleting = urls.find((u) => DELETING_URL.test(u.replace(/^[A-Za-z]+:\/\/[^/]*/, '')));
+  if (sends && deleting !== undefined) return destructive(`curl ${method ?? 'POST'} to a deleting endpoint (${deleting.replace(/\u0001/g, '')})`);
   if (method !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(method)) return write(`curl -X ${method} (HTTP ${method} request)`);
   if (data !== undefined && !get) return write(`curl ${data} (sends a request body: POST)`);
   return read('curl');
@@ -787,6 +890,7 @@ function classifyWget(args: string[], ctx: Context): Verdict {
       if (!WGET_VALUE.has(name)) return write(`wget ${name} (option not on the read-only list)`);
       const value = eq < 0 ? (args[++i] ?? '') : a.slice(eq + 1);
       if (name === '--output-document') output = value;
+      if (name === '--method' && value.toUpperCase() === 'DELETE') return destructive('wget --method=DELETE (HTTP DELETE request)');
       if (name === '--method' && !['GET', 'HEAD'].includes(value.toUpperCase())) return write(`wget --method=${value} (HTTP ${value.toUpperCase()} request)`);
       continue;
     }
@@ -836,6 +940,7 @@ function classifyHttpie(args: string[], _ctx: Context, name: string): Verdict {
   if (url.startsWith(DYNAMIC) && otherScheme(_ctx.cellText) !== undefined) return write(`${name} with a URL from a variable, and a non-HTTP URL in the cell`);
   const scheme = urlScheme(url);
   if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return write(`${name} ${scheme}:// URL (not HTTP)`);
+  if (method === 'DELETE') return destructive(`${name} DELETE (HTTP DELETE request)`);
   if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) return write(`${name} ${method} (HTTP ${method} request)`);
   // `Header:value` and `param==value` keep it a GET; `field=value`, `field:=json`, `@file`, `field@file` send a body.
   const body = positional.find((item) => !/^[^=:@]+==/.test(item) && !/^[A-Za-z0-9_-]+:(?!=)/.test(item));
@@ -1222,7 +1327,9 @@ function destructiveSql(text: string): string | null {
 }
 
 const SQL_READ_KEYWORDS = new Set(['SELECT', 'WITH', 'SHOW', 'EXPLAIN', 'TABLE', 'VALUES', 'DESCRIBE', 'DESC']);
-const SQL_WRITE_FUNCTIONS = /\b(pg_terminate_backend|pg_cancel_backend|pg_reload_conf|pg_rotate_logfile|nextval|setval|set_config|pg_switch_wal|pg_create_\w+|pg_drop_\w+|lo_\w+|dblink_exec|pg_advisory_\w*lock\w*|pg_promote|pg_stat_reset\w*)\s*\(/i;
+// Functions that end sessions or drop server objects are destructive; the others write.
+const SQL_DESTRUCTIVE_FUNCTIONS = /\b(pg_terminate_backend|pg_cancel_backend|pg_drop_replication_slot|pg_drop_\w+|lo_unlink|pg_replication_origin_drop)\s*\(/i;
+const SQL_WRITE_FUNCTIONS = /\b(pg_reload_conf|pg_rotate_logfile|nextval|setval|set_config|pg_switch_wal|pg_create_\w+|pg_drop_\w+|lo_\w+|dblink_exec|pg_advisory_\w*lock\w*|pg_promote|pg_stat_reset\w*)\s*\(/i;
 const PSQL_READ_META = /^\\(d\S*|l\+?|list|conninfo|x|timing|q|echo|pset|encoding|\?|h|help|z|sf\S*|sv\S*|du\S*|dn\S*|copyright|errverbose)$/;
 
 // SQL given to a client: read only when every statement is a lone query (or a psql describe).
@@ -1230,6 +1337,11 @@ function sqlVerdict(sql: string, client: string): Verdict {
   const destroy = destructiveSql(sql);
   if (destroy) return destructive(`SQL ${destroy} (${client})`);
   const stripped = stripSql(sql);
+  const kill = SQL_DESTRUCTIVE_FUNCTIONS.exec(stripped);
+  if (kill) return destructive(`SQL ${kill[1]}() (${client})`);
+  // pgbouncer's admin console and MySQL: KILL ends connections, SHUTDOWN stops the server.
+  const stop = /^\s*(KILL|SHUTDOWN)\b/im.exec(stripped);
+  if (stop) return destructive(`SQL ${stop[1]!.toUpperCase()} (${client})`);
   const fn = SQL_WRITE_FUNCTIONS.exec(stripped);
   if (fn) return write(`SQL ${fn[1]}() (${client})`);
   for (const raw of mergeStatements(stripped)) {

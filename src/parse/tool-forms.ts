@@ -3,7 +3,7 @@ import type { DestructiveForm, OptionSet, ReadForm, ToolSpec } from './tools/typ
 /** What the tool knowledge says about one argv. */
 export type ToolMatch =
   | { level: 'read'; label: string; entry: string; endless?: string; runs?: string[] }
-  | { level: 'write' | 'destructive'; label: string; entry: string };
+  | { level: 'write' | 'destructive'; label: string; entry: string; runs?: string[] };
 
 interface Item {
   word: string;
@@ -123,11 +123,17 @@ function optionAccepted(raw: string, sets: OptionSet[]): boolean {
  */
 export function matchTool(spec: ToolSpec, name: string, entry: string, args: readonly string[]): ToolMatch {
   ignoreCase = spec.ignoreCase === true;
+  if (spec.commandSeparator !== undefined && args.includes(spec.commandSeparator)) return { level: 'write', label: `${name} ${spec.commandSeparator} (chains further commands of ${name})`, entry };
   let { items, dashdash } = splitArgs(args, allValueOptions(spec));
   const positional = items.filter((i) => !i.option).map((i) => i.word);
   const label = (path: readonly string[]): string => [name, ...positional.slice(0, Math.max(0, pathLength(path, positional)))].join(' ');
   for (const d of spec.destructive ?? []) if (destructiveMatches(d, positional, items)) return { level: 'destructive', label: `${label(d.path)} (${d.why})`, entry };
-  for (const d of spec.write ?? []) if (destructiveMatches(d, positional, items)) return { level: 'write', label: `${label(d.path)} (${d.why})`, entry };
+  for (const d of spec.write ?? []) {
+    if (!destructiveMatches(d, positional, items)) continue;
+    const match: ToolMatch = { level: 'write', label: `${label(d.path)} (${d.why})`, entry };
+    if (d.runs !== undefined && dashdash >= 0) match.runs = args.slice(dashdash + 1);
+    return match;
+  }
   let best: ReadForm | undefined;
   let bestLength = -1;
   for (const f of spec.read) {

@@ -75,9 +75,40 @@ describe('example output pasted after a command without a prompt', () => {
     expect(cell.command).toContain('web-1');
     expect(cell.risk!.level).not.toBe('read');
   });
-  it('never without an unmistakable header', () => {
+  it('never when the first pasted line could be a command', () => {
     const cell = parseRunbook(book('kubectl get pods\nweb-1 1/1 Running'), { path: 'o.md' }).cells[0]!;
     expect(cell.command).toContain('web-1');
     expect(cell.risk!.level).toBe('write');
+  });
+  it.each([
+    ['redis-cli ping\nPONG', 'redis-cli ping'],
+    ['sudo gitlab-patronictl list\n+ Cluster: main ----+------+\n| Member | Role   |\n+--------+--------+\n| db-1   | Leader |', 'sudo gitlab-patronictl list'],
+    ['etcdctl endpoint health\nhttps://10.0.0.1:2379 is healthy: successfully committed proposal: took = 2ms', 'etcdctl endpoint health'],
+    ['consul members\nNode      Address         Status\nconsul-1  10.0.0.1:8301   alive', 'consul members'],
+    ['sudo gitlab-ctl status\nrun: nginx: (pid 12) 600s; run: log: (pid 11) 600s', 'sudo gitlab-ctl status'],
+    ['free -m\n              total        used        free\nMem:          15885        6123        1200', 'free -m'],
+    ['gitlab-psql -c "select 1"\n ?column?\n----------\n        1\n(1 row)', 'gitlab-psql -c "select 1"'],
+    ['kubectl get nodes\nNAME     STATUS\nnode-1   Ready\nkubectl get pods\nNAME     READY\nweb-1    1/1', 'kubectl get nodes\nkubectl get pods'],
+  ])('other output shapes: %j runs only the commands', (body, command) => {
+    const cell = parseRunbook(book(body), { path: 'o.md' }).cells[0]!;
+    expect(cell.command).toBe(command);
+    expect(cell.risk!.level).toBe('read');
+  });
+  it.each([
+    ['kubectl get pods\nNAME     READY\nweb-1    0/1\nkubectl delete pod web-1', 'destructive'],
+    ['kubectl get nodes\nNAME     STATUS\nnode-3   Ready,SchedulingDisabled\nkubectl uncordon node-3', 'write'],
+    ['kubectl get pods\nNAME     READY\nsudo fix-pods', 'write'],
+    ['kubectl get pods\nNAME     READY\n./scripts/fix.sh', 'write'],
+    ['kubectl get pods\nPOST http://x/api/restart', 'write'],
+    ['kubectl get pods\nNAMESPACE=prod\nkubectl get pods -n $NAMESPACE', 'read'],
+    ['kubectl get pods\nNAME     READY > /tmp/out', 'write'],
+    ['kubectl get pods\nNAME     READY\nfor p in a b; do\n  kubectl delete pod $p\ndone', 'destructive'],
+    ['cat <<EOF | kubectl apply -f -\nNAME: x\nEOF', 'write'],
+    // Cells longer than 400 lines are classified as written (the split would lex them again and again).
+    [['redis-cli ping', ...Array.from({ length: 400 }, () => 'PONG')].join('\n'), 'write'],
+  ])('never cuts when a later line could run: %j', (body, level) => {
+    const cell = parseRunbook(book(body), { path: 'o.md' }).cells[0]!;
+    expect(cell.exampleOutput).toBeUndefined();
+    expect(cell.risk!.level).toBe(level);
   });
 });

@@ -80,6 +80,13 @@ describe('transcripts and command detection', () => {
     expect(hasUserPrompt('echo $HOME\n$HOME/bin/x')).toBe(false);
     expect(hasUserPrompt('  $ ls')).toBe(true);
   });
+  it('knows prompts that name a shell or a host (sh-5.1$, [root@node ~]#, core@node:~$, ❯)', () => {
+    expect(splitTranscript('sh-5.1$ ceph -s\n  cluster:\n    health: HEALTH_OK', false)).toEqual({ command: 'ceph -s', exampleOutput: '  cluster:\n    health: HEALTH_OK' });
+    expect(splitTranscript('sh-4.4# chroot /host\n[root@node-1 ~]# systemctl status kubelet\ncore@node-1:~$ uptime\n❯ oc whoami\nkube:admin', false).command).toBe('chroot /host\nsystemctl status kubelet\nuptime\noc whoami');
+    for (const text of ['sh-5.1$ ceph -s', '[root@node-1 ~]# df -h', 'core@node:~$ uptime', '❯ ocm list clusters']) expect(hasUserPrompt(text)).toBe(true);
+    // Not prompts: a comment, a variable, an email address in a command, a hash in a word.
+    for (const text of ['# sh-5.1$ is a prompt', 'echo user@host:$HOME', 'git log --format=%H#x', 'curl http://x/#frag']) expect(hasUserPrompt(text)).toBe(false);
+  });
   it('recognises command-looking lines', () => {
     for (const line of ['$ ls', 'kubectl get pods', 'sudo systemctl status x', './scripts/deploy.sh', 'FOO=1 curl x']) expect(looksLikeCommand(line)).toBe(true);
     for (const line of ['{"a": 1}', 'NAME READY STATUS', 'plain words here']) expect(looksLikeCommand(line)).toBe(false);

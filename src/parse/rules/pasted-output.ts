@@ -1,4 +1,4 @@
-import { classifyRisk } from '../risk.js';
+import { classifyRisk, isPastedOutputLine } from '../risk.js';
 import { analyzeShell } from '../shell-lex.js';
 import type { ParseRule } from './state.js';
 
@@ -6,11 +6,36 @@ import type { ParseRule } from './state.js';
 // upper-case column names separated by two or more spaces, no shell syntax.
 const TABLE_HEADER = /^[A-Z][A-Z0-9_%()./-]*(?: [A-Z0-9_%()./-]+)*(?: {2,}|\t+)[A-Z][A-Z0-9_%()./-]*(?:(?: {1,}|\t+)[A-Z0-9_%()./-]+)*\s*$/;
 
+// How the first line of pasted output starts: a capital (`PONG`, `Waiting for…`), a digit
+// (`10.0.0.1`), table rules (`+---`, `| a |`, `---`), JSON or a quoted value, a URL, `word:`
+// (`run: nginx:`, `Server:`), `[+]ping ok`, `(1 row)`, an `ls -l` mode, or columns aligned by runs
+// of spaces. A command line rarely starts so; and every later line must pass isPastedOutputLine.
+const OUTPUT_START = /^(?:[A-Z0-9+|"]|\{["}]|\{$|\[[^\s[]|-{3,}|\(\d+ rows?\)|[a-z][a-z0-9+.-]*:\/\/|[^\s:]+:(?:\s|$)|[dlcbps-][rwxsStT-]{9}[.+@]?\s|total \d)/;
+const COLUMNS = /^\s*\S+(?: {2,}\S+){2,}\s*$/;
+const RULE_LINE = /^\s*[-+=| ]{3,}\s*$/;
+
+// Longer cells are classified as written: the split would lex their growing command text again and again.
+const MAX_LINES = 400;
+
+function startsOutput(lines: string[], i: number): boolean {
+  const line = lines[i]!;
+  const trimmed = line.trim();
+  if (trimmed === '') return false;
+  if (TABLE_HEADER.test(trimmed) && !/[=$|;&<>`'"\\]/.test(line)) return true;
+  if (OUTPUT_START.test(trimmed) || COLUMNS.test(line)) return true;
+  // A header line above a rule line (psql: ` pg_is_in_recovery` then `-------`).
+  return i + 1 < lines.length && /-{3,}/.test(lines[i + 1]!) && RULE_LINE.test(lines[i + 1]!);
+}
+
 /**
  * Runbooks paste a command's output after it without a `$ ` prompt (`kubectl get pods` then its
- * table). When a shell cell's lines from a column header on are such output, and the lines before
- * it are complete, read-only commands, only those lines run; the rest becomes example output.
- * Conservative: nothing changes unless the header is unmistakable and what still runs is `read`.
+ * table, `redis-cli ping` then `PONG`), sometimes several command/output pairs in one block. A run
+ * of lines is output when its first line looks like output (OUTPUT_START, a column header) right
+ * after complete command text, and each of its lines can only be output (isPastedOutputLine: no
+ * known command, path or keyword, no redirection); the first line that could be a command ends it.
+ * When the remaining command lines are complete and read-only, only they run and the rest becomes
+ * example output. Otherwise nothing changes: `kubectl delete pod x` after a pasted table keeps the
+ * cell destructive, as bash would run it.
  */
 export const pastedOutputRule: ParseRule = {
   name: 'pasted-output',
@@ -18,16 +43,40 @@ export const pastedOutputRule: ParseRule = {
     for (const cell of state.cells) {
       if (cell.kind !== 'shell' || cell.exampleOutput !== undefined) continue;
       const lines = cell.command.split('\n');
-      const header = lines.findIndex((line, i) => i > 0 && TABLE_HEADER.test(line.trim()) && !/[=$|;&<>`'"\\]/.test(line));
-      if (header < 0) continue;
-      const command = lines.slice(0, header).join('\n');
-      if (command.trim() === '' || /\\\s*$/.test(lines[header - 1]!)) continue;
-      if (classifyRisk('shell', cell.command).level === 'read') continue;
+      if (lines.length < 2 || lines.length > MAX_LINES || classifyRisk('shell', cell.command).level === 'read') continue;
+      const commands: string[] = [];
+      const output: string[] = [];
+      let inOutput = false;
+      // Command lines before `complete` were seen to be complete shell text: only the rest is lexed again.
+      let complete = 0;
+      let hasCommand = false;
+      const commandsComplete = (): boolean => {
+        const analysis = analyzeShell(commands.slice(complete).join('\n'));
+        if (!analysis.complete) return false;
+        hasCommand ||= analysis.commands.length > 0;
+        complete = commands.length;
+        return hasCommand;
+      };
+      for (let k = 0; k < lines.length; k++) {
+        const line = lines[k]!;
+        if (inOutput && isPastedOutputLine(line)) {
+          output.push(line);
+          continue;
+        }
+        inOutput = false;
+        if (k > 0 && !/\\\s*$/.test(lines[k - 1]!) && startsOutput(lines, k) && isPastedOutputLine(line) && commandsComplete()) {
+          inOutput = true;
+          output.push(line);
+          continue;
+        }
+        commands.push(line);
+      }
+      if (output.length === 0) continue;
+      const command = commands.join('\n');
       const analysis = analyzeShell(command);
-      if (!analysis.complete) continue;
-      if (classifyRisk('shell', command, undefined, analysis).level !== 'read') continue;
+      if (!analysis.complete || analysis.commands.length === 0 || classifyRisk('shell', command, undefined, analysis, state.policy).level !== 'read') continue;
       cell.command = command.replace(/\s+$/, '');
-      cell.exampleOutput = lines.slice(header).join('\n').replace(/\s+$/, '');
+      cell.exampleOutput = output.join('\n').replace(/\s+$/, '');
     }
   },
 };

@@ -3,6 +3,9 @@
 
 const USER_PROMPT = /^\s*\$(?: (.*)|)$/;
 const ROOT_PROMPT = /^\s*#(?: (.*)|)$/;
+// Prompts with a shell's or host's name, unmistakable in any block: `sh-4.4# `, `bash-5.1$ `,
+// `[root@node ~]# `, `core@node:~$ `, `❯ `.
+const NAMED_PROMPT = /^\s*(?:(?:sh|bash|zsh|ksh)-\d+(?:\.\d+)*[$#]|\[[\w.-]+@[\w.-]+(?: [^\]\n]*)?\][$#]|[\w.-]+@[\w.-]+:[^\s$#]*[$#]|❯)(?: (.*)|)$/;
 
 export interface Transcript {
   /** The prompt lines without their prompt, continuation lines kept, joined by newlines. */
@@ -13,7 +16,7 @@ export interface Transcript {
 
 /** True when any line of a shell block starts with a `$ ` prompt: it must not run as written. */
 export function hasUserPrompt(source: string): boolean {
-  return /^[ \t]*\$(?: |$)/m.test(source);
+  return /^[ \t]*\$(?: |$)/m.test(source) || source.split('\n').some((line) => NAMED_PROMPT.test(line));
 }
 
 /** Splits a terminal transcript; `rootPrompt` makes `# ` a prompt too (console blocks only). */
@@ -23,7 +26,7 @@ export function splitTranscript(source: string, rootPrompt: boolean): Transcript
   const output: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const match = USER_PROMPT.exec(line) ?? (rootPrompt ? ROOT_PROMPT.exec(line) : null);
+    const match = USER_PROMPT.exec(line) ?? NAMED_PROMPT.exec(line) ?? (rootPrompt ? ROOT_PROMPT.exec(line) : null);
     if (!match) {
       output.push(line);
       continue;

@@ -12,8 +12,9 @@ export const CLOUD_TOOLS: readonly ToolSpec[] = [
       { path: ['config', 'list'] }, { path: ['auth', 'list'] }, { path: ['info'] }, { path: ['version'] },
       { path: ['logging', 'read'] }, { path: ['logging', 'tail'], endlessUnless: ['--never-endless'] },
       { path: ['secrets', 'versions', 'access'] },
+      { path: ['storage', 'ls'] }, { path: ['storage', 'du'] }, { path: ['storage', 'cat'] }, { path: ['storage', 'hash'] },
     ],
-    destructive: [{ path: ['**', 'delete'], why: 'deletes cloud resources' }, { path: ['**', 'stop'], why: 'stops cloud resources' }, { path: ['**', 'reset'], why: 'resets instances' }, { path: ['**', 'resize'], why: 'resizes resources' }, { path: ['**', 'remove-iam-policy-binding'], why: 'removes access' }],
+    destructive: [{ path: ['**', 'delete'], why: 'deletes cloud resources' }, { path: ['**', 'stop'], why: 'stops cloud resources' }, { path: ['**', 'reset'], why: 'resets instances' }, { path: ['**', 'resize'], why: 'resizes resources' }, { path: ['**', 'remove-iam-policy-binding'], why: 'removes access' }, { path: ['**', 'restart'], why: 'restarts resources' }, { path: ['**', 'failover'], why: 'fails over a database' }, { path: ['storage', 'rm'], why: 'deletes objects' }],
     write: [{ path: ['**', 'get-credentials'], why: 'writes kubeconfig' }, { path: ['config', 'set'], why: 'changes the configuration' }],
   },
   {

@@ -19,6 +19,7 @@ const LONG = [
   'committer-date-is-author-date', 'show-pulls', 'word-diff-regex', 'color-words', 'color-moved', 'inter-hunk-context', 'anchored', 'ignore-submodules', 'submodule', 'format-patch', 'cc', 'combined-all-paths',
   'name', 'long', 'first-parent', 'in-reverse', 'line-porcelain', 'incremental', 'show-name', 'show-number', 'show-stats', 'show-email', 'root', 'ignore-rev', 'ignore-revs-file', 'contents', 'tree',
   'full-tree', 'name-only', 'object-only', 'recursive', 'debug', 'eol', 'deduplicate', 'killed', 'directory', 'no-empty-directory', 'cherry', 'mailmap', 'use-mailmap', 'no-mailmap', 'expand-tabs',
+  'batch-all-objects', 'batch', 'unordered', 'buffer', 'follow-symlinks', 'full', 'strict', 'unreachable', 'dangling', 'no-dangling', 'connectivity-only', 'name-objects', 'progress', 'no-progress', 'no-reflogs', 'cache',
 ];
 const LOG = { value: ['-n', '-L', '-S', '-G', '-e', '-U', '--max-count', '--skip', '--grep', '--author', '--since', '--until', '--format', '--pretty', '-m', '-A', '-B'], flag: ['-p', '-s', '-u', '-w', '-b', '-i', '-E', '-F', '-v', '-l', '-q', '-z', '-a', '-h', '-H', '-r', '-R', '-M', '-D', '-W', '-P', '-t', '-d', '-c', '-o'].filter((f) => !['-c', '-o'].includes(f)), pattern: [`^--(${LONG.join('|')})(=.*)?$`, '^-\\d+$', '^-n\\d+$', '^-U\\d+$', '^-[ABC]\\d+$', '^-M\\d*%?$'] };
 
@@ -27,7 +28,7 @@ export const GIT_TOOLS: readonly ToolSpec[] = [
     names: ['git'],
     options: GLOBAL,
     read: [
-      ...['log', 'status', 'diff', 'show', 'rev-parse', 'describe', 'ls-files', 'ls-tree', 'blame', 'shortlog', 'grep', 'cat-file', 'show-ref', 'for-each-ref', 'whatchanged', 'version', 'count-objects', 'rev-list', 'merge-base', 'name-rev', 'show-branch', 'cherry', 'diff-tree', 'diff-index', 'diff-files', 'var', 'check-ignore', 'check-attr', 'verify-commit', 'verify-tag', 'range-diff', 'annotate'].map((s) => ({ path: [s], options: LOG })),
+      ...['log', 'status', 'diff', 'show', 'rev-parse', 'describe', 'ls-files', 'ls-tree', 'blame', 'shortlog', 'grep', 'cat-file', 'show-ref', 'for-each-ref', 'whatchanged', 'version', 'count-objects', 'rev-list', 'merge-base', 'name-rev', 'show-branch', 'cherry', 'diff-tree', 'diff-index', 'diff-files', 'var', 'check-ignore', 'check-attr', 'verify-commit', 'verify-tag', 'range-diff', 'annotate', 'fsck', 'verify-pack'].map((s) => ({ path: [s], options: LOG })),
       { path: ['ls-remote'], options: { flag: ['--heads', '--tags', '--refs', '-q', '--quiet', '--exit-code', '--get-url', '--symref', '-h', '-t', '--branches'], value: ['--sort'] } },
       { path: ['branch'], args: 'none', options: { flag: ['-a', '--all', '-r', '--remotes', '-v', '-vv', '--verbose', '--show-current', '--no-color', '--color', '--column', '--no-column', '-i', '--ignore-case', '--omit-empty'], value: ['--contains', '--no-contains', '--merged', '--no-merged', '--sort', '--format', '--points-at', '-l', '--list'] } },
       { path: ['tag'], args: 'none', options: { flag: ['-n', '--column', '--no-column', '-i', '--ignore-case'], value: ['-l', '--list', '--contains', '--no-contains', '--merged', '--no-merged', '--sort', '--format', '--points-at'], pattern: ['^-n\\d+$'] } },
@@ -53,5 +54,19 @@ export const GIT_TOOLS: readonly ToolSpec[] = [
       { path: ['filter-branch'], why: 'rewrites history' }, { path: ['filter-repo'], why: 'rewrites history' },
       { path: ['update-ref'], withOption: ['-d'], why: 'deletes a ref' },
     ],
+  },
+  {
+    // GitHub's gh: listing and viewing read; `api` reads only as a GET without fields or input.
+    names: ['gh'],
+    options: { value: ['-R', '--repo', '-q', '--jq', '-t', '--template', '--json', '-L', '--limit', '-s', '--state', '-l', '--label', '-A', '--author', '-a', '--assignee', '-B', '--base', '-H', '--head', '-b', '--branch', '-w', '--workflow', '-u', '--user', '-e', '--event', '--search', '--hostname', '--status', '--created', '--attempt', '-j', '--job'], },
+    read: [
+      ...['pr', 'issue'].flatMap((o) => ['list', 'view', 'status', 'checks', 'diff'].map((v) => ({ path: [o, v], options: { flag: ['-c', '--comments', '--name-only', '--patch', '--color=never', '--required'] } }))),
+      { path: ['repo', 'view'] }, { path: ['repo', 'list'], options: { flag: ['--archived', '--fork', '--source', '--no-archived', '--public', '--private'] } },
+      { path: ['run', 'list'] }, { path: ['run', 'view'], options: { flag: ['--log', '--log-failed', '-v', '--verbose', '--exit-status'] } }, { path: ['run', 'watch'], endlessUnless: ['--never-endless'] },
+      { path: ['release', 'list'] }, { path: ['release', 'view'] }, { path: ['workflow', 'list'], options: { flag: ['-a', '--all'] } }, { path: ['workflow', 'view'], options: { flag: ['-y', '--yaml'] } },
+      { path: ['auth', 'status'], options: { flag: ['--show-token'] } }, { path: ['search', '*'] }, { path: ['cache', 'list'] }, { path: ['label', 'list'] }, { path: ['secret', 'list'] }, { path: ['variable', 'list'] }, { path: ['variable', 'get'] }, { path: ['version'] },
+      { path: ['api'], args: 1, options: { value: ['-H', '--header', '--cache', '-p', '--preview'], flag: ['--paginate', '-i', '--include', '--silent', '--verbose', '--slurp'] } },
+    ],
+    destructive: [{ path: ['*', 'delete'], why: 'deletes repositories, releases, runs, caches, secrets or issues' }, { path: ['run', 'cancel'], why: 'cancels a workflow run' }],
   },
 ];

@@ -29,6 +29,13 @@ export const HASHICORP_TOOLS: readonly ToolSpec[] = [
     destructive: [{ path: ['del'], why: 'deletes keys' }, { path: ['member', 'remove'], why: 'removes a cluster member' }, { path: ['defrag'], why: 'rewrites the data files' }, { path: ['compaction'], why: 'discards history' }, { path: ['snapshot', 'restore'], why: 'overwrites data' }, { path: ['alarm', 'disarm'], why: 'clears alarms' }],
   },
   {
+    // etcd's offline tool (etcd 3.5+): snapshot status reads the file; restore and defrag rewrite data.
+    names: ['etcdutl'],
+    options: { value: ['-w', '--write-out', '--data-dir'], pattern: ['^--(write-out|data-dir)=.*$'] },
+    read: [{ path: ['snapshot', 'status'] }, { path: ['version'] }, { path: ['hashkv'] }],
+    destructive: [{ path: ['snapshot', 'restore'], why: 'overwrites a data directory' }, { path: ['defrag'], why: 'rewrites the data files' }, { path: ['migrate'], why: 'rewrites the data files' }],
+  },
+  {
     names: ['vault'],
     options: HTTP_OPTS,
     read: [{ path: ['status'] }, { path: ['read'] }, { path: ['kv', 'get'] }, { path: ['kv', 'list'] }, { path: ['kv', 'metadata', 'get'] }, { path: ['list'] }, { path: ['version'] }, { path: ['token', 'lookup'] }, { path: ['secrets', 'list'] }, { path: ['auth', 'list'] }, { path: ['policy', 'list'] }, { path: ['policy', 'read'] }, { path: ['operator', 'raft', 'list-peers'] }, { path: ['audit', 'list'] }, { path: ['print', 'token'] }],
@@ -43,9 +50,10 @@ export const HASHICORP_TOOLS: readonly ToolSpec[] = [
   {
     names: ['terraform', 'tofu'],
     options: TF,
-    read: [{ path: ['plan'] }, { path: ['show'] }, { path: ['output'] }, { path: ['validate'] }, { path: ['version'] }, { path: ['providers'] }, { path: ['graph'] }, { path: ['state', 'list'] }, { path: ['state', 'show'] }, { path: ['fmt'], options: { pattern: ['^-(check|diff|recursive|list=.*)$'] } }],
+    read: [{ path: ['show'] }, { path: ['output'] }, { path: ['validate'] }, { path: ['version'] }, { path: ['providers'] }, { path: ['graph'] }, { path: ['state', 'list'] }, { path: ['state', 'show'] }, { path: ['fmt'], options: { pattern: ['^-(check|diff|recursive|list=.*)$'] } }],
     destructive: [{ path: ['destroy'], why: 'destroys infrastructure' }, { path: ['state', 'rm'], why: 'forgets resources' }, { path: ['apply'], withOption: ['-destroy'], why: 'destroys infrastructure' }, { path: ['plan'], withOption: ['-out'], why: '' }].filter((d) => d.why !== ''),
-    write: [{ path: ['plan'], withOption: ['-out'], why: 'writes a plan file' }],
+    // plan and refresh evaluate the configuration: `external` data sources run programs, providers run, the state lock is taken.
+    write: [{ path: ['plan'], withOption: ['-out'], why: 'writes a plan file' }, { path: ['plan'], why: 'runs the configuration\'s data sources (external programs) and takes the state lock' }, { path: ['refresh'], why: 'updates the state' }],
   },
   {
     names: ['helm'],

@@ -4,12 +4,13 @@ import { DATA_STORE_TOOLS } from './data-stores.js';
 import { GIT_TOOLS } from './git.js';
 import { HASHICORP_TOOLS } from './hashicorp.js';
 import { KUBERNETES_TOOLS } from './kubernetes.js';
+import { MONITORING_TOOLS } from './monitoring.js';
 import { NETWORK_TOOLS } from './network.js';
 import { SYSTEM_TOOLS } from './system.js';
 import type { ToolSpec } from './types.js';
 
 export type { ToolSpec, ReadForm, DestructiveForm, OptionSet } from './types.js';
-export { PLAIN_READ, PLAIN_WRITE, PLAIN_DESTRUCTIVE } from './plain.js';
+export { PLAIN_READ, PLAIN_WRITE, PLAIN_DESTRUCTIVE, VERSION_ONLY } from './plain.js';
 
 /** Every tool entry with the data file it comes from (named in reasons and `list --explain`). */
 const FILES: [string, readonly ToolSpec[]][] = [
@@ -21,6 +22,7 @@ const FILES: [string, readonly ToolSpec[]][] = [
   ['tools/data-stores', DATA_STORE_TOOLS],
   ['tools/network', NETWORK_TOOLS],
   ['tools/git', GIT_TOOLS],
+  ['tools/monitoring', MONITORING_TOOLS],
 ];
 
 export interface ToolEntry {

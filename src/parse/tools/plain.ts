@@ -12,7 +12,7 @@ export const PLAIN_READ: readonly string[] = [
   'pg_isready', 'expr', 'numfmt', 'envsubst', 'ulimit', 'umask', 'yes', 'nproc', 'tty', 'users', 'logname',
   'lshw', 'dmidecode', 'sensors', 'pstree', 'pmap', 'getconf',
   'slabtop', 'dstat', 'pvs', 'vgs', 'lvs', 'pvdisplay',
-  'vgdisplay', 'lvdisplay', 'showmount', 'apt-cache', 'dpkg-query', 'nm', 'objdump', 'readelf', 'sha224sum', 'sha384sum', 'b2sum',
+  'vgdisplay', 'lvdisplay', 'showmount', 'pg_controldata', 'ntpstat', 'lsns', 'lslocks', 'lsipc', 'numastat', 'apt-cache', 'dpkg-query', 'nm', 'objdump', 'readelf', 'sha224sum', 'sha384sum', 'b2sum',
 ];
 
 /** Commands that always write (they create, change or move files or state). */
@@ -23,7 +23,7 @@ export const PLAIN_WRITE: Readonly<Record<string, string>> = {
   gzip: 'compresses files', gunzip: 'decompresses files', zip: 'writes an archive', unzip: 'extracts files',
   bzip2: 'compresses files', xz: 'compresses files', logger: 'writes to the system log', wall: 'messages every user',
   crontab: 'changes the crontab', useradd: 'adds a user', usermod: 'changes a user', passwd: 'changes a password',
-  mount: 'mounts a file system', umount: 'unmounts a file system', swapoff: 'disables swap', swapon: 'enables swap',
+  umount: 'unmounts a file system', swapoff: 'disables swap', swapon: 'enables swap',
   split: 'writes files', csplit: 'writes files', patch: 'edits files', enable: 'loads or disables shell builtins',
   cordon: 'changes scheduling',
 };
@@ -36,4 +36,23 @@ export const PLAIN_DESTRUCTIVE: Readonly<Record<string, string>> = {
   blkdiscard: 'discards device blocks', shutdown: 'stops the host', reboot: 'reboots the host',
   halt: 'stops the host', poweroff: 'stops the host', pg_restore: 'overwrites a database', dropdb: 'drops a database',
   unlink: 'removes a file', srm: 'removes files',
+};
+
+const V = ['--version'];
+const VV = ['--version', '-v', '-V', 'version'];
+/**
+ * Programs that print their version and exit when given exactly one of these words (`node --version`,
+ * `prometheus --version`); with any other arguments they are unknown programs (`write`).
+ */
+export const VERSION_ONLY: Readonly<Record<string, readonly string[]>> = {
+  node: ['--version', '-v'], deno: ['--version', '-V'], bun: ['--version', '-v'], go: ['version'], java: ['-version', '--version'], javac: ['-version', '--version'],
+  ruby: ['--version', '-v'], perl: ['--version', '-v'], php: ['--version', '-v'], rustc: ['--version', '-V'], cargo: ['--version', '-V'], gcc: V, make: V, cmake: V,
+  prometheus: V, alertmanager: V, node_exporter: V, blackbox_exporter: V, pushgateway: V, thanos: ['--version', 'version'], loki: ['--version', '-version'], promtail: ['--version', '-version'],
+  'grafana-server': ['-v', '--version'], grafana: ['--version', '-v'], etcd: V, containerd: ['--version', '-v'], runc: ['--version', '-v'], kubelet: V, 'kube-apiserver': V, consul: ['version', '--version'],
+  vault: ['version', '--version'], nomad: ['version', '--version'], packer: ['version', '--version'], ansible: V, 'ansible-playbook': V, chef: ['--version', '-v'], 'chef-client': ['--version', '-v'],
+  haproxy: ['-v', '-vv'], redis: V, 'redis-server': ['--version', '-v'], postgres: ['--version', '-V'], mysqld: ['--version', '-V'], pgbouncer: ['--version', '-V'], patroni: ['--version'],
+  gitlab: ['--version'], 'gitlab-runner': ['--version', '-v'], 'gitaly': ['--version', '-version'], docker: VV, kubectl: ['version'], yarn: ['--version', '-v'], pnpm: ['--version', '-v'],
+  python: ['--version', '-V'], python3: ['--version', '-V'], pip: ['--version', '-V'], pip3: ['--version', '-V'], openssl: ['version'], ssh: ['-V'], tmux: ['-V'], bash: ['--version'], git: ['--version', 'version'],
+  curl: ['--version', '-V'], wget: ['--version', '-V'], jq: ['--version'], yq: ['--version', '-V'], kustomize: ['version'], skaffold: ['version'], kind: ['version'], minikube: ['version'], k9s: ['version'],
+  sops: ['--version', '-v'], age: ['--version'], cosign: ['version'], trivy: ['--version', '-v', 'version'], nginx: ['-v', '-V'], envoy: ['--version'], caddy: ['version'], traefik: ['version', '--version'],
 };

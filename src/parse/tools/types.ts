@@ -43,6 +43,8 @@ export interface DestructiveForm {
   /** When given, only with one of these options (`push --force`). */
   withOption?: readonly string[];
   why: string;
+  /** The form runs the command after `--` (`kubectl debug node/x -- cmd`): the command can raise the level. */
+  runs?: { after: '--' };
 }
 
 export interface ToolSpec {
@@ -50,6 +52,8 @@ export interface ToolSpec {
   names: readonly string[];
   /** Subcommands are matched without regard to case (`INFO`, `info`). */
   ignoreCase?: boolean;
+  /** A word that starts another command of the same tool (`ovs-vsctl show -- del-br br0`): the argv is then `write`. */
+  commandSeparator?: string;
   /** Options accepted in every form, before or after the subcommand (`-n`, `--context`). */
   options?: OptionSet;
   read: readonly ReadForm[];
