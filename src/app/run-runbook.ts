@@ -10,7 +10,7 @@ import { planRun, type GivenValue, type Mode, type PlanResult } from '../plan/in
 import { runNotebook, type RunNotebookOptions, type RunOutcome, type RunProgress, type StepDecider } from '../execute/index.js';
 import { needsSandbox, probeSandbox, type SandboxMode, type SandboxProbe } from '../execute/index.js';
 import { RunproofError } from '../core/index.js';
-import { runOnHosts, type FleetOptions } from './run-fleet.js';
+import { blockPinnedSteps, placeSteps, runOnHosts, type FleetOptions } from './run-fleet.js';
 import {
   acquireLock,
   collectSecrets,
@@ -166,7 +166,8 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     ...(options.allow ? { allow: options.allow } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     onMissing: options.mode === 'dry-run' ? 'keep' : 'throw',
-    envNames: new Set(Object.keys(env)),
+    // {{RUNPROOF_HOST}}: the host a request pinned to hosts is sent for (a run on hosts fills it in).
+    envNames: new Set([...Object.keys(env), 'RUNPROOF_HOST']),
     ...(teamPolicy ? { teamPolicy: teamPolicy.policy } : {}),
   });
   // One redactor for the journal, logs, record, reports and the screen. It knows, before the first
@@ -180,6 +181,10 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
 
   // Probed once per run, before the lock and the bundle: `required` refuses with nothing run.
   const fleet = fleetForRun(options.fleet, resume);
+  // Where each step runs: a pin to no host nor group of the run is refused before anything is
+  // written; a run on this machine blocks the steps pinned to a host.
+  if (fleet) placeSteps(plan, fleet.targets);
+  else blockPinnedSteps(plan);
   // Remote hosts run cells through their own shell, never in this machine's sandbox.
   const sandboxMode = fleet ? 'off' : options.sandbox ?? 'warn';
   if (fleet && options.sandbox === 'required' && plan.mode === 'unattended') {
@@ -284,7 +289,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
 function fleetForRun(fleet: FleetOptions | undefined, resume: ResumePoint | undefined): FleetOptions | undefined {
   const oldHosts = resume?.record.hosts;
   if (!oldHosts) return fleet && fleet.targets.length > 0 ? fleet : undefined;
-  const targets = fleet && fleet.targets.length > 0 ? fleet.targets : oldHosts.map((h) => ({ name: h.name, sshOptions: [] }));
+  const targets = fleet && fleet.targets.length > 0 ? fleet.targets : oldHosts.map((h) => ({ name: h.name, sshOptions: [], ...(h.groups ? { groups: h.groups } : {}) }));
   return { ...fleet, targets, doneOnHost: resume!.doneStepNames };
 }
 

@@ -93,6 +93,10 @@ export interface RunNotebookOptions {
   alreadyDone?: Set<string>;
   /** Where shell cells run instead of a local session (a remote host's session, for fleet runs). */
   session?: ShellSession;
+  /** Leave `session` open at the end (a fleet run goes on with it in its next stretch of steps). */
+  keepSession?: boolean;
+  /** Values captured by earlier cells (`capture=`), shared with a later call that goes on with the same session. */
+  captured?: Record<string, string>;
   /**
    * The bubblewrap sandbox for unattended read cells: the setting and what the probe found (see
    * `needsSandbox` and `probeSandbox`). Without it, nothing runs sandboxed.
@@ -221,7 +225,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
   const statuses: StepStatus[] = [];
   let aborted = false;
   let runAll = false;
-  const captured: Record<string, string> = {};
+  const captured: Record<string, string> = options.captured ?? {};
 
   try {
     for (const [index, step] of plan.steps.entries()) {
@@ -334,7 +338,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       const attempt = await finishAttempt(bg.n, bg.startedAt, outcome, bg.stdout, bg.stderr);
       await sink.append({ type: 'attempt-end', stepId: bg.step.id, attempt });
     }
-    await session?.close();
+    if (!(options.keepSession && session === options.session)) await session?.close();
     await http?.close();
   }
 
@@ -425,7 +429,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
           outcome = await shell.run(request, sinkFor);
         }
       } else if (step.kind === 'http' && step.http) {
-        const values = { ...baseEnv, ...plan.env, ...Object.fromEntries(plan.parameters.map((p) => [p.name, p.value])), ...captured };
+        // In a run on hosts, {{RUNPROOF_HOST}} is the host a pinned request is sent for.
+        const values = { ...baseEnv, ...plan.env, ...Object.fromEntries(plan.parameters.map((p) => [p.name, p.value])), ...captured, ...(step.host ? { RUNPROOF_HOST: step.host } : {}) };
         const { spec, missing, refused } = substituteTemplateVars(step.http, values);
         const began = Date.now();
         if (refused.length > 0) {
