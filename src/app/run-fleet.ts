@@ -250,6 +250,8 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
       }
       // Values given with --set or an env file that are not parameters: exported on the host too.
       for (const [key, value] of Object.entries(plan.env)) host.session.setVariable(key, value);
+      // Cells may say which host they run on: the name of the run (an alias), not the machine's.
+      host.session.setVariable('RUNPROOF_HOST', name);
     }
     const progress = numbered(host.steps);
     const outcome = await runNotebook({
