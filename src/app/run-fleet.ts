@@ -14,7 +14,7 @@
 // first stretch to its last; `--canary K` runs each stretch on the first K hosts before the rest.
 import { RunproofError, withoutRunproofSecrets } from '../core/index.js';
 import type { Plan, PlanStep } from '../plan/index.js';
-import { createShellSession, runNotebook, runStartEvent, runStatusFor, startStreamSession, StreamSessionError, type RunNotebookOptions, type RunOutcome, type RunProgress, type RunSink, type ShellSession } from '../execute/index.js';
+import { createShellSession, runNotebook, runStartEvent, runStatusFor, startStreamSession, StreamSessionError, type RunNotebookOptions, type RunOutcome, type RunProgress, type RunSink, type ShellSession, type StepDecider } from '../execute/index.js';
 import { countStatuses, type HostResult, type JournalEventInput, type RunStatus, type StepStatus } from '../record/index.js';
 import type { Target } from '../fleet/index.js';
 
@@ -102,12 +102,14 @@ function hostStep(step: PlanStep, host: string): PlanStep {
 // A stretch of consecutive steps: on this machine, or on hosts.
 type Stretch = { local: true; steps: PlanStep[] } | { local: false; steps: StepPlacement[] };
 
-function stretchesOf(placed: StepPlacement[]): Stretch[] {
+// `oneByOne` (interactive runs): every step is its own stretch, asked once and run on every host
+// before the next step is asked.
+function stretchesOf(placed: StepPlacement[], oneByOne: boolean): Stretch[] {
   const out: Stretch[] = [];
   for (const p of placed) {
     const local = p.hosts.length === 0;
     const last = out.at(-1);
-    if (last && last.local === local) {
+    if (last && last.local === local && !oneByOne) {
       if (last.local) last.steps.push(p.step);
       else last.steps.push(p);
     } else {
@@ -139,13 +141,17 @@ interface HostState {
  * Runs `base` (everything runNotebook needs) on every target, writing one journal: one
  * run-start naming the hosts, each host's steps, one run-end with a result per host.
  */
-export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions): Promise<RunOutcome> {
-  const { plan, sink } = base;
+export async function runOnHosts(given: RunNotebookOptions, fleet: FleetOptions): Promise<RunOutcome> {
+  const { plan, sink } = given;
   const startedAt = new Date().toISOString();
   const started = Date.now();
   const hosts = fleet.targets.map((t) => t.name);
   const placed = placeSteps(plan, fleet.targets);
-  const stretches = stretchesOf(placed);
+  const stretches = stretchesOf(placed, given.decider !== undefined);
+  // Interactive: one operator for every host (see fleetInteraction).
+  const base: RunNotebookOptions = given.decider
+    ? { ...given, ...fleetInteraction(given.decider, given.progress, (id) => (placed.find((p) => p.step.id === id)?.hosts ?? []).filter((h) => !state.get(h)?.unreachable && !state.get(h)?.stopped)) }
+    : given;
   const localSteps = placed.filter((p) => p.hosts.length === 0).map((p) => p.step);
   const statuses: StepStatus[] = [];
   const limit = maxFailCount(fleet.maxFail, hosts.length);
@@ -331,6 +337,98 @@ export async function runOnHosts(base: RunNotebookOptions, fleet: FleetOptions):
   const durationMs = Date.now() - started;
   await sink.append({ type: 'run-end', status, endedAt, durationMs, counts, hosts: hostResults });
   return { status, counts, startedAt, endedAt, durationMs };
+}
+
+const baseIdOf = (step: PlanStep): string => (step.host && step.id.endsWith(`@${step.host}`) ? step.id.slice(0, -(step.host.length + 1)) : step.id);
+
+// The step as the plan has it, without a host: what the operator is asked about once.
+function baseStep(step: PlanStep): PlanStep {
+  const { host: _host, ...rest } = step;
+  return { ...rest, id: baseIdOf(step) };
+}
+
+/**
+ * An interactive run on hosts: every host's copy of a step asks the operator's decider, and only
+ * the first of them really asks (showing the hosts); the others take the same answer, call for
+ * call (the n-th question about a step on one host gets the n-th answer). Every host's attempt of
+ * a step shares one Ctrl-C signal, so Ctrl-C stops the step on every host at once, and the
+ * question after it (go on, retry, quit) is asked once. On screen each step has one header and
+ * one spinner, and one result line per host.
+ */
+function fleetInteraction(decider: StepDecider, progress: RunProgress | undefined, hostsOf: (id: string) => string[]): { decider: StepDecider; progress?: RunProgress } {
+  const answers = new Map<string, unknown>();
+  const calls = new Map<string, number>();
+  let runAll = false;
+  // The n-th call of `kind` for this host's step: its key among all hosts' calls.
+  const keyOf = (kind: string, step: PlanStep): string => {
+    const n = (calls.get(`${kind}\0${step.id}`) ?? 0) + 1;
+    calls.set(`${kind}\0${step.id}`, n);
+    return `${kind}\0${baseIdOf(step)}\0${n}`;
+  };
+  const once = <T>(key: string, ask: () => T): T => {
+    if (!answers.has(key)) answers.set(key, ask());
+    return answers.get(key) as T;
+  };
+  const shared: StepDecider = {
+    beforeStep(step, context) {
+      const key = keyOf('before', step);
+      if (!step.host) return decider.beforeStep(step, context);
+      if (runAll && step.risk.level !== 'destructive' && context?.notice === undefined) {
+        return Promise.resolve({ action: 'run', by: 'operator', reason: 'run the rest without asking (chosen earlier)' });
+      }
+      return once(key, () =>
+        decider.beforeStep(baseStep(step), { ...context, hosts: hostsOf(baseIdOf(step)) }).then((answer) => {
+          if (answer.action === 'run-all') runAll = true;
+          return answer;
+        }),
+      );
+    },
+  };
+  if (decider.afterFailure) {
+    const after = decider.afterFailure.bind(decider);
+    shared.afterFailure = (step, summary, failure) => {
+      const key = keyOf('after', step);
+      if (!step.host) return after(step, summary, failure);
+      return once(key, () => after(baseStep(step), `${summary} (on ${step.host}; the answer goes for every host where it did not pass)`, failure));
+    };
+  }
+  if (decider.cellSignal) {
+    const cellSignal = decider.cellSignal.bind(decider);
+    shared.cellSignal = (step) => (step.host ? once(keyOf('signal', step), () => cellSignal(baseStep(step))) : cellSignal(step));
+  }
+  if (!progress) return { decider: shared };
+  const headed = new Set<string>();
+  const running = new Map<string, number>();
+  return {
+    decider: shared,
+    progress: {
+      stepStart(step, index, total) {
+        if (!step.host) return progress.stepStart?.(step, index, total);
+        if (headed.has(baseIdOf(step))) return undefined;
+        headed.add(baseIdOf(step));
+        return progress.stepStart?.(baseStep(step), index, total);
+      },
+      attemptStart(step, n) {
+        if (!step.host) return progress.attemptStart?.(step, n);
+        const id = baseIdOf(step);
+        running.set(id, (running.get(id) ?? 0) + 1);
+        return running.get(id) === 1 ? progress.attemptStart?.(baseStep(step), n) : undefined;
+      },
+      output(step, stream, text) {
+        // Many hosts at once: their output is in the bundle, not interleaved on the screen.
+        if (!step.host) progress.output?.(step, stream, text);
+      },
+      attemptEnd(step, n) {
+        if (!step.host) return progress.attemptEnd?.(step, n);
+        const id = baseIdOf(step);
+        running.set(id, (running.get(id) ?? 1) - 1);
+        return running.get(id) === 0 ? progress.attemptEnd?.(baseStep(step), n) : undefined;
+      },
+      stepEnd(step, status, detail) {
+        progress.stepEnd?.(step.host ? baseStep(step) : step, status, step.host ? `${step.host}${detail ? `: ${detail}` : ''}` : detail);
+      },
+    },
+  };
 }
 
 function hostFailed(host: HostState): boolean {

@@ -53,7 +53,7 @@ export interface StepFailure {
  * the edited text again and asks again (with a `notice`) when it became destructive or does not parse.
  */
 export interface StepDecider {
-  beforeStep(step: PlanStep, context?: { notice?: string }): Promise<Omit<Decision, 'at'> & { command?: string }>;
+  beforeStep(step: PlanStep, context?: { notice?: string; hosts?: string[] }): Promise<Omit<Decision, 'at'> & { command?: string }>;
   /** After a failure, timeout or Ctrl-C of one cell: `retry`, `skip`, `continue` or `quit`. */
   afterFailure?(step: PlanStep, summary: string, failure: StepFailure): Promise<Omit<Decision, 'at'>>;
   /** A fresh signal per attempt that interrupts only that attempt (Ctrl-C on one cell). */
