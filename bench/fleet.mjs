@@ -3,6 +3,11 @@
 // Debian's ansible is installed) `ansible all -m shell -a CMD -f 10` once per command. All hosts
 // are aliases of one sshd on 127.0.0.2–.21 started here with generated keys. Goal: ≤ 0.25× the loop.
 // Needs `npm run build` first, and sshd (openssh-server).
+//
+// Connections: no ControlMaster anywhere. runproof opens one ssh connection per host (its one
+// long-lived session), the loop one per command (as such loops are written), ansible one per task
+// and host (ANSIBLE_SSH_ARGS replaces its default ControlMaster/ControlPersist options). Every
+// part is bounded: each baseline and the runproof run get BUDGET_MS, ssh a ConnectTimeout.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 const HOSTS = 20;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli', 'main.js');
+const BUDGET_MS = Number(process.env.RUNPROOF_BENCH_FLEET_BUDGET_MS ?? 300_000);
 const COMMANDS = ['uptime', 'df -h /', 'cat /proc/loadavg', 'uname -a', 'hostname', 'id -un', 'free -m', 'ls /', 'date -u', 'echo ok'];
 
 function freePort() {
@@ -29,6 +35,11 @@ function time(fn) {
   const started = process.hrtime.bigint();
   const result = fn();
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, result };
+}
+
+// A spawnSync that ended by its timeout says so instead of looking like a failure of the command.
+function timedOut(result) {
+  return result.error?.code === 'ETIMEDOUT' || result.signal === 'SIGTERM';
 }
 
 export default async function benchFleet() {
@@ -67,6 +78,8 @@ LogLevel ERROR
   UserKnownHostsFile ${join(dir, 'known_hosts')}
   StrictHostKeyChecking yes
   BatchMode yes
+  ConnectTimeout 10
+  ControlMaster no
   LogLevel ERROR
 `).join('\n'));
   writeFileSync(join(dir, 'hosts.txt'), names.join('\n') + '\n');
@@ -82,27 +95,33 @@ LogLevel ERROR
   const cfg = join(dir, 'ssh_config');
   try {
     for (const probe of [names[0], names[HOSTS - 1]]) {
-      for (let i = 0; i < 100 && spawnSync('ssh', ['-F', cfg, probe, 'true']).status !== 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && spawnSync('ssh', ['-F', cfg, probe, 'true'], { timeout: 15_000 }).status !== 0; i += 1) await new Promise((r) => setTimeout(r, 100));
     }
 
-    const loop = time(() => spawnSync('bash', ['-c', `for c in ${COMMANDS.map((c) => `'${c}'`).join(' ')}; do for h in ${names.join(' ')}; do ssh -F '${cfg}' "$h" "$c" >/dev/null || exit 1; done; done`]));
+    const loop = time(() => spawnSync('bash', ['-c', `for c in ${COMMANDS.map((c) => `'${c}'`).join(' ')}; do for h in ${names.join(' ')}; do ssh -F '${cfg}' "$h" "$c" >/dev/null || exit 1; done; done`], { timeout: BUDGET_MS, encoding: 'utf8' }));
+    if (timedOut(loop.result)) throw new Error(`the ssh loop took more than ${BUDGET_MS} ms (RUNPROOF_BENCH_FLEET_BUDGET_MS)`);
     if (loop.result.status !== 0) throw new Error(`ssh loop failed: ${loop.result.stderr} ${sshdErrors}`);
-    const rp = time(() => spawnSync(process.execPath, [cli, 'run', join(dir, 'fleet.md'), '--hosts', join(dir, 'hosts.txt'), '--ssh-config', cfg, '--parallel', '10', '--yes', '--evidence-dir', join(dir, 'evidence')], { encoding: 'utf8' }));
+    const rp = time(() => spawnSync(process.execPath, [cli, 'run', join(dir, 'fleet.md'), '--hosts', join(dir, 'hosts.txt'), '--ssh-config', cfg, '--parallel', '10', '--yes', '--evidence-dir', join(dir, 'evidence')], { encoding: 'utf8', timeout: BUDGET_MS }));
+    if (timedOut(rp.result)) throw new Error(`runproof took more than ${BUDGET_MS} ms (RUNPROOF_BENCH_FLEET_BUDGET_MS)`);
     if (rp.result.status !== 0) throw new Error(`runproof failed (${rp.result.status}): ${rp.result.stdout.slice(-2000)} ${rp.result.stderr}`);
     console.log(`fleet ${HOSTS} hosts x ${COMMANDS.length} cells`);
     console.log(`  runproof --parallel 10 (bundle written and sealed): ${(rp.ms / 1000).toFixed(2)} s`);
     console.log(`  sequential ssh loop:                                ${(loop.ms / 1000).toFixed(2)} s`);
     console.log(`  ratio runproof / loop: ${(rp.ms / loop.ms).toFixed(3)} (goal <= 0.25)`);
+    console.log('  connections: no ControlMaster; runproof 1 per host, the loop 1 per command');
     if (spawnSync('ansible', ['--version']).status === 0) {
       const env = { ...process.env, ANSIBLE_SSH_ARGS: `-F ${cfg}`, ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent' };
+      const deadline = Date.now() + BUDGET_MS;
       const ans = time(() => {
         for (const c of COMMANDS) {
-          const r = spawnSync('ansible', ['all', '-i', join(dir, 'inventory.ini'), '-m', 'shell', '-a', c, '-f', '10'], { env, encoding: 'utf8' });
+          const r = spawnSync('ansible', ['all', '-i', join(dir, 'inventory.ini'), '-m', 'shell', '-a', c, '-f', '10'], { env, encoding: 'utf8', timeout: Math.max(1, deadline - Date.now()) });
           if (r.status !== 0) return r;
         }
         return { status: 0 };
       });
-      if (ans.result.status === 0) {
+      if (timedOut(ans.result)) {
+        console.log(`  ansible baseline: stopped after ${BUDGET_MS} ms (RUNPROOF_BENCH_FLEET_BUDGET_MS)`);
+      } else if (ans.result.status === 0) {
         console.log(`  ansible -m shell -f 10, once per command:           ${(ans.ms / 1000).toFixed(2)} s`);
         console.log(`  ratio runproof / ansible: ${(rp.ms / ans.ms).toFixed(3)}`);
       } else {
