@@ -1,6 +1,6 @@
 // Pinning cells to hosts, groups and the operator's machine in a run on many hosts, against a
 // real sshd on 127.0.0.2–.5 and a real HTTP server on 127.0.0.1 (no mock of ssh nor HTTP).
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,24 @@ describe('pinning cells in a run on hosts', () => {
     const verify = await runCli(['verify', summary.bundle]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   }, 180_000);
+
+  it('--resume goes back to the same hosts and groups: a group pin still places its step, only what failed reruns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rp-pin-resume-'));
+    const book = join(dir, 'back.md');
+    const flag = join(dir, 'broken');
+    writeFileSync(flag, '');
+    writeFileSync(book, '# Back\n\n```bash {name=everywhere}\necho "on $RUNPROOF_HOST"\n```\n\n```bash {name=back-check host=back}\ntest ! -e "$FLAG"\n```\n');
+    const first = await runCli(['run', book, '--hosts', inventory, '--ssh-config', fx.config, '--set', `FLAG=${flag}`, '--yes', '--json', '--evidence-dir', join(dir, 'ev')], { timeoutMs: 120_000 });
+    expect(first.code, first.stderr).toBe(1);
+    const bundle = (JSON.parse(first.stdout) as { bundle: string }).bundle;
+    expect(recordOf(bundle).steps.filter((s) => s.name === 'back-check').map((s) => [s.host, s.status])).toEqual([['web-3', 'failed']]);
+    rmSync(flag);
+    const resumed = await runCli(['run', '--resume', bundle, '--ssh-config', fx.config, '--set', `FLAG=${flag}`, '--yes', '--json'], { timeoutMs: 120_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const again = recordOf((JSON.parse(resumed.stdout) as { bundle: string }).bundle);
+    expect(again.steps.filter((s) => s.name === 'back-check').map((s) => [s.host, s.status])).toEqual([['web-3', 'passed']]);
+    expect(again.steps.filter((s) => s.name === 'everywhere').every((s) => s.status === 'skipped')).toBe(true);
+  }, 240_000);
 
   it('a pin to no host nor group of the run is exit 2 before anything runs or is written', async () => {
     const evidence = mkdtempSync(join(tmpdir(), 'rp-pin-bad-'));
