@@ -452,7 +452,7 @@ function hostVerdict(host: HostState, doneOnHost: Set<string> | undefined): Host
   const name = host.target.name;
   const times = { ...(host.startedAt ? { startedAt: host.startedAt } : {}), ...(host.endedAt ? { endedAt: host.endedAt } : {}) };
   if (host.unreachable) return { name, status: 'unreachable', failure: host.unreachable.kind, message: host.unreachable.message, startedAt: host.unreachable.at, endedAt: host.endedAt ?? host.unreachable.at };
-  if (!host.started) return { name, status: 'not-started', message: `not started: ${host.stopped ?? 'no step runs on this host'}` };
+  if (!host.started) return { name, status: 'not-started', message: host.stopped ? `not started: ${host.stopped}` : host.steps.length === 0 ? 'no step of the selection is placed on this host (host= pins)' : 'not started' };
   const verdict: RunStatus = runStatusFor(host.statuses, host.aborted, false);
   if (host.stopped && verdict !== 'failed') return { name, status: 'aborted', message: `stopped before its last step: ${host.stopped}`, ...times };
   if (verdict === 'failed' || verdict === 'aborted' || verdict === 'blocked') return { name, status: verdict, ...times };

@@ -97,6 +97,20 @@ describe('pinning cells in a run on hosts', () => {
     expect(again.steps.filter((s) => s.name === 'everywhere').every((s) => s.status === 'skipped')).toBe(true);
   }, 240_000);
 
+  it('a host on which no selected step is placed is recorded as not started, saying why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rp-pin-none-'));
+    const book = join(dir, 'one.md');
+    writeFileSync(book, '# One\n\n```bash {name=only-2 host=web-2}\necho "on $RUNPROOF_HOST"\n```\n');
+    const result = await runCli(['run', book, '--host', 'web-1', '--host', 'web-2', '--ssh-config', fx.config, '--yes', '--json', '--evidence-dir', join(dir, 'ev')], { timeoutMs: 120_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { hosts: { name: string; status: string; message?: string }[]; steps: { host?: string; status: string }[] };
+    expect(summary.hosts).toEqual([
+      { name: 'web-1', status: 'not-started', message: 'no step of the selection is placed on this host (host= pins)' },
+      expect.objectContaining({ name: 'web-2', status: 'passed' }),
+    ]);
+    expect(summary.steps.map((s) => [s.host, s.status])).toEqual([['web-2', 'passed']]);
+  }, 120_000);
+
   it('a pin to no host nor group of the run is exit 2 before anything runs or is written', async () => {
     const evidence = mkdtempSync(join(tmpdir(), 'rp-pin-bad-'));
     const bad = join(mkdtempSync(join(tmpdir(), 'rp-pin-rb-')), 'bad.md');
