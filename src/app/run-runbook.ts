@@ -10,7 +10,7 @@ import { planRun, type GivenValue, type Mode, type PlanOptions, type PlanResult 
 import { runNotebook, type RunNotebookOptions, type RunOutcome, type RunProgress, type StepDecider } from '../execute/index.js';
 import { needsSandbox, probeSandbox, type SandboxMode, type SandboxProbe } from '../execute/index.js';
 import { RunproofError } from '../core/index.js';
-import { runOnHosts, type FleetOptions } from './run-fleet.js';
+import { blockPinnedSteps, placeSteps, runOnHosts, type FleetOptions } from './run-fleet.js';
 import {
   acquireLock,
   collectSecrets,
@@ -180,7 +180,8 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     // Dry runs show what is missing; an interactive run asks when the first cell needing it comes.
     onMissing: options.mode === 'dry-run' || askMissing ? 'keep' : 'throw',
-    envNames: new Set(Object.keys(env)),
+    // {{RUNPROOF_HOST}}: the host a request pinned to hosts is sent for (a run on hosts fills it in).
+    envNames: new Set([...Object.keys(env), 'RUNPROOF_HOST']),
     ...(teamPolicy ? { teamPolicy: teamPolicy.policy } : {}),
   };
   const plan = planRun(notebook, planOptions);
@@ -195,6 +196,10 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
 
   // Probed once per run, before the lock and the bundle: `required` refuses with nothing run.
   const fleet = fleetForRun(options.fleet, resume);
+  // Where each step runs: a pin to no host nor group of the run is refused before anything is
+  // written; a run on this machine blocks the steps pinned to a host.
+  if (fleet) placeSteps(plan, fleet.targets);
+  else blockPinnedSteps(plan);
   // Remote hosts run cells through their own shell, never in this machine's sandbox.
   const sandboxMode = fleet ? 'off' : options.sandbox ?? 'warn';
   if (fleet && options.sandbox === 'required' && plan.mode === 'unattended') {
@@ -310,7 +315,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
 function fleetForRun(fleet: FleetOptions | undefined, resume: ResumePoint | undefined): FleetOptions | undefined {
   const oldHosts = resume?.record.hosts;
   if (!oldHosts) return fleet && fleet.targets.length > 0 ? fleet : undefined;
-  const targets = fleet && fleet.targets.length > 0 ? fleet.targets : oldHosts.map((h) => ({ name: h.name, sshOptions: [] }));
+  const targets = fleet && fleet.targets.length > 0 ? fleet.targets : oldHosts.map((h) => ({ name: h.name, sshOptions: [], ...(h.groups ? { groups: h.groups } : {}) }));
   return { ...fleet, targets, doneOnHost: resume!.doneStepNames };
 }
 

@@ -5,7 +5,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { didYouMean, parseDuration, RunproofError, spanAt } from '../core/index.js';
+import { didYouMean, isRunproofError, parseDuration, RunproofError, spanAt } from '../core/index.js';
+import { resolveTargets } from '../fleet/index.js';
 import type { RiskLevel } from '../parse/index.js';
 import { validateEvidenceName } from '../record/index.js';
 import { parseWebhookUrl } from '../report/index.js';
@@ -60,6 +61,19 @@ export interface WebhookConfig {
   retries: number;
 }
 
+/** Where a checklist runs when it names hosts: what `runproof run --host/--hosts ...` takes. */
+export interface ChecklistFleet {
+  hosts: string[];
+  /** Absolute path of the hosts file or inventory. */
+  inventory?: string;
+  group?: string;
+  /** Absolute path of the ssh_config. */
+  sshConfig?: string;
+  parallel?: number;
+  maxFail?: string;
+  canary?: number;
+}
+
 /** A checklist with defaults applied and every path absolute. */
 export interface Checklist {
   name: string;
@@ -84,6 +98,8 @@ export interface Checklist {
   retries: number;
   retryDelayMs: number;
   cwd: string;
+  /** Set when the checklist runs on hosts over OpenSSH. */
+  fleet?: ChecklistFleet;
   /** The folder of the checklist file (relative paths in it are read from here). */
   fileDir: string;
   /** The line of the checklist in its file. */
@@ -200,6 +216,13 @@ function semanticProblems(input: ChecklistFileInput): Array<{ path: PropertyKey[
   const seen = new Map<string, number>();
   input.checklists.forEach((c, index) => {
     checkShared(['checklists', index], c);
+    const hosted = (c.hosts ?? input.defaults?.hosts) !== undefined || (c.inventory ?? input.defaults?.inventory) !== undefined;
+    if ((c.group ?? input.defaults?.group) !== undefined && (c.inventory ?? input.defaults?.inventory) === undefined) {
+      problems.push({ path: c.group !== undefined ? ['checklists', index, 'group'] : ['defaults', 'group'], message: 'group needs an inventory (the file that defines the group)' });
+    }
+    for (const key of ['sshConfig', 'parallel', 'maxFail', 'canary'] as const) {
+      if (c[key] !== undefined && !hosted) problems.push({ path: ['checklists', index, key], message: `${key} applies to checklists that run on hosts: add hosts or inventory` });
+    }
     const earlier = seen.get(c.name.toLowerCase());
     if (earlier !== undefined) problems.push({ path: ['checklists', index, 'name'], message: `duplicate checklist name "${c.name}" (also checklists[${earlier}])` });
     else seen.set(c.name.toLowerCase(), index);
@@ -246,6 +269,17 @@ function resolveChecklist(file: string, input: ChecklistInput, defaults: Checkli
   if (maxDurationMs !== undefined) out.maxDurationMs = maxDurationMs;
   if (merged.archive) out.archive = merged.archive;
   if (merged.junit) out.junit = resolve(dir, merged.junit);
+  if (merged.hosts !== undefined || merged.inventory !== undefined) {
+    out.fleet = {
+      hosts: merged.hosts ?? [],
+      ...(merged.inventory !== undefined ? { inventory: resolve(dir, merged.inventory) } : {}),
+      ...(merged.group !== undefined ? { group: merged.group } : {}),
+      ...(merged.sshConfig !== undefined ? { sshConfig: resolve(dir, merged.sshConfig) } : {}),
+      ...(merged.parallel !== undefined ? { parallel: merged.parallel } : {}),
+      ...(merged.maxFail !== undefined ? { maxFail: String(merged.maxFail) } : {}),
+      ...(merged.canary !== undefined ? { canary: merged.canary } : {}),
+    };
+  }
   if (merged.textfile) out.textfile = resolve(dir, merged.textfile);
   if (webhook) {
     out.webhook = {
@@ -323,6 +357,31 @@ async function inspect(text: string, path: string, missingRunbooks: Set<number>)
       }
     }),
   );
+  // The hosts must be readable now: the inventory, its group, the ssh_config (a typo would
+  // otherwise surface only when the schedule fires).
+  for (const [index, c] of parsed.data.checklists.entries()) {
+    const d = parsed.data.defaults ?? {};
+    const own = (key: 'inventory' | 'group' | 'sshConfig' | 'hosts'): PropertyKey[] => (c[key] !== undefined ? ['checklists', index, key] : ['defaults', key]);
+    const inventory = c.inventory ?? d.inventory;
+    const hosts = c.hosts ?? d.hosts;
+    const group = c.group ?? d.group;
+    if (inventory !== undefined || hosts !== undefined) {
+      try {
+        resolveTargets({ hosts: hosts ?? [], ...(inventory !== undefined ? { hostsFile: resolve(dirname(file), inventory) } : {}), ...(group !== undefined && inventory !== undefined ? { group } : {}) });
+      } catch (error) {
+        if (!isRunproofError(error)) throw error;
+        const at = /no group/.test(error.message) ? own('group') : inventory !== undefined && !/--host/.test(error.message) ? own('inventory') : own('hosts');
+        problems.push({ path: pathText(at), message: error.message, ...locate(doc, lines, at), ...(error.hint ? { hint: error.hint } : {}) });
+      }
+    }
+    const sshConfig = c.sshConfig ?? d.sshConfig;
+    if (sshConfig !== undefined) {
+      const at = own('sshConfig');
+      const where = resolve(dirname(file), sshConfig);
+      const info = await stat(where).catch(() => null);
+      if (!info?.isFile()) problems.push({ path: pathText(at), message: `sshConfig ${sshConfig} is not a readable file (looked at ${where})`, ...locate(doc, lines, at) });
+    }
+  }
   if (problems.length > missingRunbooks.size) throw new ChecklistFileError(path, dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col));
   const checklists = parsed.data.checklists.map((c, index) => resolveChecklist(file, c, parsed.data.defaults, locate(doc, lines, ['checklists', index]).line));
   return { file: { path: file, checklists }, problems: problems.sort((a, b) => a.line - b.line || a.col - b.col), missingRunbooks };

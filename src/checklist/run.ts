@@ -5,14 +5,15 @@
 import { hostname } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { sleep } from '../core/index.js';
-import { runRunbook, type BeforeSealHook } from '../app/index.js';
+import { runRunbook, type BeforeSealHook, type FleetOptions } from '../app/index.js';
+import { resolveTargets } from '../fleet/index.js';
 import { isRunproofError, RunproofError } from '../core/index.js';
 import { isSecretName, type GivenValue } from '../plan/index.js';
 import { archiveBundle, type RunRecord, type RunStatus } from '../record/index.js';
 import type { Trigger } from '../record/index.js';
 import { JUnitFiles, junitSink, postWebhook, runOutcome, textfileSink, webhookPayload, type EvidenceSink, type SinkStatus, type WebhookOutcome } from '../report/index.js';
 import { latestCronTime } from './cron.js';
-import { selectChecklists, type Checklist, type ChecklistFile } from './load.js';
+import { selectChecklists, type Checklist, type ChecklistFile, type ChecklistFleet } from './load.js';
 import type { ChecklistLogger } from './log.js';
 import { writeMarkerBundle } from './marker.js';
 
@@ -172,6 +173,18 @@ export async function writeChecklistOutputs(checklist: Checklist, result: Checkl
   );
 }
 
+// The hosts of a checklist, read when it runs (the inventory may have changed since it was loaded).
+function fleetOf(fleet: ChecklistFleet): FleetOptions {
+  const targets = resolveTargets({ hosts: fleet.hosts, ...(fleet.inventory ? { hostsFile: fleet.inventory } : {}), ...(fleet.group ? { group: fleet.group } : {}) });
+  return {
+    targets,
+    ...(fleet.sshConfig ? { sshConfig: fleet.sshConfig } : {}),
+    ...(fleet.parallel !== undefined ? { parallel: fleet.parallel } : {}),
+    ...(fleet.maxFail !== undefined ? { maxFail: fleet.maxFail } : {}),
+    ...(fleet.canary !== undefined ? { canary: fleet.canary } : {}),
+  };
+}
+
 /**
  * Runs one checklist now, unattended, with its retries; writes its bundle(s), JUnit, textfile and
  * webhook. Never throws for a failing run, a held lock or bad input: those are in the result.
@@ -215,6 +228,7 @@ export async function runChecklist(given: Checklist, options: ChecklistRunOption
         cwd: checklist.cwd,
         ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0]! : AbortSignal.any(signals) } : {}),
         trigger,
+        ...(checklist.fleet ? { fleet: fleetOf(checklist.fleet) } : {}),
         ...(checklist.webhook ? { beforeSeal: webhookHook(checklist, env, onOutcome, (r) => isLast(r.status))!, webhookUrl: checklist.webhook.url } : {}),
       });
       // A run that ran no check is `empty` (also when an older record says passed): never a pass.

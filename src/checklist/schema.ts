@@ -60,6 +60,14 @@ const sharedFields = {
   retries: z.number().int().min(0).max(10).optional().describe('runs again after a failure, each try its own bundle (default 0)'),
   retryDelay: DurationSchema.optional().describe('pause between tries (default 30s)'),
   cwd: z.string().min(1).optional().describe('directory shell cells start in, relative to this file (default: this file\'s directory)'),
+  // A run on hosts (`runproof run --host/--hosts`): shell cells run on each host over OpenSSH.
+  hosts: z.array(z.string().min(1)).min(1).optional().describe('hosts to run on over ssh (ssh aliases or addresses), as --host'),
+  inventory: z.string().min(1).optional().describe('hosts file: one host a line, or an Ansible inventory (INI or YAML), relative to this file; as --hosts'),
+  group: z.string().min(1).optional().describe('with inventory: only this group (and its children); as --group'),
+  sshConfig: z.string().min(1).optional().describe('ssh_config for the hosts (ssh -F), relative to this file; as --ssh-config'),
+  parallel: z.number().int().min(1).max(9999).optional().describe('hosts run at once (default 5); as --parallel'),
+  maxFail: z.union([z.number().int().min(0).max(9999), z.string().regex(/^(\d{1,4}|\d{1,3}(\.\d+)?%)$/, 'a count or a percentage, e.g. 2 or 20%')]).optional().describe('stop starting new hosts once more than this many (or this share) failed; as --max-fail'),
+  canary: z.number().int().min(1).max(9999).optional().describe('run on the first K hosts, then on the rest only if they passed; as --canary'),
 };
 
 /** One checklist: a runbook selection run unattended, by hand or on a schedule. */

@@ -51,7 +51,7 @@ export interface StepFailure {
  * the edited text again and asks again (with a `notice`) when it became destructive or does not parse.
  */
 export interface StepDecider {
-  beforeStep(step: PlanStep, context?: { notice?: string }): Promise<Omit<Decision, 'at'> & { command?: string }>;
+  beforeStep(step: PlanStep, context?: { notice?: string; hosts?: string[] }): Promise<Omit<Decision, 'at'> & { command?: string }>;
   /** After a failure, timeout or Ctrl-C of one cell: `retry`, `skip`, `continue` or `quit`. */
   afterFailure?(step: PlanStep, summary: string, failure: StepFailure): Promise<Omit<Decision, 'at'>>;
   /** A fresh signal per attempt that interrupts only that attempt (Ctrl-C on one cell). */
@@ -97,6 +97,10 @@ export interface RunNotebookOptions {
   prepareStep?: (step: PlanStep) => Promise<{ step: PlanStep } | { decision: Omit<Decision, 'at'> & { action: 'skip' | 'quit' } }>;
   /** Where shell cells run instead of a local session (a remote host's session, for fleet runs). */
   session?: ShellSession;
+  /** Leave `session` open at the end (a fleet run goes on with it in its next stretch of steps). */
+  keepSession?: boolean;
+  /** Values captured by earlier cells (`capture=`), shared with a later call that goes on with the same session. */
+  captured?: Record<string, string>;
   /**
    * The bubblewrap sandbox for unattended read cells: the setting and what the probe found (see
    * `needsSandbox` and `probeSandbox`). Without it, nothing runs sandboxed.
@@ -215,7 +219,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
   const statuses: StepStatus[] = [];
   let aborted = false;
   let runAll = false;
-  const captured: Record<string, string> = {};
+  const captured: Record<string, string> = options.captured ?? {};
 
   try {
     for (const [index, planned] of plan.steps.entries()) {
@@ -335,7 +339,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       const attempt = await attemptOf(bg.n, bg.startedAt, outcome, bg.stdout, bg.stderr);
       await sink.append({ type: 'attempt-end', stepId: bg.step.id, attempt });
     }
-    await session?.close();
+    if (!(options.keepSession && session === options.session)) await session?.close();
     await http?.close();
   }
 

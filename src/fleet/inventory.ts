@@ -11,6 +11,8 @@ export interface Target {
   name: string;
   /** Extra ssh options for this host (`-o HostName=…`, `-p`, `-l`), from the inventory. */
   sshOptions: string[];
+  /** The inventory groups the host belongs to (directly or through `:children`): what `host=GROUP` pins match. */
+  groups?: string[];
 }
 
 interface Inventory {
@@ -22,6 +24,11 @@ interface Inventory {
 const HOST_NAME = /^[A-Za-z0-9_.:@[\]-]+$/;
 
 function checkName(name: string, where: string): string {
+  if (name === 'local') {
+    throw new RunproofError('RP_BAD_HOSTS', `${where}: "local" is not a host name here`, {
+      hint: 'local means the operator\'s own machine (host=local on a cell); give the host by another alias or its address',
+    });
+  }
   if (!HOST_NAME.test(name) || name.startsWith('-')) {
     throw new RunproofError('RP_BAD_HOSTS', `${where}: "${name}" is not a host name`, {
       hint: 'a host is an ssh alias or address: letters, digits, . - _ : @ (never starting with -)',
@@ -163,7 +170,14 @@ export function resolveTargets(options: { hosts?: string[]; hostsFile?: string; 
     } else {
       names = [...inv.hosts.keys()];
     }
-    for (const name of names) targets.set(name, inv.hosts.get(name) ?? { name, sshOptions: [] });
+    const groupsOf = new Map<string, string[]>();
+    for (const group of inv.groups.keys()) {
+      for (const member of new Set(membersOf(inv, group))) groupsOf.set(member, [...(groupsOf.get(member) ?? []), group]);
+    }
+    for (const name of names) {
+      const target = inv.hosts.get(name) ?? { name, sshOptions: [] };
+      targets.set(name, { ...target, groups: groupsOf.get(name) ?? [] });
+    }
   } else if (options.group) {
     throw new RunproofError('RP_BAD_FLAG', '--group needs --hosts FILE', { hint: 'name the inventory that defines the group: --hosts inventory.ini --group web' });
   }

@@ -164,6 +164,8 @@ function hintFor(key: string): string {
       return 'retry is a whole number of attempts, e.g. retry=5';
     case 'capture':
       return 'capture names a shell variable, e.g. capture=POD_NAME';
+    case 'host':
+      return 'host names an ssh alias, an address, an inventory group, or local (this machine), e.g. host=web-1';
     case 'expectExit':
       return 'expectExit is the exit code the command must end with, e.g. expectExit=1';
     default:

@@ -32,6 +32,12 @@ export const DocReasonSchema = z.enum([
 export type DocReason = z.infer<typeof DocReasonSchema>;
 
 /** Cell attributes: runproof's own keys plus Runme's, so Runme notebooks run unchanged. */
+/** A cell's or the front matter's `host`: an ssh alias, an address, an inventory group, or `local`. */
+export const HostPinSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:@[\]-]+$/, 'a host is an ssh alias, an address or an inventory group: letters, digits, . - _ : @')
+  .refine((v) => !v.startsWith('-'), 'a host never starts with -');
+
 export const AttributesSchema = z
   .object({
     name: z.string().min(1),
@@ -62,6 +68,9 @@ export const AttributesSchema = z
     cwdRelative: z.string(),
     // runproof: `errexit=false` lets a shell cell run past failing lines (Runme has no such key).
     errexit: z.coerce.boolean(),
+    // runproof: in a run on hosts, `host=NAME|GROUP` pins the cell to a host or an inventory group;
+    // `host=local` keeps it on the operator's machine.
+    host: HostPinSchema,
   })
   .partial();
 export type Attributes = z.infer<typeof AttributesSchema>;
@@ -202,6 +211,8 @@ export const FrontMatterSchema = z
     shell: z.string().optional(),
     cwd: z.string().optional(),
     timeout: z.string().optional(),
+    /** In a run on hosts: the host or group every cell runs on unless it says otherwise (`local`: this machine). */
+    host: HostPinSchema.optional(),
   })
   .passthrough();
 export type FrontMatter = z.infer<typeof FrontMatterSchema>;

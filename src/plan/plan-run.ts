@@ -243,6 +243,9 @@ export function planRun(notebook: Notebook, options: PlanOptions): PlanResult {
     if (cell.attributes.confirm !== undefined) step.confirm = cell.attributes.confirm;
     if (cell.http) step.http = cell.http;
     if (cell.attributes.errexit === false) step.errexit = false;
+    // The front matter's host is where shell cells run; a request is pinned only by its own attribute.
+    const pin = cell.attributes.host ?? (cell.kind === 'shell' ? notebook.frontMatter.host : undefined);
+    if (pin !== undefined) step.pin = pin;
     if (cell.command === cell.source) step.commandLine = cell.contentLine;
     return step;
   });

@@ -30,6 +30,8 @@ export const PlanStepSchema = z.object({
   id: z.string(),
   /** The host this step runs on, in a fleet run (`--host`, `--hosts`). */
   host: z.string().optional(),
+  /** Where the runbook pins the cell (`host=` attribute, else front matter `host:`): a host, a group, or `local`. */
+  pin: z.string().optional(),
   name: z.string(),
   kind: RunnableKindSchema,
   language: z.string(),

@@ -90,7 +90,7 @@ export async function listEvidence(evidenceDir: string): Promise<BundleSummary[]
   return out.sort((a, b) => compareCodeUnits(b.startedAt, a.startedAt) || compareCodeUnits(b.name, a.name));
 }
 
-function lastAttempt(step: Step): Step['attempts'][number] | undefined {
+export function lastAttempt(step: Step): Step['attempts'][number] | undefined {
   return step.attempts[step.attempts.length - 1];
 }
 
@@ -164,8 +164,8 @@ export interface EvidenceDiff {
 
 const OUTPUT_READ_LIMIT = 16 * 1024 * 1024;
 
-// The full output of a step's last attempt: the log when the inline copy is only head and tail.
-async function fullOutput(dir: string, step: Step, stream: 'stdout' | 'stderr'): Promise<string | null> {
+/** The full output of a step's last attempt: the log when the inline copy is only head and tail. */
+export async function fullOutput(dir: string, step: Step, stream: 'stdout' | 'stderr'): Promise<string | null> {
   const attempt = lastAttempt(step);
   if (!attempt) return null;
   const output = attempt[stream];

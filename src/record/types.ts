@@ -256,6 +256,8 @@ export const HostResultSchema = z.strictObject({
   failure: z.string().optional(),
   /** ssh's own words, or why the host was not started (`--max-fail`). */
   message: z.string().optional(),
+  /** The inventory groups the host belongs to (what `host=GROUP` pins matched); kept for `--resume`. */
+  groups: z.array(z.string()).optional(),
   startedAt: IsoTime.optional(),
   endedAt: IsoTime.optional(),
 });

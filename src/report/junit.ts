@@ -68,7 +68,9 @@ function skipMessage(step: Step): string {
 
 function testcase(suite: string, step: Step, runbook: string): string {
   const classname = [suite, ...step.sectionPath].join('.');
-  const head = `    <testcase name="${attr(step.name || step.id)}" classname="${attr(classname)}" time="${seconds(stepTime(step))}" file="${attr(runbook)}" line="${step.line}"`;
+  // A fleet run's step names its host: `disk@web-3` (its id already ends with `@host`).
+  const name = step.host ? `${step.name || step.id.slice(0, step.id.lastIndexOf('@'))}@${step.host}` : step.name || step.id;
+  const head = `    <testcase name="${attr(name)}" classname="${attr(classname)}" time="${seconds(stepTime(step))}" file="${attr(runbook)}" line="${step.line}"`;
   switch (step.status) {
     case 'passed':
       return `${head}/>`;

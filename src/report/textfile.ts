@@ -24,6 +24,8 @@ export interface ChecklistSeries {
   status?: ReportedStatus;
   /** Checks that ran in the last run (0 for an empty or all-blocked run). */
   checksRun?: number;
+  /** A run on hosts: 1 for each host that passed in the last run, 0 for the others. */
+  hosts?: Record<string, 0 | 1>;
 }
 
 type ReportedStatus = (typeof REPORTED_STATUSES)[number];
@@ -31,7 +33,7 @@ type ReportedStatus = (typeof REPORTED_STATUSES)[number];
 /** What one event changes in a checklist's series. */
 export interface TextfileUpdate {
   /** A run that ran (or could not start: success 0, no steps). */
-  run?: { startedAt: Date; success: boolean; durationMs: number; counts?: Counts; status?: string };
+  run?: { startedAt: Date; success: boolean; durationMs: number; counts?: Counts; status?: string; hosts?: ReadonlyArray<{ name: string; status: string }> };
   skipped?: number;
   missed?: number;
   webhookDelivered?: boolean;
@@ -51,6 +53,7 @@ const FAMILIES: Array<{ name: string; type: 'gauge' | 'counter'; help: string; g
 ];
 const STEPS_FAMILY = { name: 'runproof_steps', help: 'Steps of the last run of the checklist by status.' };
 const STATUS_FAMILY = { name: 'runproof_checklist_status', help: 'Status of the last run of the checklist: 1 for its status, 0 for the others (empty: nothing was checked).' };
+const HOST_FAMILY = { name: 'runproof_host_last_run_success', help: 'A run on hosts: 1 when the host passed in the last run of the checklist, else 0 (failed, unreachable, not started).' };
 const CHECKS_RUN_FAMILY = { name: 'runproof_checklist_checks_run', help: 'Checks that ran (passed or failed) in the last run of the checklist; 0 means nothing was checked.' };
 
 function escapeLabel(value: string): string {
@@ -100,7 +103,9 @@ function statusLines(names: string[], series: ReadonlyMap<string, ChecklistSerie
     const n = series.get(name)!.checksRun;
     return n === undefined ? [] : [`${CHECKS_RUN_FAMILY.name}{checklist="${escapeLabel(name)}"} ${n}`];
   });
+  const hosts = names.flatMap((name) => Object.entries(series.get(name)!.hosts ?? {}).map(([host, v]) => `${HOST_FAMILY.name}{checklist="${escapeLabel(name)}",host="${escapeLabel(host)}"} ${v}`));
   return [
+    ...(hosts.length > 0 ? [`# HELP ${HOST_FAMILY.name} ${HOST_FAMILY.help}`, `# TYPE ${HOST_FAMILY.name} gauge`, ...hosts] : []),
     ...(status.length > 0 ? [`# HELP ${STATUS_FAMILY.name} ${STATUS_FAMILY.help}`, `# TYPE ${STATUS_FAMILY.name} gauge`, ...status] : []),
     ...(run.length > 0 ? [`# HELP ${CHECKS_RUN_FAMILY.name} ${CHECKS_RUN_FAMILY.help}`, `# TYPE ${CHECKS_RUN_FAMILY.name} gauge`, ...run] : []),
   ];
@@ -133,6 +138,11 @@ export function readTextfileSeries(text: string): Map<string, ChecklistSeries> {
         break;
       }
       case 'runproof_checklist_checks_run': s.checksRun = sample.value; break;
+      case 'runproof_host_last_run_success': {
+        const host = sample.labels.host;
+        if (host !== undefined) s.hosts = { ...(s.hosts ?? {}), [host]: bit };
+        break;
+      }
       case 'runproof_steps': {
         const status = sample.labels.status as StepLabel | undefined;
         if (status && (STEP_LABELS as readonly string[]).includes(status)) {
@@ -162,6 +172,9 @@ export function applyTextfileUpdate(previous: ChecklistSeries | undefined, updat
     s.checksRun = checksRun(update.run.counts);
     const status = update.run.status ?? (update.run.success ? 'passed' : 'failed');
     s.status = (REPORTED_STATUSES as readonly string[]).includes(status) ? (status as ReportedStatus) : 'failed';
+    // The last run's hosts only: a host dropped from the inventory leaves no stale series.
+    if (update.run.hosts && update.run.hosts.length > 0) s.hosts = Object.fromEntries(update.run.hosts.map((h) => [h.name, h.status === 'passed' ? 1 : 0] as const));
+    else delete s.hosts;
   }
   if (update.skipped) s.skippedRunsTotal += update.skipped;
   if (update.missed) s.missedRunsTotal += update.missed;
@@ -220,6 +233,7 @@ export function textfileSink(path: string): EvidenceSink {
           durationMs: run.record?.durationMs ?? 0,
           status,
           ...(run.record ? { counts: run.record.counts } : {}),
+          ...(run.record?.hosts ? { hosts: run.record.hosts } : {}),
         };
       }
       if (run.webhookDelivered !== undefined) update.webhookDelivered = run.webhookDelivered;

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createCheckpoint, diffBundles, listEvidence, loadBundleRecord } from '../../record/index.js';
+import { createCheckpoint, diffBundles, listEvidence, loadBundleRecord, diffHosts, formatHostDiff } from '../../record/index.js';
 import { formatBundleShow, formatEvidenceDiff, formatEvidenceList } from '../evidence-format.js';
 import { RunproofError } from '../../core/index.js';
 import type { CommandRegistrar } from '../program.js';
@@ -36,12 +36,18 @@ export const registerEvidence: CommandRegistrar = (program: Command) => {
 
   evidence
     .command('diff')
-    .description('steps whose status, exit code, assertion results or output changed between two runs (exit 1 when any did)')
-    .argument('<a>', 'the earlier bundle')
-    .argument('<b>', 'the later bundle')
+    .description('steps whose status, exit code, assertion results or output changed between two runs; with one bundle of a run on hosts, the hosts that differ from the others (exit 1 when any did)')
+    .argument('<a>', 'the earlier bundle (alone: a run on hosts, whose hosts are compared)')
+    .argument('[b]', 'the later bundle')
     .option('--json', 'print the differences and the masking rules as JSON')
-    .addHelpText('after', '\nExample:\n  runproof evidence diff evidence/demo_daily_20260122_101500 evidence/demo_daily_20260123_101500\n')
-    .action(async (a: string, b: string, flags: { json?: boolean }) => {
+    .addHelpText('after', '\nExample:\n  runproof evidence diff evidence/demo_daily_20260122_101500 evidence/demo_daily_20260123_101500\n  runproof evidence diff evidence/disk_checks_20260122_101500   (the hosts of one run)\n')
+    .action(async (a: string, b: string | undefined, flags: { json?: boolean }) => {
+      if (b === undefined) {
+        const hosts = await diffHosts(a);
+        process.stdout.write(flags.json ? `${JSON.stringify(hosts, null, 2)}\n` : formatHostDiff(hosts));
+        process.exitCode = hosts.steps.length === 0 ? EXIT.passed : EXIT.failed;
+        return;
+      }
       const diff = await diffBundles(a, b);
       process.stdout.write(flags.json ? `${JSON.stringify(diff, null, 2)}\n` : formatEvidenceDiff(diff));
       process.exitCode = diff.steps.length === 0 ? EXIT.passed : EXIT.failed;

@@ -212,10 +212,8 @@ export const registerRun: CommandRegistrar = (program: Command) => {
       else if (flags.yes || !process.stdin.isTTY) mode = 'unattended';
       else mode = 'interactive';
 
+      // Interactive runs on hosts ask once per step for every host (app/run-fleet.ts).
       const fleet = await fleetOptions(flags);
-      if (fleet && fleet.targets.length > 0 && mode === 'interactive') {
-        throw new RunproofError('RP_BAD_FLAG', 'a run on many hosts is unattended for now', { hint: 'add --yes (and --allow write if the section writes), or --dry-run to see the plan' });
-      }
 
       if (mode === 'unattended' && !flags.yes) {
         // No terminal and no --yes: say once that nobody will be asked, and what the policy runs.

@@ -211,6 +211,8 @@ export function createInteractiveSession(options: InteractiveSessionOptions): In
         screen.line(`  ${paint.dim('risk')}    ${step.risk.level === 'destructive' ? paint.bold(paint.red('DESTRUCTIVE')) : step.risk.level} ${glyphs.dot} ${redact(riskReason(step))}`);
         say(`${formatSourceBlock(sourceForScreen(step, ctx()), ctx())}\n`);
       }
+      // A run on hosts asks once for all of them: the answer goes for every host listed.
+      if (context?.hosts) screen.line(`  ${paint.bold(`on ${context.hosts.length} host${context.hosts.length === 1 ? '' : 's'}:`)} ${context.hosts.join(', ')}`);
       const destructive = step.risk.level === 'destructive';
       if (destructive) screen.line(paint.red(`  ${glyphs.warn} this cell is DESTRUCTIVE: you will be asked to type its name`));
       for (;;) {

@@ -20,7 +20,8 @@ export const httpRunner: Runner = {
   async run(context, { step, startedAt, signal, output }) {
     if (!step.http) return { outcome: notRunOutcome(startedAt, 'the http cell holds no request') };
     const { plan, baseEnv, captured } = context;
-    const values = { ...baseEnv, ...plan.env, ...Object.fromEntries(plan.parameters.map((p) => [p.name, p.value])), ...captured };
+    // In a run on hosts, {{RUNPROOF_HOST}} is the host a pinned request is sent for.
+    const values = { ...baseEnv, ...plan.env, ...Object.fromEntries(plan.parameters.map((p) => [p.name, p.value])), ...captured, ...(step.host ? { RUNPROOF_HOST: step.host } : {}) };
     const { spec, missing, refused } = substituteTemplateVars(step.http, values);
     if (refused.length > 0) return { outcome: notRunOutcome(startedAt, `unsafe value: ${refused.join('; ')}; the request was not sent`) };
     if (missing.length > 0) {
