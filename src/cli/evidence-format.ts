@@ -2,7 +2,7 @@
 // record stage returns data (BundleSummary, RunRecord, EvidenceDiff, VerifyResult); the words and
 // the layout are the CLI's.
 import { formatDuration } from '../core/index.js';
-import type { BundleSummary, EvidenceDiff, RunRecord, VerifyResult } from '../record/index.js';
+import type { BundleSummary, EvidenceDiff, HostDiff, RunRecord, VerifyResult } from '../record/index.js';
 
 function cut(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
@@ -94,4 +94,27 @@ export function formatVerifyResult(result: VerifyResult): string {
   }
   for (const note of result.notes) lines.push(`note: ${note}`);
   return `${lines.join('\n')}\n`;
+}
+
+
+/** The text `evidence diff BUNDLE` prints: per step, the hosts that differ from the majority. */
+export function formatHostDiff(diff: HostDiff): string {
+  const out: string[] = [`${diff.bundle} (${diff.status}): ${diff.hosts.length} hosts: ${diff.hosts.join(', ')}`, ''];
+  if (diff.steps.length === 0) out.push('no host differs from the others (after masking)');
+  for (const step of diff.steps) {
+    out.push(step.name);
+    for (const d of step.differences) {
+      const field = `${d.field}${d.detail ? ` ${d.detail}` : ''}`;
+      const majority = d.majority ? `most hosts (${d.majority.hosts.join(', ')}): ${d.field === 'stdout' || d.field === 'stderr' ? 'the same output' : show(d.majority.value)}` : 'no majority';
+      out.push(`  ${field}: ${majority}`);
+      for (const x of d.differing) out.push(`    ${x.host}: ${x.line !== undefined ? `line ${x.line}: ` : ''}${show(x.value)}`);
+    }
+  }
+  if (diff.differingHosts.length > 0) {
+    out.push('', 'hosts that differ:');
+    for (const h of diff.differingHosts) out.push(`  ${h.host}: ${h.steps.join(', ')}`);
+  }
+  out.push('', 'output compared after masking:');
+  for (const rule of diff.maskingRules) out.push(`  ${rule.name}: ${rule.description}`);
+  return `${out.join('\n')}\n`;
 }

@@ -121,27 +121,3 @@ export async function diffHosts(bundle: string): Promise<HostDiff> {
     differingHosts,
   };
 }
-
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 200 ? `${v.slice(0, 199)}…` : v) : JSON.stringify(v));
-
-/** The text `evidence diff BUNDLE` prints: per step, the hosts that differ from the majority. */
-export function formatHostDiff(diff: HostDiff): string {
-  const out: string[] = [`${diff.bundle} (${diff.status}): ${diff.hosts.length} hosts: ${diff.hosts.join(', ')}`, ''];
-  if (diff.steps.length === 0) out.push('no host differs from the others (after masking)');
-  for (const step of diff.steps) {
-    out.push(step.name);
-    for (const d of step.differences) {
-      const field = `${d.field}${d.detail ? ` ${d.detail}` : ''}`;
-      const majority = d.majority ? `most hosts (${d.majority.hosts.join(', ')}): ${d.field === 'stdout' || d.field === 'stderr' ? 'the same output' : show(d.majority.value)}` : 'no majority';
-      out.push(`  ${field}: ${majority}`);
-      for (const x of d.differing) out.push(`    ${x.host}: ${x.line !== undefined ? `line ${x.line}: ` : ''}${show(x.value)}`);
-    }
-  }
-  if (diff.differingHosts.length > 0) {
-    out.push('', 'hosts that differ:');
-    for (const h of diff.differingHosts) out.push(`  ${h.host}: ${h.steps.join(', ')}`);
-  }
-  out.push('', 'output compared after masking:');
-  for (const rule of diff.maskingRules) out.push(`  ${rule.name}: ${rule.description}`);
-  return `${out.join('\n')}\n`;
-}

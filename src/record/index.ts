@@ -105,7 +105,7 @@ export {
   MASKING_RULES,
 } from './evidence-index.js';
 export type { BundleSummary, EvidenceDiff, StepChange, MaskingRule } from './evidence-index.js';
-export { diffHosts, formatHostDiff } from './host-diff.js';
+export { diffHosts } from './host-diff.js';
 export type { HostDiff, HostFieldDifference } from './host-diff.js';
 export { createCheckpoint, readCheckpointFile, checkCheckpoint, CHECKPOINT_PAYLOAD_TYPE } from './checkpoint.js';
 export type { Checkpoint, SignedCheckpoint } from './checkpoint.js';

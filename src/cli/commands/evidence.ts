@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createCheckpoint, diffBundles, listEvidence, loadBundleRecord, diffHosts, formatHostDiff } from '../../record/index.js';
-import { formatBundleShow, formatEvidenceDiff, formatEvidenceList } from '../evidence-format.js';
+import { createCheckpoint, diffBundles, listEvidence, loadBundleRecord, diffHosts } from '../../record/index.js';
+import { formatBundleShow, formatEvidenceDiff, formatEvidenceList, formatHostDiff } from '../evidence-format.js';
 import { RunproofError } from '../../core/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { EXIT } from '../exit.js';
