@@ -214,7 +214,13 @@ describe('a whole bundle holds no planted secret', () => {
     const attempt = makeAttempt({
       stdout: out,
       stderr: err,
-      http: { request: { headers: [['Authorization', `Bearer ${planted.bearer}`]] }, response: { headers: { 'set-cookie': planted.cookie } } },
+      // A whole exchange (Attempt.http is typed): the secrets sit in a request header, the curl line and a response header.
+      http: {
+        request: { method: 'GET', url: 'http://127.0.0.1:9/x', headers: [['Authorization', `Bearer ${planted.bearer}`]] },
+        response: { status: 200, headers: { 'set-cookie': planted.cookie }, body: 'ok', bodySize: 2, bodySha256: 'a'.repeat(64), truncated: false },
+        timings: { totalMs: 1 },
+        curl: `curl -H 'Authorization: Bearer ${planted.bearer}' http://127.0.0.1:9/x`,
+      },
       error: `failed with ${planted.paramSecret}`,
     });
     await b.append({ type: 'attempt-end', stepId: 'c1', attempt });
