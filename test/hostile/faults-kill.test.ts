@@ -49,7 +49,9 @@ interface Outcome {
 async function killAndRecover(run: number, delayMs: number): Promise<Outcome> {
   const ev = join(dir, `ev-${run}`);
   mkdirSync(ev);
-  const child = spawn(process.execPath, [CLI, 'run', 'steps.md', '--yes', '--evidence-dir', ev], { cwd: dir, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+  // Each run its own lock folder: the five parallel runs of one runbook and selection would otherwise
+  // hold one run lock (L10), and four of every five would be refused before making a bundle.
+  const child = spawn(process.execPath, [CLI, 'run', 'steps.md', '--yes', '--evidence-dir', ev], { cwd: dir, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1', RUNPROOF_LOCK_DIR: join(ev, '.locks') } });
   let done = false;
   const exited = new Promise<void>((resolve) => child.on('exit', () => ((done = true), resolve())));
   // The machine may be loaded and Node slow to start: the delay counts from the moment the bundle
