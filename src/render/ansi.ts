@@ -34,9 +34,14 @@ const ANY_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const PICTURE_OF: string[] = [];
 function pictures(run: string): string {
   let out = '';
-  for (let i = 0; i < run.length; i++) {
+  for (let i = 0; i < run.length; ) {
     const code = run.charCodeAt(i);
-    out += PICTURE_OF[code] ??= picture(run[i]!);
+    // A repeat of one character (binary output's NUL runs) is one `repeat`, not one `+=` each.
+    let end = i + 1;
+    while (end < run.length && run.charCodeAt(end) === code) end++;
+    const shown = (PICTURE_OF[code] ??= picture(run[i]!));
+    out += end - i === 1 ? shown : shown.repeat(end - i);
+    i = end;
   }
   return out;
 }
