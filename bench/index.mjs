@@ -4,7 +4,7 @@
 // sizes, fewer rounds, no fleet); `-- --markdown` also writes bench/RESULTS.md with the table and
 // the machine it ran on. `-- NAME...` runs only those benches (parse-scale, render and serve are
 // run only by name: they print their own figures). Needs `npm run build`.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -87,6 +87,10 @@ if (markdown) {
   ]
     .filter((l, i, all) => !(l === '' && all[i - 1] === ''))
     .join('\n');
-  writeFileSync(join(here, 'RESULTS.md'), text);
+  // The hand-written profile notes ("## Where the time goes" on) survive a new run of the table.
+  const resultsPath = join(here, 'RESULTS.md');
+  const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';
+  const notesAt = previous.indexOf('\n## Where the time goes');
+  writeFileSync(resultsPath, notesAt === -1 ? text : `${text}${previous.slice(notesAt)}`);
   console.error(`wrote ${join(here, 'RESULTS.md')}`);
 }

@@ -2,7 +2,9 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { RunproofError, isRunproofError } from '../core/index.js';
 import { errorToDiagnostic, lintRunbook, parseRunbook, type Diagnostic } from '../parse/index.js';
-import { checkParameterValue } from '../plan/index.js';
+// plan/parameters.js, not plan/index.js: the index brings plan/types.js and through it the whole
+// record stage (bundle, seal, asn1 timestamps), which reading a runbook never needs (start-up).
+import { checkParameterValue } from '../plan/parameters.js';
 import { loadTeamPolicy } from './team-policy.js';
 
 /** Extensions `lint` picks up when walking a folder (a file named on the command line is always read). */

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { RunproofError } from '../core/index.js';
 import { TeamPolicySchema, type TeamPolicy } from '../parse/index.js';
 
@@ -30,6 +29,9 @@ export async function loadTeamPolicy(runbookPath: string, explicit?: string): Pr
     throw new RunproofError('RP_BAD_POLICY', `cannot read the policy file ${path}: ${(error as Error).message}`, { file: path, hint: 'check the --policy path', cause: error });
   }
   const content = bytes.toString('utf8');
+  // yaml is loaded only when there is a policy file: `list` and `run` of a runbook without one
+  // never pay for it (start-up is module loading).
+  const { parse: parseYaml } = await import('yaml');
   let data: unknown;
   try {
     data = parseYaml(content);

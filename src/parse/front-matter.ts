@@ -1,6 +1,12 @@
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import { DURATION_HINT, RunproofError, didYouMean, parseDuration } from '../core/index.js';
 import { FrontMatterSchema, type FrontMatter } from './types.js';
+
+// yaml (72 CommonJS files) is required only when a runbook has `---` front matter: parsing is
+// synchronous, so this is a lazy require rather than an import (start-up is module loading).
+const requireModule = createRequire(import.meta.url);
+let yaml: typeof import('yaml') | undefined;
+const loadYaml = (): typeof import('yaml') => (yaml ??= requireModule('yaml') as typeof import('yaml'));
 
 export interface FrontMatterResult {
   /** The text with the front matter's lines blanked, so every later line keeps its number. */
@@ -58,7 +64,7 @@ function parseYamlFrontMatter(inner: string, file?: string): { frontMatter: Fron
       }),
     ],
   });
-  const doc = parseDocument(inner, { prettyErrors: false, uniqueKeys: true });
+  const doc = loadYaml().parseDocument(inner, { prettyErrors: false, uniqueKeys: true });
   const syntax = doc.errors[0];
   if (syntax) {
     const pos = syntax.linePos?.[0];

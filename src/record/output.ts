@@ -121,7 +121,9 @@ class Capture implements OutputCapture {
   }
 
   private trimTail(): void {
-    const all = Buffer.concat(this.tail);
+    // Chunks wholly before the last tailLimit bytes are dropped, not copied with the rest.
+    while (this.tail.length > 1 && this.tailSize - this.tail[0]!.length >= this.tailLimit) this.tailSize -= this.tail.shift()!.length;
+    const all = this.tail.length === 1 ? this.tail[0]! : Buffer.concat(this.tail);
     this.tail = [Buffer.from(all.subarray(all.length - this.tailLimit))];
     this.tailSize = this.tailLimit;
   }

@@ -427,8 +427,11 @@ class RedactorImpl implements Redactor {
     const ranges = this.literalRanges(lower, this.ordered);
     // A name read from the text may be glued to a known secret (`tok-SECRETPGPASSWORD=x`):
     // such a label would leak part of it, so it becomes the bare keyword.
+    // One sorted index, not a scan of every literal range per find: output where each line holds
+    // a secret-named assignment and a known value had finds × ranges comparisons per chunk.
+    const overlapsLiteral = overlapQuery(ranges);
     for (const f of finds) {
-      if (f.labelAt && ranges.some((r) => r.start < f.labelAt![1] && r.end > f.labelAt![0])) f.label = genericLabel(f.label);
+      if (f.labelAt && overlapsLiteral(f.labelAt[0], f.labelAt[1])) f.label = genericLabel(f.label);
     }
     const learnedNow: string[] = [];
     for (const f of finds) {
@@ -578,20 +581,47 @@ function lowerSameLength(text: string): string {
   return lower.length === text.length ? lower : text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
-// Sorted, disjoint ranges: overlapping ones merge under the first one's label.
+// Whether any of `ranges` overlaps [from, to): ranges sorted by start with the running maximum of
+// their ends, so a query is one binary search (the ranges with start < to) and one look-up.
+function overlapQuery(ranges: readonly Range[]): (from: number, to: number) => boolean {
+  if (ranges.length === 0) return () => false;
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  const starts = sorted.map((r) => r.start);
+  const maxEnd: number[] = [];
+  let max = -1;
+  for (const r of sorted) maxEnd.push((max = Math.max(max, r.end)));
+  return (from, to) => {
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid]! < to) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && maxEnd[lo - 1]! > from;
+  };
+}
+
+// Sorted, disjoint ranges: overlapping ones merge under the first one's label. Takes ranges that
+// findRanges just made (nobody else holds them), so they are merged in place, not copied: with a
+// range on every line of a big output the copies were most of the time and garbage.
 function mergeRanges(ranges: Range[]): Range[] {
   if (ranges.length <= 1) return ranges;
   ranges.sort((a, b) => a.start - b.start || b.end - a.end);
-  const out: Range[] = [{ ...ranges[0]! }];
+  let last = ranges[0]!;
+  let kept = 1;
   for (let i = 1; i < ranges.length; i++) {
     const r = ranges[i]!;
-    const last = out[out.length - 1]!;
     if (r.start < last.end) {
       last.end = Math.max(last.end, r.end);
       if (r.from !== undefined) last.from = Math.min(last.from ?? last.start, r.from);
-    } else out.push({ ...r });
+    } else {
+      ranges[kept++] = r;
+      last = r;
+    }
   }
-  return out;
+  ranges.length = kept;
+  return ranges;
 }
 
 // The redacted text of text[0, upTo); every range ending after upTo must start at or after it.

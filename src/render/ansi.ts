@@ -26,6 +26,26 @@ function picture(c: string): string {
   return `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
+// Every character showTerminalOutput changes: CR, ESC, the other C0 controls but tab and newline,
+// DEL and the C1 controls.
+const ANY_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+// The pictures of a run of control characters (each as picture() shows it).
+const PICTURE_OF: string[] = [];
+function pictures(run: string): string {
+  let out = '';
+  for (let i = 0; i < run.length; ) {
+    const code = run.charCodeAt(i);
+    // A repeat of one character (binary output's NUL runs) is one `repeat`, not one `+=` each.
+    let end = i + 1;
+    while (end < run.length && run.charCodeAt(end) === code) end++;
+    const shown = (PICTURE_OF[code] ??= picture(run[i]!));
+    out += end - i === 1 ? shown : shown.repeat(end - i);
+    i = end;
+  }
+  return out;
+}
+
 // SGR parameters without 8 (conceal), which would make text invisible on screen; the 8 of a
 // 256-colour or RGB colour (`38;5;8`) is a colour number and stays.
 function withoutConceal(sgr: string): string {
@@ -51,6 +71,9 @@ function withoutConceal(sgr: string): string {
  * @example showTerminalOutput('\u001b]52;c;aGk=\u0007') // '␛]52;c;aGk=␇'
  */
 export function showTerminalOutput(text: string, options: { color?: boolean } = {}): { text: string; hasColor: boolean } {
+  // Most output has no CR, ESC or other control character: then every step below leaves it as it
+  // is, and one scan replaces five (output speed).
+  if (!ANY_CONTROL.test(text)) return { text, hasColor: false };
   let hasColor = false;
   const shown = text
     .replace(/\r\n/g, '\n')
@@ -63,7 +86,8 @@ export function showTerminalOutput(text: string, options: { color?: boolean } = 
       }
       return seq.replace(CONTROL_PATTERN, picture);
     })
-    .replace(/[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f]/g, picture)
+    // A run of controls at once (binary output is mostly runs): one call per run, not per character.
+    .replace(/[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f]+/g, pictures)
     // An ESC left alone is not part of a kept SGR sequence: kept ones start `ESC [` digits `m`.
     .replace(/\u001b(?!\[[0-9;:]*m)/g, '\u241b');
   return { text: shown, hasColor };

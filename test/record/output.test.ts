@@ -100,6 +100,24 @@ describe('OutputCapture', () => {
     expect(out.inline).not.toContain('line 0250');
   });
 
+  it('keeps the exact tail whatever the chunk sizes (chunks larger and smaller than the tail)', async () => {
+    const c = capture({ inlineLimit: 1000 });
+    let full = '';
+    for (let i = 0; i < 300; i++) {
+      const size = [1, 7, 499, 500, 501, 1200, 3][i % 7]!;
+      const piece = String.fromCharCode(97 + (i % 26)).repeat(size - 1) + '\n';
+      full += piece;
+      c.write(Buffer.from(piece));
+    }
+    const out = await c.end();
+    expect(out.truncated).toBe(true);
+    expect(out.inline.startsWith(full.slice(0, 500))).toBe(true);
+    expect(out.inline.endsWith(`\n${full.slice(-500)}`) || out.inline.endsWith(full.slice(-500))).toBe(true);
+    const tail = out.inline.split(/\n… .* …\n/)[1]!;
+    expect(tail).toBe(full.slice(-tail.length));
+    expect(tail.length).toBeGreaterThanOrEqual(500 - 1);
+  });
+
   it('decodes a multi-byte character split across chunks and never cuts one in head or tail', async () => {
     const c = capture({ inlineLimit: 11 });
     const text = 'ééééé€€€€€€';

@@ -151,6 +151,15 @@ describe('createRedactor: labels', () => {
     expect(out).toBe('[REDACTED:API_TOKEN]PGPASSWORD=[REDACTED:PASSWORD] x');
     expect(out).not.toContain('9f8e');
   });
+
+  it('decides the label of each of many assignments by the known secrets touching its own name only', () => {
+    const red = createRedactor([{ name: 'API_TOKEN', value: 'tok-9f8e7d6c5b4a' }]);
+    const lines = Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? `tok-9f8e7d6c5b4aPGPASSWORD=pass-${i}-word x` : `PGPASSWORD=pass-${i}-word tok-9f8e7d6c5b4a`));
+    const out = red.redact(lines.join('\n')).split('\n');
+    lines.forEach((_, i) => {
+      expect(out[i]).toBe(i % 3 === 0 ? '[REDACTED:API_TOKEN]PGPASSWORD=[REDACTED:PASSWORD] x' : 'PGPASSWORD=[REDACTED:PGPASSWORD] [REDACTED:API_TOKEN]');
+    });
+  });
 });
 
 describe('createRedactor: redactValue', () => {

@@ -65,6 +65,16 @@ describe('showTerminalOutput', () => {
     expect(showTerminalOutput(input, { color: true }).text).toBe(shown);
     expect(cleanTerminalText(input)).toBe(shown);
   });
+  test('a run of control characters is shown character by character (C0, DEL and C1 mixed)', () => {
+    const run = '\u0000\u0000\u0001\u0085\u007f\u0000\u009f';
+    expect(showTerminalOutput(`a${run}b${run}`, { color: true }).text).toBe('a␀␀␁\\u0085␡␀\\u009fb␀␀␁\\u0085␡␀\\u009f');
+    expect(cleanTerminalText('\u0000'.repeat(70_000))).toBe('␀'.repeat(70_000));
+  });
+  test('text without CR, ESC or a control character comes back as it is', () => {
+    const plain = 'tab\there\nnewline, ünïcødé, € and 😀\n';
+    expect(showTerminalOutput(plain, { color: true })).toEqual({ text: plain, hasColor: false });
+    expect(cleanTerminalText(plain)).toBe(plain);
+  });
   test('colours stay on a colour terminal, without conceal; they go elsewhere', () => {
     expect(showTerminalOutput('\u001b[31mred\u001b[0m', { color: true })).toEqual({ text: '\u001b[31mred\u001b[0m', hasColor: true });
     expect(showTerminalOutput('\u001b[8;31mhidden', { color: true }).text).toBe('\u001b[31mhidden');

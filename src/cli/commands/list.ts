@@ -3,7 +3,10 @@ import { formatDiagnostic } from '../../core/index.js';
 import { parseRunbook, type Cell, type Notebook, type Section } from '../../parse/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { loadTeamPolicy, readRunbookFile } from '../read-runbook.js';
-import { collectSecrets, createRedactor } from '../../record/index.js';
+// The redactor alone, not record/index.js: that loads the bundle writer, journal, seal, verify and
+// the timestamp (asn1) code, none of which `list` uses (start-up is module loading, like main.ts's
+// core/version.js).
+import { collectSecrets, createRedactor } from '../../record/redact.js';
 
 const WIDTH = 80;
 
