@@ -193,6 +193,54 @@ const scanAssignments: PatternRule = (text, found) => {
   }
 };
 
+// Values stored into secret-named variables without an `=`: `read -r DB_PASSWORD <<< "x"` and
+// `printf -v API_TOKEN 'x'` (or `printf -v API_TOKEN '%s' "x"`). Written in the runbook, they are
+// known before the first cell runs, like `PGPASSWORD=x`. Anchored on `<<<` and `printf`.
+const READ_NAMES_RE = /\bread((?:[ \t]+[^\s<;&|()]+){1,12})[ \t]*$/d;
+const PRINTF_V_RE = /printf[ \t]+-v[ \t]+([A-Za-z_][A-Za-z0-9_]{0,127})[ \t]+/dy;
+
+const scanStores: PatternRule = (text, found) => {
+  for (let at = text.indexOf('<<<'); at !== -1; at = text.indexOf('<<<', at + 3)) {
+    const lineStart = text.lastIndexOf('\n', at) + 1;
+    const head = READ_NAMES_RE.exec(text.slice(Math.max(lineStart, at - 512), at));
+    if (!head) continue;
+    const names = head[1]!.trim().split(/[ \t]+/).filter((w) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(w));
+    const name = names.find((n) => isSecretName(n));
+    if (name === undefined) continue;
+    let valueAt = at + 3;
+    while (text[valueAt] === ' ' || text[valueAt] === '\t') valueAt++;
+    storedValue(text, valueAt, name, at, found);
+  }
+  for (let at = text.indexOf('printf'); at !== -1; at = text.indexOf('printf', at + 6)) {
+    PRINTF_V_RE.lastIndex = at;
+    const m = PRINTF_V_RE.exec(text);
+    if (!m || !isSecretName(m[1]!)) continue;
+    ASSIGNMENT_VALUE_RE.lastIndex = PRINTF_V_RE.lastIndex;
+    const format = ASSIGNMENT_VALUE_RE.exec(text);
+    if (!format) continue;
+    const formatText = format[1] ?? format[2] ?? format[3] ?? '';
+    // A format with directives stores its arguments: the first one is the value.
+    let valueAt = ASSIGNMENT_VALUE_RE.lastIndex;
+    if (formatText.includes('%')) {
+      if (text[valueAt] === '"' || text[valueAt] === "'") valueAt++;
+      while (text[valueAt] === ' ' || text[valueAt] === '\t') valueAt++;
+      storedValue(text, valueAt, m[1]!, at, found);
+    } else {
+      storedValue(text, format.index, m[1]!, at, found);
+    }
+  }
+};
+
+function storedValue(text: string, valueAt: number, name: string, from: number, found: (f: Found) => void): void {
+  ASSIGNMENT_VALUE_RE.lastIndex = valueAt;
+  const m = ASSIGNMENT_VALUE_RE.exec(text);
+  if (!m) return;
+  const group = m[1] !== undefined ? 1 : m[2] !== undefined ? 2 : 3;
+  if (isReference(m[group]!) || m[group]!.startsWith('%')) return;
+  const [s, e] = m.indices![group]!;
+  found({ start: s, end: e, from, label: name, complete: ASSIGNMENT_VALUE_RE.lastIndex < text.length, learn: LEARN_NAME.test(name) });
+}
+
 // JSON members of secret-sounding names: `"password": "x"` in an HTTP body, and `\"password\": \"x\"`
 // when that body is itself a JSON string (an echoing server). Anchored on a literal quote.
 const JSON_MEMBER_RE = /\\?"([A-Za-z0-9_.-]{1,128})\\?"[ \t]*:[ \t]*\\?"([^"\\\r\n]{1,4096})/dg;
@@ -308,7 +356,7 @@ function isTrivialValue(value: string): boolean {
   return trimmed.length < MIN_SECRET_LENGTH || TRIVIAL_VALUES.has(trimmed.toLowerCase());
 }
 
-const RULES: PatternRule[] = [scanHeaders, scanUrlPasswords, scanAssignments, scanJsonMembers, scanColonMembers, scanOptions];
+const RULES: PatternRule[] = [scanHeaders, scanUrlPasswords, scanAssignments, scanStores, scanJsonMembers, scanColonMembers, scanOptions];
 
 // Base64 forms of a value (`echo -n $TOKEN | base64`, a token inside an encoded blob): the whole
 // value encoded, and for each of the three alignments the part of any encoding that depends on

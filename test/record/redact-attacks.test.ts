@@ -73,6 +73,11 @@ describe('credentials written in commands and output (L3)', () => {
     ['  db_password: "yaml quoted pw"\n', 'yaml quoted pw'],
     ['[db]\npassword = iniPw100\n', 'iniPw100'],
     ['- api_token: listTok101\n', 'listTok101'],
+    // Stored without an `=` (the step-start of such a cell is journaled before the cell runs).
+    ['read -r DB_PASSWORD <<< "hereStr102"', 'hereStr102'],
+    ["IFS=: read -r user API_TOKEN <<< 'admin:hereTok103'", 'admin:hereTok103'],
+    ["printf -v API_TOKEN 'printfTok104'", 'printfTok104'],
+    ['printf -v DB_PASSWORD \'%s\' "printfPw105"', 'printfPw105'],
   ];
   it('each form is hidden where it stands', () => {
     for (const [text, value] of cases) expect(createRedactor().redact(text), text).not.toContain(value);
@@ -88,8 +93,8 @@ describe('credentials written in commands and output (L3)', () => {
   });
   it('leaves ordinary text alone', () => {
     const r = createRedactor();
-    r.learn('curl --auth-type basic http://x\nsort -u file\nssh -p 2222 host\ndocker run -u 1000:1000 img\nvault write --token-ttl 3600\n');
-    expect(r.redact('basic file 2222 sort 1000 3600')).toBe('basic file 2222 sort 1000 3600');
+    r.learn('curl --auth-type basic http://x\nsort -u file\nssh -p 2222 host\ndocker run -u 1000:1000 img\nvault write --token-ttl 3600\nread -r name <<< "plainName"\nprintf -v count \'%d\' 42\nread -r API_TOKEN <<< "$FROM_ENV"\n');
+    expect(r.redact('basic file 2222 sort 1000 3600 plainName 42')).toBe('basic file 2222 sort 1000 3600 plainName 42');
   });
 });
 
