@@ -99,6 +99,8 @@ export interface StepView {
   decisions: DecisionView[];
   /** The first decision in one phrase: `run, by policy: read-only`. */
   decisionText: string;
+  /** Whether the step ran in the bubblewrap sandbox, for steps where that was the question; else null. */
+  sandboxText: string | null;
   attempts: AttemptView[];
   hasAttempts: boolean;
   multipleAttempts: boolean;
@@ -152,6 +154,8 @@ export interface ReportView {
   operator: { user: string; host: string };
   selectionText: string;
   policyText: string;
+  /** The run's sandbox setting and whether bubblewrap worked; null when the record has none. */
+  sandboxText: string | null;
   startedAt: string;
   endedAt: string;
   startedText: string;
@@ -320,7 +324,33 @@ function attemptView(attempt: Attempt, limits: ClipLimits): AttemptView {
   };
 }
 
-function stepView(step: Step, index: number, anchors: Set<string>, limits: ClipLimits): StepView {
+/** What the run's record says about the sandbox, in one line for an auditor. */
+function runSandboxText(record: RunRecord): string | null {
+  const sandbox = record.sandbox;
+  if (sandbox === undefined) return null;
+  if (sandbox.mode === 'off') return 'off: unattended read steps ran without bubblewrap (--sandbox off)';
+  if (sandbox.available === true) {
+    return `bubblewrap (setting ${sandbox.mode}): unattended read steps ran on a read-only filesystem with a private /tmp, in their own process namespace`;
+  }
+  if (sandbox.available === false) {
+    return `not available (setting ${sandbox.mode}): ${sandbox.reason ?? 'bwrap could not start'}; unattended read steps ran without it`;
+  }
+  return `setting ${sandbox.mode}: no step needed it`;
+}
+
+// Only where the sandbox was the question: unattended read shell steps, and any step that used it.
+function stepSandboxText(step: Step, record: RunRecord): string | null {
+  if (step.sandboxed === true) return 'yes: bubblewrap, read-only filesystem, private /tmp, own process namespace';
+  if (step.sandboxed === false && record.mode === 'unattended' && step.risk.level === 'read' && step.attempts.length > 0) {
+    const sandbox = record.sandbox;
+    if (sandbox?.mode === 'off') return 'no: the sandbox was off for this run';
+    if (sandbox?.available === false) return `no: the sandbox was not available (${sandbox.reason ?? 'bwrap could not start'})`;
+    return 'no';
+  }
+  return null;
+}
+
+function stepView(step: Step, index: number, anchors: Set<string>, limits: ClipLimits, record: RunRecord): StepView {
   const attempts = step.attempts.map((a) => attemptView(a, limits));
   const last = attempts.at(-1) ?? null;
   const label = STEP_LABELS[step.status];
@@ -360,6 +390,7 @@ function stepView(step: Step, index: number, anchors: Set<string>, limits: ClipL
       : null,
     decisions,
     decisionText: first ? `${first.action}, by ${first.by}${first.reason ? `: ${first.reason}` : ''}` : 'no decision recorded',
+    sandboxText: stepSandboxText(step, record),
     attempts,
     hasAttempts: attempts.length > 0,
     multipleAttempts: attempts.length > 1,
@@ -499,7 +530,7 @@ function fleetView(record: RunRecord, steps: StepView[]): FleetView | null {
 export function buildReportView(record: RunRecord, options: ReportViewOptions): ReportView {
   const limits = options.limits ?? DEFAULT_CLIP_LIMITS;
   const anchors = new Set<string>();
-  const steps = record.steps.map((step, i) => stepView(step, i + 1, anchors, limits));
+  const steps = record.steps.map((step, i) => stepView(step, i + 1, anchors, limits, record));
   const groups: StepGroupView[] = [];
   for (const step of steps) {
     const current = groups.at(-1);
@@ -536,6 +567,7 @@ export function buildReportView(record: RunRecord, options: ReportViewOptions): 
     operator: { user: record.operator.user, host: record.operator.host },
     selectionText: selectionText(record),
     policyText: record.policy.allow.length > 0 ? `runs ${record.policy.allow.join(', ')} steps without asking` : 'nothing allowed without asking',
+    sandboxText: runSandboxText(record),
     startedAt: record.startedAt,
     endedAt: record.endedAt,
     startedText: formatTime(record.startedAt),

@@ -106,3 +106,43 @@ describe('buildReportView', () => {
     expect([future.statusLabel, future.tone]).toEqual(['EXPLODED', 'muted']);
   });
 });
+
+describe('the sandbox, as an auditor reads it', () => {
+  test('the run says whether bubblewrap worked, and each unattended read step whether it ran inside', async () => {
+    const { renderReports } = await import('../../src/render/index.js');
+    const base = await loadRecord('passed');
+    const step = { ...base.steps[0]!, kind: 'shell' as const, risk: { ...base.steps[0]!.risk, level: 'read' as const } };
+    expect(step.attempts.length).toBeGreaterThan(0);
+    const unattended = { ...base, mode: 'unattended' as const };
+
+    const inside = { ...unattended, sandbox: { mode: 'warn' as const, available: true }, steps: [{ ...step, sandboxed: true }] };
+    const view = buildReportView(inside, { recordSha256: SHA });
+    expect(view.sandboxText).toMatch(/^bubblewrap \(setting warn\): unattended read steps ran on a read-only filesystem/);
+    expect(view.steps[0]!.sandboxText).toMatch(/^yes: bubblewrap/);
+    const reports = await renderReports(inside);
+    expect(reports.html).toContain('<th scope="row">Sandbox</th><td>yes: bubblewrap');
+    expect(reports.markdown).toContain('- Sandbox: yes: bubblewrap');
+    expect(reports.markdown).toMatch(/\| Sandbox \| bubblewrap \(setting warn\)/);
+
+    const missing = { ...unattended, sandbox: { mode: 'warn' as const, available: false, reason: 'bubblewrap (bwrap) is not installed' }, steps: [{ ...step, sandboxed: false }] };
+    const without = buildReportView(missing, { recordSha256: SHA });
+    expect(without.sandboxText).toBe('not available (setting warn): bubblewrap (bwrap) is not installed; unattended read steps ran without it');
+    expect(without.steps[0]!.sandboxText).toBe('no: the sandbox was not available (bubblewrap (bwrap) is not installed)');
+
+    const off = buildReportView({ ...unattended, sandbox: { mode: 'off' as const }, steps: [{ ...step, sandboxed: false }] }, { recordSha256: SHA });
+    expect(off.steps[0]!.sandboxText).toBe('no: the sandbox was off for this run');
+  });
+
+  test('interactive steps and records without a sandbox field show no sandbox line', async () => {
+    const { renderReports } = await import('../../src/render/index.js');
+    const base = await loadRecord('passed');
+    const interactive = { ...base, mode: 'interactive' as const, steps: base.steps.map((s) => ({ ...s, sandboxed: false })) };
+    const view = buildReportView(interactive, { recordSha256: SHA });
+    expect(view.steps.every((s) => s.sandboxText === null)).toBe(true);
+    const { sandbox: _drop, ...noSandbox } = base;
+    expect(buildReportView(noSandbox, { recordSha256: SHA }).sandboxText).toBeNull();
+    const reports = await renderReports(noSandbox);
+    expect(reports.html).not.toContain('<th scope="row">Sandbox</th>');
+    expect(reports.markdown).not.toContain('| Sandbox |');
+  });
+});
