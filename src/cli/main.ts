@@ -57,7 +57,25 @@ function isEntryPoint(): boolean {
   }
 }
 
+// An operator who quits `less` early, or pipes a run into `head`, closes runproof's stdout. The run
+// goes on to its end and seals its bundle (the evidence is what matters, not the screen); what it
+// would still have printed there is dropped instead of ending the process with an EPIPE mid-cell.
+function keepRunningWhenOutputCloses(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    stream.write = ((_chunk: unknown, ...rest: unknown[]) => {
+      const callback = rest.find((a) => typeof a === 'function') as (() => void) | undefined;
+      if (callback) process.nextTick(callback);
+      return true;
+    }) as typeof stream.write;
+  });
+}
+
 const argv = process.argv.slice(2);
+if (isEntryPoint()) {
+  keepRunningWhenOutputCloses(process.stdout);
+  keepRunningWhenOutputCloses(process.stderr);
+}
 if (isEntryPoint() && argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // What commander prints for --version, without loading commander or any command.
   process.stdout.write(`${TOOL_VERSION}\n`);
