@@ -21,15 +21,21 @@ const REGISTER = `data:text/javascript,${encodeURIComponent(
   `import M,{register}from"node:module";register(${JSON.stringify(HOOK)});` +
     'const load=M._load;M._load=function(r,p,i){try{process.stderr.write("RP_LOADED file://"+M._resolveFilename(r,p,i)+"\\n")}catch{}return load.apply(this,arguments)}',
 )}`;
+// Node's own modules, however loaded (import, require, process.getBuiltinModule), listed at exit.
+// A preload of its own: module.register above runs its hooks on a worker thread.
+const BUILTINS = `data:text/javascript,${encodeURIComponent(
+  'process.on("exit",()=>process.stderr.write("RP_BUILTINS "+process.moduleLoadList.filter(m=>m.startsWith("NativeModule ")).map(m=>m.slice(13)).join(" ")+"\\n"))',
+)}`;
 
 // `files`: the files node loaded (built-ins left out); `modules`: what they hold, each loaded file
 // replaced by the sources its source map names (src/… relative to the root, node_modules/… kept).
-function loaded(args: string[]): Promise<{ code: number; stdout: string; files: string[]; modules: string[] }> {
+function loaded(args: string[], preload = REGISTER): Promise<{ code: number; stdout: string; files: string[]; modules: string[]; builtins: string[] }> {
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', REGISTER, CLI, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', preload, CLI, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 }, (error, stdout, stderr) => {
       const urls = String(stderr).split('\n').filter((l) => l.startsWith('RP_LOADED file:///')).map((l) => l.slice('RP_LOADED '.length));
       const files = [...new Set(urls.map((u) => fileURLToPath(u)))];
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout: String(stdout), files, modules: files.flatMap(sourcesOf) });
+      const builtins = (String(stderr).split('\n').find((l) => l.startsWith('RP_BUILTINS ')) ?? '').split(' ').slice(1);
+      done({ code: error ? Number(error.code ?? 1) : 0, stdout: String(stdout), files, modules: files.flatMap(sourcesOf), builtins });
     });
   });
 }
@@ -72,6 +78,13 @@ describe('lazy loading of the CLI', () => {
     for (const heavy of ['yaml', 'asn1js', '@peculiar/asn1-tsp', '@peculiar/asn1-x509', '@peculiar/asn1-schema']) expect(pkgs.has(heavy), heavy).toBe(false);
     expect(stage(modules, 'record')).toEqual(['record/redact.ts']);
     expect(stage(modules, 'plan')).toEqual(['plan/parameters.ts']);
+  });
+
+  it('list without a policy file loads neither node:crypto (the policy hash) nor node:worker_threads (the regex budget)', async () => {
+    const { code, builtins } = await loaded(['list', 'test/fixtures/parse/roxy-like.md'], BUILTINS);
+    expect(code).toBe(0);
+    expect(builtins).toContain('fs');
+    for (const heavy of ['crypto', 'worker_threads']) expect(builtins, heavy).not.toContain(heavy);
   });
 
   it('list still loads yaml when the runbook has front matter, and reads it', async () => {
