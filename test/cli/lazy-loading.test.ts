@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,20 @@ describe('lazy loading of the CLI', () => {
     expect(code).toBe(0);
     expect(packages(modules).has('yaml')).toBe(true);
     expect(JSON.stringify(JSON.parse(stdout))).toContain('"timeout":"5s"');
+  });
+
+  it('verify of an unsigned bundle without a timestamp loads neither the ASN.1 packages nor yaml', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rp-lazy-'));
+    const runbook = join(dir, 'one.md');
+    writeFileSync(runbook, '# One\n\n```bash\ntrue\n```\n');
+    const ran = await loaded(['run', runbook, '--yes', '--evidence-dir', join(dir, 'ev')]);
+    expect(ran.code).toBe(0);
+    const bundle = readdirSync(join(dir, 'ev')).find((n) => n.startsWith('one_'))!;
+    const { code, stdout, modules } = await loaded(['verify', join(dir, 'ev', bundle)]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^OK /);
+    const pkgs = packages(modules);
+    for (const heavy of ['yaml', 'asn1js', '@peculiar/asn1-schema', '@peculiar/asn1-x509', '@peculiar/asn1-cms', '@peculiar/asn1-tsp']) expect(pkgs.has(heavy), heavy).toBe(false);
   });
 
   it('an unknown command still loads every command, so "did you mean" sees them all', async () => {
