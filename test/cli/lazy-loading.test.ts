@@ -97,12 +97,14 @@ describe('lazy loading of the CLI', () => {
     expect(JSON.stringify(JSON.parse(stdout))).toContain('"timeout":"5s"');
   });
 
-  it('verify of an unsigned bundle without a timestamp loads neither the ASN.1 packages nor yaml', async () => {
+  it('a run of one shell cell loads no undici; verify of its bundle (unsigned, no timestamp) neither the ASN.1 packages nor yaml', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rp-lazy-'));
     const runbook = join(dir, 'one.md');
     writeFileSync(runbook, '# One\n\n```bash\ntrue\n```\n');
     const ran = await loaded(['run', runbook, '--yes', '--evidence-dir', join(dir, 'ev')]);
     expect(ran.code).toBe(0);
+    // A run of shell cells, no webhook, no --tsa: no HTTP client (undici), no ASN.1.
+    for (const heavy of ['undici', 'asn1js', '@peculiar/asn1-tsp', 'yaml']) expect(packages(ran.modules).has(heavy), `run: ${heavy}`).toBe(false);
     const bundle = readdirSync(join(dir, 'ev')).find((n) => n.startsWith('one_'))!;
     const { code, stdout, modules } = await loaded(['verify', join(dir, 'ev', bundle)]);
     expect(code).toBe(0);
