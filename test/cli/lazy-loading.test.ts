@@ -124,7 +124,7 @@ describe('lazy loading of the CLI', () => {
     expect(code).toBe(0);
     // No file from node_modules and none of tsc's per-file output: the entry and its chunks only.
     expect(files.filter((f) => !f.startsWith(join(root, 'dist/bundle/')) && f !== join(root, 'dist/cli/main.js'))).toEqual([]);
-    expect(files.length).toBeLessThan(15);
+    expect(files.length).toBeLessThan(20); // 14 today: the entry, commander, zod, parse with markdown-it, list's own
     // The bundle holds zod, markdown-it and commander; of zod's locales, English only.
     for (const pkg of ['zod', 'markdown-it', 'commander']) expect(packages(modules).has(pkg), pkg).toBe(true);
     expect(modules.filter((m) => /zod\/v4\/locales\/[\w-]+\.js$/.test(m)).map((m) => m.replace(/^.*\//, ''))).toEqual(['en.js']);
