@@ -7,10 +7,12 @@ FROM node:20-slim AS build
 WORKDIR /opt/runproof
 COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
+COPY scripts ./scripts
 COPY templates ./templates
 COPY schema ./schema
 COPY notebooks ./notebooks
-# `npm ci` runs the prepare script, which builds dist/ with tsc; then drop the dev dependencies.
+# `npm ci` runs the prepare script, which builds dist/ (tsc, then the CLI bundle by
+# scripts/build-cli.mjs with esbuild); then drop the dev dependencies.
 RUN npm ci && npm prune --omit=dev
 
 FROM node:20-slim

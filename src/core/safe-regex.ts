@@ -1,4 +1,9 @@
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
+
+// node:worker_threads is loaded on the first regex with a budget, not when core/ is imported:
+// every command imports core/, few run assert cells (start-up is module loading). Synchronous, as
+// runRegex is: process.getBuiltinModule (Node 20.16+).
+const threads = (): typeof import('node:worker_threads') => process.getBuiltinModule('node:worker_threads');
 
 // Runs user regexes (from `assert` cells) under a time budget so `/(a+)+$/` against 1 MB of
 // output cannot hang a run. V8's backtracking engine has no timeout and Node 20 has no
@@ -61,6 +66,7 @@ let current: RegexWorker | undefined;
 function startWorker(): RegexWorker | string {
   const shared = new SharedArrayBuffer(8);
   const state = new Int32Array(shared);
+  const { MessageChannel, Worker } = threads();
   const channel = new MessageChannel();
   const worker = new Worker(WORKER_URL, { workerData: { state: shared, port: channel.port2 }, transferList: [channel.port2] });
   worker.unref();
@@ -96,7 +102,7 @@ export function runRegex(operation: RegexOperation, budgetMs: number = DEFAULT_R
     active.port.close();
     return { ok: false, error: `regex exceeded its time budget of ${budgetMs} ms`, timedOut: true };
   }
-  const message = receiveMessageOnPort(active.port);
+  const message = threads().receiveMessageOnPort(active.port);
   if (message === undefined) return { ok: false, error: 'the regex worker gave no answer', timedOut: false };
   return message.message as RegexOutcome;
 }

@@ -1,17 +1,23 @@
 import { createHash } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { Agent, buildConnector } from 'undici';
-import type { Dispatcher } from 'undici';
+import type { Agent, buildConnector as BuildConnector, Dispatcher } from 'undici';
 import { RunproofError, TOOL_NAME, TOOL_VERSION, parseJsonBounded } from '../core/index.js';
 import type { HttpRequestSpec } from '../parse/index.js';
 import { curlCommand } from './curl-command.js';
 import type { HttpError, HttpErrorCode, HttpExchange, HttpRedirect, HttpResponse, HttpTls } from './http-types.js';
 
 export type { HttpExchange } from './http-types.js';
+
+// undici (~110 CommonJS files) loads when a run's first HTTP cell makes the client, not with the
+// execute stage: a run of shell cells never reads it (start-up is module loading). require, as
+// createHttpClient is synchronous; the same file and instance an import of 'undici' gets.
+const requireUndici = createRequire(import.meta.url);
+const undici = (): typeof import('undici') => requireUndici('undici') as typeof import('undici');
 
 /** Options of one run's HTTP client; all off by default. */
 export interface HttpClientOptions {
@@ -119,13 +125,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       });
     }
   }
+  const { Agent, buildConnector } = undici();
   const connector = buildConnector({
     rejectUnauthorized: !insecure,
     timeout: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT,
     ...(ca === undefined ? {} : { ca }),
   });
   // Wraps undici's connector to time the phases of each new connection on the socket it returns.
-  const timedConnector: buildConnector.connector = (connectOptions, callback) => {
+  const timedConnector: BuildConnector.connector = (connectOptions, callback) => {
     const info: ConnectionInfo = { startedAt: performance.now(), requests: 0 };
     const socket = (connector as unknown as (o: typeof connectOptions, cb: typeof callback) => Socket)(connectOptions, callback);
     connections.set(socket, info);

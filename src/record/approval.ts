@@ -6,7 +6,6 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RunproofError } from '../core/index.js';
 import { RiskLevelSchema, type RiskLevel } from '../parse/index.js';
@@ -330,6 +329,9 @@ export async function readTrustFile(file: string): Promise<TrustedApprover[]> {
   } catch (cause) {
     throw new RunproofError('RP_BAD_TRUST', `cannot read trust file ${file}: ${(cause as Error).message}`, { hint, file, cause });
   }
+  // yaml (72 files) only when a trust file is read: the record stage's index imports this module,
+  // so every `verify` and `run` loaded it (start-up is module loading).
+  const { parse: parseYaml } = await import('yaml');
   let value: unknown;
   try {
     value = parseYaml(text);

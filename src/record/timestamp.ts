@@ -9,13 +9,34 @@
 // ASN.1/CMS: @peculiar/asn1-tsp, -cms, -x509, -schema (engines node >=14; pkijs 4 needs 20.19).
 import { createHash, randomBytes, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, Certificate, ExtendedKeyUsage, id_ce_extKeyUsage, id_ce_subjectKeyIdentifier, id_kp_timeStamping, SubjectKeyIdentifier } from '@peculiar/asn1-x509';
-import { ContentInfo, id_signedData, SignedData } from '@peculiar/asn1-cms';
-import { id_ct_tstInfo, MessageImprint, PKIStatus, TimeStampReq, TimeStampResp, TSTInfo } from '@peculiar/asn1-tsp';
-import { fromBER } from 'asn1js';
+import type * as Asn1Schema from '@peculiar/asn1-schema';
+import type * as Asn1X509 from '@peculiar/asn1-x509';
+import type * as Asn1Cms from '@peculiar/asn1-cms';
+import type * as Asn1Tsp from '@peculiar/asn1-tsp';
+import type * as Asn1js from 'asn1js';
 import { RunproofError } from '../core/index.js';
+
+type ContentInfo = Asn1Cms.ContentInfo;
+type SignedData = Asn1Cms.SignedData;
+type TSTInfo = Asn1Tsp.TSTInfo;
+type OctetString = Asn1Schema.OctetString;
+
+// The ASN.1 packages (~140 CommonJS files) load on the first token built or read, not with this
+// module: the record stage's index imports it, so `verify` of a bundle without a timestamp, and
+// every `run` without --tsa, would load them all for nothing (start-up is module loading).
+const requireAsn1 = createRequire(import.meta.url);
+let asn1Modules: { schema: typeof Asn1Schema; x509: typeof Asn1X509; cms: typeof Asn1Cms; tsp: typeof Asn1Tsp; asn1js: typeof Asn1js } | undefined;
+function asn1(): NonNullable<typeof asn1Modules> {
+  return (asn1Modules ??= {
+    schema: requireAsn1('@peculiar/asn1-schema') as typeof Asn1Schema,
+    x509: requireAsn1('@peculiar/asn1-x509') as typeof Asn1X509,
+    cms: requireAsn1('@peculiar/asn1-cms') as typeof Asn1Cms,
+    tsp: requireAsn1('@peculiar/asn1-tsp') as typeof Asn1Tsp,
+    asn1js: requireAsn1('asn1js') as typeof Asn1js,
+  });
+}
 
 /** Beside manifest.json in a bundle: the request sent and the TSA's reply (DER, as `openssl ts` reads them). */
 export const TIMESTAMP_QUERY_FILE = 'timestamp.tsq';
@@ -57,6 +78,7 @@ export function parseTsaUrl(text: string, flag = '--tsa'): URL {
 
 /** A DER TimeStampReq over a SHA-256 digest, with a random 64-bit nonce and certReq set. */
 export function buildTimestampRequest(digest: Buffer, nonce: Buffer = randomBytes(8)): Buffer {
+  const { schema: { AsnConvert, OctetString }, x509: { AlgorithmIdentifier }, tsp: { MessageImprint, TimeStampReq } } = asn1();
   if (digest.length !== 32) throw new RunproofError('RP_INTERNAL', 'a timestamp request takes a SHA-256 digest');
   // A positive INTEGER: a leading zero byte when the high bit is set.
   const n = nonce[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), nonce]) : nonce;
@@ -135,6 +157,7 @@ interface OpenedToken {
 
 // Parses a TimeStampResp down to its TSTInfo, refusing anything that is not strict DER.
 function openReply(bytes: Buffer): OpenedToken | { error: string } {
+  const { schema: { AsnConvert }, cms: { id_signedData, SignedData }, tsp: { id_ct_tstInfo, PKIStatus, TimeStampResp, TSTInfo } } = asn1();
   let token: ContentInfo | undefined;
   try {
     const resp = AsnConvert.parse(bytes, TimeStampResp);
@@ -170,6 +193,7 @@ function openReply(bytes: Buffer): OpenedToken | { error: string } {
 // bytes (asn1js) rather than re-encoded: SignedData's last field is signerInfos, whose first
 // SignerInfo holds them as its [0] IMPLICIT element.
 function rawSignedAttrs(signedDataDer: ArrayBuffer): Buffer | null {
+  const { fromBER } = asn1().asn1js;
   const parsed = fromBER(signedDataDer);
   if (parsed.offset === -1) return null;
   const fields = (parsed.result.valueBlock as { value?: Array<{ valueBlock: { value?: unknown[] } }> }).value;
@@ -180,6 +204,7 @@ function rawSignedAttrs(signedDataDer: ArrayBuffer): Buffer | null {
 }
 
 function nonceOf(query: Buffer): Buffer | null {
+  const { schema: { AsnConvert }, tsp: { TimeStampReq } } = asn1();
   try {
     const req = AsnConvert.parse(query, TimeStampReq);
     return req.nonce ? Buffer.from(req.nonce) : null;
@@ -242,6 +267,7 @@ export function verifyTimestamp(
   options: { query?: Buffer | null; notBefore?: { at: Date; what: string }; notAfter?: Array<{ at: Date; what: string }>; skewMs?: number } = {},
 ): TimestampCheck {
   const result: TimestampCheck = { problems: [], checked: [], unchecked: [] };
+  const { schema: { AsnConvert, OctetString }, x509: { id_kp_timeStamping }, tsp: { id_ct_tstInfo, TimeStampReq } } = asn1();
   const problem = (expected: string, actual: string): TimestampCheck => {
     result.problems.push({ expected, actual });
     return result;
@@ -359,6 +385,7 @@ export function verifyTimestamp(
 }
 
 function matchesSid(cert: X509Certificate, sid: { issuerAndSerialNumber?: { issuer: unknown; serialNumber: ArrayBuffer }; subjectKeyIdentifier?: OctetString }): boolean {
+  const { schema: { AsnConvert }, x509: { Certificate, id_ce_subjectKeyIdentifier, SubjectKeyIdentifier } } = asn1();
   try {
     const parsed = AsnConvert.parse(cert.raw, Certificate);
     if (sid.issuerAndSerialNumber) {
@@ -379,6 +406,7 @@ function matchesSid(cert: X509Certificate, sid: { issuerAndSerialNumber?: { issu
 }
 
 function ekuOf(cert: X509Certificate): { critical: boolean; usages: string[] } | null {
+  const { schema: { AsnConvert }, x509: { Certificate, ExtendedKeyUsage, id_ce_extKeyUsage } } = asn1();
   const parsed = AsnConvert.parse(cert.raw, Certificate);
   const ext = parsed.tbsCertificate.extensions?.find((e) => e.extnID === id_ce_extKeyUsage);
   if (!ext) return null;

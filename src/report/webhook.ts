@@ -2,7 +2,6 @@
 // a key is set, bounded by a timeout per attempt and a few retries, never throwing: its outcome is
 // data that goes into the bundle (`webhook.json`), the log and the textfile.
 import { createHmac } from 'node:crypto';
-import { Agent, request } from 'undici';
 import { RunproofError, TOOL_VERSION } from '../core/index.js';
 import type { Counts, RunRecord } from '../record/index.js';
 import type { Trigger } from '../record/index.js';
@@ -147,6 +146,8 @@ export async function postWebhook(payload: unknown, options: PostWebhookOptions)
   if (options.secret) headers['x-runproof-signature'] = signWebhookBody(body, options.secret);
   const outcome: WebhookOutcome = { url: displayUrl(options.url), delivered: false, signed: options.secret !== undefined, attempts: [] };
   // Its own agent, closed afterwards: a kept-alive socket must not hold the process open.
+  // undici only when a webhook is posted (async here: an import), not for every run (start-up).
+  const { Agent, request } = await import('undici');
   const agent = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 1 });
   try {
     for (let n = 1; n <= retries + 1; n++) {

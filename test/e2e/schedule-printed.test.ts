@@ -156,6 +156,10 @@ describe('Dockerfile', () => {
     expect(sources.length).toBeGreaterThan(0);
     for (const s of sources) expect(existsSync(join(root, s)), `COPY source ${s} exists`).toBe(true);
     for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'src', ...pkg.files.filter((f) => f !== 'dist')]) expect(sources).toContain(needed);
+    // Every script the build runs (`node scripts/build-cli.mjs`, the CLI bundle) is copied too.
+    const buildScripts = [...pkg.scripts.build!.matchAll(/\bnode ([\w./-]+)/g)].map((m) => m[1]!);
+    expect(buildScripts.length).toBeGreaterThan(0);
+    for (const script of buildScripts) expect(sources.some((s) => script === s || script.startsWith(`${s}/`)), `COPY of ${script}`).toBe(true);
     // The final stage copies the package's files from the build stage.
     const fromBuild = instructions.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=build')).map((i) => i.args.split(/\s+/)[1]!);
     for (const f of pkg.files) expect(fromBuild.some((p) => p.endsWith(`/${f}`))).toBe(true);

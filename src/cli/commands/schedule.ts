@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { RunproofError } from '../../core/index.js';
 import { createLineLogger, loadChecklistFile, printCron, printK8s, printSystemd, startScheduler, type UnitFile } from '../../checklist/index.js';
 import type { CommandRegistrar } from '../program.js';
 import { EXIT } from '../exit.js';
+import { cliEntryPath } from '../self.js';
 import { parseLogFormat, reportChecklistError } from './checklist.js';
 
 interface ScheduleFlags {
@@ -22,7 +22,7 @@ interface ScheduleFlags {
 // The printed units start this very installation: node and the CLI's absolute path.
 function selfCommand(): string[] {
   // `--` ends node's own options: an `--env-file` among runproof's arguments is never node's (SECURITY L8).
-  return [process.execPath, '--', fileURLToPath(new URL('../main.js', import.meta.url))];
+  return [process.execPath, '--', cliEntryPath()];
 }
 
 async function emit(files: UnitFile[], outDir: string | undefined): Promise<void> {
