@@ -7,7 +7,7 @@ export const PLAIN_READ: readonly string[] = [
   'pidof', 'echo', 'true', 'false', ':', 'sleep', 'cd', 'pwd', 'pushd', 'popd', 'dirs', 'whoami', 'id', 'groups', 'uname', 'uptime', 'free', 'stat',
   'which', 'type', 'whereis', 'basename', 'dirname', 'realpath', 'readlink', 'printenv', 'column', 'paste', 'join', 'comm', 'diff', 'cmp', 'nl',
   'fold', 'fmt', 'rev', 'seq', 'base64', 'od', 'hexdump', 'strings', 'zcat', 'bzcat', 'xzcat', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum',
-  'cksum', 'lsblk', 'findmnt', 'w', 'who', 'last', 'lscpu', 'lspci', 'lsusb', 'lsmod', 'getent', 'nproc', 'arch', 'locale', 'tput', 'jobs',
+  'cksum', 'lsblk', 'findmnt', 'w', 'who', 'last', 'lscpu', 'lspci', 'lsusb', 'lsmod', 'getent', 'nproc', 'arch', 'locale', 'tput',
   'wait', 'getopts', 'shift', 'set', 'shopt', 'exit', 'return', 'break', 'continue', 'dig', 'nslookup', 'host', 'whois', 'traceroute', 'tracepath',
   'pg_isready', 'expr', 'numfmt', 'envsubst', 'ulimit', 'umask', 'yes', 'nproc', 'tty', 'users', 'logname',
   'lshw', 'dmidecode', 'sensors', 'pstree', 'pmap', 'getconf',
