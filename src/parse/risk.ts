@@ -452,7 +452,17 @@ const HANDLERS: Record<string, Handler> = {
     return files.length > 0 ? write(`tee ${files[0]} (writes a file)`) : read('tee');
   },
   sort: classifySort,
-  uniq: (a) => (a.filter((x) => !x.startsWith('-')).length >= 2 ? write('uniq INPUT OUTPUT (writes a file)') : read('uniq')),
+  uniq: (a) => {
+    // `uniq [-f N] [-s N] [-w N] [INPUT [OUTPUT]]`; `-` is standard input, so `uniq - out` writes out.
+    const positional: string[] = [];
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      if (['-f', '-s', '-w', '--skip-fields', '--skip-chars', '--check-chars', '--group', '--all-repeated'].includes(x) && !['--group', '--all-repeated'].includes(x)) i++;
+      else if (x === '--') positional.push(...a.slice(i + 1)), (i = a.length);
+      else if (x === '-' || !x.startsWith('-')) positional.push(x);
+    }
+    return positional.length >= 2 ? write(`uniq INPUT ${positional[1]} (writes a file)`) : read('uniq');
+  },
   xxd: (a) => {
     let positional = 0;
     for (let i = 0; i < a.length; i++) {

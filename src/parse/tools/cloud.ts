@@ -1,7 +1,10 @@
 import type { ToolSpec } from './types.js';
 
 // Cloud CLIs: their read verbs (list/describe/get/show) at any command-group depth.
-const ANY_LONG = { pattern: ['^--[a-z0-9][a-z0-9-]*(=.*)?$'], value: ['-o', '-g', '-n', '-l', '--output', '--query', '--region', '--profile', '--project', '--format', '--filter'] };
+// Any long option of a read verb (`--zones`, `--sort-by`…), except those whose name says they write
+// or read a file or folder, or run something: `--out-file`, `--outfile`, `--flags-file` (more flags
+// from a file), `--log-http`, `--cli-input-json`, `--output-dir`, `--exec`, `--command`, `--script`.
+const ANY_LONG = { pattern: ['^--(?![a-z0-9-]*(file|out|dir|path|exec|command|script|program|log-http|cli-input|plugin|hook|editor|browser))[a-z0-9][a-z0-9-]*(=.*)?$'], value: ['-o', '-g', '-n', '-l', '--output', '--query', '--region', '--profile', '--project', '--format', '--filter'] };
 
 export const CLOUD_TOOLS: readonly ToolSpec[] = [
   {
@@ -36,6 +39,18 @@ export const CLOUD_TOOLS: readonly ToolSpec[] = [
     write: [
       { path: ['s3api', 'get-object'], why: 'writes the object to a file' }, { path: ['s3api', 'get-object-torrent'], why: 'writes a file' },
       { path: ['*', 'get-*'], withOption: ['--outfile'], why: 'writes a file' },
+      // Operations with streaming output write it to a positional OUTFILE.
+      { path: ['glacier', 'get-job-output'], why: 'writes the job output to a file' },
+      { path: ['apigateway', 'get-export'], why: 'writes the export to a file' },
+      { path: ['apigateway', 'get-sdk'], why: 'writes the SDK to a file' },
+      { path: ['mediastore-data', 'get-object'], why: 'writes the object to a file' },
+      { path: ['kinesis-video-media', 'get-media'], why: 'writes the media to a file' },
+      { path: ['kinesis-video-archived-media', 'get-*'], why: 'writes the media to a file' },
+      { path: ['ebs', 'get-snapshot-block'], why: 'writes the block to a file' },
+      { path: ['workmailmessageflow', 'get-raw-message-content'], why: 'writes the message to a file' },
+      { path: ['lakeformation', 'get-work-unit-results'], why: 'writes the results to a file' },
+      { path: ['codeartifact', 'get-package-version-asset'], why: 'writes the asset to a file' },
+      { path: ['s3api', 'select-object-content'], why: 'writes the result to a file' },
     ],
   },
   {
