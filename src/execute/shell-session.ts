@@ -484,7 +484,9 @@ class SharedShellSession implements ShellSession {
       const writable = [stateFile, failFile].filter((f): f is string => f !== undefined && f !== '');
       for (const path of writable) writeFileSync(path, '', { mode: 0o600 });
       file = 'bwrap';
-      args = [...sandboxArgs({ cwd, ...(env.HOME ? { home: env.HOME } : {}), readOnly: [this.dir], writable }), shell, ...args];
+      // TMPDIR (the cell's and runproof's) gets a private tmpfs like /tmp: FIFOs in it stay out of reach.
+      const tempDirs = [env.TMPDIR, process.env.TMPDIR];
+      args = [...sandboxArgs({ cwd, ...(env.HOME ? { home: env.HOME } : {}), readOnly: [this.dir], writable, tempDirs }), shell, ...args];
     }
     return {
       n,
