@@ -249,7 +249,7 @@ const WRITE_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>', '>&']);
  * Setting one makes the command `write`, and a cell that sets one for the session redefines later cells.
  */
 export const DANGEROUS_ENV =
-  /^(PATH|BASH_ENV|ENV|PS[0-4]|PROMPT_COMMAND|SHELLOPTS|BASHOPTS|IFS|CDPATH|GLOBIGNORE|BASH_XTRACEFD|BASH_LOADABLES_PATH|BASH_COMPAT|EXECIGNORE|FUNCNEST|HISTFILE|INPUTRC|MAILPATH|HOME|XDG_CONFIG_HOME|XDG_DATA_HOME|ZDOTDIR|SHELL|EDITOR|VISUAL|PAGER|\w*PAGER|GIT_\w*|LD_\w*|DYLD_\w*|PYTHON\w*|PERL\w*|RUBY\w*|GEM_\w*|NODE_OPTIONS|NODE_PATH|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|LESS\w*|MANOPT|MANPATH|KUBECTL_EXTERNAL_DIFF|KUBE_EDITOR|\w*ASKPASS\w*|GCONV_PATH|HOSTALIASES|OPENSSL_\w*|CURL_HOME|WGETRC|SYSTEMD_\w*|PSQLRC|PGSERVICEFILE|MYSQL_HOME|REDISCLI_RCFILE|TERMINFO\w*|LOCPATH|NLSPATH|MALLOC_\w*|GLIBC_TUNABLES|AWKPATH|AWKLIBPATH|TAR_OPTIONS|GZIP|XZ_OPT|GREP_OPTIONS|RIPGREP_CONFIG_PATH|DOCKER_CONFIG|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|CLOUDSDK_\w*|BROWSER|TMOUT|POSIXLY_CORRECT)$/;
+  /^(PATH|BASH_ENV|BASH_CMDS|BASH_ALIASES|ENV|PS[0-4]|PROMPT_COMMAND|SHELLOPTS|BASHOPTS|IFS|CDPATH|GLOBIGNORE|BASH_XTRACEFD|BASH_LOADABLES_PATH|BASH_COMPAT|EXECIGNORE|FUNCNEST|HISTFILE|INPUTRC|MAILPATH|HOME|XDG_CONFIG_HOME|XDG_DATA_HOME|ZDOTDIR|SHELL|EDITOR|VISUAL|PAGER|\w*PAGER|GIT_\w*|LD_\w*|DYLD_\w*|PYTHON\w*|PERL\w*|RUBY\w*|GEM_\w*|NODE_OPTIONS|NODE_PATH|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|LESS\w*|MANOPT|MANPATH|KUBECTL_EXTERNAL_DIFF|KUBE_EDITOR|\w*ASKPASS\w*|GCONV_PATH|HOSTALIASES|OPENSSL_\w*|CURL_HOME|WGETRC|SYSTEMD_\w*|PSQLRC|PGSERVICEFILE|MYSQL_HOME|REDISCLI_RCFILE|TERMINFO\w*|LOCPATH|NLSPATH|MALLOC_\w*|GLIBC_TUNABLES|AWKPATH|AWKLIBPATH|TAR_OPTIONS|GZIP|XZ_OPT|GREP_OPTIONS|RIPGREP_CONFIG_PATH|DOCKER_CONFIG|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|CLOUDSDK_\w*|BROWSER|TMOUT|POSIXLY_CORRECT)$/;
 
 /** The name an assignment word (`NAME=x`, `NAME[i]=x`, `NAME+=x`) sets. */
 function assignedName(word: string): string {
@@ -281,6 +281,43 @@ function assignmentVerdict(word: WordToken | string, persistent: boolean): Verdi
   return undefined;
 }
 
+/**
+ * Variables a command stores into by name other than `NAME=value`: `read NAME`, `mapfile NAME`,
+ * `getopts OPTS NAME`, `wait -p NAME`, a `for`/`select` loop variable, `${NAME:=value}`. Storing
+ * into a dangerous variable (`read PATH`, `for PATH in /tmp/x`, `: ${BASH_ENV:=f}`) or storing
+ * command text (`: ${x:='$(cmd)'}`) is write, as the same assignment written out would be.
+ */
+function storedVariable(cmd: SimpleCommand): Verdict | undefined {
+  const names: string[] = [];
+  const values: string[] = [];
+  if (cmd.kind === 'for' && cmd.loopVar !== undefined) names.push(cmd.loopVar);
+  const argv = cmd.args.map(wordValue);
+  const name = argv[0] ?? '';
+  const nameLike = (w: string): boolean => /^[A-Za-z_][A-Za-z0-9_]*$/.test(w);
+  if (['read', 'mapfile', 'readarray'].includes(name)) names.push(...argv.slice(1).filter(nameLike));
+  if (name === 'getopts' && argv[2] !== undefined) names.push(argv[2]);
+  if (name === 'wait') argv.forEach((w, i) => w === '-p' && argv[i + 1] !== undefined && names.push(argv[i + 1]!));
+  const visit = (parts: WordPart[]): void => {
+    for (const p of parts) {
+      if (p.kind !== 'param') continue;
+      if (p.op === '=' || p.op === ':=') {
+        names.push(p.name);
+        // Only literal text stores code (`${x:='$(cmd)'}`); `${x:=$(date)}` stores date's output.
+        const literal = p.inner.flatMap((w) => (w.type === 'word' ? w.parts : [])).filter((q) => q.kind === 'literal').map((q) => (q as { text: string }).text).join('');
+        if (/\$\(|`/.test(literal)) values.push(p.raw);
+      }
+      for (const w of p.inner) if (w.type === 'word') visit(w.parts);
+    }
+  };
+  for (const w of [...cmd.args, ...cmd.assignments]) visit(w.parts);
+  for (const r of cmd.redirects) if (r.target !== null) visit(r.target.parts);
+  const bad = names.find((n) => DANGEROUS_ENV.test(n) || /^BASH_(CMDS|ALIASES)$/.test(n));
+  if (bad !== undefined) return { level: 'write', rule: `stores into ${bad} (changes what later commands run)`, source: 'risk.ts#dangerous-variable', redefines: `stores into ${bad}` };
+  const text = values[0];
+  if (text !== undefined) return { level: 'write', rule: `assigns command text in ${text} (arithmetic or eval would run it)`, source: 'risk.ts#assignment', redefines: `assigns command text in ${text}` };
+  return undefined;
+}
+
 function classifyCommand(cmd: SimpleCommand, text: string, functions: Set<string>, depth: number): Verdict[] {
   // The snippet starts at the command name: prefix assignments often hold secrets (PGPASSWORD=).
   const snippet = snippetOf(text.slice(cmd.args[0]?.start ?? cmd.start, cmd.end));
@@ -304,10 +341,15 @@ function classifyCommand(cmd: SimpleCommand, text: string, functions: Set<string
     out.push({ level: 'write', rule: `redirect to a file (${r.fd}${r.op} ${target})`, snippet, source: 'risk.ts#redirect' });
   }
   const persistent = cmd.args.length === 0;
+  const head = cmd.args.length > 0 ? wordValue(cmd.args[0]!) : '';
   for (const a of cmd.assignments) {
+    // `IFS= read -r line`: a prefix IFS only changes how read/mapfile split their input.
+    if (!persistent && assignedName(wordValue(a)) === 'IFS' && ['read', 'mapfile', 'readarray'].includes(head)) continue;
     const v = assignmentVerdict(a, persistent);
     if (v) out.push({ ...v, snippet: snippetOf(text.slice(cmd.start, cmd.end)) });
   }
+  const stored = storedVariable(cmd);
+  if (stored !== undefined) out.push({ ...stored, snippet: snippetOf(text.slice(cmd.start, cmd.end)) });
   if (cmd.functionName !== undefined) {
     out.push({ level: 'read', rule: '', redefines: `defines the function ${cmd.functionName}`, source: 'risk.ts#function' });
     return out;
