@@ -584,6 +584,15 @@ const HANDLERS: Record<string, Handler> = {
   file: (a) => (a.some((x) => x === '-C' || x === '--compile' || /^-[A-Za-z]*C/.test(x)) ? write('file -C (writes a magic file)') : read('file')),
   history: (a) => (a.length === 0 || (a.length === 1 && /^\d+$/.test(a[0]!)) ? read('history') : write('history with options (changes or writes the history)')),
   crontab: (a) => (a.length === 1 && a[0] === '-l' || (a.length === 3 && a[0] === '-u' && a[2] === '-l') || (a.length === 3 && a[0] === '-l' && a[1] === '-u') ? read('crontab -l') : write('crontab (changes the crontab)')),
+  // Hardware and kernel readers with one writing option each (red team: they were name-only reads).
+  lshw: (a) => (a.some((x) => x === '-dump' || x === '--dump') ? write('lshw -dump (writes a database file)') : read('lshw')),
+  dmidecode: (a) => (a.some((x) => x === '--dump-bin' || x.startsWith('--dump-bin=')) ? write('dmidecode --dump-bin (writes a file)') : read('dmidecode')),
+  sensors: (a) => (a.some((x) => x === '-s' || x === '--set' || /^-[A-Za-z]*s/.test(x)) ? write('sensors -s (sets chip limits)') : read('sensors')),
+  slabtop: (a) => (a.some((x) => x === '-o' || x === '--once' || /^-[A-Za-z]*o/.test(x)) ? read('slabtop --once') : endless('slabtop', 'slabtop without --once runs until interrupted')),
+  dstat: (a) => {
+    if (a.some((x) => x === '--output' || x.startsWith('--output='))) return write('dstat --output (writes a CSV file)');
+    return a.filter((x) => /^\d+$/.test(x)).length >= 2 ? read('dstat') : endless('dstat', 'dstat without a count runs until interrupted');
+  },
   // `jobs -x CMD ARGS` runs CMD (with job specs replaced by process group ids).
   jobs: (a, ctx) => (a[0] === '-x' ? wrapped('jobs -x', a.slice(1), ctx) : a.some((x) => /^-[A-Za-z]*x/.test(x)) ? write('jobs -x (runs a command)') : read('jobs')),
   printf: (a) => (a[0] === '-v' || a.some((x) => /^-v./.test(x)) ? write('printf -v (assigns to a variable, whose subscript is evaluated)') : read('printf')),

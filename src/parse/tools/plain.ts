@@ -10,8 +10,8 @@ export const PLAIN_READ: readonly string[] = [
   'cksum', 'lsblk', 'findmnt', 'w', 'who', 'last', 'lscpu', 'lspci', 'lsusb', 'lsmod', 'getent', 'nproc', 'arch', 'locale', 'tput',
   'wait', 'getopts', 'shift', 'set', 'shopt', 'exit', 'return', 'break', 'continue', 'dig', 'nslookup', 'host', 'whois', 'traceroute', 'tracepath',
   'pg_isready', 'expr', 'numfmt', 'envsubst', 'ulimit', 'umask', 'yes', 'nproc', 'tty', 'users', 'logname',
-  'lshw', 'dmidecode', 'sensors', 'pstree', 'pmap', 'getconf',
-  'slabtop', 'dstat', 'pvs', 'vgs', 'lvs', 'pvdisplay',
+  'pstree', 'pmap', 'getconf',
+  'pvs', 'vgs', 'lvs', 'pvdisplay',
   'vgdisplay', 'lvdisplay', 'showmount', 'pg_controldata', 'ntpstat', 'lsns', 'lslocks', 'lsipc', 'numastat', 'apt-cache', 'dpkg-query', 'nm', 'objdump', 'readelf', 'sha224sum', 'sha384sum', 'b2sum',
 ];
 
