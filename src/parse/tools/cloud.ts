@@ -2,9 +2,12 @@ import type { ToolSpec } from './types.js';
 
 // Cloud CLIs: their read verbs (list/describe/get/show) at any command-group depth.
 // Any long option of a read verb (`--zones`, `--sort-by`…), except those whose name says they write
-// or read a file or folder, or run something: `--out-file`, `--outfile`, `--flags-file` (more flags
-// from a file), `--log-http`, `--cli-input-json`, `--output-dir`, `--exec`, `--command`, `--script`.
-const ANY_LONG = { pattern: ['^--(?![a-z0-9-]*(file|out|dir|path|exec|command|script|program|log-http|cli-input|plugin|hook|editor|browser))[a-z0-9][a-z0-9-]*(=.*)?$'], value: ['-o', '-g', '-n', '-l', '--output', '--query', '--region', '--profile', '--project', '--format', '--filter'] };
+// or read a file or folder, run something or change something: a name holding file, path, exec,
+// command, script, program, plugin, hook, editor, browser, cli-input, inplace or log-http, or a
+// dash-separated word (`--dry-run` aside) out, dir, directory, save, dump, tee, export, trace, write, record, socket, pidfile,
+// shell, eval, cmd, run, pre, post, apply, fix, delete, purge, prune, reset, restart, force, install,
+// upgrade, init, commit, edit (`--out-file`, `--flags-file`, `--log-http`, `--output-dir`).
+const ANY_LONG = { pattern: ['^--(?![a-z0-9-]*(file|path|exec|command|script|program|plugin|hook|editor|browser|cli-input|inplace|log-http))(?!([a-z0-9]+-)*(?<!dry-)(out|dir|directory|save|dump|tee|export|trace|write|record|socket|pidfile|shell|eval|cmd|run|pre|post|apply|fix|delete|purge|prune|reset|restart|force|install|upgrade|init|commit|edit)(-|=|$))[a-z0-9][a-z0-9-]*(=.*)?$'], value: ['-o', '-g', '-n', '-l', '--output', '--query', '--region', '--profile', '--project', '--format', '--filter'] };
 
 export const CLOUD_TOOLS: readonly ToolSpec[] = [
   {
