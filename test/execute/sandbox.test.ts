@@ -92,6 +92,34 @@ describe('the bubblewrap sandbox of read cells', () => {
     expect(sandboxArgs({ cwd: '/', tempDirs: ['/var/log', '/usr', '/', 'relative'] }).filter((a) => a === '--tmpfs').length).toBe(sandboxArgs({ cwd: '/' }).filter((a) => a === '--tmpfs').length);
   });
 
+  // The state a sandboxed cell saves is written inside the sandbox and restored as code by the next
+  // cell, which may run outside it. A read cell the classifier got wrong planted variables, a
+  // declaration record and a function there, and the next (unsandboxed) cell ran them (red team).
+  it('carries no code from a sandboxed cell\'s saved state into the next cell, and still carries its plain state', async () => {
+    const own = await createShellSession({ cwd: outside, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: outside } });
+    try {
+      const planted = [
+        `printf '%s\\0SHELLOPTS=xtrace\\0PS4=$(touch "${outside}/ps4")\\0BASH_ENV=/dev/null\\0\\0`,
+        `declare -- x=1; touch "${outside}/var"\\0declare -i n="0"\\0declare -n r="PATH"\\0\\0`,
+        `kubectl () \\n{ \\n    touch "${outside}/fn"\\n}\\n\\0end\\n' "$PWD" > "$__rp_out"; __rp_saved=1`,
+      ].join('');
+      const first = await own.run({ command: planted, timeoutMs: 20_000, sandbox: true }, collect());
+      expect(first.sandboxed).toBe(true);
+      expect((first.warnings ?? []).join('\n')).toContain('SHELLOPTS');
+      const legit = 'NS=prod\ndeclare -a arr=(1 "two words" \'$(x)\')\nf() { echo "f $NS"; }\nexport KEEP=yes';
+      const second = await own.run({ command: legit, timeoutMs: 20_000, sandbox: true }, collect());
+      expect(second.warnings ?? [], JSON.stringify(second.warnings)).toEqual([]);
+      const out: Buffer[] = [];
+      const sink: OutputSink = { onStdout: (c) => void out.push(c), onStderr: () => undefined };
+      const last = await own.run({ command: 'kubectl version --client >/dev/null 2>&1 || true\necho "$NS ${arr[1]} ${arr[2]} $KEEP ${x-unset} ${r-unset}"\nf', timeoutMs: 20_000 }, sink);
+      expect(last.exitCode).toBe(0);
+      expect(Buffer.concat(out).toString()).toBe('prod two words $(x) yes unset unset\nf prod\n');
+      for (const name of ['ps4', 'var', 'fn']) expect(() => statSync(`${outside}/${name}`), name).toThrow();
+    } finally {
+      await own.close();
+    }
+  });
+
   it('ends a sandboxed cell\'s background processes with the cell', async () => {
     const outcome = await session.run({ command: `(sleep 1; echo late > /dev/null) &\necho started`, timeoutMs: 20_000, sandbox: true }, collect());
     expect(outcome.exitCode).toBe(0);
