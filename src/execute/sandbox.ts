@@ -14,6 +14,11 @@
 // - The session state carries over: the cell's state and fail files (created empty beforehand)
 //   are bound writable, one by one; the rest of the session folder is read-only.
 // - A working directory under `/tmp` is bound back read-only over the private `/tmp`.
+// - The temp folder named by TMPDIR (runproof's and the session shell's, when it is not `/tmp`)
+//   gets a private tmpfs too: the kernel lets a process open a FIFO for writing on a read-only
+//   mount, and session FIFOs live there (`runproof-session.*/ctl`). Other FIFOs, unix sockets
+//   (docker, dbus, journald) and the network stay reachable: see docs/SECURITY.md.
+import { realpathSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -40,8 +45,29 @@ function isDirectory(path: string): boolean {
 }
 
 /** bwrap's arguments (before the command) for one sandboxed cell. */
-export function sandboxArgs(options: { cwd: string; home?: string; readOnly?: string[]; writable?: string[] }): string[] {
+/** A temp folder (TMPDIR) that may be hidden under a private tmpfs: an existing folder below a top-level one, not a system folder. */
+function privateTempDir(path: string | undefined): string | undefined {
+  if (path === undefined || path === '' || !path.startsWith('/')) return undefined;
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return undefined;
+  }
+  if (!isDirectory(real) || real === '/tmp' || real.startsWith('/tmp/')) return undefined;
+  if (real.split('/').filter((p) => p !== '').length < 2) return undefined;
+  if (/^\/(usr|etc|var\/(lib|log|cache|spool|run)|opt|srv|home|root|boot|proc|sys|dev)(\/|$)/.test(real) && !/^\/(home\/[^/]+|root)\/(tmp|\.tmp|\.cache\/tmp)(\/|$)/.test(real)) return undefined;
+  return real;
+}
+
+export function sandboxArgs(options: { cwd: string; home?: string; readOnly?: string[]; writable?: string[]; tempDirs?: (string | undefined)[] }): string[] {
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys', '--tmpfs', '/tmp'];
+  const hidden = [...new Set((options.tempDirs ?? []).map(privateTempDir).filter((d): d is string => d !== undefined))];
+  for (const dir of hidden) {
+    args.push('--tmpfs', dir);
+    const cwd = options.cwd;
+    if (cwd === dir || cwd.startsWith(`${dir}/`)) args.push('--ro-bind', cwd, cwd);
+  }
   const home = options.home ?? homedir();
   for (const cache of SANDBOX_CACHE_DIRS) {
     const path = join(home, cache);

@@ -31,6 +31,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { RunproofError } from '../core/index.js';
+import { DANGEROUS_ENV } from '../parse/index.js';
 import { FAILING_LINE_TRAP } from './failing-line-trap.js';
 import { readWatchReports, watchedVariables, watchTrap, WATCH_FUNCTION } from './secret-watch.js';
 import { randomUUID } from 'node:crypto';
@@ -157,6 +158,53 @@ function shellKind(shell: string): ShellKind {
 export function normalizeCommand(command: string): string {
   const text = command.replace(/\r\n?/g, '\n');
   return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+// One `declare -p` record exactly as bash prints it: flags, a name, and a double-quoted or $'…'
+// value, or an array of such values with numeric or quoted (or plain) keys. Nothing else can follow.
+const DQ = '"(?:[^"\\\\$`]|\\\\[\\s\\S])*"';
+const ANSI = "\\$'(?:[^'\\\\]|\\\\[\\s\\S])*'";
+const KEY = `(?:${DQ}|[^\\]\\s$\`"'\\\\;&|<>()]*)`;
+const PLAIN_DECLARE = new RegExp(`^declare -[A-Za-z-]+ [A-Za-z_][A-Za-z0-9_]*(?:=(?:${DQ}|${ANSI}|\\((?:\\[${KEY}\\]=(?:${DQ}|${ANSI}) ?)*\\)))?\\n?$`);
+
+/** `declare -f` text → each function's text by name, or undefined when anything stands between them. */
+function splitFunctions(text: string): Map<string, string> | undefined {
+  const out = new Map<string, string>();
+  const headers = [...text.matchAll(/^(\S+) \(\) $/gm)];
+  if (headers.length === 0) return text.trim() === '' ? out : undefined;
+  if (text.slice(0, headers[0]!.index).trim() !== '') return undefined;
+  for (let i = 0; i < headers.length; i++) {
+    const start = headers[i]!.index!;
+    const end = i + 1 < headers.length ? headers[i + 1]!.index! : text.length;
+    out.set(headers[i]![1]!, text.slice(start, end));
+  }
+  return out;
+}
+
+/**
+ * The functions a sandboxed cell may carry over: only those its own text defines (by name); others
+ * keep their previous definition, and an unreadable dump keeps all of them.
+ */
+function carriedFunctions(before: string, after: string, command: string, warnings: string[]): string {
+  if (after === before) return after;
+  const old = splitFunctions(before) ?? new Map<string, string>();
+  const next = splitFunctions(after);
+  if (next === undefined) {
+    warnings.push('a sandboxed cell left function definitions runproof cannot read; they are not carried to later cells');
+    return before;
+  }
+  const defined = new Set<string>();
+  for (const m of command.matchAll(/(?:^|[\s;&|(){}])(?:function\s+([^\s(){};&|]+)|([^\s(){};&|=]+)\s*\(\s*\))/g)) defined.add((m[1] ?? m[2])!);
+  const kept = new Map<string, string>();
+  for (const [name, text] of next) {
+    if (text === old.get(name) || defined.has(name)) kept.set(name, text);
+    else {
+      const previous = old.get(name);
+      if (previous !== undefined) kept.set(name, previous);
+      warnings.push(`a sandboxed cell defined or changed the function ${name}, which its text does not define; it is not carried to later cells`);
+    }
+  }
+  return [...kept.values()].join('');
 }
 
 /** The session state a cell's prelude saved: raw text, decoded as each part needs. */
@@ -484,7 +532,9 @@ class SharedShellSession implements ShellSession {
       const writable = [stateFile, failFile].filter((f): f is string => f !== undefined && f !== '');
       for (const path of writable) writeFileSync(path, '', { mode: 0o600 });
       file = 'bwrap';
-      args = [...sandboxArgs({ cwd, ...(env.HOME ? { home: env.HOME } : {}), readOnly: [this.dir], writable }), shell, ...args];
+      // TMPDIR (the cell's and runproof's) gets a private tmpfs like /tmp: FIFOs in it stay out of reach.
+      const tempDirs = [env.TMPDIR, process.env.TMPDIR];
+      args = [...sandboxArgs({ cwd, ...(env.HOME ? { home: env.HOME } : {}), readOnly: [this.dir], writable, tempDirs }), shell, ...args];
     }
     return {
       n,
@@ -542,6 +592,23 @@ class SharedShellSession implements ShellSession {
       if (before === undefined) env.delete(name);
       else env.set(name, before);
     }
+    // A sandboxed cell's saved state was written inside the sandbox, and the next cell (which may
+    // run outside it: an approved write cell) restores it as code. A cell the classifier got wrong
+    // could plant `SHELLOPTS=xtrace PS4='$(cmd)'`, `declare -- x=1; cmd` or a `kubectl` function
+    // there. So from a sandboxed cell: dangerous variables keep their previous value, variable
+    // records must be plain `declare -p` output, and functions change only when the cell's text
+    // defines them.
+    const untrusted = request.sandbox === true;
+    if (untrusted) {
+      for (const name of new Set([...env.keys(), ...this.env.keys()])) {
+        if (!DANGEROUS_ENV.test(name) && !name.startsWith('BASH_FUNC_')) continue;
+        const before = this.env.get(name);
+        if (env.get(name) === before) continue;
+        if (before === undefined) env.delete(name);
+        else env.set(name, before);
+        cell.warnings.push(`a sandboxed cell changed ${name}; the change is not carried to later cells`);
+      }
+    }
     this.env = env;
 
     if (cell.kind === 'bash') {
@@ -555,10 +622,20 @@ class SharedShellSession implements ShellSession {
         if (flags.includes('x') || flags.includes('r')) continue;
         if (BASH_INTERNAL.has(name) || name.startsWith('BASH') || name.startsWith('COMP_')) continue;
         if (env.has(name)) continue;
+        if (untrusted) {
+          const plain = PLAIN_DECLARE.test(text) && !/[ni]/.test(flags);
+          if (!plain || DANGEROUS_ENV.test(name)) {
+            // Kept as it was; a new dangerous variable in plain form (bash's own SHELL) is dropped quietly.
+            const before = this.plainVars.get(name);
+            if (before !== undefined) vars.set(name, before);
+            if (before !== text && (!plain || before !== undefined)) cell.warnings.push(`a sandboxed cell left ${name} as ${plain ? 'a changed dangerous variable' : 'something other than a plain declaration (or a name reference or integer)'}; it is not carried to later cells`);
+            continue;
+          }
+        }
         vars.set(name, text);
       }
       this.plainVars = vars;
-      this.functions = state.functions;
+      this.functions = untrusted ? carriedFunctions(this.functions, state.functions, request.command, cell.warnings) : state.functions;
     }
   }
 

@@ -6,7 +6,7 @@ export * from './types.js';
 export { parseRunbook, type ParseOptions } from './parse-runbook.js';
 export { lintRunbook, errorToDiagnostic } from './lint.js';
 export { slugify } from './slug.js';
-export { classifyRisk, type RiskFinding, type PolicyContext } from './risk.js';
+export { classifyRisk, DANGEROUS_ENV, type RiskFinding, type PolicyContext } from './risk.js';
 export { TeamPolicySchema, matchPolicy, policyRuleNames, type TeamPolicy } from './policy.js';
 export { findParameters } from './params.js';
 export { parseAssertions, AssertionSchema, type Assertion, type ParseAssertionsOptions } from './assertions.js';

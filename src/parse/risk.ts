@@ -146,6 +146,52 @@ function arithmeticVerdicts(text: string, analysis: ShellAnalysis): Verdict[] {
   return [{ level: 'write', rule: quotedCode ? 'arithmetic evaluation with command text in a string (a[$(cmd)] runs cmd)' : 'arithmetic on a value known only at run time (a[$(cmd)] in it would run cmd)', snippet: snippetOf(text), source: 'risk.ts#arithmetic' }];
 }
 
+// A configuration file read from what the cell itself produces (`--kubeconfig <(printf …)`,
+// `KUBECONFIG=/dev/stdin kubectl get pods <<EOF`): a kubeconfig can name an exec credential plugin,
+// so its content is code the cell wrote. A path to an existing file is the operator's configuration.
+const CELL_STREAM = /^(\/dev\/stdin|\/dev\/fd\/\d+|\/proc\/self\/fd\/\d+|\/proc\/\d+\/fd\/\d+|-)$/;
+function configFromCell(c: SimpleCommand): string | undefined {
+  const fromCell = (parts: WordPart[], value: string): boolean => parts.some((p) => p.kind === 'process') || CELL_STREAM.test(value);
+  const words = c.args;
+  for (let i = 1; i < words.length; i++) {
+    const v = wordValue(words[i]!);
+    const eq = /^(--?[A-Za-z0-9_-]*config[A-Za-z0-9_-]*)=(.*)$/i.exec(v);
+    if (eq && fromCell(words[i]!.parts, eq[2]!)) return `${eq[1]}=${eq[2] || '<(…)'}`;
+    if (/^--?[A-Za-z0-9_-]*config[A-Za-z0-9_-]*$/i.test(v) && i + 1 < words.length && fromCell(words[i + 1]!.parts, wordValue(words[i + 1]!))) return `${v} ${words[i + 1]!.raw}`;
+  }
+  for (const a of c.assignments) {
+    const v = wordValue(a);
+    const name = assignedName(v);
+    if (/config/i.test(name) && fromCell(a.parts, v.slice(v.indexOf('=') + 1))) return `${name}=${a.raw.slice(a.raw.indexOf('=') + 1)}`;
+  }
+  return undefined;
+}
+
+// `${a[$(cmd)]}`: the lexer keeps a subscript as text, but bash runs the substitution in it.
+function unparsedCodeInExpansion(c: SimpleCommand): string | undefined {
+  const visit = (parts: WordPart[]): string | undefined => {
+    for (const p of parts) {
+      if (p.kind === 'param') {
+        if (p.inner.length === 0 && /\$\(|`/.test(p.raw)) return p.raw;
+        for (const w of p.inner) if (w.type === 'word') {
+          const hit = visit(w.parts);
+          if (hit !== undefined) return hit;
+        }
+      }
+    }
+    return undefined;
+  };
+  for (const w of [...c.args, ...c.assignments]) {
+    const hit = visit(w.parts);
+    if (hit !== undefined) return hit;
+  }
+  for (const r of c.redirects) if (r.target !== null) {
+    const hit = visit(r.target.parts);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
 function hasArithPart(c: SimpleCommand): boolean {
   const inParts = (parts: WordPart[]): boolean => parts.some((p) => p.kind === 'arith' || (p.kind === 'param' && /\[/.test(p.raw)));
   return c.args.some((w) => inParts(w.parts)) || c.assignments.some((w) => inParts(w.parts)) || c.redirects.some((r) => r.target !== null && inParts(r.target.parts));
@@ -203,7 +249,7 @@ const WRITE_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>', '>&']);
  * Setting one makes the command `write`, and a cell that sets one for the session redefines later cells.
  */
 export const DANGEROUS_ENV =
-  /^(PATH|BASH_ENV|ENV|PS[0-4]|PROMPT_COMMAND|SHELLOPTS|BASHOPTS|IFS|CDPATH|GLOBIGNORE|BASH_XTRACEFD|BASH_LOADABLES_PATH|BASH_COMPAT|EXECIGNORE|FUNCNEST|HISTFILE|INPUTRC|MAILPATH|HOME|XDG_CONFIG_HOME|XDG_DATA_HOME|ZDOTDIR|SHELL|EDITOR|VISUAL|PAGER|\w*PAGER|GIT_\w*|LD_\w*|DYLD_\w*|PYTHON\w*|PERL\w*|RUBY\w*|GEM_\w*|NODE_OPTIONS|NODE_PATH|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|LESS\w*|MANOPT|MANPATH|KUBECTL_EXTERNAL_DIFF|KUBE_EDITOR|\w*ASKPASS\w*|GCONV_PATH|HOSTALIASES|OPENSSL_\w*|CURL_HOME|WGETRC|SYSTEMD_\w*|PSQLRC|PGSERVICEFILE|MYSQL_HOME|REDISCLI_RCFILE|TERMINFO\w*|LOCPATH|NLSPATH|MALLOC_\w*|GLIBC_TUNABLES|AWKPATH|AWKLIBPATH|TAR_OPTIONS|GZIP|XZ_OPT|GREP_OPTIONS|RIPGREP_CONFIG_PATH|DOCKER_CONFIG|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|CLOUDSDK_\w*|BROWSER|TMOUT|POSIXLY_CORRECT)$/;
+  /^(PATH|BASH_ENV|BASH_CMDS|BASH_ALIASES|ENV|PS[0-4]|PROMPT_COMMAND|SHELLOPTS|BASHOPTS|IFS|CDPATH|GLOBIGNORE|BASH_XTRACEFD|BASH_LOADABLES_PATH|BASH_COMPAT|EXECIGNORE|FUNCNEST|HISTFILE|INPUTRC|MAILPATH|HOME|XDG_CONFIG_HOME|XDG_DATA_HOME|ZDOTDIR|SHELL|EDITOR|VISUAL|PAGER|\w*PAGER|GIT_\w*|LD_\w*|DYLD_\w*|PYTHON\w*|PERL\w*|RUBY\w*|GEM_\w*|NODE_OPTIONS|NODE_PATH|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|LESS\w*|MANOPT|MANPATH|KUBECTL_EXTERNAL_DIFF|KUBE_EDITOR|\w*ASKPASS\w*|GCONV_PATH|HOSTALIASES|OPENSSL_\w*|CURL_HOME|WGETRC|SYSTEMD_\w*|PSQLRC|PGSERVICEFILE|MYSQL_HOME|REDISCLI_RCFILE|TERMINFO\w*|LOCPATH|NLSPATH|MALLOC_\w*|GLIBC_TUNABLES|AWKPATH|AWKLIBPATH|TAR_OPTIONS|GZIP|XZ_OPT|GREP_OPTIONS|RIPGREP_CONFIG_PATH|DOCKER_CONFIG|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|CLOUDSDK_\w*|BROWSER|TMOUT|POSIXLY_CORRECT)$/;
 
 /** The name an assignment word (`NAME=x`, `NAME[i]=x`, `NAME+=x`) sets. */
 function assignedName(word: string): string {
@@ -235,10 +281,51 @@ function assignmentVerdict(word: WordToken | string, persistent: boolean): Verdi
   return undefined;
 }
 
+/**
+ * Variables a command stores into by name other than `NAME=value`: `read NAME`, `mapfile NAME`,
+ * `getopts OPTS NAME`, `wait -p NAME`, a `for`/`select` loop variable, `${NAME:=value}`. Storing
+ * into a dangerous variable (`read PATH`, `for PATH in /tmp/x`, `: ${BASH_ENV:=f}`) or storing
+ * command text (`: ${x:='$(cmd)'}`) is write, as the same assignment written out would be.
+ */
+function storedVariable(cmd: SimpleCommand): Verdict | undefined {
+  const names: string[] = [];
+  const values: string[] = [];
+  if (cmd.kind === 'for' && cmd.loopVar !== undefined) names.push(cmd.loopVar);
+  const argv = cmd.args.map(wordValue);
+  const name = argv[0] ?? '';
+  const nameLike = (w: string): boolean => /^[A-Za-z_][A-Za-z0-9_]*$/.test(w);
+  if (['read', 'mapfile', 'readarray'].includes(name)) names.push(...argv.slice(1).filter(nameLike));
+  if (name === 'getopts' && argv[2] !== undefined) names.push(argv[2]);
+  if (name === 'wait') argv.forEach((w, i) => w === '-p' && argv[i + 1] !== undefined && names.push(argv[i + 1]!));
+  const visit = (parts: WordPart[]): void => {
+    for (const p of parts) {
+      if (p.kind !== 'param') continue;
+      if (p.op === '=' || p.op === ':=') {
+        names.push(p.name);
+        // Only literal text stores code (`${x:='$(cmd)'}`); `${x:=$(date)}` stores date's output.
+        const literal = p.inner.flatMap((w) => (w.type === 'word' ? w.parts : [])).filter((q) => q.kind === 'literal').map((q) => (q as { text: string }).text).join('');
+        if (/\$\(|`/.test(literal)) values.push(p.raw);
+      }
+      for (const w of p.inner) if (w.type === 'word') visit(w.parts);
+    }
+  };
+  for (const w of [...cmd.args, ...cmd.assignments]) visit(w.parts);
+  for (const r of cmd.redirects) if (r.target !== null) visit(r.target.parts);
+  const bad = names.find((n) => DANGEROUS_ENV.test(n) || /^BASH_(CMDS|ALIASES)$/.test(n));
+  if (bad !== undefined) return { level: 'write', rule: `stores into ${bad} (changes what later commands run)`, source: 'risk.ts#dangerous-variable', redefines: `stores into ${bad}` };
+  const text = values[0];
+  if (text !== undefined) return { level: 'write', rule: `assigns command text in ${text} (arithmetic or eval would run it)`, source: 'risk.ts#assignment', redefines: `assigns command text in ${text}` };
+  return undefined;
+}
+
 function classifyCommand(cmd: SimpleCommand, text: string, functions: Set<string>, depth: number): Verdict[] {
   // The snippet starts at the command name: prefix assignments often hold secrets (PGPASSWORD=).
   const snippet = snippetOf(text.slice(cmd.args[0]?.start ?? cmd.start, cmd.end));
   const out: Verdict[] = [];
+  const selfConfig = configFromCell(cmd);
+  if (selfConfig !== undefined) out.push({ level: 'write', rule: `configuration the cell writes itself (${selfConfig}): a kubeconfig or config file can name a program to run`, snippet, source: 'risk.ts#config-from-cell' });
+  const hidden = unparsedCodeInExpansion(cmd);
+  if (hidden !== undefined) out.push({ level: 'write', rule: `command text inside an expansion (${hidden}: bash runs it)`, snippet, source: 'risk.ts#expansion' });
   let stdin: string | undefined;
   for (const r of cmd.redirects) {
     if (r.heredoc) stdin = r.heredoc.body;
@@ -254,10 +341,15 @@ function classifyCommand(cmd: SimpleCommand, text: string, functions: Set<string
     out.push({ level: 'write', rule: `redirect to a file (${r.fd}${r.op} ${target})`, snippet, source: 'risk.ts#redirect' });
   }
   const persistent = cmd.args.length === 0;
+  const head = cmd.args.length > 0 ? wordValue(cmd.args[0]!) : '';
   for (const a of cmd.assignments) {
+    // `IFS= read -r line`: a prefix IFS only changes how read/mapfile split their input.
+    if (!persistent && assignedName(wordValue(a)) === 'IFS' && ['read', 'mapfile', 'readarray'].includes(head)) continue;
     const v = assignmentVerdict(a, persistent);
     if (v) out.push({ ...v, snippet: snippetOf(text.slice(cmd.start, cmd.end)) });
   }
+  const stored = storedVariable(cmd);
+  if (stored !== undefined) out.push({ ...stored, snippet: snippetOf(text.slice(cmd.start, cmd.end)) });
   if (cmd.functionName !== undefined) {
     out.push({ level: 'read', rule: '', redefines: `defines the function ${cmd.functionName}`, source: 'risk.ts#function' });
     return out;
@@ -341,6 +433,8 @@ function subscriptWord(args: string[]): string | undefined {
 
 // `export`, `declare`, `local`, `typeset`, `readonly`: assignments in arguments.
 function classifyDeclare(args: string[], ctx: Context, name: string): Verdict {
+  // `declare -n x=PATH` makes a later `x=/tmp` set PATH (and `x='a[$(cmd)]'` runs cmd): not provable.
+  if (name !== 'export' && args.some((a) => /^-[A-Za-z]*n/.test(a))) return { ...write(`${name} -n (a name reference: later assignments set another variable)`), redefines: `${name} -n` };
   // The lexed words of the arguments, when the whole command was lexed (they end the command's words).
   const tokens = ctx.words && ctx.words.length === args.length + 1 ? ctx.words.slice(1) : undefined;
   for (const [i, a] of args.entries()) {
@@ -379,7 +473,8 @@ const HANDLERS: Record<string, Handler> = {
   sqlite3: (a, ctx) => {
     if (a.some((x) => x.startsWith('-') && !['-readonly', '-header', '-noheader', '-column', '-csv', '-json', '-line', '-list', '-table', '-box', '-markdown', '-batch', '-bail'].includes(x))) return write('sqlite3 with an option not on the read-only list');
     const positional = a.filter((x) => !x.startsWith('-'));
-    const sql = positional[1] ?? ctx.stdin;
+    // Every argument after the database is run, in order (`sqlite3 db 'select 1' '.shell cmd'`).
+    const sql = positional.length > 1 ? positional.slice(1).map((x) => (/^\s*\./.test(x) ? x : `${x};`)).join('\n') : ctx.stdin;
     if (sql === undefined) return write('sqlite3 session');
     if (/(^|\n|;)\s*\./.test(sql)) return write('sqlite3 dot-command (can write files or run programs)');
     return sqlVerdict(sql, 'sqlite3');
@@ -399,7 +494,17 @@ const HANDLERS: Record<string, Handler> = {
     return files.length > 0 ? write(`tee ${files[0]} (writes a file)`) : read('tee');
   },
   sort: classifySort,
-  uniq: (a) => (a.filter((x) => !x.startsWith('-')).length >= 2 ? write('uniq INPUT OUTPUT (writes a file)') : read('uniq')),
+  uniq: (a) => {
+    // `uniq [-f N] [-s N] [-w N] [INPUT [OUTPUT]]`; `-` is standard input, so `uniq - out` writes out.
+    const positional: string[] = [];
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      if (['-f', '-s', '-w', '--skip-fields', '--skip-chars', '--check-chars', '--group', '--all-repeated'].includes(x) && !['--group', '--all-repeated'].includes(x)) i++;
+      else if (x === '--') positional.push(...a.slice(i + 1)), (i = a.length);
+      else if (x === '-' || !x.startsWith('-')) positional.push(x);
+    }
+    return positional.length >= 2 ? write(`uniq INPUT ${positional[1]} (writes a file)`) : read('uniq');
+  },
   xxd: (a) => {
     let positional = 0;
     for (let i = 0; i < a.length; i++) {
@@ -479,6 +584,17 @@ const HANDLERS: Record<string, Handler> = {
   file: (a) => (a.some((x) => x === '-C' || x === '--compile' || /^-[A-Za-z]*C/.test(x)) ? write('file -C (writes a magic file)') : read('file')),
   history: (a) => (a.length === 0 || (a.length === 1 && /^\d+$/.test(a[0]!)) ? read('history') : write('history with options (changes or writes the history)')),
   crontab: (a) => (a.length === 1 && a[0] === '-l' || (a.length === 3 && a[0] === '-u' && a[2] === '-l') || (a.length === 3 && a[0] === '-l' && a[1] === '-u') ? read('crontab -l') : write('crontab (changes the crontab)')),
+  // Hardware and kernel readers with one writing option each (red team: they were name-only reads).
+  lshw: (a) => (a.some((x) => x === '-dump' || x === '--dump') ? write('lshw -dump (writes a database file)') : read('lshw')),
+  dmidecode: (a) => (a.some((x) => x === '--dump-bin' || x.startsWith('--dump-bin=')) ? write('dmidecode --dump-bin (writes a file)') : read('dmidecode')),
+  sensors: (a) => (a.some((x) => x === '-s' || x === '--set' || /^-[A-Za-z]*s/.test(x)) ? write('sensors -s (sets chip limits)') : read('sensors')),
+  slabtop: (a) => (a.some((x) => x === '-o' || x === '--once' || /^-[A-Za-z]*o/.test(x)) ? read('slabtop --once') : endless('slabtop', 'slabtop without --once runs until interrupted')),
+  dstat: (a) => {
+    if (a.some((x) => x === '--output' || x.startsWith('--output='))) return write('dstat --output (writes a CSV file)');
+    return a.filter((x) => /^\d+$/.test(x)).length >= 2 ? read('dstat') : endless('dstat', 'dstat without a count runs until interrupted');
+  },
+  // `jobs -x CMD ARGS` runs CMD (with job specs replaced by process group ids).
+  jobs: (a, ctx) => (a[0] === '-x' ? wrapped('jobs -x', a.slice(1), ctx) : a.some((x) => /^-[A-Za-z]*x/.test(x)) ? write('jobs -x (runs a command)') : read('jobs')),
   printf: (a) => (a[0] === '-v' || a.some((x) => /^-v./.test(x)) ? write('printf -v (assigns to a variable, whose subscript is evaluated)') : read('printf')),
   read: (a) => {
     const sub = subscriptWord(a);
@@ -537,7 +653,11 @@ const HANDLERS: Record<string, Handler> = {
     return inner;
   },
   nice: (a, ctx) => wrapped('nice', skipOptions(a, ['-n', '--adjustment']).filter((x, i) => !(i === 0 && /^-\d+$/.test(x))), ctx),
-  nohup: (a, ctx) => wrapped('nohup', a, ctx),
+  // nohup appends to ./nohup.out (or ~/nohup.out) when standard output is a terminal, and exists to outlive the run.
+  nohup: (a, ctx) => {
+    const inner = wrapped('nohup', a, ctx);
+    return inner.level === 'read' ? write(`nohup ${a[0] ?? ''} (writes nohup.out and outlives the run)`) : inner;
+  },
   stdbuf: (a, ctx) => wrapped('stdbuf', skipOptions(a, ['-i', '-o', '-e']), ctx),
   ionice: (a, ctx) => wrapped('ionice', skipOptions(a, ['-c', '--class', '-n', '--classdata', '-p', '--pid']), ctx),
   chrt: () => write('chrt (changes scheduling)'),
@@ -549,7 +669,25 @@ const HANDLERS: Record<string, Handler> = {
   xargs: (a, ctx) => {
     if (a.some((x) => /^-[A-Za-z]*[p]/.test(x) || x === '--interactive' || x.startsWith('--process-slot-var'))) return write('xargs -p (prompts)');
     const rest = skipOptions(a, ['-I', '-n', '-P', '-d', '-E', '-L', '-s', '-a', '--max-args', '--max-procs', '--delimiter', '--arg-file', '--replace', '--eof', '--max-lines', '--max-chars']);
-    return rest.length === 0 ? read('xargs echo') : wrapped('xargs', rest, ctx);
+    if (rest.length === 0) return read('xargs echo');
+    const verdict = wrapped('xargs', rest, ctx);
+    // The input becomes arguments (or replaces `{}`): a command that reads its arguments as shell
+    // text (`sh -c 'cat {}'`, `ssh host cat`, `watch`) or as a program (`xargs sed`) would run it.
+    // Probe: classify again with a command substitution where the input lands.
+    const own = a.slice(0, a.length - rest.length);
+    let replace: string | undefined;
+    for (let i = 0; i < own.length; i++) {
+      const x = own[i]!;
+      if (x === '-I' || x === '--replace') replace = own[i + 1] ?? '{}';
+      else if (x.startsWith('--replace=')) replace = x.slice('--replace='.length) || '{}';
+      else if (/^-I./.test(x)) replace = x.slice(2);
+      else if (x === '-i' || /^-i./.test(x)) replace = x.length > 2 ? x.slice(2) : '{}';
+    }
+    const probe = `${DYNAMIC}$(rm -rf /xargs-input)${DYNAMIC}`;
+    const probed = replace !== undefined && replace !== '' ? rest.map((w) => w.split(replace!).join(probe)) : [...rest, probe];
+    const worst = wrapped('xargs', probed, ctx);
+    if (LEVEL_RANK[worst.level] > LEVEL_RANK[verdict.level] && verdict.level === 'read') return write(`xargs ${rest[0]} (its input would be run as code: ${worst.rule.replace(/\u0001/g, '')})`);
+    return verdict;
   },
   watch: (a, ctx) => {
     const rest = skipOptions(a, ['-n', '--interval', '-d', '--differences', '-q', '--equexit']);
@@ -762,10 +900,15 @@ function escalate(verdict: Verdict, argv: string[], ctx: Context): Verdict {
   return verdict;
 }
 
-/** System directories whose commands we recognize by their base name. */
+/**
+ * System directories whose commands we recognize by their base name: `/bin`, `/sbin`, `/usr/bin`,
+ * `/usr/sbin`, `/usr/local/(s)bin` and a package's own `/opt/NAME/[embedded/](s)bin`
+ * (`/opt/gitlab/embedded/bin/psql`). A relative path (`bin/cat`, `./cat`) or any other folder
+ * (`/tmp/bin/cat`) names a program of unknown content: `null`.
+ */
 function commandName(raw: string): string | null {
   if (!raw.includes('/')) return raw;
-  if (/(^|\/)s?bin\/[^/]+$/.test(raw)) return raw.slice(raw.lastIndexOf('/') + 1);
+  if (/^\/(usr\/(local\/)?)?s?bin\/[^/]+$/.test(raw) || /^\/opt\/(?!\.\.?\/)[^/]+\/(embedded\/)?s?bin\/[^/]+$/.test(raw)) return raw.slice(raw.lastIndexOf('/') + 1);
   return null;
 }
 
@@ -797,6 +940,23 @@ function otherScheme(text: string | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * Why curl may not speak HTTP to this URL although it names no other scheme: a scheme spelled with
+ * a glob (`{dict,http}://`, `[a-z]ttp://`), or no scheme and a host curl guesses a protocol from
+ * (`dict.localhost:6379/flushall` is DICT, `ftp.`, `ldap.`, `imap.`, `pop3.`, `smtp.`).
+ */
+function curlGuessesOtherProtocol(url: string): string | undefined {
+  const schemeEnd = url.indexOf('://');
+  if (schemeEnd >= 0) {
+    const scheme = url.slice(0, schemeEnd);
+    return /^https?$/i.test(scheme) ? undefined : 'the scheme is not plainly http or https';
+  }
+  const host = url.replace(/^\u0001[^\u0001]*\u0001/, 'x');
+  if (/^[{\[]/.test(host) && !/^\[[0-9A-Fa-f:.]+\]/.test(host)) return 'a glob where curl guesses the protocol';
+  if (/^(ftp|dict|ldap|ldaps|imap|pop3|smtp|gopher|telnet|tftp|mqtt|rtsp|smb|scp|sftp)\./i.test(host)) return 'curl guesses a non-HTTP protocol from the host name';
+  return undefined;
+}
+
 function urlScheme(url: string): string | undefined {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url);
   return m ? m[1]!.toLowerCase() : undefined;
@@ -814,6 +974,9 @@ function classifyCurl(args: string[], ctx: Context): Verdict {
     else if (['-d', '--data', '--data-raw', '--data-ascii', '--data-binary', '--data-urlencode', '--json'].includes(name)) data ??= name;
     else if (['-o', '--output', '-D', '--dump-header'].includes(name) && !HARMLESS_TARGETS.has(value) && value !== '-') return write(`curl ${name} ${value} (writes a file)`);
     else if (name === '--url') urls.push(value);
+    // curl 8.3+: `%output{FILE}` / `%output{>>FILE}` in --write-out writes to FILE.
+    else if ((name === '-w' || name === '--write-out') && /%output\{/i.test(value)) return write(`curl ${name} %output{…} (writes a file)`);
+    else if ((name === '-w' || name === '--write-out') && value.startsWith('@')) return undefined;
     else if (name === '-b' || name === '--cookie') {
       if (!value.includes('=') && value !== '' && !/^@?\/dev\/null$/.test(value)) return undefined;
     } else if (name === '--proxy' || name === '-x') {
@@ -859,6 +1022,8 @@ function classifyCurl(args: string[], ctx: Context): Verdict {
   for (const url of urls) {
     const scheme = urlScheme(url);
     if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') return write(`curl ${scheme}:// URL (not HTTP)`);
+    const notHttp = curlGuessesOtherProtocol(url);
+    if (notHttp !== undefined) return write(`curl ${url.replace(/\u0001/g, '')} (${notHttp})`);
     const other = url.startsWith(DYNAMIC) ? otherScheme(ctx.cellText) : undefined;
     if (other !== undefined) return write(`curl with a URL from a variable, and a ${other}:// URL in the cell`);
   }
@@ -935,7 +1100,12 @@ function classifyHttpie(args: string[], _ctx: Context, name: string): Verdict {
     positional.push(a);
   }
   let method = 'GET';
-  if (positional[0] !== undefined && /^[A-Z]+$/.test(positional[0])) method = positional.shift()!;
+  const explicit = positional.length >= 2 && /^[A-Za-z]+$/.test(positional[0]!);
+  // HTTPie takes a first word of letters as the METHOD, in any case (`http delete URL` sends DELETE).
+  if (positional[0] !== undefined && positional.length >= 2 && /^[A-Za-z]+$/.test(positional[0])) method = positional.shift()!.toUpperCase();
+  // Without a METHOD, HTTPie sends standard input as a POST body when it is not a terminal: a pipe,
+  // a heredoc, or the /dev/null every runproof cell gets. `GET` or `--ignore-stdin` keeps it a GET.
+  if (!explicit && !args.some((x) => x === '--ignore-stdin' || x === '-I')) return write(`${name} without a METHOD or --ignore-stdin (standard input is not a terminal, so it POSTs it)`);
   const url = positional.shift() ?? '';
   if (url.startsWith(DYNAMIC) && otherScheme(_ctx.cellText) !== undefined) return write(`${name} with a URL from a variable, and a non-HTTP URL in the cell`);
   const scheme = urlScheme(url);
@@ -1285,20 +1455,46 @@ function classifyPsql(args: string[], ctx: Context): Verdict {
     else if (a === '-f' || a.startsWith('--file') || /^-f./.test(a)) return write('psql -f (runs a SQL file)');
     else if (a === '-o' || a.startsWith('--output') || a === '-L' || a.startsWith('--log-file') || /^-[oL]./.test(a)) return write('psql -o/-L (writes a file)');
     else if (a === '-l' || a === '--list' || a === '-V' || a === '--version') return read('psql -l');
+    else if ((a === '-P' || a === '--pset') && /^pager=(?!off$|0$)/.test(args[i + 1] ?? '')) return write('psql -P pager=… (runs a program)');
+    else if (/^(-P|--pset=)pager=(?!off$|0$)/.test(a)) return write('psql -P pager=… (runs a program)');
   }
   if (sql.length === 0 && ctx.stdin !== undefined) sql.push(ctx.stdin);
   if (sql.length === 0) return write('psql session without -c (interactive or from standard input)');
   return sqlVerdict(sql.join(';\n'), 'psql');
 }
 
+// mysql options that neither write a file (`--tee`, `--debug`), run a program (`--pager`,
+// `--system-command`), load code (`--plugin-dir`) nor run SQL at connect (`--init-command`).
+const MYSQL_VALUE = new Set(['-h', '--host', '-u', '--user', '-P', '--port', '-D', '--database', '-S', '--socket', '--protocol', '--login-path', '--connect-timeout', '--default-character-set', '--ssl-mode', '--ssl-ca', '--ssl-capath', '--ssl-cert', '--ssl-key', '--ssl-cipher', '--tls-version', '--max-allowed-packet', '--net-buffer-length', '--select-limit', '--max-join-size', '--read-timeout', '--write-timeout', '--delimiter', '--password', '-p', '--compression-algorithms', '--zstd-compression-level', '--get-server-public-key', '--server-public-key-path', '--ssl-fips-mode', '--tls-ciphersuites']);
+const MYSQL_FLAGS = new Set(['-N', '--skip-column-names', '--column-names', '-B', '--batch', '-s', '--silent', '-t', '--table', '-r', '--raw', '-E', '--vertical', '-X', '--xml', '-H', '--html', '-A', '--no-auto-rehash', '--auto-rehash', '-v', '--verbose', '-U', '--safe-updates', '-i-am-a-dummy', '--i-am-a-dummy', '--no-defaults', '-C', '--compress', '-q', '--quick', '-n', '--unbuffered', '-w', '--wait', '--ssl', '--skip-ssl', '--force', '-f', '--show-warnings', '--binary-as-hex', '--skip-pager', '--no-beep', '-b', '--line-numbers', '--skip-line-numbers', '--sigint-ignore', '--comments', '-c', '--skip-comments', '--secure-auth', '--enable-cleartext-plugin', '-L', '--reconnect', '--skip-reconnect', '-V', '--version', '-T', '--debug-info', '--debug-check']);
+
 function classifyMysql(args: string[], ctx: Context): Verdict {
   const sql: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (/^--(tee|pager|init-command|load-data-local-dir|local-infile|plugin-dir|default-auth|defaults-file|defaults-extra-file|init-command-add|system-command)/.test(a)) return write(`mysql ${a.split('=')[0]} (writes a file, runs a command or runs SQL at connect)`);
-    if (a === '-e' || a === '--execute') sql.push(args[++i] ?? '');
-    else if (a.startsWith('--execute=')) sql.push(a.slice('--execute='.length));
-    else if (/^-e./.test(a)) sql.push(a.slice(2));
+    if (a === '-e' || a === '--execute') {
+      sql.push(args[++i] ?? '');
+      continue;
+    }
+    if (a.startsWith('--execute=')) {
+      sql.push(a.slice('--execute='.length));
+      continue;
+    }
+    if (/^-e./.test(a)) {
+      sql.push(a.slice(2));
+      continue;
+    }
+    if (!a.startsWith('-') || a === '-') continue;
+    const name = a.startsWith('--') ? a.split('=')[0]! : a;
+    if (MYSQL_FLAGS.has(name) && !a.includes('=')) continue;
+    if (MYSQL_VALUE.has(name)) {
+      // `--password` and `-p` take their value attached only; other value options also the next word.
+      if (!a.includes('=') && name !== '--password' && name !== '-p') i++;
+      continue;
+    }
+    // `-pSECRET`, `-hHOST`, `-uUSER`, `-P3306`, `-Ddb`: a one-letter value option with its value attached.
+    if (!a.startsWith('--') && a.length > 2 && MYSQL_VALUE.has(a.slice(0, 2))) continue;
+    return write(`mysql ${name} (option not on the read-only list: it may write a file, run a command or run SQL at connect)`);
   }
   if (sql.length === 0 && ctx.stdin !== undefined) sql.push(ctx.stdin);
   if (sql.length === 0) return write('mysql session without -e');
@@ -1332,11 +1528,80 @@ const SQL_DESTRUCTIVE_FUNCTIONS = /\b(pg_terminate_backend|pg_cancel_backend|pg_
 const SQL_WRITE_FUNCTIONS = /\b(pg_reload_conf|pg_rotate_logfile|nextval|setval|set_config|pg_switch_wal|pg_create_\w+|pg_drop_\w+|lo_\w+|dblink_exec|pg_advisory_\w*lock\w*|pg_promote|pg_stat_reset\w*)\s*\(/i;
 const PSQL_READ_META = /^\\(d\S*|l\+?|list|conninfo|x|timing|q|echo|pset|encoding|\?|h|help|z|sf\S*|sv\S*|du\S*|dn\S*|copyright|errverbose)$/;
 
+/**
+ * Functions a read-only query may call: SQL's own aggregates, window, string, math, date and JSON
+ * functions, and the server's catalog and statistics readers. Any other function (a user's
+ * `cleanup()`, `dblink`, `query_to_xml('delete …')`, `pg_file_write`, sqlite3's `writefile`/`edit`/
+ * `load_extension`) can write or run anything: the query is `write`.
+ */
+const SQL_READ_FUNCTIONS = new RegExp(
+  '^(' +
+    [
+      // aggregates and window functions
+      'count|sum|avg|min|max|array_agg|string_agg|json_agg|jsonb_agg|json_object_agg|jsonb_object_agg|bool_and|bool_or|every|stddev\\w*|variance|var_pop|var_samp|percentile_cont|percentile_disc|mode|bit_and|bit_or|bit_xor|group_concat|corr|covar_pop|covar_samp|regr_\\w+|total|row_number|rank|dense_rank|percent_rank|cume_dist|ntile|lag|lead|first_value|last_value|nth_value|grouping',
+      // conditionals, casts and types
+      'coalesce|nullif|greatest|least|ifnull|iif|if|nvl|isnull|cast|convert|pg_typeof|typeof|format_type|to_regclass|to_regtype|to_regproc|to_regnamespace|to_regrole',
+      // math
+      'abs|ceil|ceiling|floor|round|trunc|truncate_number|sqrt|cbrt|power|pow|exp|ln|log|log2|log10|mod|sign|div|pi|random|width_bucket|degrees|radians',
+      // strings
+      'length|char_length|character_length|octet_length|bit_length|lower|upper|lcase|ucase|initcap|concat|concat_ws|substr|substring|left|right|lpad|rpad|ltrim|rtrim|btrim|trim|replace|translate|split_part|strpos|position|instr|locate|reverse|repeat|md5|sha1|sha2|sha224|sha256|sha384|sha512|encode|decode|format|to_hex|hex|unhex|ascii|chr|char|quote_ident|quote_literal|quote_nullable|quote|regexp_\\w+|starts_with|string_to_array|array_to_string|convert_from|convert_to|printf|unicode|soundex|glob|like|likely|unlikely|likelihood|inet_aton|inet_ntoa|inet6_aton|inet6_ntoa|host|masklen|network|family|text',
+      // dates and times
+      'now|clock_timestamp|statement_timestamp|transaction_timestamp|timeofday|age|mxid_age|date_part|date_trunc|date_bin|extract|make_interval|make_date|make_time|make_timestamp|make_timestamptz|to_timestamp|to_char|to_date|to_number|justify_\\w+|isfinite|timestampdiff|timestampadd|datediff|date_format|from_unixtime|unix_timestamp|sysdate|curdate|curtime|utc_timestamp|utc_date|date_add|date_sub|str_to_date|strftime|datetime|date|time|julianday|unixepoch|sec_to_time|time_to_sec|timediff|current_timestamp|localtimestamp',
+      // JSON, arrays, rows
+      'json\\w*|jsonb\\w*|row_to_json|to_json|to_jsonb|array_to_json|array_length|array_upper|array_lower|array_ndims|array_dims|array_position|array_positions|array_remove|array_append|array_prepend|array_cat|array_replace|cardinality|unnest|generate_series|generate_subscripts|row|array|exists',
+      // server information (PostgreSQL, MySQL, SQLite)
+      'version|current_database|current_schema|current_schemas|current_setting|current_user|session_user|database|schema|user|system_user|connection_id|found_rows|row_count|last_insert_id|uuid|sleep|pg_sleep|benchmark|load_file|sqlite_version|sqlite_source_id|changes|total_changes|pragma_\\w+|inet_server_addr|inet_server_port|inet_client_addr|inet_client_port|pg_backend_pid|pg_blocking_pids|pg_safe_snapshot_blocking_pids|pg_postmaster_start_time|pg_conf_load_time|pg_is_in_recovery|pg_is_in_backup|pg_is_wal_replay_paused|pg_get_wal_replay_pause_state|pg_last_wal_receive_lsn|pg_last_wal_replay_lsn|pg_last_xact_replay_timestamp|pg_last_committed_xact|pg_current_wal_lsn|pg_current_wal_insert_lsn|pg_current_wal_flush_lsn|pg_wal_lsn_diff|pg_walfile_name|pg_walfile_name_offset|pg_size_pretty|pg_size_bytes|pg_database_size|pg_relation_size|pg_total_relation_size|pg_table_size|pg_indexes_size|pg_tablespace_size|pg_column_size|pg_relation_filenode|pg_relation_filepath|pg_tablespace_location|pg_get_\\w+|pg_stat_get_\\w+|pg_stat_file|pg_ls_\\w+|pg_read_file|pg_read_binary_file|pg_current_logfile|pg_control_\\w+|pg_encoding_to_char|char_to_encoding|pg_has_role|has_\\w+_privilege|pg_table_is_visible|pg_type_is_visible|pg_function_is_visible|obj_description|col_description|shobj_description|pg_describe_object|pg_identify_object\\w*|pg_xact_commit_timestamp|pg_xact_status|txid_status|txid_current_snapshot|txid_snapshot_\\w+|pg_snapshot_\\w+|pg_current_snapshot|pg_options_to_table|pg_stat_statements|pg_stat_statements_info|pg_available_extensions|pg_available_extension_versions|pg_partition_tree|pg_partition_root|pg_partition_ancestors|pg_index_column_has_property|pg_index_has_property|pg_indexam_has_property|pg_jit_available|pg_trigger_depth|pg_listening_channels|pg_notification_queue_usage|pg_tablespace_databases|pg_char_to_encoding|pg_client_encoding|pg_backup_start_time|format_bytes|format_pico_time|format_path|sys_get_config|ps_thread_id|ps_current_thread_id|is_free_lock|is_used_lock|master_pos_wait|source_pos_wait|gtid_subset|gtid_subtract',
+    ].join('|') +
+    ')$',
+  'i',
+);
+/** Words that stand before `(` in SQL without calling a function (`IN (`, `AS (`, `numeric(10,2)`). */
+const SQL_PAREN_KEYWORDS = /^(in|exists|values|as|from|any|all|some|over|filter|join|on|and|or|not|where|select|when|then|else|by|lateral|distinct|using|with|analyze|explain|between|is|like|ilike|case|end|returning|set|group|order|partition|window|within|into|table|rows|range|groups|cube|rollup|sets|union|intersect|except|limit|offset|having|only|recursive|materialized|interval|numeric|decimal|varchar|character|varying|timestamp|timestamptz|timetz|bit|float|double|precision|int|integer|bigint|smallint|boolean|uuid|regclass|regtype|tablesample|describe|show|escape|collate|at|zone|of|do|nothing|conflict|key|check|unique|primary|references|foreign|default|float4|float8|int2|int4|int8|nchar|nvarchar|binary|varbinary|tinyint|mediumint|real|dec|fixed|unsigned|signed|enum|year)$/i;
+
+/** The first function a statement calls that is not known to be read-only, or undefined. */
+function unknownSqlFunction(statement: string): string | undefined {
+  const re = /((?:[A-Za-z_][A-Za-z0-9_$]*|"[^"]*")(?:\s*\.\s*(?:[A-Za-z_][A-Za-z0-9_$]*|"[^"]*"))*)\s*\(/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(statement)) !== null) {
+    const before = statement.slice(0, m.index).trimEnd();
+    // `AS t(a int)` names the columns of a set-returning function's result.
+    if (/\bAS$/i.test(before) && !m[1]!.includes('.')) continue;
+    const parts = m[1]!.split('.').map((p) => p.trim());
+    const fn = parts[parts.length - 1]!;
+    const schema = parts.length > 1 ? parts[parts.length - 2]!.toLowerCase() : undefined;
+    if (parts.length === 1 && SQL_PAREN_KEYWORDS.test(fn)) continue;
+    if (schema !== undefined && !['pg_catalog', 'information_schema', 'sys', 'performance_schema'].includes(schema)) return m[1]!;
+    if (fn.startsWith('"') || !SQL_READ_FUNCTIONS.test(fn)) return m[1]!;
+  }
+  return undefined;
+}
+
+/** Client commands written inside SQL text (`select 1 \g /tmp/f`, `\! cmd`) that only read. */
+const INLINE_META: Record<string, RegExp> = {
+  // psql: `\g`/`\gx` send the query; with an argument they write a file or pipe to a command.
+  psql: /^\\(d\S*|l\+?|list|conninfo|x|timing|q|echo|encoding|\?|h|help|z|sf\S*|sv\S*|du\S*|dn\S*|copyright|errverbose|g|gx|pset)$/,
+  // mysql: \G \g send, \p prints, \c clears, \q quits, \s status, \W \w warnings on/off, \u use.
+  mysql: /^\\[GgpcqsWwu]$/,
+};
+
 // SQL given to a client: read only when every statement is a lone query (or a psql describe).
 function sqlVerdict(sql: string, client: string): Verdict {
   const destroy = destructiveSql(sql);
   if (destroy) return destructive(`SQL ${destroy} (${client})`);
   const stripped = stripSql(sql);
+  // Client commands anywhere in the text, not only at the start of a line (`select 1 \g |cmd`).
+  const meta = INLINE_META[client === 'mysql' || client === 'mariadb' ? 'mysql' : 'psql']!;
+  for (const line of stripped.split('\n')) {
+    for (const m of line.matchAll(/\\([A-Za-z]+\+?|[^A-Za-z\s])(.*)$/g)) {
+      const cmd = `\\${m[1]}`;
+      const rest = (m[2] ?? '').trim();
+      if (!meta.test(cmd) && !(client !== 'mysql' && client !== 'mariadb' && PSQL_READ_META.test(cmd))) return write(`${client} ${cmd} (client command: writes a file, runs a command or runs query output)`);
+      if (/^\\(g|gx)$/.test(cmd) && client !== 'mysql' && client !== 'mariadb' && rest !== '' && !rest.startsWith('\\')) return write(`${client} ${cmd} ${rest.split(/\s+/)[0]} (sends the result to a file or a command)`);
+      if (cmd === '\\pset' && /^pager\b/.test(rest) && !/^pager\s+(off|0)?\s*$/.test(rest)) return write(`${client} \\pset pager (runs a program)`);
+      // The rest of a psql meta-command line is its arguments; look no further on this line.
+      break;
+    }
+  }
   const kill = SQL_DESTRUCTIVE_FUNCTIONS.exec(stripped);
   if (kill) return destructive(`SQL ${kill[1]}() (${client})`);
   // pgbouncer's admin console and MySQL: KILL ends connections, SHUTDOWN stops the server.
@@ -1354,6 +1619,8 @@ function sqlVerdict(sql: string, client: string): Verdict {
     }
     const keyword = (/^\(?\s*([A-Za-z]+)/.exec(s)?.[1] ?? '').toUpperCase();
     if (!SQL_READ_KEYWORDS.has(keyword)) return write(`SQL ${keyword || s.slice(0, 20)} (${client})`);
+    const fnCall = unknownSqlFunction(s.replace(/\\\S*.*$/gm, ''));
+    if (fnCall !== undefined) return write(`SQL calls ${fnCall}(), not known to be read-only (${client})`);
     if (/\b(INSERT|UPDATE|MERGE|INTO|FOR\s+UPDATE|COPY|ANALYZE\s+(INSERT|UPDATE|MERGE))\b/i.test(s)) {
       const m = /\b(INSERT|UPDATE|MERGE|INTO|FOR\s+UPDATE|COPY)\b/i.exec(s);
       return write(`SQL ${keyword} ... ${(m?.[1] ?? 'write').toUpperCase()} (${client})`);
@@ -1429,6 +1696,9 @@ function classifySsh(args: string[], ctx: Context): Verdict {
   const VALUE = new Set(['-p', '-i', '-l', '-o', '-J', '-c', '-m', '-b', '-B', '-e', '-I']);
   const FLAGS = 'tTqvx46AaCkKnNY';
   const SAFE_CONFIG = /^(ConnectTimeout|StrictHostKeyChecking|BatchMode|UserKnownHostsFile|LogLevel|ServerAliveInterval|ServerAliveCountMax|Port|User|IdentityFile|IdentitiesOnly|PasswordAuthentication|PubkeyAuthentication|PreferredAuthentications|ConnectionAttempts|HostKeyAlgorithms|CheckHostIP|AddressFamily|Compression|GlobalKnownHostsFile|RequestTTY|ForwardAgent|ProxyJump|HashKnownHosts|KbdInteractiveAuthentication|NumberOfPasswordPrompts|TCPKeepAlive|UpdateHostKeys|VerifyHostKeyDNS|SetEnv|SendEnv|HostKeyAlias|Ciphers|MACs|KexAlgorithms)=/i;
+  // SetEnv/SendEnv set the remote command's environment (LD_PRELOAD=…); a known-hosts file other than
+  // /dev/null, or UpdateHostKeys, is written when a host key is learned.
+  const WRITES_CONFIG = /^(SetEnv|SendEnv)=|^UpdateHostKeys=(?!no$)|^UserKnownHostsFile=(?!\/dev\/null$)/i;
   let i = 0;
   let noCommand = false;
   while (i < args.length && args[i]!.startsWith('-') && args[i] !== '--') {
@@ -1437,7 +1707,7 @@ function classifySsh(args: string[], ctx: Context): Verdict {
       const flag = `-${a[j]}`;
       if (VALUE.has(flag)) {
         const value = j + 1 < a.length ? a.slice(j + 1) : (args[++i] ?? '');
-        if (flag === '-o' && !SAFE_CONFIG.test(value.replace(/\s+/, '=').replace(/=\s*/, '='))) return write(`ssh -o ${value.split(/[=\s]/)[0]} (option not on the read-only list)`);
+        if (flag === '-o' && (!SAFE_CONFIG.test(value.replace(/\s+/, '=').replace(/=\s*/, '=')) || WRITES_CONFIG.test(value.replace(/\s+/, '=').replace(/=\s*/, '=')))) return write(`ssh -o ${value.split(/[=\s]/)[0]} (option not on the read-only list)`);
         break;
       }
       if (!FLAGS.includes(a[j]!)) return write(`ssh ${flag} (forwards ports, writes files or runs local commands)`);

@@ -42,6 +42,9 @@ export const FORMS: string[] = [
   'touch /etc/runproof-sandbox-test', 'rm -f /etc/hostname', 'echo x >> /etc/hosts', 'touch /root/runproof-sandbox-test', 'touch /var/tmp/runproof-sandbox-test',
   'mkdir /opt/runproof-sandbox-test', 'touch /usr/local/runproof-sandbox-test', 'touch /run/runproof-sandbox-test', 'touch "$HOME/runproof-sandbox-test"', 'mount -o remount,rw / && touch "$T/new"',
   'mount -t tmpfs none "$T" && touch "$T/new"', 'echo x > /proc/sys/kernel/hostname', 'hostname runproof-sandbox-test', 'unshare -m sh -c "mount -o remount,rw / && touch $T/new"', 'nsenter -t 1 -m touch "$T/new"',
+  // Red team (redk): forms the classifier called read before they were fixed.
+  'echo ${a[$(touch $T/new)]}', 'jobs -x touch "$T/new"', 'echo "$T/new" | xargs -I{} sh -c \'touch {}\'', 'curl -s -w "%output{$T/new}x" file:///etc/hostname; touch "$T/new"', 'uniq - "$T/new" < /etc/hostname',
+  'sqlite3 :memory: "select writefile(\'$T/new\', \'x\')"', 'sqlite3 :memory: "select 1" ".shell touch $T/new"', 'sqlite3 :memory: ".output $T/new" "select 1"', 'for PATH in "$T"; do :; done; /usr/bin/touch "$T/new"', ': ${x:=$(touch "$T/new")}',
   'chroot / touch "$T/new"', 'sudo -n touch "$T/new"', 'su -c "touch $T/new" 2>/dev/null; touch "$T/new"', 'kill -9 1', 'dd if=/dev/zero of=/dev/shm/x count=1 2>/dev/null; touch "$T/new"',
 ];
 

@@ -3,10 +3,11 @@
 // was: a sentinel file and folder in a temp folder outside /tmp and in one inside /tmp. Run as
 // root here (CI runs as root: bwrap keeps every capability unless told to drop them) and, for the
 // same table, as an unprivileged user through setpriv (sandbox-unprivileged.test.ts).
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeSandbox } from '../../src/execute/sandbox.js';
+import { probeSandbox, sandboxArgs } from '../../src/execute/sandbox.js';
 import { createShellSession } from '../../src/execute/shell-session.js';
 import type { OutputSink, ShellSession } from '../../src/execute/shell-types.js';
 import { collectOutput as collect } from '../helpers/output.js';
@@ -61,6 +62,62 @@ describe('the bubblewrap sandbox of read cells', () => {
     expect(second.exitCode).toBe(0);
     expect(Buffer.concat(out).toString()).toBe('keep\nyes /usr\nresolves\n');
     await session.run({ command: `cd "${outside}"`, timeoutMs: 20_000 }, sink);
+  });
+
+  // The kernel lets a process open a FIFO for writing on a read-only mount, and the session shell's
+  // request FIFO lives in TMPDIR (`runproof-session.*/ctl`): a TMPDIR outside /tmp is private too.
+  it('hides a TMPDIR outside /tmp, so a FIFO in it cannot be written from a read cell', async () => {
+    const temp = makeTarget('/var/tmp');
+    const fifo = `${temp}/ctl`;
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const own = await createShellSession({ cwd: outside, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: outside, TMPDIR: temp } });
+    try {
+      const outcome = await own.run({ command: 'echo injected > "$TMPDIR/ctl"; ls -A "$TMPDIR"', timeoutMs: 20_000, sandbox: true, errexit: false }, collect());
+      expect(outcome.sandboxed).toBe(true);
+      const buffer = Buffer.alloc(64);
+      let got = '';
+      try {
+        got = buffer.subarray(0, readSync(reader, buffer)).toString();
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('EAGAIN');
+      }
+      expect(got).toBe('');
+    } finally {
+      closeSync(reader);
+      await own.close();
+      rmSync(temp, { recursive: true, force: true });
+    }
+    // System folders are never hidden (read cells read /var/log); /tmp is private anyway.
+    expect(sandboxArgs({ cwd: '/', tempDirs: ['/var/log', '/usr', '/', 'relative'] }).filter((a) => a === '--tmpfs').length).toBe(sandboxArgs({ cwd: '/' }).filter((a) => a === '--tmpfs').length);
+  });
+
+  // The state a sandboxed cell saves is written inside the sandbox and restored as code by the next
+  // cell, which may run outside it. A read cell the classifier got wrong planted variables, a
+  // declaration record and a function there, and the next (unsandboxed) cell ran them (red team).
+  it('carries no code from a sandboxed cell\'s saved state into the next cell, and still carries its plain state', async () => {
+    const own = await createShellSession({ cwd: outside, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: outside } });
+    try {
+      const planted = [
+        `printf '%s\\0SHELLOPTS=xtrace\\0PS4=$(touch "${outside}/ps4")\\0BASH_ENV=/dev/null\\0\\0`,
+        `declare -- x=1; touch "${outside}/var"\\0declare -i n="0"\\0declare -n r="PATH"\\0\\0`,
+        `kubectl () \\n{ \\n    touch "${outside}/fn"\\n}\\n\\0end\\n' "$PWD" > "$__rp_out"; __rp_saved=1`,
+      ].join('');
+      const first = await own.run({ command: planted, timeoutMs: 20_000, sandbox: true }, collect());
+      expect(first.sandboxed).toBe(true);
+      expect((first.warnings ?? []).join('\n')).toContain('SHELLOPTS');
+      const legit = 'NS=prod\ndeclare -a arr=(1 "two words" \'$(x)\')\nf() { echo "f $NS"; }\nexport KEEP=yes';
+      const second = await own.run({ command: legit, timeoutMs: 20_000, sandbox: true }, collect());
+      expect(second.warnings ?? [], JSON.stringify(second.warnings)).toEqual([]);
+      const out: Buffer[] = [];
+      const sink: OutputSink = { onStdout: (c) => void out.push(c), onStderr: () => undefined };
+      const last = await own.run({ command: 'kubectl version --client >/dev/null 2>&1 || true\necho "$NS ${arr[1]} ${arr[2]} $KEEP ${x-unset} ${r-unset}"\nf', timeoutMs: 20_000 }, sink);
+      expect(last.exitCode).toBe(0);
+      expect(Buffer.concat(out).toString()).toBe('prod two words $(x) yes unset unset\nf prod\n');
+      for (const name of ['ps4', 'var', 'fn']) expect(() => statSync(`${outside}/${name}`), name).toThrow();
+    } finally {
+      await own.close();
+    }
   });
 
   it('ends a sandboxed cell\'s background processes with the cell', async () => {

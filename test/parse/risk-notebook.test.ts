@@ -16,6 +16,13 @@ describe('cells after a redefinition cannot be proven read-only', () => {
     "trap 'id' DEBUG",
     'source ./helpers.sh',
     "x='a[$(id)]'",
+    // Red team (redk): builtins that store into a named variable, and nameref declarations.
+    'read -r PATH <<< /tmp/evil',
+    'mapfile -t PATH < /tmp/paths',
+    'for PATH in /tmp/evil; do :; done',
+    ': ${BASH_ENV:=/tmp/evil}',
+    'BASH_CMDS[cat]=/bin/rm',
+    'declare -n ref=PATH',
   ];
   for (const redefiner of REDEFINERS) {
     it(`after: ${redefiner}`, () => {

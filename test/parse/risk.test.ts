@@ -232,7 +232,9 @@ const TRICKY: [string, string, RiskLevel][] = [
   ['find -exec rm', 'find . -name "*.tmp" -exec rm -f {} +', 'destructive'],
   ['apt install', 'sudo apt install -y jq', 'write'],
   ['pip install', 'pip install -r requirements.txt', 'write'],
-  ['pip check via venv path', '~/.roxy/venv/bin/pip check', 'read'],
+  // A program named by a path outside the system folders may be anything an earlier cell put there.
+  ['pip check via venv path', '~/.roxy/venv/bin/pip check', 'write'],
+  ['pip check via system path', '/usr/bin/pip check', 'read'],
   ['npm install', 'npm install', 'write'],
   ['alembic current', 'alembic current', 'read'],
   ['alembic downgrade', 'alembic downgrade -1', 'destructive'],

@@ -1,7 +1,13 @@
 import type { ToolSpec } from './types.js';
 
 // Cloud CLIs: their read verbs (list/describe/get/show) at any command-group depth.
-const ANY_LONG = { pattern: ['^--[a-z0-9][a-z0-9-]*(=.*)?$'], value: ['-o', '-g', '-n', '-l', '--output', '--query', '--region', '--profile', '--project', '--format', '--filter'] };
+// Any long option of a read verb (`--zones`, `--sort-by`…), except those whose name says they write
+// or read a file or folder, run something or change something: a name holding file, path, exec,
+// command, script, program, plugin, hook, editor, browser, cli-input, inplace or log-http, or a
+// dash-separated word (`--dry-run` aside) out, dir, directory, save, dump, tee, export, trace, write, record, socket, pidfile,
+// shell, eval, cmd, run, pre, post, apply, fix, delete, purge, prune, reset, restart, force, install,
+// upgrade, init, commit, edit (`--out-file`, `--flags-file`, `--log-http`, `--output-dir`).
+const ANY_LONG = { pattern: ['^--(?![a-z0-9-]*(file|path|exec|command|script|program|plugin|hook|editor|browser|cli-input|inplace|log-http))(?!([a-z0-9]+-)*(?<!dry-)(out|dir|directory|save|dump|tee|export|trace|write|record|socket|pidfile|shell|eval|cmd|run|pre|post|apply|fix|delete|purge|prune|reset|restart|force|install|upgrade|init|commit|edit)(-|=|$))[a-z0-9][a-z0-9-]*(=.*)?$'], value: ['-o', '-g', '-n', '-l', '--output', '--query', '--region', '--profile', '--project', '--format', '--filter'] };
 
 export const CLOUD_TOOLS: readonly ToolSpec[] = [
   {
@@ -36,6 +42,18 @@ export const CLOUD_TOOLS: readonly ToolSpec[] = [
     write: [
       { path: ['s3api', 'get-object'], why: 'writes the object to a file' }, { path: ['s3api', 'get-object-torrent'], why: 'writes a file' },
       { path: ['*', 'get-*'], withOption: ['--outfile'], why: 'writes a file' },
+      // Operations with streaming output write it to a positional OUTFILE.
+      { path: ['glacier', 'get-job-output'], why: 'writes the job output to a file' },
+      { path: ['apigateway', 'get-export'], why: 'writes the export to a file' },
+      { path: ['apigateway', 'get-sdk'], why: 'writes the SDK to a file' },
+      { path: ['mediastore-data', 'get-object'], why: 'writes the object to a file' },
+      { path: ['kinesis-video-media', 'get-media'], why: 'writes the media to a file' },
+      { path: ['kinesis-video-archived-media', 'get-*'], why: 'writes the media to a file' },
+      { path: ['ebs', 'get-snapshot-block'], why: 'writes the block to a file' },
+      { path: ['workmailmessageflow', 'get-raw-message-content'], why: 'writes the message to a file' },
+      { path: ['lakeformation', 'get-work-unit-results'], why: 'writes the results to a file' },
+      { path: ['codeartifact', 'get-package-version-asset'], why: 'writes the asset to a file' },
+      { path: ['s3api', 'select-object-content'], why: 'writes the result to a file' },
     ],
   },
   {

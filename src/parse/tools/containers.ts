@@ -36,8 +36,8 @@ const dockerForms = [
   { path: ['events'], options: { value: ['-f', '--filter', '--format', '--since', '--until'] }, endlessUnless: ['--until'] },
   { path: ['system', 'events'], options: { value: ['-f', '--filter', '--format', '--since', '--until'] }, endlessUnless: ['--until'] },
   { path: ['search'], options: { value: ['-f', '--filter', '--format', '--limit'], flag: ['--no-trunc'] } },
-  { path: ['exec'], options: { value: ['-e', '--env', '-u', '--user', '-w', '--workdir', '--detach-keys', '--env-file'], flag: ['-i', '--interactive', '-t', '--tty', '--privileged'] }, runs: { afterArgs: 1 } },
-  { path: ['container', 'exec'], options: { value: ['-e', '--env', '-u', '--user', '-w', '--workdir', '--detach-keys', '--env-file'], flag: ['-i', '--interactive', '-t', '--tty', '--privileged'] }, runs: { afterArgs: 1 } },
+  { path: ['exec'], options: { value: ['-u', '--user', '-w', '--workdir', '--detach-keys'], flag: ['-i', '--interactive', '-t', '--tty', '--privileged'] }, runs: { afterArgs: 1 } },
+  { path: ['container', 'exec'], options: { value: ['-u', '--user', '-w', '--workdir', '--detach-keys'], flag: ['-i', '--interactive', '-t', '--tty', '--privileged'] }, runs: { afterArgs: 1 } },
   { path: ['compose', 'ps'], options: { value: ['-f', '--file', '-p', '--project-name', '--format', '--filter', '--status', '--env-file', '--project-directory'], flag: ['-a', '--all', '-q', '--quiet', '--services'] } },
   { path: ['compose', 'logs'], options: { value: ['--file', '-p', '--project-name', '--since', '--until', '-n', '--tail', '--env-file', '--project-directory'], flag: ['-t', '--timestamps', '--no-color', '--no-log-prefix'] }, endless: ['-f', '--follow'] },
   { path: ['compose', 'config'], options: { value: ['-f', '--file', '-p', '--project-name', '--format', '--env-file', '--project-directory'], flag: ['-q', '--quiet', '--services', '--volumes', '--images', '--profiles', '--resolve-image-digests', '--no-interpolate'] } },
@@ -46,7 +46,7 @@ const dockerForms = [
   { path: ['compose', 'ls'], options: { value: ['--format', '--filter'], flag: ['-a', '--all', '-q', '--quiet'] } },
   { path: ['compose', 'version'], options: { value: ['-f', '--format'], flag: ['--short'] } },
   { path: ['compose', 'port'], options: { value: ['-f', '--file', '-p', '--project-name', '--index', '--protocol'] } },
-  { path: ['compose', 'exec'], options: { value: ['-f', '--file', '-p', '--project-name', '-e', '--env', '-u', '--user', '-w', '--workdir', '--index'], flag: ['-T', '--no-TTY', '-i', '--interactive', '-t', '--tty'] }, runs: { afterArgs: 1 } },
+  { path: ['compose', 'exec'], options: { value: ['-f', '--file', '-p', '--project-name', '-u', '--user', '-w', '--workdir', '--index'], flag: ['-T', '--no-TTY', '-i', '--interactive', '-t', '--tty'] }, runs: { afterArgs: 1 } },
 ];
 
 const dockerDestructive = [

@@ -22,7 +22,7 @@ export const HASHICORP_TOOLS: readonly ToolSpec[] = [
     options: { pattern: ['^--(endpoints|cacert|cert|key|user|password|dial-timeout|command-timeout|keepalive-time|keepalive-timeout|discovery-srv|discovery-srv-name|insecure-discovery|insecure-skip-tls-verify|insecure-transport|write-out|hex|debug|cluster)(=.*)?$', '^-w$'], value: ['-w', '--write-out', '--endpoints', '--cacert', '--cert', '--key', '--user', '--password'] },
     read: [
       { path: ['version'] }, { path: ['endpoint', 'health'], options: { flag: ['--cluster'] } }, { path: ['endpoint', 'status'], options: { flag: ['--cluster'] } }, { path: ['endpoint', 'hashkv'] },
-      { path: ['member', 'list'] }, { path: ['alarm', 'list'] }, { path: ['check', 'perf'] }, { path: ['user', 'list'] }, { path: ['role', 'list'] }, { path: ['auth', 'status'] },
+      { path: ['member', 'list'] }, { path: ['alarm', 'list'] }, { path: ['user', 'list'] }, { path: ['role', 'list'] }, { path: ['auth', 'status'] },
       { path: ['get'], options: { flag: ['--prefix', '--keys-only', '--print-value-only', '--count-only', '--from-key', '--consistency=s', '--consistency=l'], pattern: ['^--(limit|rev|sort-by|order|consistency|max-create-rev|min-create-rev|max-mod-rev|min-mod-rev)=.*$'], value: ['--limit', '--rev', '--sort-by', '--order'] } },
       { path: ['watch'], endlessUnless: ['--never-endless'] },
     ],
@@ -50,7 +50,7 @@ export const HASHICORP_TOOLS: readonly ToolSpec[] = [
   {
     names: ['terraform', 'tofu'],
     options: TF,
-    read: [{ path: ['show'] }, { path: ['output'] }, { path: ['validate'] }, { path: ['version'] }, { path: ['providers'] }, { path: ['graph'] }, { path: ['state', 'list'] }, { path: ['state', 'show'] }, { path: ['fmt'], options: { pattern: ['^-(check|diff|recursive|list=.*)$'] } }],
+    read: [{ path: ['show'] }, { path: ['output'] }, { path: ['validate'] }, { path: ['version'] }, { path: ['providers'], args: 'none' }, { path: ['providers', 'schema'], args: 'none', options: { pattern: ['^-json$'] } }, { path: ['graph'] }, { path: ['state', 'list'] }, { path: ['state', 'show'] }, { path: ['fmt'], requires: ['-check'], options: { pattern: ['^-(check|diff|recursive|list=.*)$'] } }],
     destructive: [{ path: ['destroy'], why: 'destroys infrastructure' }, { path: ['state', 'rm'], why: 'forgets resources' }, { path: ['apply'], withOption: ['-destroy'], why: 'destroys infrastructure' }, { path: ['plan'], withOption: ['-out'], why: '' }].filter((d) => d.why !== ''),
     // plan and refresh evaluate the configuration: `external` data sources run programs, providers run, the state lock is taken.
     write: [{ path: ['plan'], withOption: ['-out'], why: 'writes a plan file' }, { path: ['plan'], why: 'runs the configuration\'s data sources (external programs) and takes the state lock' }, { path: ['refresh'], why: 'updates the state' }],

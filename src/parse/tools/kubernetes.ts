@@ -5,7 +5,7 @@ const GLOBAL = {
   value: [
     '-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server', '--token', '--as', '--as-group',
     '--as-uid', '--request-timeout', '--certificate-authority', '--client-certificate', '--client-key', '--tls-server-name',
-    '-v', '--v', '--username', '--password', '--cache-dir', '--vmodule', '--log-flush-frequency',
+    '-v', '--v', '--username', '--password', '--vmodule', '--log-flush-frequency',
   ],
   flag: ['--insecure-skip-tls-verify', '--match-server-version', '--warnings-as-errors', '--disable-compression', '--logtostderr', '--alsologtostderr'],
   pattern: ['^-v\\d$', '^--v=\\d+$'],

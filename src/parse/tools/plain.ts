@@ -7,11 +7,11 @@ export const PLAIN_READ: readonly string[] = [
   'pidof', 'echo', 'true', 'false', ':', 'sleep', 'cd', 'pwd', 'pushd', 'popd', 'dirs', 'whoami', 'id', 'groups', 'uname', 'uptime', 'free', 'stat',
   'which', 'type', 'whereis', 'basename', 'dirname', 'realpath', 'readlink', 'printenv', 'column', 'paste', 'join', 'comm', 'diff', 'cmp', 'nl',
   'fold', 'fmt', 'rev', 'seq', 'base64', 'od', 'hexdump', 'strings', 'zcat', 'bzcat', 'xzcat', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum',
-  'cksum', 'lsblk', 'findmnt', 'w', 'who', 'last', 'lscpu', 'lspci', 'lsusb', 'lsmod', 'getent', 'nproc', 'arch', 'locale', 'tput', 'jobs',
+  'cksum', 'lsblk', 'findmnt', 'w', 'who', 'last', 'lscpu', 'lspci', 'lsusb', 'lsmod', 'getent', 'nproc', 'arch', 'locale', 'tput',
   'wait', 'getopts', 'shift', 'set', 'shopt', 'exit', 'return', 'break', 'continue', 'dig', 'nslookup', 'host', 'whois', 'traceroute', 'tracepath',
   'pg_isready', 'expr', 'numfmt', 'envsubst', 'ulimit', 'umask', 'yes', 'nproc', 'tty', 'users', 'logname',
-  'lshw', 'dmidecode', 'sensors', 'pstree', 'pmap', 'getconf',
-  'slabtop', 'dstat', 'pvs', 'vgs', 'lvs', 'pvdisplay',
+  'pstree', 'pmap', 'getconf',
+  'pvs', 'vgs', 'lvs', 'pvdisplay',
   'vgdisplay', 'lvdisplay', 'showmount', 'pg_controldata', 'ntpstat', 'lsns', 'lslocks', 'lsipc', 'numastat', 'apt-cache', 'dpkg-query', 'nm', 'objdump', 'readelf', 'sha224sum', 'sha384sum', 'b2sum',
 ];
 
