@@ -178,7 +178,24 @@ const scanUrlPasswords: PatternRule = (text, found) => {
 };
 
 const ASSIGNMENT_VALUE_RE = /"([^"\r\n]{1,4096})"?|'([^'\r\n]{1,4096})'?|([^\s"'`;&|()<>]{1,4096})/dy;
-const NAME_CHAR = /[A-Za-z0-9_]/;
+// The same without match indices (`d`): building them was most of the time of output holding a
+// secret-named assignment on every line. A quoted value starts one past the match, a bare one at it.
+const ASSIGNMENT_VALUE_PLAIN_RE = /"([^"\r\n]{1,4096})"?|'([^'\r\n]{1,4096})'?|([^\s"'`;&|()<>]{1,4096})/y;
+// [A-Za-z0-9_] and [A-Za-z0-9_.-] by character code: these run once per character of every
+// name before an `=` or `:`, and a one-character regex test per character was most of the time
+// of output made of `key=value` pairs.
+function isNameCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+function isMemberNameCode(c: number): boolean {
+  return isNameCode(c) || c === 46 || c === 45;
+}
+
+// [ \t"'-]: what may stand between a line start and a member name.
+function isLineLeadCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 34 || c === 39 || c === 45;
+}
 
 // Assignments of secret-sounding names: `PGPASSWORD=x`, `export API_TOKEN="x"`, `--password=x`, `?token=x`.
 const scanAssignments: PatternRule = (text, found) => {
@@ -187,20 +204,22 @@ const scanAssignments: PatternRule = (text, found) => {
     let nameEnd = eq;
     while (nameEnd > 0 && eq - nameEnd < 8 && (text[nameEnd - 1] === ' ' || text[nameEnd - 1] === '\t')) nameEnd--;
     let start = nameEnd;
-    while (start > 0 && nameEnd - start < 128 && NAME_CHAR.test(text[start - 1]!)) start--;
+    while (start > 0 && nameEnd - start < 128 && isNameCode(text.charCodeAt(start - 1))) start--;
     if (start === nameEnd) continue;
-    if (text[eq + 1] === '=' || (eq > 0 && /[!<>=]/.test(text[eq - 1]!))) continue; // `==`, `!=`, `<=`: a comparison
+    const before = eq > 0 ? text.charCodeAt(eq - 1) : 0;
+    if (text.charCodeAt(eq + 1) === 61 || before === 33 || before === 60 || before === 62 || before === 61) continue; // `==`, `!=`, `<=`: a comparison
     const name = text.slice(start, nameEnd);
     if (!isSecretName(name)) continue;
     let valueAt = eq + 1;
     if (nameEnd < eq) while (valueAt < text.length && valueAt - eq < 8 && (text[valueAt] === ' ' || text[valueAt] === '\t')) valueAt++;
-    ASSIGNMENT_VALUE_RE.lastIndex = valueAt;
-    const m = ASSIGNMENT_VALUE_RE.exec(text);
+    ASSIGNMENT_VALUE_PLAIN_RE.lastIndex = valueAt;
+    const m = ASSIGNMENT_VALUE_PLAIN_RE.exec(text);
     if (!m) continue;
-    const group = m[1] !== undefined ? 1 : m[2] !== undefined ? 2 : 3;
-    if (isReference(m[group]!)) continue;
-    const [s, e] = m.indices![group]!;
-    found({ start: s, end: e, from: start, label: name, complete: ASSIGNMENT_VALUE_RE.lastIndex < text.length, labelAt: [start, nameEnd], learn: LEARN_NAME.test(name) });
+    const value = m[1] ?? m[2] ?? m[3]!;
+    if (isReference(value)) continue;
+    const s = m[3] !== undefined ? m.index : m.index + 1;
+    const e = s + value.length;
+    found({ start: s, end: e, from: start, label: name, complete: ASSIGNMENT_VALUE_PLAIN_RE.lastIndex < text.length, labelAt: [start, nameEnd], learn: LEARN_NAME.test(name) });
     eq = e - 1;
   }
 };
@@ -282,10 +301,10 @@ const scanColonMembers: PatternRule = (text, found) => {
     let nameEnd = colon;
     while (nameEnd > 0 && colon - nameEnd < 8 && (text[nameEnd - 1] === ' ' || text[nameEnd - 1] === '\t')) nameEnd--;
     let start = nameEnd;
-    while (start > 0 && nameEnd - start < 128 && /[A-Za-z0-9_.-]/.test(text[start - 1]!)) start--;
+    while (start > 0 && nameEnd - start < 128 && isMemberNameCode(text.charCodeAt(start - 1))) start--;
     if (start === nameEnd) continue;
     let lineAt = start;
-    while (lineAt > 0 && start - lineAt < 64 && /[ \t"'-]/.test(text[lineAt - 1]!)) lineAt--;
+    while (lineAt > 0 && start - lineAt < 64 && isLineLeadCode(text.charCodeAt(lineAt - 1))) lineAt--;
     // A line start, also as the escape `\n` in a command (`printf 'db:\n  password: x\n'`) or a string.
     const escapedLine = lineAt > 1 && text[lineAt - 2] === '\\' && (text[lineAt - 1] === 'n' || text[lineAt - 1] === 'r');
     if (lineAt > 0 && text[lineAt - 1] !== '\n' && text[lineAt - 1] !== '\r' && !escapedLine) continue;
