@@ -269,7 +269,7 @@ export async function runRunbook(options: RunRunbookOptions): Promise<RunRunbook
           await bundle.append(event.type === 'run-start' && options.trigger ? { ...event, trigger: options.trigger } : event);
           options.onEvent?.(event);
         },
-        captureOutput: (stepId, attempt, stream, onText) => bundle.captureOutput(stepId, attempt, stream, onText),
+        captureOutput: (stepId, attempt, stream, onText, keepText) => bundle.captureOutput(stepId, attempt, stream, onText, keepText),
         logPathFor: (stepId, attempt, stream) => bundle.logPathFor(stepId, attempt, stream),
         addSecret: (name, value) => redactor.add(name, value),
       },

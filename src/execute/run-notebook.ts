@@ -26,8 +26,11 @@ import type { BackgroundHandle, ShellOutcome, ShellSession } from './shell-types
 /** Where a run's events and output go: the record stage's bundle satisfies it. */
 export interface RunSink {
   append(event: JournalEventInput): Promise<void>;
-  /** `onText` receives the redacted text as the capture emits it, for the live terminal view. */
-  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr', onText?: (text: string) => void): OutputCapture;
+  /**
+   * `onText` receives the redacted text as the capture emits it, for the live terminal view.
+   * `keepText: false` when nothing reads the capture's `text()` beyond the inline output.
+   */
+  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr', onText?: (text: string) => void, keepText?: boolean): OutputCapture;
   logPathFor(stepId: string, attempt: number, stream: 'stdout' | 'stderr'): string;
   /** Teaches redaction a value learned at run time (a captured token). */
   addSecret(name: string, value: string): void;
@@ -421,8 +424,11 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunOutco
       // The terminal shows the capture's own redacted text: one redaction pass, and the screen matches the evidence.
       const show = (stream: 'stdout' | 'stderr') =>
         options.progress?.output ? (text: string) => options.progress?.output?.(step, stream, text) : undefined;
-      const stdout = sink.captureOutput(step.id, n, 'stdout', show('stdout'));
-      const stderr = sink.captureOutput(step.id, n, 'stderr', show('stderr'));
+      // Only assertions, expected output and `capture` read the text of the whole output: without
+      // them the capture keeps no 8 MiB copy of a big output in memory (the log has all of it).
+      const keepText = step.checks.length > 0 || step.capture !== undefined;
+      const stdout = sink.captureOutput(step.id, n, 'stdout', show('stdout'), keepText);
+      const stderr = sink.captureOutput(step.id, n, 'stderr', show('stderr'), keepText);
       const tee = (capture: OutputCapture) => (chunk: Buffer) => capture.write(chunk);
       const sinkFor = { onStdout: tee(stdout), onStderr: tee(stderr) };
 

@@ -41,8 +41,11 @@ export interface Bundle {
   readonly redactor: Redactor;
   /** Appends one event to journal.jsonl (numbered, timestamped, redacted, validated). */
   append(event: JournalEventInput): Promise<void>;
-  /** Captures one stream of one attempt into `logs/<stepId>.<attempt>.<stream>.log`. */
-  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr', onText?: (text: string) => void): OutputCapture;
+  /**
+   * Captures one stream of one attempt into `logs/<stepId>.<attempt>.<stream>.log`. With
+   * `keepText` false, `text()` holds no more than the inline output (nothing else reads it).
+   */
+  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr', onText?: (text: string) => void, keepText?: boolean): OutputCapture;
   /** The path `captureOutput` uses, relative to the bundle. */
   logPathFor(stepId: string, attempt: number, stream: 'stdout' | 'stderr'): string;
   /** Validates, redacts and writes `<baseName>.json` (atomically); returns its path. */
@@ -134,7 +137,7 @@ class BundleImpl implements Bundle {
     return `${LOGS_DIR}/${safeSegment(stepId)}.${attempt}.${stream}.log`;
   }
 
-  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr', onText?: (text: string) => void): OutputCapture {
+  captureOutput(stepId: string, attempt: number, stream: 'stdout' | 'stderr', onText?: (text: string) => void, keepText = true): OutputCapture {
     const rel = this.logPathFor(stepId, attempt, stream);
     try {
       return createOutputCapture({
@@ -142,7 +145,8 @@ class BundleImpl implements Bundle {
         logRelPath: rel,
         redaction: this.redactor.stream(),
         inlineLimit: this.inlineLimit,
-        ...(this.textLimit === undefined ? {} : { textLimit: this.textLimit }),
+        // A text limit of 0 is raised to the inline limit: the inline output is made from it.
+        ...(!keepText ? { textLimit: 0 } : this.textLimit === undefined ? {} : { textLimit: this.textLimit }),
         ...(onText ? { onText } : {}),
       });
     } catch (err) {

@@ -1,7 +1,8 @@
 // Captures one stream of one attempt: redacts as it goes, streams everything to a log file,
 // hashes incrementally and keeps only a bounded head, tail and text for checks in memory.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, openSync, readSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { RunproofError } from '../core/index.js';
 import type { RedactionStream } from './redact.js';
@@ -15,7 +16,10 @@ const WRITE_BATCH = 256 * 1024;
 
 /** One stream of one attempt being captured into the bundle. */
 export interface OutputCapture {
-  /** Redacts (across chunk boundaries), appends to the log file, updates hash, head and tail. */
+  /**
+   * Redacts (across chunk boundaries), appends to the log file, updates hash, head and tail.
+   * A Buffer chunk may be kept (not copied) until the capture ends: it must not change after.
+   */
   write(chunk: Buffer | string): void;
   /** The redacted text so far, for checks; only the first `textLimit` characters. */
   text(): string;
@@ -82,28 +86,55 @@ class Capture implements OutputCapture {
 
   write(chunk: Buffer | string): void {
     if (this.ended) throw new Error(`output ${this.opts.logRelPath} written after end()`);
+    const redaction = this.opts.redaction;
+    // Fast path: a chunk of whole, valid UTF-8 characters is exactly the UTF-8 of its text. When
+    // redaction hides nothing, what it emits is the held text's bytes plus a prefix of the chunk:
+    // those bytes are hashed and written as they came, not encoded again from the text.
+    if (typeof chunk !== 'string' && this.decoderIdle() && isUtf8(chunk)) {
+      const before = redaction.held;
+      const out = redaction.push(chunk.toString('utf8'));
+      if (redaction.changed || out.length === 0) {
+        this.emit(out);
+        return;
+      }
+      const beforeBytes = before.length === 0 ? null : Buffer.from(before, 'utf8');
+      const beforeSize = beforeBytes?.length ?? 0;
+      const emitted = beforeSize + chunk.length - Buffer.byteLength(redaction.held, 'utf8');
+      if (emitted <= beforeSize) this.emit(out, [beforeBytes!.subarray(0, emitted)]);
+      else this.emit(out, beforeBytes ? [beforeBytes, chunk.subarray(0, emitted - beforeSize)] : [chunk.subarray(0, emitted)]);
+      return;
+    }
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-    this.emit(this.opts.redaction.push(text));
+    this.emit(redaction.push(text));
   }
 
-  // Takes redacted text: counts, hashes, keeps head/tail/text and queues it for the log.
-  private emit(text: string): void {
+  // Whether the decoder holds no part of a character from an earlier chunk.
+  private decoderIdle(): boolean {
+    return (this.decoder as unknown as { lastNeed?: number }).lastNeed === 0;
+  }
+
+  // Takes redacted text, and the UTF-8 of exactly that text when the caller has it: counts,
+  // hashes, keeps head/tail/text and queues it for the log.
+  private emit(text: string, pieces?: Buffer[]): void {
     if (text.length === 0) return;
     if (!this.replaying) this.opts.onText?.(text);
     this.keepText(text);
-    const bytes = Buffer.from(text, 'utf8');
-    this.size += bytes.length;
-    this.hash.update(bytes);
-    if (this.headSize < this.headLimit) {
-      const take = bytes.subarray(0, this.headLimit - this.headSize);
-      this.head.push(take);
-      this.headSize += take.length;
+    for (const bytes of pieces ?? [Buffer.from(text, 'utf8')]) {
+      if (bytes.length === 0) continue;
+      this.size += bytes.length;
+      this.hash.update(bytes);
+      if (this.headSize < this.headLimit) {
+        const take = bytes.subarray(0, this.headLimit - this.headSize);
+        this.head.push(take);
+        this.headSize += take.length;
+      }
+      this.tail.push(bytes);
+      this.tailSize += bytes.length;
+      // Whole pieces before the last tailLimit bytes are dropped; nothing is copied until end().
+      while (this.tail.length > 1 && this.tailSize - this.tail[0]!.length >= this.tailLimit) this.tailSize -= this.tail.shift()!.length;
+      this.pending.push(bytes);
+      this.pendingSize += bytes.length;
     }
-    this.tail.push(bytes);
-    this.tailSize += bytes.length;
-    if (this.tailSize > this.tailLimit * 2) this.trimTail();
-    this.pending.push(bytes);
-    this.pendingSize += bytes.length;
     if (this.pendingSize >= WRITE_BATCH) this.flushPending();
   }
 
@@ -120,20 +151,13 @@ class Capture implements OutputCapture {
     }
   }
 
-  private trimTail(): void {
-    // Chunks wholly before the last tailLimit bytes are dropped, not copied with the rest.
-    while (this.tail.length > 1 && this.tailSize - this.tail[0]!.length >= this.tailLimit) this.tailSize -= this.tail.shift()!.length;
-    const all = this.tail.length === 1 ? this.tail[0]! : Buffer.concat(this.tail);
-    this.tail = [Buffer.from(all.subarray(all.length - this.tailLimit))];
-    this.tailSize = this.tailLimit;
-  }
-
   // A failed write (disk full) must not throw into the producer's data handler: the capture
   // stops writing, keeps counting, and end() reports the failure. The log is created (exclusively)
   // by the first write: output that stays inline never touches the disk.
   private flushPending(): void {
     if (this.pendingSize === 0) return;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    const pieces = this.pending;
+    const total = this.pendingSize;
     this.pending = [];
     this.pendingSize = 0;
     if (!this.opened) {
@@ -146,8 +170,13 @@ class Capture implements OutputCapture {
     }
     if (this.fd === null) return;
     try {
-      let off = 0;
-      while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+      // One gathered write of the queued pieces; a short write finishes with the rest joined.
+      const written = writevSync(this.fd, pieces);
+      if (written < total) {
+        const data = Buffer.concat(pieces).subarray(written);
+        let off = 0;
+        while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+      }
     } catch (err) {
       this.failure = err;
       try {

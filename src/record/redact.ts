@@ -18,6 +18,14 @@ export interface RedactionStream {
   flush(): string;
   /** The redactor's {@link Redactor.generation}: text emitted before it changed may hold a value learned since. */
   readonly generation: number;
+  /** The text held back (pushed, not yet emitted); it never begins inside a surrogate pair. */
+  readonly held: string;
+  /**
+   * Whether the last push or flush hid anything. When false, what it returned is exactly the held
+   * text before it plus what was pushed, less the held text after it: a caller holding the bytes
+   * of that text may emit them as they are instead of encoding the result again.
+   */
+  readonly changed: boolean;
 }
 
 /** Redacts text, whole or streamed, and any JSON-like value. */
@@ -139,6 +147,10 @@ type PatternRule = (text: string, found: (f: Found) => void) => void;
 const HEADER_RE =
   /(proxy-authorization|authorization|set-cookie|cookie|x-(?:[a-z0-9]+-)*token|x-api-key)["']?[ \t]*:[ \t]*["']?([^\r\n"']{1,4096})/dgi;
 
+// Every header name HEADER_RE knows holds one of these words (same case rule, no `u` flag): a
+// text without ':' or without any of them cannot match, and is not scanned position by position.
+const HEADER_WORD = /authorization|cookie|token|x-api-key/i;
+
 const scanHeaders: PatternRule = (text, found) => {
   HEADER_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -166,7 +178,24 @@ const scanUrlPasswords: PatternRule = (text, found) => {
 };
 
 const ASSIGNMENT_VALUE_RE = /"([^"\r\n]{1,4096})"?|'([^'\r\n]{1,4096})'?|([^\s"'`;&|()<>]{1,4096})/dy;
-const NAME_CHAR = /[A-Za-z0-9_]/;
+// The same without match indices (`d`): building them was most of the time of output holding a
+// secret-named assignment on every line. A quoted value starts one past the match, a bare one at it.
+const ASSIGNMENT_VALUE_PLAIN_RE = /"([^"\r\n]{1,4096})"?|'([^'\r\n]{1,4096})'?|([^\s"'`;&|()<>]{1,4096})/y;
+// [A-Za-z0-9_] and [A-Za-z0-9_.-] by character code: these run once per character of every
+// name before an `=` or `:`, and a one-character regex test per character was most of the time
+// of output made of `key=value` pairs.
+function isNameCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+function isMemberNameCode(c: number): boolean {
+  return isNameCode(c) || c === 46 || c === 45;
+}
+
+// [ \t"'-]: what may stand between a line start and a member name.
+function isLineLeadCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 34 || c === 39 || c === 45;
+}
 
 // Assignments of secret-sounding names: `PGPASSWORD=x`, `export API_TOKEN="x"`, `--password=x`, `?token=x`.
 const scanAssignments: PatternRule = (text, found) => {
@@ -175,20 +204,22 @@ const scanAssignments: PatternRule = (text, found) => {
     let nameEnd = eq;
     while (nameEnd > 0 && eq - nameEnd < 8 && (text[nameEnd - 1] === ' ' || text[nameEnd - 1] === '\t')) nameEnd--;
     let start = nameEnd;
-    while (start > 0 && nameEnd - start < 128 && NAME_CHAR.test(text[start - 1]!)) start--;
+    while (start > 0 && nameEnd - start < 128 && isNameCode(text.charCodeAt(start - 1))) start--;
     if (start === nameEnd) continue;
-    if (text[eq + 1] === '=' || (eq > 0 && /[!<>=]/.test(text[eq - 1]!))) continue; // `==`, `!=`, `<=`: a comparison
+    const before = eq > 0 ? text.charCodeAt(eq - 1) : 0;
+    if (text.charCodeAt(eq + 1) === 61 || before === 33 || before === 60 || before === 62 || before === 61) continue; // `==`, `!=`, `<=`: a comparison
     const name = text.slice(start, nameEnd);
     if (!isSecretName(name)) continue;
     let valueAt = eq + 1;
     if (nameEnd < eq) while (valueAt < text.length && valueAt - eq < 8 && (text[valueAt] === ' ' || text[valueAt] === '\t')) valueAt++;
-    ASSIGNMENT_VALUE_RE.lastIndex = valueAt;
-    const m = ASSIGNMENT_VALUE_RE.exec(text);
+    ASSIGNMENT_VALUE_PLAIN_RE.lastIndex = valueAt;
+    const m = ASSIGNMENT_VALUE_PLAIN_RE.exec(text);
     if (!m) continue;
-    const group = m[1] !== undefined ? 1 : m[2] !== undefined ? 2 : 3;
-    if (isReference(m[group]!)) continue;
-    const [s, e] = m.indices![group]!;
-    found({ start: s, end: e, from: start, label: name, complete: ASSIGNMENT_VALUE_RE.lastIndex < text.length, labelAt: [start, nameEnd], learn: LEARN_NAME.test(name) });
+    const value = m[1] ?? m[2] ?? m[3]!;
+    if (isReference(value)) continue;
+    const s = m[3] !== undefined ? m.index : m.index + 1;
+    const e = s + value.length;
+    found({ start: s, end: e, from: start, label: name, complete: ASSIGNMENT_VALUE_PLAIN_RE.lastIndex < text.length, labelAt: [start, nameEnd], learn: LEARN_NAME.test(name) });
     eq = e - 1;
   }
 };
@@ -201,8 +232,7 @@ const PRINTF_V_RE = /printf[ \t]+-v[ \t]+([A-Za-z_][A-Za-z0-9_]{0,127})[ \t]+/dy
 
 const scanStores: PatternRule = (text, found) => {
   for (let at = text.indexOf('<<<'); at !== -1; at = text.indexOf('<<<', at + 3)) {
-    const lineStart = text.lastIndexOf('\n', at) + 1;
-    const head = READ_NAMES_RE.exec(text.slice(Math.max(lineStart, at - 512), at));
+    const head = READ_NAMES_RE.exec(text.slice(lineStartWithin(text, at, 512, false), at));
     if (!head) continue;
     const names = head[1]!.trim().split(/[ \t]+/).filter((w) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(w));
     const name = names.find((n) => isSecretName(n));
@@ -271,10 +301,10 @@ const scanColonMembers: PatternRule = (text, found) => {
     let nameEnd = colon;
     while (nameEnd > 0 && colon - nameEnd < 8 && (text[nameEnd - 1] === ' ' || text[nameEnd - 1] === '\t')) nameEnd--;
     let start = nameEnd;
-    while (start > 0 && nameEnd - start < 128 && /[A-Za-z0-9_.-]/.test(text[start - 1]!)) start--;
+    while (start > 0 && nameEnd - start < 128 && isMemberNameCode(text.charCodeAt(start - 1))) start--;
     if (start === nameEnd) continue;
     let lineAt = start;
-    while (lineAt > 0 && start - lineAt < 64 && /[ \t"'-]/.test(text[lineAt - 1]!)) lineAt--;
+    while (lineAt > 0 && start - lineAt < 64 && isLineLeadCode(text.charCodeAt(lineAt - 1))) lineAt--;
     // A line start, also as the escape `\n` in a command (`printf 'db:\n  password: x\n'`) or a string.
     const escapedLine = lineAt > 1 && text[lineAt - 2] === '\\' && (text[lineAt - 1] === 'n' || text[lineAt - 1] === 'r');
     if (lineAt > 0 && text[lineAt - 1] !== '\n' && text[lineAt - 1] !== '\r' && !escapedLine) continue;
@@ -347,8 +377,18 @@ const scanOptions: PatternRule = (text, found) => {
 };
 
 function isMysqlLine(text: string, at: number): boolean {
-  const lineStart = Math.max(text.lastIndexOf('\n', at), text.lastIndexOf('\r', at), at - 1024) + 1;
-  return /\b(?:mysql\w*|mariadb\w*)\b/.test(text.slice(lineStart, at));
+  return /\b(?:mysql\w*|mariadb\w*)\b/.test(text.slice(lineStartWithin(text, at, 1023, true), at));
+}
+
+// max(start of the line holding text[at], at - limit): a look back of at most `limit`
+// characters, not to the last line end (a long line with many anchors would be read again per anchor).
+function lineStartWithin(text: string, at: number, limit: number, carriageReturn: boolean): number {
+  const floor = Math.max(0, at - limit);
+  for (let i = at; i >= floor; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (carriageReturn && c === 13)) return i + 1;
+  }
+  return floor;
 }
 
 function isTrivialValue(value: string): boolean {
@@ -356,7 +396,19 @@ function isTrivialValue(value: string): boolean {
   return trimmed.length < MIN_SECRET_LENGTH || TRIVIAL_VALUES.has(trimmed.toLowerCase());
 }
 
-const RULES: PatternRule[] = [scanHeaders, scanUrlPasswords, scanAssignments, scanStores, scanJsonMembers, scanColonMembers, scanOptions];
+// `mayMatch` is a necessary condition, checked by one native search, for the rules that scan
+// with a regex at every position: output that fails it cannot hold their match and is not scanned.
+// The others already search their anchor (`=`, `://`, `-`, `<<<`, `printf`) with indexOf.
+const RULES: Array<{ scan: PatternRule; mayMatch?: (text: string) => boolean }> = [
+  { scan: scanHeaders, mayMatch: (text) => text.indexOf(':') !== -1 && HEADER_WORD.test(text) },
+  { scan: scanUrlPasswords },
+  { scan: scanAssignments },
+  { scan: scanStores },
+  // A JSON member holds a quote and a colon.
+  { scan: scanJsonMembers, mayMatch: (text) => text.indexOf('"') !== -1 && text.indexOf(':') !== -1 },
+  { scan: scanColonMembers },
+  { scan: scanOptions },
+];
 
 // Base64 forms of a value (`echo -n $TOKEN | base64`, a token inside an encoded blob): the whole
 // value encoded, and for each of the three alignments the part of any encoding that depends on
@@ -425,7 +477,10 @@ class RedactorImpl implements Redactor {
   maxSecretLength = 0;
   generation = 0;
 
-  constructor(secrets: readonly SecretInput[]) {
+  constructor(
+    secrets: readonly SecretInput[],
+    private readonly exhaustive = false,
+  ) {
     for (const s of secrets) this.add(s.name, s.value);
   }
 
@@ -470,7 +525,8 @@ class RedactorImpl implements Redactor {
   // touching its end are incomplete and are not learned.
   findRanges(text: string, final: boolean, learnAll = false): Range[] {
     const finds: Found[] = [];
-    for (const rule of RULES) rule(text, (f) => finds.push(f));
+    const push = (f: Found): void => void finds.push(f);
+    for (const rule of RULES) if (this.exhaustive || rule.mayMatch === undefined || rule.mayMatch(text)) rule.scan(text, push);
     const lower = this.literals.size > 0 ? lowerSameLength(text) : text;
     const ranges = this.literalRanges(lower, this.ordered);
     // A name read from the text may be glued to a known secret (`tok-SECRETPGPASSWORD=x`):
@@ -565,22 +621,33 @@ class RedactorImpl implements Redactor {
 
   stream(): RedactionStream {
     let held = '';
+    let changed = false;
     const redactor = this;
     return {
       get generation(): number {
         return redactor.generation;
       },
+      get held(): string {
+        return held;
+      },
+      get changed(): boolean {
+        return changed;
+      },
       push: (text: string): string => {
         held += text;
+        changed = false;
         if (held.length === 0) return '';
         const ranges = this.findRanges(held, false);
         const cut = safeCut(held, ranges, this.maxSecretLength);
-        const out = applyRanges(held, ranges, cut);
+        // Ranges are sorted: only one starting before the cut changes what is emitted now.
+        changed = ranges.length > 0 && ranges[0]!.start < cut;
+        const out = changed ? applyRanges(held, ranges, cut) : held.slice(0, cut);
         held = held.slice(cut);
         return out;
       },
       flush: (): string => {
         const out = this.redact(held);
+        changed = out !== held;
         held = '';
         return out;
       },
@@ -599,9 +666,18 @@ class RedactorImpl implements Redactor {
 // - a match found across the cut (its left context included) moves the cut to where it begins.
 function safeCut(text: string, ranges: Range[], maxSecretLength: number): number {
   const len = text.length;
-  const lineStart = (at: number): number => Math.max(text.lastIndexOf('\n', at - 1), text.lastIndexOf('\r', at - 1)) + 1;
-  const patternSafe = (at: number): number => (len - at >= PATTERN_WINDOW || at === 0 ? at : Math.max(lineStart(at), len - PATTERN_WINDOW));
-  let cut = Math.max(lineStart(len), len - PATTERN_WINDOW);
+  const floor = len - PATTERN_WINDOW;
+  // max(start of the line holding `at`, floor): only the last PATTERN_WINDOW characters are
+  // read, not the whole held text back to its last line end (one long line had that per chunk).
+  const lineStartAbove = (at: number): number => {
+    for (let i = at - 1; i >= 0 && i >= floor; i--) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || c === 13) return i + 1;
+    }
+    return Math.max(0, floor);
+  };
+  const patternSafe = (at: number): number => (len - at >= PATTERN_WINDOW || at === 0 ? at : lineStartAbove(at));
+  let cut = lineStartAbove(len);
   const literalLimit = len - Math.max(0, maxSecretLength - 1);
   if (literalLimit < cut) cut = patternSafe(Math.max(0, literalLimit));
   if (cut <= 0) return 0;
@@ -618,8 +694,21 @@ function safeCut(text: string, ranges: Range[], maxSecretLength: number): number
         moved = true;
       }
     }
+    // Never between the halves of a surrogate pair: each half alone would be written as U+FFFD.
+    if (cut > 0 && cut < len && isLowSurrogate(text.charCodeAt(cut)) && isHighSurrogate(text.charCodeAt(cut - 1))) {
+      cut--;
+      moved = true;
+    }
   }
   return Math.max(0, cut);
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
 }
 
 // Lower-cases ASCII letters (and other letters whose lower case has the same length), keeping
@@ -691,4 +780,12 @@ function applyRanges(text: string, ranges: Range[], upTo: number): string {
  */
 export function createRedactor(secrets: readonly SecretInput[] = []): Redactor {
   return new RedactorImpl(secrets);
+}
+
+/**
+ * The same redactor with every pattern rule run on every text, its `mayMatch` pre-check skipped:
+ * the oracle the property tests compare the fast paths with. Not for use outside tests.
+ */
+export function createExhaustiveRedactor(secrets: readonly SecretInput[] = []): Redactor {
+  return new RedactorImpl(secrets, true);
 }

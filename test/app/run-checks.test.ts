@@ -68,3 +68,22 @@ describe('checks see the whole output of the cell they check', () => {
     expect(result.status).toBe('failed');
   });
 });
+
+describe('checks read past the inline output of a big output', () => {
+  it('an assertion on the middle of 213 KiB passes; the inline output is only head and tail', async () => {
+    const runbook = join(dir, 'big.md');
+    writeFileSync(
+      runbook,
+      '# Big\n\n## 1. Print\n\n```bash\nseq 1 20000\necho middle-marker-42\nseq 1 20000\n```\n\n```assert\nstdout contains "middle-marker-42"\n```\n\n## 2. Unchecked\n\n```bash\nseq 1 100000\n```\n',
+    );
+    const result = await runRunbook({ runbookPath: runbook, mode: 'unattended', cwd: dir, evidenceDir: join(dir, 'ev') });
+    const [checked, unchecked] = result.record.steps;
+    expect(checked!.status).toBe('passed');
+    expect(checked!.assertions.map((a) => a.passed)).toEqual([true]);
+    const inline = checked!.attempts[0]!.stdout.inline;
+    expect(checked!.attempts[0]!.stdout.truncated).toBe(true);
+    expect(inline).not.toContain('middle-marker-42');
+    expect(unchecked!.status).toBe('passed');
+    expect(unchecked!.attempts[0]!.stdout.size).toBe(588895);
+  }, 30_000);
+});

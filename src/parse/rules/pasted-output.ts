@@ -1,5 +1,6 @@
 import { classifyRisk, isPastedOutputLine } from '../risk.js';
 import { analyzeShell } from '../shell-lex.js';
+import { cellShellFacts, forgetCellShellFacts, unwrap } from './shell-analysis.js';
 import type { ParseRule } from './state.js';
 
 // A column header as tools print it (`NAME   READY   STATUS`, `CONTAINER ID   IMAGE`): two or more
@@ -43,7 +44,12 @@ export const pastedOutputRule: ParseRule = {
     for (const cell of state.cells) {
       if (cell.kind !== 'shell' || cell.exampleOutput !== undefined) continue;
       const lines = cell.command.split('\n');
-      if (lines.length < 2 || lines.length > MAX_LINES || classifyRisk('shell', cell.command).level === 'read') continue;
+      if (lines.length < 2 || lines.length > MAX_LINES) continue;
+      // Without a team policy, the risk rule's own finding (lexed once per cell text, shared with
+      // params and variables) is the built-in one; with a policy, classifying here must not mark
+      // the policy's rules as used for a text that may change, so the built-in one is computed.
+      const risk = state.policy === undefined ? unwrap(cellShellFacts(state, cell).risk) : classifyRisk('shell', cell.command);
+      if (risk.level === 'read') continue;
       const commands: string[] = [];
       const output: string[] = [];
       let inOutput = false;
@@ -76,6 +82,7 @@ export const pastedOutputRule: ParseRule = {
       const analysis = analyzeShell(command);
       if (!analysis.complete || analysis.commands.length === 0 || classifyRisk('shell', command, undefined, analysis, state.policy).level !== 'read') continue;
       cell.command = command.replace(/\s+$/, '');
+      forgetCellShellFacts(cell);
       cell.exampleOutput = output.join('\n').replace(/\s+$/, '');
     }
   },

@@ -57,6 +57,11 @@ export function cellShellFacts(state: ParseState, cell: Cell): CellShellFacts {
   return found;
 }
 
+/** Drops what was computed for a cell whose text changed (pasted output split off). */
+export function forgetCellShellFacts(cell: Cell): void {
+  byCell.delete(cell);
+}
+
 function isAllOk(facts: CellShellFacts): boolean {
   return facts.params.ok && facts.risk.ok && facts.reads?.ok !== false && facts.writes?.ok !== false;
 }
