@@ -52,8 +52,9 @@ export function createRunPrinter(options: RunPrinterOptions): {
           started.set(step.id, `[${index + 1}/${total}]`);
           return;
         }
-        const where = step.sectionPath.join(' / ');
-        out.write(`${paint('1', `[${index + 1}/${total}] ${step.name}`)} ${paint('2', `(${step.kind}, ${step.risk.level}${where ? `, ${where}` : ''})`)}\n`);
+        // Names and titles come from the runbook: a secret written there is masked as in the record.
+        const where = mask(step.sectionPath.join(' / '));
+        out.write(`${paint('1', `[${index + 1}/${total}] ${mask(step.name)}`)} ${paint('2', `(${step.kind}, ${step.risk.level}${where ? `, ${where}` : ''})`)}\n`);
         if (plan?.mode === 'dry-run') {
           // What would run, how risky and why, and what each kind of run would do with it.
           out.write(indented(shown(step), step.kind === 'shell' ? '$' : '>'));
@@ -79,7 +80,7 @@ export function createRunPrinter(options: RunPrinterOptions): {
         const mark = STEP_STATUS_WORD[status];
         const painted = status === 'passed' ? paint('32', mark) : status === 'failed' || status === 'timed-out' || status === 'interrupted' ? paint('31', mark) : paint('33', mark);
         if (step.host) {
-          out.write(`${paint('1', step.host)} ${started.get(step.id) ?? ''} ${step.name} -> ${painted}${detail ? `: ${detail}` : ''}\n`);
+          out.write(`${paint('1', step.host)} ${started.get(step.id) ?? ''} ${mask(step.name)} -> ${painted}${detail ? `: ${detail}` : ''}\n`);
           return;
         }
         out.write(`  -> ${painted}${detail ? `: ${detail}` : ''}\n`);
@@ -119,7 +120,7 @@ export function createRunPrinter(options: RunPrinterOptions): {
       if (nothing) out.write(`${paint('1;31', nothing)}\n`);
       for (const host of result.record.hosts ?? []) {
         const word = host.status === 'passed' ? paint('32', host.status) : host.status === 'not-started' ? paint('33', host.status) : paint('31', host.status);
-        out.write(`host ${host.name}: ${word}${host.message ? ` (${host.message})` : ''}\n`);
+        out.write(`host ${host.name}: ${word}${host.message ? ` (${mask(host.message)})` : ''}\n`);
       }
       const sandbox = result.record.sandbox;
       if (sandbox?.available === false) out.write(`sandbox: none (${sandbox.reason ?? 'bwrap failed'}): read cells ran without it\n`);

@@ -5,13 +5,15 @@
 // `MONKEY` counts (a false positive blanks a value; a false negative leaks one). `PASS` counts
 // as a word ending (`DB_PASS`, `PGPASS`), not as the start of `PASSED` or `BYPASS_CACHE`...
 // except that `BYPASS` ends in PASS too: accepted, it errs on redacting.
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PASS(?![A-Za-z])|KEY|AUTH|CREDENTIAL|COOKIE|_PWD(?![A-Za-z])/i;
+// `PAT` as a word of its own (`GITHUB_PAT`, `GH_PAT`): a personal access token, not `PATH` or `PATTERN`.
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PASS(?![A-Za-z])|KEY|AUTH|CREDENTIAL|COOKIE|_PWD(?![A-Za-z])|(?:^|_)PAT(?![A-Za-z])/i;
 // Words that contain a keyword and are not credentials: `GIT_AUTHOR_NAME`, `AUTHORITY`.
 const NOT_SECRET_WORDS = /AUTHOR(?:ITY|ITIES|IZED)?/gi;
 
 /**
  * Whether a name marks its value as secret: it contains TOKEN, SECRET, PASSWORD, PASSWD,
- * PASSPHRASE, KEY, AUTH, CREDENTIAL or COOKIE, or ends a word in PASS or _PWD, in any case.
+ * PASSPHRASE, KEY, AUTH, CREDENTIAL or COOKIE, ends a word in PASS or _PWD, or has PAT as a
+ * word (`GITHUB_PAT`), in any case.
  * `AUTHOR` alone does not count (`GIT_AUTHOR_NAME` is not a credential).
  * @example isSecretName('PGPASSWORD') // true
  */

@@ -481,6 +481,29 @@ async function hasSessionMarker(pid: number, session: string): Promise<boolean> 
 }
 
 /**
+ * Live processes (not zombies, not this one) that carry `RUNPROOF_SESSION=session`: a cell's
+ * processes wherever they went, also out of its process group (`setsid`, a double fork).
+ */
+export async function listMarkedProcesses(session: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const p of await listProcesses()) {
+    if (p.pid === process.pid || p.state === 'Z') continue;
+    if (await hasSessionMarker(p.pid, session)) out.push(p.pid);
+  }
+  return out;
+}
+
+/** Ends the processes that carry a session's marker: SIGTERM, then SIGKILL after `graceMs`. Returns their pids. */
+export async function endMarkedProcesses(session: string, graceMs: number): Promise<number[]> {
+  const pids = await listMarkedProcesses(session);
+  if (pids.length === 0) return [];
+  for (const pid of pids) signalPid(pid, 'SIGTERM');
+  await waitUntilEmpty(() => listMarkedProcesses(session), graceMs);
+  for (const pid of await listMarkedProcesses(session)) signalPid(pid, 'SIGKILL');
+  return pids;
+}
+
+/**
  * Ends what is left of a killed run's process groups (`runproof recover`): a group is killed only
  * when one of its live processes carries the session's marker, so a reused group id is left alone.
  * Returns one line per group it ended, for the record and the operator.
@@ -499,6 +522,13 @@ export async function endSurvivingGroups(groups: JournaledGroup[], graceMs = 100
     lines.push(
       `step ${group.stepId}: process group ${group.pgid} was still running after the run ended (pids ${ours.join(', ')}); ended it with ${signals.join(', ') || 'no signal (it ended by itself)'}`,
     );
+  }
+  // Processes that left their group (`setsid`, a daemon) still carry the session's marker.
+  const sessions = new Map<string, string>();
+  for (const group of groups) if (!sessions.has(group.session)) sessions.set(group.session, group.stepId);
+  for (const [session, stepId] of sessions) {
+    const pids = await endMarkedProcesses(session, graceMs);
+    if (pids.length > 0) lines.push(`step ${stepId} and later: processes ${pids.join(', ')} had left their process group and were still running after the run ended; ended them`);
   }
   return lines;
 }

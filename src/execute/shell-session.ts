@@ -35,7 +35,7 @@ import { DANGEROUS_ENV } from '../parse/index.js';
 import { FAILING_LINE_TRAP } from './failing-line-trap.js';
 import { readWatchReports, watchedVariables, watchTrap, WATCH_FUNCTION } from './secret-watch.js';
 import { randomUUID } from 'node:crypto';
-import { killGroup, listGroupMembers, startGroupProcess, type GroupProcess, type GroupProcessEnd } from './process-group.js';
+import { endMarkedProcesses, killGroup, listGroupMembers, startGroupProcess, type GroupProcess, type GroupProcessEnd } from './process-group.js';
 import { sandboxArgs } from './sandbox.js';
 import { startSupervisor, type Supervisor } from './supervisor.js';
 import {
@@ -331,7 +331,7 @@ class SharedShellSession implements ShellSession {
   private readonly killGraceMs: number;
   private readonly pipeDrainMs: number;
   /** Kills the session's process groups if runproof dies (see supervisor.ts). */
-  private readonly supervisor: Supervisor = startSupervisor();
+  private readonly supervisor: Supervisor;
   /** In every cell's environment: how `recover` tells this session's processes from others. */
   readonly marker = randomUUID();
 
@@ -339,6 +339,7 @@ class SharedShellSession implements ShellSession {
     private readonly dir: string,
     private readonly options: ShellSessionOptions,
   ) {
+    this.supervisor = startSupervisor(this.marker);
     this.currentCwd = resolve(options.cwd);
     this.runCwd = this.currentCwd;
     this.baseEnv = baseEnvironment(options.env ?? process.env);
@@ -434,6 +435,8 @@ class SharedShellSession implements ShellSession {
       );
     }
     this.strayGroups.clear();
+    // What left its group (`setsid`, a double fork into a new session) still carries the marker.
+    if (this.options.killStraysOnClose ?? true) await endMarkedProcesses(this.marker, this.killGraceMs);
     this.supervisor.close();
     await rm(this.dir, { recursive: true, force: true });
   }

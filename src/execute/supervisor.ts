@@ -7,18 +7,28 @@
 // reaches runproof's process group does not take it down before runproof's own clean-up.
 import { spawn, type ChildProcess } from 'node:child_process';
 
+// `Q` is runproof's orderly close: it ended what it meant to itself. Without it, EOF means runproof
+// died: the listed groups are ended, and so is every process that carries the session's marker
+// (`RUNPROOF_SESSION=$1` in its environment), which finds a cell's processes that left their
+// group (`setsid`, a double fork into a new session). The supervisor's own environment has no
+// marker, so neither it nor its grep is ever found.
 const SUPERVISOR_SCRIPT = `trap '' INT TERM HUP QUIT TSTP
 g=' '
 while IFS= read -r l; do
   case $l in
     +*) g="$g\${l#+} " ;;
     -*) case $g in *" \${l#-} "*) g="\${g%% \${l#-} *} \${g#* \${l#-} }" ;; esac ;;
+    Q) exit 0 ;;
   esac
 done
+marked() { grep -lzxF "RUNPROOF_SESSION=$1" /proc/[0-9]*/environ 2>/dev/null | sed -n 's|^/proc/\\([0-9]*\\)/environ$|\\1|p'; }
 for p in $g; do kill -TERM -- "-$p" 2>/dev/null; kill -CONT -- "-$p" 2>/dev/null; done
-[ "$g" = ' ' ] && exit 0
+m=$(marked "$1")
+[ "$g" = ' ' ] && [ -z "$m" ] && exit 0
+for p in $m; do kill -TERM "$p" 2>/dev/null; kill -CONT "$p" 2>/dev/null; done
 sleep 1
 for p in $g; do kill -KILL -- "-$p" 2>/dev/null; done
+for p in $(marked "$1"); do kill -KILL "$p" 2>/dev/null; done
 exit 0
 `;
 
@@ -35,11 +45,11 @@ export interface Supervisor {
 }
 
 /** Starts the supervisor process of one session. */
-export function startSupervisor(): Supervisor {
+export function startSupervisor(marker?: string): Supervisor {
   let child: ChildProcess | undefined;
   try {
     // bash, not sh: dash's kill takes no `--`, so it cannot signal a negative (group) id.
-    child = spawn('bash', ['-c', SUPERVISOR_SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    child = spawn('bash', ['-c', SUPERVISOR_SCRIPT, 'runproof-supervisor', marker ?? ''], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   } catch {
     child = undefined;
   }
@@ -67,6 +77,7 @@ export function startSupervisor(): Supervisor {
       // What the session chose to leave running (killStraysOnClose: false) is released first.
       for (const pgid of watched) send(`-${pgid}`);
       watched.clear();
+      send('Q');
       open = false;
       child?.stdin?.end();
     },

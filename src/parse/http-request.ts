@@ -179,7 +179,7 @@ export function httpTemplateNames(spec: HttpRequestSpec): string[] {
 }
 
 /** Where in a request a placeholder sits: decides how its value is encoded, or whether it is refused. */
-export type HttpTemplateContext = 'origin' | 'userinfo' | 'host' | 'path' | 'query' | 'fragment' | 'header-name' | 'header-value' | 'json-string' | 'json-value' | 'form' | 'xml' | 'text';
+export type HttpTemplateContext = 'origin' | 'userinfo' | 'host' | 'path' | 'query' | 'fragment' | 'header-name' | 'header-value' | 'json-string' | 'json-value' | 'form' | 'xml' | 'multipart' | 'text';
 
 const HOST_VALUE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 const ORIGIN_VALUE = /^https?:\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?$/;
@@ -202,7 +202,11 @@ export function encodeForContext(context: HttpTemplateContext, value: string): {
       return { refused: 'a header name cannot come from a value' };
     case 'header-value':
       // eslint-disable-next-line no-control-regex
-      return /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value) ? { refused: 'a header value cannot hold CR, LF or other control characters' } : { text: value };
+      // C1 controls (NEL) and the Unicode line and paragraph separators end lines for some parsers too.
+      return /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/.test(value) ? { refused: 'a header value cannot hold CR, LF or other control characters' } : { text: value };
+    case 'multipart':
+      // No encoding applies inside a part: a value on one line can never begin a `--boundary` line.
+      return /[\r\n]/.test(value) ? { refused: 'in a multipart body a value cannot hold CR or LF: it could start a new part' } : { text: value };
     case 'json-string':
       return { text: JSON.stringify(value).slice(1, -1).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') };
     case 'json-value':
@@ -280,6 +284,7 @@ function bodyContext(spec: HttpRequestSpec): 'json' | HttpTemplateContext {
   if (type.includes('json')) return 'json';
   if (type.includes('x-www-form-urlencoded')) return 'form';
   if (type.includes('xml')) return 'xml';
+  if (type.startsWith('multipart/')) return 'multipart';
   if (type === '' && /^\s*[[{]/.test(spec.body ?? '') && !/^\s*\{\{/.test(spec.body ?? '')) return 'json';
   return 'text';
 }

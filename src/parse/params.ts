@@ -34,6 +34,11 @@ const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'fish', 'ash
 /** Builtins whose arguments name variables; `name[…]` there is a subscript, evaluated as arithmetic. */
 const NAME_COMMANDS = new Set(['read', 'unset', 'mapfile', 'readarray', 'declare', 'local', 'typeset', 'readonly', 'export', 'getopts', 'printf', 'wait']);
 const DECLARERS = new Set(['declare', 'local', 'typeset', 'readonly', 'export']);
+const TEST_COMMANDS = new Set(['[[', 'test', '[']);
+// Variables whose value is a command: bash expands prompts (`$(…)` included) and runs
+// PROMPT_COMMAND, BASH_ENV and ENV; programs run pagers, editors, askpass and ssh commands.
+const CODE_VARIABLE =
+  /^(?:PS[0-4]|PROMPT_COMMAND|BASH_ENV|ENV|FCEDIT|EDITOR|VISUAL|PAGER|MANPAGER|LESSOPEN|LESSCLOSE|GIT_SSH_COMMAND|GIT_SSH|GIT_EDITOR|GIT_PAGER|GIT_ASKPASS|GIT_EXTERNAL_DIFF|SSH_ASKPASS|SUDO_ASKPASS|RSYNC_RSH|KUBE_EDITOR|SYSTEMD_PAGER)=/;
 /** `read` options that take a value which is not a variable name. */
 const READ_VALUE_OPTIONS = new Set(['-p', '-d', '-t', '-n', '-N', '-u', '-i']);
 /** Options after which the next word is a program or query text. */
@@ -187,6 +192,12 @@ function collectFromCommand(text: string, cmd: SimpleCommand, out: PlaceholderOc
   const readsScript = SHELLS.has(name) || EVALUATORS.has(name) || name === 'source' || name === '.';
   const noDashDash = (i: number): boolean => !argv.slice(1, i).includes('--');
   const declaresInteger = DECLARERS.has(name) && argv.slice(at + 1).some((a) => /^-[A-Za-z]*i/.test(a));
+  // `declare -n ref=<p>`: a nameref's value is a variable name (`a[$(…)]` is a subscript, evaluated).
+  const declaresNameref = DECLARERS.has(name) && argv.slice(at + 1).some((a) => /^-[A-Za-z]*n/.test(a));
+  // `[[ -v <p> ]]`, `test -v <p>`: the operand is a variable name, its subscript evaluated.
+  const testsName = (index: number): boolean => TEST_COMMANDS.has(name) && /^-[vR]$/.test(argv[index - 1] ?? '');
+  // `$[ 1 + <p> ]` spans words: an unclosed `$[` anywhere before the placeholder in this command.
+  const commandStart = Math.min(...[...cmd.assignments, ...cmd.args].map((w) => w.start));
   const isProgramWord = (i: number): boolean => program && (PROGRAM_OPTION.test(argv[i - 1] ?? '') || i === at + 1);
 
   const scanWord = (word: WordToken, index: number, assignment: boolean): void => {
@@ -196,7 +207,11 @@ function collectFromCommand(text: string, cmd: SimpleCommand, out: PlaceholderOc
         const inWord = offset - word.start;
         const before = raw.slice(0, inWord);
         if (feed) return feed.kind === 'program' ? { restriction: 'code', reason: `${feed.reader} reads it as program text` } : { restriction: 'plain', reason: `${feed.reader} reads it as shell script` };
-        if (isInsideDollarBracket(before)) return { restriction: 'integer', reason: '$[ ] evaluates it as arithmetic' };
+        if (isInsideDollarBracket(before) || isInsideDollarBracket(text.slice(commandStart, offset))) return { restriction: 'integer', reason: '$[ ] evaluates it as arithmetic' };
+        if (CODE_VARIABLE.test(before) && (assignment || DECLARERS.has(name))) return { restriction: 'plain', reason: `${before.slice(0, before.indexOf('='))} holds a command: bash or a program runs its value` };
+        if (!assignment && index > at && testsName(index)) return { restriction: 'name', reason: `${argv[index - 1]} takes it as a variable name` };
+        if (!assignment && index > at && declaresNameref && before.includes('=')) return { restriction: 'name', reason: `${name} -n takes it as a variable name` };
+        if (!assignment && name === 'history' && argv.slice(at + 1, index).includes('-s')) return { restriction: 'plain', reason: 'history -s stores it as a command that fc runs' };
         const subscriptOpen = /^[A-Za-z_]\w*\[[^\]]*$/.test(before) && (assignment || NAME_COMMANDS.has(name));
         if (subscriptOpen) return { restriction: 'integer', reason: 'an array subscript is evaluated as arithmetic' };
         if (integerCommand) return { restriction: 'integer', reason: `${name} evaluates it as arithmetic` };
@@ -243,10 +258,18 @@ function nameWord(argv: string[], at: number, name: string, index: number): bool
   return true;
 }
 
-// True when `before` (a word's text up to a placeholder) has an open `$[`.
+// True when `before` (text up to a placeholder) has an open `$[`: brackets are counted, so
+// `$[ a[1] + <p> ]` is still open.
 function isInsideDollarBracket(before: string): boolean {
-  const open = before.lastIndexOf('$[');
-  return open >= 0 && !before.slice(open).includes(']');
+  for (let open = before.lastIndexOf('$['); open >= 0; open = open === 0 ? -1 : before.lastIndexOf('$[', open - 1)) {
+    let depth = 0;
+    for (let i = open + 1; i < before.length; i++) {
+      if (before[i] === '[') depth++;
+      else if (before[i] === ']') depth--;
+    }
+    if (depth > 0) return true;
+  }
+  return false;
 }
 
 function scanPart2(text: string, parts: WordPart[], restriction: PlaceholderOccurrence['restriction'], reason: string | undefined, out: PlaceholderOccurrence[]): void {

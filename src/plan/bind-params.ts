@@ -17,6 +17,9 @@ export interface BoundCommand {
   structural: string;
 }
 
+// `[` followed, before its `]`, by `$` or a backtick (see bindParameters).
+const SUBSCRIPT_EXPANSION = /\[[^\]]*[$`]/;
+
 /**
  * Replaces each placeholder token with a reference to an environment variable holding the value,
  * so that no value can change the command's structure: `$(touch /tmp/x)'";rm -rf /` arrives as
@@ -77,6 +80,15 @@ export function bindParameters(
   for (const o of occurrences) {
     const value = values[o.name]!;
     if (!isValueAllowed(o, value)) throw unsafeContextError(o, value);
+    // A value bash would run if it ever reached arithmetic through a variable (`y=<p>; $((y))`,
+    // `[[ $y -eq 1 ]]`, `${arr[y]}`, in this cell, a later one or a script): arithmetic expands an
+    // array subscript inside a variable's value, `$(…)` and backticks included. Flows through
+    // variables cannot be followed, so the value itself is refused, wherever it stands.
+    if (SUBSCRIPT_EXPANSION.test(value) && !(options?.optionLike?.has(o.name) ?? false)) {
+      throw new RunproofError('RP_BAD_PARAMETER', `the value of parameter "${o.name}" (${o.token}) holds an array subscript with an expansion ([…$ or […\`), which bash arithmetic would run`, {
+        hint: `give a value without "$" or "\`" inside [ ], or declare a pattern for "${o.name}" in front matter that allows it`,
+      });
+    }
     if (o.startsArgument && value.startsWith('-') && !(options?.optionLike?.has(o.name) ?? false)) {
       throw new RunproofError('RP_BAD_PARAMETER', `the value of parameter "${o.name}" (${o.token}) starts with "-" and would be read as an option`, {
         hint: `give a value that does not start with -, put -- before ${o.token} in the cell, or declare a pattern for "${o.name}" in front matter that allows it`,

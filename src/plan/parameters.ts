@@ -12,11 +12,19 @@ export interface GivenValue {
   source: 'flag' | 'env-file' | 'prompt' | 'environment';
 }
 
+// A malformed `name=value` shown in an error without its value: what follows the `=` (or the
+// whole text, with no `=`) may be a secret, and errors reach the terminal and CI logs.
+function withoutValue(text: string): string {
+  const eq = text.indexOf('=');
+  if (eq === -1) return `(${text.length} characters, no "=": not shown, it may be a value)`;
+  return `"${text.slice(0, Math.min(eq, 60))}=…"`;
+}
+
 /** Parses one `--set name=value` flag. */
 export function parseSetFlag(text: string): GivenValue {
   const eq = text.indexOf('=');
   if (eq <= 0) {
-    throw new RunproofError('RP_BAD_FLAG', `--set "${text}" is not name=value`, {
+    throw new RunproofError('RP_BAD_FLAG', `--set ${withoutValue(text)} is not name=value`, {
       hint: 'write --set commit_sha=abc123 (the name, an equals sign, the value)',
     });
   }
@@ -82,7 +90,7 @@ export function parseEnvFile(text: string, path: string): GivenValue[] {
     if (line === '' || line.startsWith('#')) return;
     const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(.*)$/.exec(line);
     if (!match) {
-      throw new RunproofError('RP_BAD_ENV_FILE', `${path}:${index + 1}: "${raw.slice(0, 60)}" is not NAME=value`, {
+      throw new RunproofError('RP_BAD_ENV_FILE', `${path}:${index + 1}: ${withoutValue(raw.trim())} is not NAME=value`, {
         hint: 'each line of an env file is NAME=value, a # comment, or blank',
       });
     }

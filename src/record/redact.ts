@@ -171,9 +171,127 @@ const scanUrlPasswords: PatternRule = (text, found) => {
     if (at === 0 || !/[A-Za-z0-9+.-]/.test(text[at - 1]!)) continue;
     URL_USERINFO_RE.lastIndex = at + 3;
     const m = URL_USERINFO_RE.exec(text);
-    if (!m || isReference(m[1]!)) continue;
-    const [s, e] = m.indices![1]!;
-    found({ start: s, end: e, from: at + 3, label: 'url-password', complete: true, learn: true });
+    if (m && !isReference(m[1]!)) {
+      const [s, e] = m.indices![1]!;
+      found({ start: s, end: e, from: at + 3, label: 'url-password', complete: true, learn: true });
+      continue;
+    }
+    // A token given as the whole userinfo (`https://ghp_x@github.com/`, `https://TOKEN@host`): a
+    // name that long and without a password is a credential, not a user.
+    URL_TOKEN_USER_RE.lastIndex = at + 3;
+    const t = URL_TOKEN_USER_RE.exec(text);
+    if (t && !isReference(t[1]!) && /\d/.test(t[1]!)) {
+      const [s, e] = t.indices![1]!;
+      found({ start: s, end: e, from: at + 3, label: 'url-token', complete: true, learn: true });
+    }
+  }
+};
+const URL_TOKEN_USER_RE = /([^\s:@/?#'"]{16,256})@/dy;
+
+// Credentials of well-known shapes, wherever they stand (no name needed): private key blocks,
+// JWTs, AWS access key ids, GitHub, GitLab, Slack, Stripe, npm, Google, SendGrid and `sk-` API
+// tokens. Each regex starts with a literal prefix, so the scan stays linear.
+const TOKEN_SHAPES: Array<[string, RegExp]> = [
+  ['jwt', /eyJ[A-Za-z0-9_-]{4,8192}\.eyJ[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,8192}/g],
+  ['aws-access-key-id', /(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z0-9]{16}/g],
+  ['github-token', /(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})/g],
+  ['gitlab-token', /gl(?:pat|dt|rt|ptt|ft|imt|agent|oas|cbt|soat)-[A-Za-z0-9_-]{20,255}/g],
+  ['slack-token', /xox[abposre]-[A-Za-z0-9-]{10,255}/g],
+  ['slack-webhook', /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{10,255}/g],
+  ['stripe-key', /(?:(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,255}|whsec_[A-Za-z0-9]{20,255})/g],
+  ['npm-token', /npm_[A-Za-z0-9]{36,255}/g],
+  ['google-api-key', /AIza[0-9A-Za-z_-]{35}/g],
+  ['sendgrid-key', /SG\.[A-Za-z0-9_-]{16,64}\.[A-Za-z0-9_-]{16,64}/g],
+  ['api-key', /sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,255}/g],
+];
+const scanTokenShapes: PatternRule = (text, found) => {
+  for (const [label, re] of TOKEN_SHAPES) {
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      const end = m.index + m[0].length;
+      // `sk-` also begins words (`disk-pressure-eviction-threshold`): a key has a digit and starts a word.
+      if (label === 'api-key' && (/[A-Za-z0-9]/.test(text[m.index - 1] ?? '') || !/\d/.test(m[0]))) continue;
+      found({ start: m.index, end, label, complete: end < text.length, learn: true });
+    }
+  }
+};
+
+// A private key block: everything between `-----BEGIN … PRIVATE KEY-----` and its END line (the
+// only rule that spans lines). Until the END line arrives the block runs to the end of the text,
+// so a stream holds it back; a block longer than PEM_LIMIT is hidden up to there.
+const PEM_LIMIT = 65536;
+const PEM_BEGIN_RE = /-----BEGIN ([A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?)-----/g;
+const scanPrivateKeys: PatternRule = (text, found) => {
+  PEM_BEGIN_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = PEM_BEGIN_RE.exec(text)) !== null) {
+    const start = m.index + m[0].length;
+    const endMark = text.indexOf('-----END ', start);
+    const limit = Math.min(text.length, start + PEM_LIMIT);
+    const end = endMark !== -1 && endMark <= limit ? endMark : limit;
+    found({ start, end, from: m.index, label: 'private-key', complete: endMark !== -1 && endMark <= limit, learn: false });
+    PEM_BEGIN_RE.lastIndex = Math.max(start, end);
+  }
+};
+
+// Config lines that hold a password by position, not by a `name=` or `name:`: `.netrc`
+// (`machine h login u password P`, or `password P` on a line of its own), `.pgpass`
+// (`host:port:db:user:password`), SQL (`IDENTIFIED BY 'x'`, `WITH PASSWORD 'x'`) and XML elements
+// of secret-sounding names (`<password>x</password>`).
+const NETRC_RE = /(?:password|passwd)[ \t]+([^\s]{1,4096})[ \t]*(?:\r?\n|\r|$)/gi;
+const NETRC_LINE_HEAD = /^[ \t]*(?:(?:machine|default)(?:[ \t]|$)[^\r\n]*)?$/i;
+const PGPASS_PORT_RE = /:(?:\d{1,5}|\*):/g;
+const PGPASS_LINE_RE = /^[ \t]*[^\s:#][^\s:]{0,255}:(?:\d{1,5}|\*):[^\s:]{1,255}:[^\s:]{1,255}:(\S{1,4096})[ \t]*$/;
+const SQL_PASSWORD_RE = /(?:identified[ \t]+(?:with[ \t]+[A-Za-z_]+[ \t]+)?by|password)[ \t]+(?:'([^'\r\n]{1,4096})'|"([^"\r\n]{1,4096})")/dgi;
+const XML_ELEMENT_RE = /<([A-Za-z_][A-Za-z0-9_.:-]{0,63})>([^<\r\n]{1,4096})<\/\1>/dg;
+const scanConfigLines: PatternRule = (text, found) => {
+  // `.pgpass`: anchored on the `:port:` field, then the whole line is read.
+  PGPASS_PORT_RE.lastIndex = 0;
+  let lastLine = -1;
+  for (let p = PGPASS_PORT_RE.exec(text); p !== null; p = PGPASS_PORT_RE.exec(text)) {
+    const lineStart = Math.max(text.lastIndexOf('\n', p.index), text.lastIndexOf('\r', p.index)) + 1;
+    if (lineStart === lastLine || p.index - lineStart > 300) continue;
+    lastLine = lineStart;
+    let lineEnd = lineStart;
+    while (lineEnd < text.length && lineEnd - lineStart < 5000 && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
+    const m = PGPASS_LINE_RE.exec(text.slice(lineStart, lineEnd));
+    if (!m || isReference(m[1]!) || isTrivialValue(m[1]!)) continue;
+    const start = lineStart + m[0].lastIndexOf(m[1]!);
+    found({ start, end: start + m[1]!.length, from: lineStart, label: 'password', complete: lineEnd < text.length, learn: true });
+  }
+  for (const re of [NETRC_RE]) {
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      const value = m[1]!;
+      if (isReference(value) || isTrivialValue(value)) continue;
+      // `.netrc`: `password` begins its line, or the line begins with `machine` or `default`.
+      if (re === NETRC_RE) {
+        const lineStart = Math.max(text.lastIndexOf('\n', m.index - 1), text.lastIndexOf('\r', m.index - 1)) + 1;
+        if (m.index - lineStart > 1024 || !NETRC_LINE_HEAD.test(text.slice(lineStart, m.index))) continue;
+      }
+      const start = m.index + m[0].lastIndexOf(value);
+      const end = start + value.length;
+      // A line is whole only once its end arrived.
+      found({ start, end, from: m.index, label: 'password', complete: m.index + m[0].length < text.length, learn: true });
+    }
+  }
+  SQL_PASSWORD_RE.lastIndex = 0;
+  let q: RegExpExecArray | null;
+  while ((q = SQL_PASSWORD_RE.exec(text)) !== null) {
+    const group = q[1] !== undefined ? 1 : 2;
+    if (isReference(q[group]!) || isTrivialValue(q[group]!)) continue;
+    const [s, e] = q.indices![group]!;
+    found({ start: s, end: e, from: q.index, label: 'password', complete: true, learn: true });
+  }
+  XML_ELEMENT_RE.lastIndex = 0;
+  let x: RegExpExecArray | null;
+  while ((x = XML_ELEMENT_RE.exec(text)) !== null) {
+    const name = x[1]!.replace(/^.*:/, '');
+    if (!isSecretName(name) || isReference(x[2]!) || isTrivialValue(x[2]!)) continue;
+    const [s, e] = x.indices![2]!;
+    found({ start: s, end: e, from: x.index, label: name, complete: true, learn: LEARN_NAME.test(name) });
   }
 };
 
@@ -196,6 +314,8 @@ function isMemberNameCode(c: number): boolean {
 function isLineLeadCode(c: number): boolean {
   return c === 32 || c === 9 || c === 34 || c === 39 || c === 45;
 }
+// Signed-URL signatures (`?sig=` of an Azure SAS, `Signature=`, `X-Amz-Signature=`): bearer credentials.
+const SIGNATURE_NAME = /^(?:sig|signature|X_Amz_Signature|Signature)$/i;
 
 // Assignments of secret-sounding names: `PGPASSWORD=x`, `export API_TOKEN="x"`, `--password=x`, `?token=x`.
 const scanAssignments: PatternRule = (text, found) => {
@@ -209,7 +329,7 @@ const scanAssignments: PatternRule = (text, found) => {
     const before = eq > 0 ? text.charCodeAt(eq - 1) : 0;
     if (text.charCodeAt(eq + 1) === 61 || before === 33 || before === 60 || before === 62 || before === 61) continue; // `==`, `!=`, `<=`: a comparison
     const name = text.slice(start, nameEnd);
-    if (!isSecretName(name)) continue;
+    if (!isSecretName(name) && !SIGNATURE_NAME.test(name)) continue;
     let valueAt = eq + 1;
     if (nameEnd < eq) while (valueAt < text.length && valueAt - eq < 8 && (text[valueAt] === ' ' || text[valueAt] === '\t')) valueAt++;
     ASSIGNMENT_VALUE_PLAIN_RE.lastIndex = valueAt;
@@ -219,7 +339,7 @@ const scanAssignments: PatternRule = (text, found) => {
     if (isReference(value)) continue;
     const s = m[3] !== undefined ? m.index : m.index + 1;
     const e = s + value.length;
-    found({ start: s, end: e, from: start, label: name, complete: ASSIGNMENT_VALUE_PLAIN_RE.lastIndex < text.length, labelAt: [start, nameEnd], learn: LEARN_NAME.test(name) });
+    found({ start: s, end: e, from: start, label: name, complete: ASSIGNMENT_VALUE_PLAIN_RE.lastIndex < text.length, labelAt: [start, nameEnd], learn: LEARN_NAME.test(name) || SIGNATURE_NAME.test(name) });
     eq = e - 1;
   }
 };
@@ -295,7 +415,8 @@ const scanJsonMembers: PatternRule = (text, found) => {
 // YAML and `key: value` config lines: `password: x`, `  api_token: "x"`, `- secret: x`. The name
 // must begin its line (after blanks, a list dash or a quote) so prose such as `note: the key` is
 // left alone; `Authorization: Bearer x` is the header rule's.
-const COLON_MEMBER_RE = /[ \t]*:[ \t]+(?:"([^"\r\n]{1,4096})"?|'([^'\r\n]{1,4096})'?|([^\s#][^\r\n]{0,4095}))/dy;
+// Also `password:x` with no blank (one word: a value that is not YAML is still a value).
+const COLON_MEMBER_RE = /[ \t]*:(?:[ \t]+(?:"([^"\r\n]{1,4096})"?|'([^'\r\n]{1,4096})'?|([^\s#][^\r\n]{0,4095}))|([^\s#"'/:][^\s]{3,4095}))/dy;
 const scanColonMembers: PatternRule = (text, found) => {
   for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
     let nameEnd = colon;
@@ -313,7 +434,7 @@ const scanColonMembers: PatternRule = (text, found) => {
     COLON_MEMBER_RE.lastIndex = nameEnd + (text[nameEnd] === '"' || text[nameEnd] === "'" ? 1 : 0);
     const m = COLON_MEMBER_RE.exec(text);
     if (!m) continue;
-    const group = m[1] !== undefined ? 1 : m[2] !== undefined ? 2 : 3;
+    const group = m[1] !== undefined ? 1 : m[2] !== undefined ? 2 : m[3] !== undefined ? 3 : 4;
     let [s, e] = m.indices![group]!;
     // An escaped line end ends the value too (`password: x\n` inside a printf format).
     const escapedEnd = /\\[nr]/.exec(text.slice(s, e));
@@ -408,6 +529,9 @@ const RULES: Array<{ scan: PatternRule; mayMatch?: (text: string) => boolean }> 
   { scan: scanJsonMembers, mayMatch: (text) => text.indexOf('"') !== -1 && text.indexOf(':') !== -1 },
   { scan: scanColonMembers },
   { scan: scanOptions },
+  { scan: scanTokenShapes },
+  { scan: scanPrivateKeys },
+  { scan: scanConfigLines },
 ];
 
 // Base64 forms of a value (`echo -n $TOKEN | base64`, a token inside an encoded blob): the whole
@@ -453,6 +577,24 @@ function otherEncodings(value: string): string[] {
   return out;
 }
 
+// Encodings matched by their skeletons only (never as literals: as long as six characters per
+// character of the value, they would make every stream hold back that much).
+function skeletonEncodings(value: string): string[] {
+  // Per character or byte, as escapes, entities and number lists print them: `\u0070\u0061…`,
+  // `&#112;&#97;…`, `&#x70;`/`\x70` (one skeleton), `\160\141` and `od -to1`, `112 97` (`od -tu1`),
+  // quoted-printable (`=3D`, soft breaks are line ends), and the value reversed (`rev`). Matched
+  // by their skeletons (see `skeletonOf`), so any separators between the parts still match.
+  const bytes = Buffer.from(value, 'utf8');
+  const out: string[] = [];
+  const chars = [...value];
+  out.push(value.split('').map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''));
+  out.push(chars.map((c) => `&#${c.codePointAt(0)!};`).join(''), [...bytes].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join(''));
+  out.push([...bytes].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join(''), [...bytes].map((b) => String(b)).join(' '));
+  out.push([...bytes].map((b) => (b >= 33 && b <= 126 && b !== 61 ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`)).join(''));
+  out.push(chars.reverse().join(''));
+  return out;
+}
+
 // Hashes, commits and times that runproof itself computes: a 4-character secret such as
 // `2026` must not turn a timestamp or digest into text the schema rejects on read-back.
 const STRUCTURAL_KEYS = new Set(['sha256', 'commit', 'at', 'startedAt', 'endedAt', 'since']);
@@ -476,6 +618,12 @@ class RedactorImpl implements Redactor {
   readonly warnings: string[] = [];
   maxSecretLength = 0;
   generation = 0;
+  // Skeletons of the known values and their encodings (see `skeletonOf`): every GRAM-character
+  // piece of a long one, short ones whole; indexed by their first MIN_SKELETON characters (a
+  // 16-bit filter of that prefix's hash first, so the scan costs a few operations a character).
+  private readonly skeletonPatterns = new Map<string, Array<{ pattern: string; label: string }>>();
+  private readonly skeletonFilter = new Uint8Array(FILTER_SIZE);
+  private skeletonCount = 0;
 
   constructor(
     secrets: readonly SecretInput[],
@@ -505,6 +653,7 @@ class RedactorImpl implements Redactor {
       return [];
     }
     const added: string[] = [];
+    for (const variant of [...variants, ...skeletonEncodings(trimmed)]) this.addSkeleton(name, skeletonOf(lowerSameLength(variant)).skeleton);
     for (const variant of variants) {
       // Literals are matched ignoring letter case (hex and base64 in upper or lower case, a value
       // passed through `tr a-z A-Z`): they are kept in lower case and matched in lowered text.
@@ -519,6 +668,79 @@ class RedactorImpl implements Redactor {
       this.generation++;
     }
     return added;
+  }
+
+  private addSkeleton(name: string, skeleton: string): void {
+    if (skeleton.length < MIN_SKELETON) return;
+    if (skeleton.length < GRAM) this.addSkeletonPattern(skeleton, name);
+    else for (let at = 0; at + GRAM <= skeleton.length; at++) this.addSkeletonPattern(skeleton.slice(at, at + GRAM), name);
+  }
+
+  private addSkeletonPattern(pattern: string, label: string): void {
+    const prefix = pattern.slice(0, MIN_SKELETON);
+    let list = this.skeletonPatterns.get(prefix);
+    if (list === undefined) this.skeletonPatterns.set(prefix, (list = []));
+    if (list.some((p) => p.pattern === pattern)) return;
+    list.push({ pattern, label });
+    this.skeletonFilter[filterIndex(prefixHash(prefix))] = 1;
+    this.skeletonCount++;
+    this.generation++;
+  }
+
+  // Ranges where a known value's skeleton shows in `lower`'s skeleton: a value split across lines
+  // (`fold`, halves printed apart), spaced out, in `od`/`xxd` hex groups, as entities or escapes.
+  // One rolling hash of the last MIN_SKELETON skeleton characters; a hit is confirmed by reading
+  // the skeleton on from there.
+  private skeletonRanges(lower: string): Range[] {
+    if (this.skeletonCount === 0) return [];
+    const out: Range[] = [];
+    const ring = new Int32Array(MIN_SKELETON);
+    let seen = 0;
+    let h = 0;
+    for (let i = 0; i < lower.length; i++) {
+      const c = lower.charCodeAt(i);
+      if (!isSkeletonChar(c)) continue;
+      const slot = seen & RING_MASK;
+      if (seen >= MIN_SKELETON) h = (h - Math.imul(lower.charCodeAt(ring[slot]!), PREFIX_TOP)) | 0;
+      h = (Math.imul(h, GRAM_BASE) + c) | 0;
+      ring[slot] = i;
+      seen++;
+      if (seen < MIN_SKELETON || this.skeletonFilter[filterIndex(h)] === 0) continue;
+      let prefix = '';
+      for (let k = 0; k < MIN_SKELETON; k++) prefix += lower[ring[(seen + k) & RING_MASK]!];
+      const candidates = this.skeletonPatterns.get(prefix);
+      if (candidates === undefined) continue;
+      const start = ring[seen & RING_MASK]!;
+      for (const { pattern, label } of candidates) {
+        let at = i + 1;
+        let matched = MIN_SKELETON;
+        let last = i;
+        while (matched < pattern.length && at < lower.length) {
+          const d = lower.charCodeAt(at);
+          if (isSkeletonChar(d)) {
+            if (d !== pattern.charCodeAt(matched)) break;
+            matched++;
+            last = at;
+          }
+          at++;
+        }
+        if (matched === pattern.length) out.push({ start, end: last + 1, label });
+      }
+    }
+    return out;
+  }
+
+  // Where a stream must hold back so that a value's skeleton cut at the end is matched whole
+  // with what follows: the last GRAM-1 skeleton characters (at most SKELETON_HOLD characters).
+  skeletonHold(text: string): number {
+    if (this.skeletonCount === 0) return text.length;
+    let count = 0;
+    let at = text.length;
+    while (at > 0 && text.length - at < SKELETON_HOLD && count < GRAM - 1) {
+      if (isSkeletonChar(text.charCodeAt(at - 1) | 32)) count++;
+      at--;
+    }
+    return at;
   }
 
   // Finds every range to hide in `text`. With `final` false the text may continue: matches
@@ -550,6 +772,7 @@ class RedactorImpl implements Redactor {
       }
     }
     if (learnedNow.length > 0) ranges.push(...this.literalRanges(lowerSameLength(text), learnedNow));
+    ranges.push(...this.skeletonRanges(this.literals.size > 0 ? lowerSameLength(text) : text));
     return mergeRanges(ranges);
   }
 
@@ -638,7 +861,7 @@ class RedactorImpl implements Redactor {
         changed = false;
         if (held.length === 0) return '';
         const ranges = this.findRanges(held, false);
-        const cut = safeCut(held, ranges, this.maxSecretLength);
+        const cut = safeCut(held, ranges, this.maxSecretLength, this.skeletonHold(held));
         // Ranges are sorted: only one starting before the cut changes what is emitted now.
         changed = ranges.length > 0 && ranges[0]!.start < cut;
         const out = changed ? applyRanges(held, ranges, cut) : held.slice(0, cut);
@@ -664,7 +887,7 @@ class RedactorImpl implements Redactor {
 // - a literal of up to maxSecretLength characters may begin in the last maxSecretLength-1
 //   characters; moving the cut back for it must land on a line start or PATTERN_WINDOW from the end;
 // - a match found across the cut (its left context included) moves the cut to where it begins.
-function safeCut(text: string, ranges: Range[], maxSecretLength: number): number {
+function safeCut(text: string, ranges: Range[], maxSecretLength: number, skeletonLimit: number): number {
   const len = text.length;
   const floor = len - PATTERN_WINDOW;
   // max(start of the line holding `at`, floor): only the last PATTERN_WINDOW characters are
@@ -678,7 +901,7 @@ function safeCut(text: string, ranges: Range[], maxSecretLength: number): number
   };
   const patternSafe = (at: number): number => (len - at >= PATTERN_WINDOW || at === 0 ? at : lineStartAbove(at));
   let cut = lineStartAbove(len);
-  const literalLimit = len - Math.max(0, maxSecretLength - 1);
+  const literalLimit = Math.min(len - Math.max(0, maxSecretLength - 1), skeletonLimit);
   if (literalLimit < cut) cut = patternSafe(Math.max(0, literalLimit));
   if (cut <= 0) return 0;
   // Ranges are sorted by start; a range's left context (`from`) may begin before earlier ranges.
@@ -709,6 +932,58 @@ function isHighSurrogate(c: number): boolean {
 
 function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
+}
+
+// Skeleton matching (SECURITY L4): a value is also found by its letters and digits alone, in
+// order, whatever stands between them, so a value printed in pieces or spaced out is still hidden.
+// Long values are matched by any GRAM consecutive skeleton characters (a 12-character piece of a
+// secret is a leak too; shorter pieces of low-entropy values recur in ordinary text). Skeletons of
+// MIN_SKELETON..GRAM-1 characters are matched only whole; shorter ones only as literals (a
+// skeleton that short would hide ordinary words).
+const GRAM = 12;
+const MIN_SKELETON = 8; // a power of two: the ring of the last MIN_SKELETON positions
+const RING_MASK = MIN_SKELETON - 1;
+const FILTER_SIZE = 1 << 20;
+// The filter slot of a prefix hash (its bits mixed so that nearby hashes spread out).
+function filterIndex(h: number): number {
+  return (h ^ (h >>> 13) ^ (h >>> 26)) & (FILTER_SIZE - 1);
+}
+const SKELETON_HOLD = 4096;
+const GRAM_BASE = 0x01000193;
+const PREFIX_TOP = (() => {
+  let p = 1;
+  for (let i = 1; i < MIN_SKELETON; i++) p = Math.imul(p, GRAM_BASE);
+  return p;
+})();
+
+// ASCII digits and lower-case letters, and every non-ASCII letter-like code unit (ö, ß, CJK).
+function isSkeletonChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c >= 0xc0;
+}
+
+// The skeleton of lower-cased text, and the index in the text of each of its characters.
+function skeletonOf(lower: string): { skeleton: string; at: Int32Array } {
+  const at = new Int32Array(lower.length);
+  let skeleton = '';
+  let n = 0;
+  let runStart = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    const keep = i < lower.length && isSkeletonChar(lower.charCodeAt(i));
+    if (keep) {
+      if (runStart === -1) runStart = i;
+      at[n++] = i;
+    } else if (runStart !== -1) {
+      skeleton += lower.slice(runStart, i);
+      runStart = -1;
+    }
+  }
+  return { skeleton, at: at.subarray(0, n) };
+}
+
+function prefixHash(prefix: string): number {
+  let h = 0;
+  for (let i = 0; i < prefix.length; i++) h = (Math.imul(h, GRAM_BASE) + prefix.charCodeAt(i)) | 0;
+  return h;
 }
 
 // Lower-cases ASCII letters (and other letters whose lower case has the same length), keeping

@@ -40,11 +40,18 @@ async function processesOf(session: string): Promise<number[]> {
   return found;
 }
 
-function startRun(seconds: number): { child: ChildProcess; evidence: string } {
+// Processes that leave the cell's group: a new session (setsid, also double-forked), nohup + disown.
+const escapes = (seconds: number): string[] => [
+  `setsid bash -c 'sleep ${seconds}; touch late-setsid' > /dev/null 2>&1 < /dev/null &`,
+  `( setsid bash -c 'trap "" TERM; sleep ${seconds}; touch late-double-fork' > /dev/null 2>&1 < /dev/null & ) &`,
+  `nohup bash -c 'sleep ${seconds}; touch late-nohup' > /dev/null 2>&1 & disown`,
+];
+
+function startRun(seconds: number, escaping = false): { child: ChildProcess; evidence: string } {
   const runbook = join(dir, 'slow.md');
   writeFileSync(
     runbook,
-    ['# Slow', '', '## Deploy', '', '```bash', 'touch started', `(sleep ${seconds}; touch late-child) &`, `sleep ${seconds}`, 'touch late-cell', '```', ''].join('\n'),
+    ['# Slow', '', '## Deploy', '', '```bash', ...(escaping ? escapes(seconds) : []), 'touch started', `(sleep ${seconds}; touch late-child) &`, `sleep ${seconds}`, 'touch late-cell', '```', ''].join('\n'),
   );
   const evidence = join(dir, 'ev');
   const child = spawn(process.execPath, [CLI, 'run', runbook, '--yes', '--allow', 'write', '--evidence-dir', evidence], {
@@ -94,6 +101,36 @@ describe('a killed runner leaves no running cell', () => {
     expect(existsSync(join(dir, 'late-cell'))).toBe(false);
     expect(await processesOf(session)).toEqual([]);
   });
+
+  it('kill -9 of runproof mid-cell also ends what left the cell\'s group (setsid, double fork, nohup + disown)', async () => {
+    const { child, evidence } = startRun(3, true);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await waitFor('the cell to start', () => existsSync(join(dir, 'started')));
+    const { session } = await processStart(evidence);
+    await waitFor('the escaped processes', async () => (await processesOf(session)).length >= 5);
+    child.kill('SIGKILL');
+    await exited;
+    await waitFor('every process of the session to end', async () => (await processesOf(session)).length === 0, 10_000);
+    await sleep(3500);
+    for (const late of ['late-setsid', 'late-double-fork', 'late-nohup', 'late-child', 'late-cell']) expect(existsSync(join(dir, late)), late).toBe(false);
+  }, 60_000);
+
+  it('recover also ends processes that left the cell\'s group when the supervisor was killed too', async () => {
+    const { child, evidence } = startRun(30, true);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await waitFor('the cell to start', () => existsSync(join(dir, 'started')));
+    const { bundle, session, pgid } = await processStart(evidence);
+    await waitFor('the escaped processes', async () => (await processesOf(session)).length >= 5);
+    const supervisors = (await listProcesses()).filter((p) => p.ppid === child.pid && p.pgid !== pgid && p.pid !== pgid);
+    for (const s of supervisors) process.kill(s.pid, 'SIGKILL');
+    child.kill('SIGKILL');
+    await exited;
+    const result = await runCli(['recover', bundle, '--json'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { survivorsEnded: string[] };
+    expect(summary.survivorsEnded.join('\n')).toContain('had left their process group');
+    expect(await processesOf(session)).toEqual([]);
+  }, 90_000);
 
   it('recover reports and ends a cell that outlived both runproof and its supervisor', async () => {
     // A cell long enough to outlive the start of `recover` on a loaded machine.

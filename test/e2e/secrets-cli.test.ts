@@ -145,6 +145,42 @@ describe('secrets written in the runbook (L3)', () => {
   }, 120_000);
 });
 
+describe('secrets in pieces, encoded per character, of well-known shapes, and in names and titles (L4)', () => {
+  it('a known value folded, spaced, as od/xxd hex groups, entities, escapes, quoted-printable or reversed, and shaped credentials with no name, never reach a file or the terminal', async () => {
+    const value = 'Vx9-PLANTpieces+Qz7/w';
+    const shaped = ['ghp_0123456789abcdefPLANTghTOKEN0123456', 'AKIAQ3EGPLANT7EXAMPL', 'PLANTnetrcPw1x', 'PLANTpgpassPw2x', 'eyJzdWIiOiJQTEFOVEp3dCJ9'];
+    const body = [
+      'S="$PIECES_TOKEN"',
+      'printf %s "$S" | fold -w 5; echo',
+      "printf %s \"$S\" | sed 's/./& /g'; echo",
+      'printf %s "$S" | od -An -tx1',
+      'printf %s "$S" | od -An -tu1',
+      'printf %s "$S" | xxd | cut -c10-50',
+      "python3 -c 'import sys,quopri;s=sys.argv[1];print(\"\".join(\"&#%d;\"%ord(c) for c in s));print(\"\".join(\"\\\\x%02x\"%ord(c) for c in s));print(quopri.encodestring(s.encode()).decode())' \"$S\"",
+      'printf %s "$S" | rev; echo',
+      'cat "$SHAPES"',
+    ].join('\n');
+    writeFileSync(join(work, 'shapes.txt'), `gh ${shaped[0]}\naws ${shaped[1]}\nmachine h login u password ${shaped[2]}\ndb:5432:app:u:${shaped[3]}\njwt eyJhbGciOiJIUzI1NiJ9.${shaped[4]}.c2ln\n`);
+    const { summary, terminal, bundles } = await run(
+      'pieces.md',
+      `# Pieces PLANTtitle-Sec\n\n## 1. Rotate PLANTtitle-Sec now\n\n${cell('print-PLANTtitle-Sec', body)}`,
+      ['--secret', 'PLANTtitle-Sec', '--allow', 'write'],
+      { PIECES_TOKEN: value, SHAPES: join(work, 'shapes.txt') },
+    );
+    expect(summary.steps.map((s) => s.status)).toEqual(['passed']);
+    const skeleton = (t: string): string => t.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+    const hex = Buffer.from(value).toString('hex');
+    for (const b of bundles) {
+      expect(leaks(b, terminal, [...shaped, 'PLANTtitle-Sec', 'PLANTpieces'])).toEqual([]);
+      for (const file of filesUnder(b)) {
+        const text = skeleton(readFileSync(file, 'latin1'));
+        for (const form of [value, hex, [...value].reverse().join('')]) expect(text.includes(skeleton(form).slice(1, 13)), `${form} in ${file}`).toBe(false);
+      }
+    }
+    expect(skeleton(terminal)).not.toContain(skeleton(value).slice(1, 13));
+  }, 120_000);
+});
+
 describe("runproof's own secrets never reach a cell (L5)", () => {
   it('RUNPROOF_SIGNING_KEY and RUNPROOF_*_TOKEN are not in the cell environment, in any encoding', async () => {
     const key = 'hmac-Key-0123456789abcdefXYZ';

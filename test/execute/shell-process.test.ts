@@ -167,6 +167,29 @@ describe('processes a cell leaves behind', () => {
     expect(await isAlive(stray)).toBe(false);
   });
 
+  it('ends on close what left the cell\'s process group (setsid, a double fork into a new session, nohup, disown)', async () => {
+    const pidFile = join(dir, 'escaped.pid');
+    const outcome = await session.run(
+      {
+        command: [
+          `setsid bash -c 'echo $$ >> "${pidFile}"; exec sleep 1000' > /dev/null 2>&1 < /dev/null &`,
+          `( setsid bash -c 'trap "" TERM; echo $$ >> "${pidFile}"; while :; do sleep 1; done' > /dev/null 2>&1 < /dev/null & ) &`,
+          `nohup bash -c 'echo $$ >> "${pidFile}"; exec sleep 1000' > /dev/null 2>&1 & disown`,
+          `for i in $(seq 50); do [ "$(wc -l < "${pidFile}" 2>/dev/null)" = 3 ] && break; sleep 0.1; done`,
+        ].join('\n'),
+        timeoutMs: 60_000,
+      },
+      collect(),
+    );
+    expect(outcome.exitCode).toBe(0);
+    const pids = (await readFile(pidFile, 'utf8')).trim().split('\n').map(Number);
+    killed.push(...pids);
+    expect(pids).toHaveLength(3);
+    for (const pid of pids) expect(await isAlive(pid)).toBe(true);
+    await session.close();
+    for (const pid of pids) expect(await isAlive(pid), `pid ${pid}`).toBe(false);
+  }, 60_000);
+
   it('keeps strays alive on close when killStraysOnClose is false', async () => {
     await session.close();
     await openSession({ killStraysOnClose: false });

@@ -141,3 +141,96 @@ describe('encoded forms of known secrets (L4)', () => {
     expect(out).not.toContain(Buffer.from('abcdefghij'.repeat(6).slice(3, 60)).toString('base64').slice(4, 40));
   });
 });
+
+describe('a known value in pieces, spaced out, escaped per character (L4: skeleton matching)', () => {
+  const value = 'Zq7-vault+Tok/9xW=pl';
+  const bytes = Buffer.from(value, 'utf8');
+  const hex = bytes.toString('hex');
+  const qp = [...bytes].map((b) => (b >= 33 && b <= 126 && b !== 61 ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase()}`)).join('');
+  const forms: Array<[string, string]> = [
+    ['fold -w 6', value.match(/.{1,6}/g)!.join('\n')],
+    ['halves on two lines', `${value.slice(0, 10)}\n${value.slice(10)}`],
+    ['spaced out', [...value].join(' ')],
+    ['od -An -tx1', hex.match(/../g)!.join(' ')],
+    ['xxd groups', hex.match(/.{1,4}/g)!.join(' ')],
+    ['xxd -u', hex.toUpperCase().match(/.{1,4}/g)!.join(' ')],
+    ['od -tu1', [...bytes].join('  ')],
+    ['od -to1 / printf %q octal', [...bytes].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('')],
+    ['&#NN; entities', [...value].map((c) => `&#${c.charCodeAt(0)};`).join('')],
+    ['&#xHH; entities', [...value].map((c) => `&#x${c.charCodeAt(0).toString(16)};`).join('')],
+    ['\\xHH escapes', [...bytes].map((b) => `\\x${b.toString(16)}`).join('')],
+    ['\\u escapes of every character', [...value].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')],
+    ['quoted-printable, soft break', `${qp.slice(0, 9)}=\n${qp.slice(9)}`],
+    ['rev', [...value].reverse().join('')],
+    ['a piece of 12 letters and digits alone', value.slice(2, 17)],
+  ];
+  const core = (f: string): string => f.replace(/[^A-Za-z0-9]/g, '').slice(2, -2);
+  const skeletonOfText = (t: string): string => t.replace(/[^A-Za-z0-9]/g, '');
+  it.each(forms)('%s: hidden whole and streamed in small chunks', (_name, form) => {
+    const redactor = createRedactor([{ name: 'VAULT_TOKEN', value }]);
+    const text = `before: ${form} :after\n`;
+    for (const out of [redactor.redact(text), streamAll(redactor, chunk(text, [1, 3, 7])), streamAll(redactor, chunk(text, [2]))]) {
+      expect(skeletonOfText(out), out).not.toContain(core(form));
+      expect(out).toContain('before');
+      expect(out).toContain('after');
+    }
+  });
+  it('leaves ordinary text and short pieces of a low-entropy value alone', () => {
+    const redactor = createRedactor([{ name: 'API_TOKEN', value: 'tok-0123456789' }]);
+    const text = `${'0123456789abcdef'.repeat(4)} 2026-12-05T10:00:00Z exit 0\n`;
+    expect(redactor.redact(text)).toBe(text);
+  });
+});
+
+describe('credentials of well-known shapes and config lines, with no name to go by', () => {
+  const pem = ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW', 'QyNTUxOQAAACBpemKeyBodyLine2abcdefghijklmnopqrstuvwxyz0123456789ABCDE', '-----END OPENSSH PRIVATE KEY-----'].join('\n');
+  const cases: Array<[string, string, string]> = [
+    ['private key block', `${pem}\n`, 'pemKeyBodyLine2'.slice(3)],
+    ['RSA private key block', '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEArsaBodyQ9x\n-----END RSA PRIVATE KEY-----\n', 'MIIEpAIBAAKCAQEArsaBodyQ9x'],
+    ['JWT', 'id_token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJqd3RQbGFudCJ9.c2lnbmF0dXJlX2p3dA\n', 'eyJzdWIiOiJqd3RQbGFudCJ9'],
+    ['AWS access key id', 'aws_access_key_id AKIAQ3EGPLANT7EXAMPL\n', 'AKIAQ3EGPLANT7EXAMPL'],
+    ['GitHub token', 'remote: ghp_0123456789abcdefPLANTghTOKEN0123456 ok\n', 'ghp_0123456789abcdefPLANTghTOKEN0123456'],
+    ['GitHub fine-grained token', 'github_pat_11ABCDEFG0123456789_PLANTfineGrained\n', 'PLANTfineGrained'],
+    ['GitLab token', 'glpat-PLANTgitlab24abcdefgh\n', 'PLANTgitlab24abcdefgh'],
+    ['Slack token', 'xoxb-1234567890-PLANTslackTok-abcdefgh\n', 'PLANTslackTok'],
+    ['Slack webhook', 'https://hooks.slack.com/services/T0000/B0000/PLANTslackHook99\n', 'PLANTslackHook99'],
+    ['Stripe key', 'sk_live_PLANTstripe4eC39HqLyjWDarjtT1zdp7dc\n', 'PLANTstripe4eC39'],
+    ['npm token', '//registry.npmjs.org/:_authToken=npm_PLANTnpmToken23abcdefghijklmnopqrstuv\n', 'PLANTnpmToken23'],
+    ['sk- API key', 'OPENAI key sk-proj-PLANTopenai0123456789abcd\n', 'PLANTopenai0123456789abcd'],
+    ['.netrc on one line', 'machine example.com login alice password PLANTnetrcPw1\n', 'PLANTnetrcPw1'],
+    ['.netrc, password on its own line', 'machine example.com\n  login alice\n  password PLANTnetrcPw2\n', 'PLANTnetrcPw2'],
+    ['.pgpass line', 'db.example.com:5432:appdb:appuser:PLANTpgpassPw2\n', 'PLANTpgpassPw2'],
+    ['SQL IDENTIFIED BY', "CREATE USER app IDENTIFIED BY 'PLANTmysqlIdent13';\n", 'PLANTmysqlIdent13'],
+    ['SQL WITH PASSWORD', "ALTER ROLE app WITH PASSWORD 'PLANTpgRolePw';\n", 'PLANTpgRolePw'],
+    ['XML element', '<db><password>PLANTxmlPw20</password></db>\n', 'PLANTxmlPw20'],
+    ['colon with no blank', 'DB_SECRET:PLANTcolonNoSpace8\n', 'PLANTcolonNoSpace8'],
+    ['token-only URL userinfo', 'https://PLANTtokOnlyUser15x9@github.com/x.git\n', 'PLANTtokOnlyUser15x9'],
+    ['SAS signature', 'https://acct.blob.core.windows.net/c?sv=2022&sig=PLANTsas18abc%3D&se=2025\n', 'PLANTsas18abc'],
+    ['a _PAT variable', 'export GITHUB_PAT=PLANTpat22\n', 'PLANTpat22'],
+  ];
+  it.each(cases)('%s: hidden where it stands, whole and streamed', (_name, text, secret) => {
+    for (const out of [createRedactor().redact(text), streamAll(createRedactor(), chunk(text, [1, 2, 5])), streamAll(createRedactor(), chunk(text, [7]))]) {
+      expect(out).not.toContain(secret);
+    }
+  });
+  it('a block whose END line is still to come is held back by the stream, then hidden', () => {
+    const redactor = createRedactor();
+    const s = redactor.stream();
+    const first = s.push('-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAAplantBody\n');
+    const rest = s.push('lineTwoOfTheKeyPLANT\n-----END PRIVATE KEY-----\nafter\n') + s.flush();
+    expect(first + rest).not.toMatch(/plantBody|lineTwoOfTheKeyPLANT/);
+    expect(first + rest).toContain('after');
+  });
+  it('leaves ordinary text alone', () => {
+    const text = [
+      'disk-pressure-eviction-threshold-for-nodes reached',
+      'task_identifierabcdefghijklmnop',
+      'the password reset page is at /reset',
+      'PATH=/usr/bin PATTERN=x',
+      '10:30:00 started',
+      'see https://github.com/org/repo and git@github.com:org/repo.git',
+      '<name>value here</name>',
+    ].join('\n');
+    expect(createRedactor().redact(text)).toBe(text);
+  });
+});

@@ -58,7 +58,19 @@ function formsOf(value: string): Array<[string, string]> {
     aligned('xy', 'base64'),
     aligned('x', 'base64url'),
     aligned('xy', 'base64url'),
+    // In pieces and per character (matched by their skeletons: values with 12 or more letters and digits).
+    ...(value.replace(/[^A-Za-z0-9]/g, '').length >= 12 ? piecesOf(value) : []),
   ];
+}
+
+function piecesOf(value: string): Array<[string, string]> {
+  const bytes = Buffer.from(value, 'utf8');
+  const folded = value.match(/.{1,7}/gsu)!.join('\n');
+  const spaced = [...value].join(' ');
+  const odHex = bytes.toString('hex').match(/../g)!.join(' ');
+  const reversed = [...value].reverse().join('');
+  const entities = [...value].map((c) => `&#${c.codePointAt(0)};`).join('');
+  return [folded, spaced, odHex, reversed, entities].map((f) => [f, f]);
 }
 
 // Credentials the redactor is not told about: pattern rules must find them wherever they fall.
@@ -84,7 +96,7 @@ describe('redaction property: no claimed form survives into the bundle, the term
       fc.asyncProperty(
         secretValue,
         patternValue,
-        fc.array(fc.tuple(fc.nat(17), fc.nat(6), fc.array(fillerChar, { maxLength: 3000 }).map((a) => a.join(''))), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.tuple(fc.nat(22), fc.nat(6), fc.array(fillerChar, { maxLength: 3000 }).map((a) => a.join(''))), { minLength: 1, maxLength: 12 }),
         fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 8 }),
         fc.integer({ min: 0, max: 200_000 }),
         async (secret, unknown, placements, sizes, bulk) => {
