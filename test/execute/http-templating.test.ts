@@ -185,3 +185,40 @@ describe('before the run', () => {
     expect(codeOf(() => plan('# T\n\n```http\n@host = 127.0.0.1:1\nGET http://{{host}}/\n```\n', {}))).toBe('no error');
   });
 });
+
+// More positions found by attack: a value that starts a new part of a multipart body, and header
+// values with line ends other than CR and LF (NEL, U+2028, U+2029).
+const multipart = (v: string): { method: string; url: string; headers: [string, string][]; body: string } => ({
+  method: 'POST',
+  url: `${base}/upload`,
+  headers: [['Content-Type', 'multipart/form-data; boundary=XX']],
+  body: '--XX\r\nContent-Disposition: form-data; name="note"\r\n\r\n{{v}}\r\n--XX--\r\n',
+});
+
+describe('multipart bodies', () => {
+  test('a value with a line end could start a new part: refused, nothing sent', () => {
+    for (const v of ['x\r\n--XX\r\nContent-Disposition: form-data; name="admin"\r\n\r\ntrue', 'x\n--XX\nname="admin"', 'a\rb']) {
+      const { refused } = substituteTemplateVars(multipart(v), { v });
+      expect(refused, JSON.stringify(v)).toHaveLength(1);
+      expect(refused[0]).toMatch(/^\{\{v\}\}: /);
+    }
+  });
+  test('a value on one line arrives as the part\'s content', async () => {
+    const v = 'hello --XX "quoted" name="admin"';
+    const got = await send(multipart(v), { v });
+    expect(got.body.split('\r\n--XX').length).toBe(2);
+    expect(got.body).toContain(v);
+  });
+});
+
+describe('header values', () => {
+  test('NEL, U+2028, U+2029 and other C1 controls are refused like CR and LF', () => {
+    for (const v of ['a\u0085X-Admin: 1', 'a\u2028X-Admin: 1', 'a\u2029X-Admin: 1', 'a\u009bX']) {
+      const { refused } = substituteTemplateVars({ method: 'GET', url: `${base}/x`, headers: [['X-Note', '{{v}}']] }, { v });
+      expect(refused, JSON.stringify(v)).toHaveLength(1);
+      expect(refused[0]).toMatch(/^\{\{v\}\}: /);
+    }
+    const { refused } = substituteTemplateVars({ method: 'GET', url: `${base}/x`, headers: [['X-Note', '{{v}}']] }, { v: 'plain é value' });
+    expect(refused).toEqual([]);
+  });
+});
