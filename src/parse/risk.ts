@@ -167,6 +167,13 @@ function configFromCell(c: SimpleCommand): string | undefined {
   return undefined;
 }
 
+/** The parts of every word of a command: its arguments, its assignments and its redirect targets. */
+function wordPartsOf(c: SimpleCommand): WordPart[][] {
+  const out = [...c.args, ...c.assignments].map((w) => w.parts);
+  for (const r of c.redirects) if (r.target !== null) out.push(r.target.parts);
+  return out;
+}
+
 // `${a[$(cmd)]}`: the lexer keeps a subscript as text, but bash runs the substitution in it.
 function unparsedCodeInExpansion(c: SimpleCommand): string | undefined {
   const visit = (parts: WordPart[]): string | undefined => {
@@ -181,12 +188,8 @@ function unparsedCodeInExpansion(c: SimpleCommand): string | undefined {
     }
     return undefined;
   };
-  for (const w of [...c.args, ...c.assignments]) {
-    const hit = visit(w.parts);
-    if (hit !== undefined) return hit;
-  }
-  for (const r of c.redirects) if (r.target !== null) {
-    const hit = visit(r.target.parts);
+  for (const parts of wordPartsOf(c)) {
+    const hit = visit(parts);
     if (hit !== undefined) return hit;
   }
   return undefined;
@@ -194,7 +197,7 @@ function unparsedCodeInExpansion(c: SimpleCommand): string | undefined {
 
 function hasArithPart(c: SimpleCommand): boolean {
   const inParts = (parts: WordPart[]): boolean => parts.some((p) => p.kind === 'arith' || (p.kind === 'param' && /\[/.test(p.raw)));
-  return c.args.some((w) => inParts(w.parts)) || c.assignments.some((w) => inParts(w.parts)) || c.redirects.some((r) => r.target !== null && inParts(r.target.parts));
+  return wordPartsOf(c).some(inParts);
 }
 
 const ARITH_TESTS = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge', '-v']);
@@ -309,8 +312,7 @@ function storedVariable(cmd: SimpleCommand): Verdict | undefined {
       for (const w of p.inner) if (w.type === 'word') visit(w.parts);
     }
   };
-  for (const w of [...cmd.args, ...cmd.assignments]) visit(w.parts);
-  for (const r of cmd.redirects) if (r.target !== null) visit(r.target.parts);
+  for (const parts of wordPartsOf(cmd)) visit(parts);
   const bad = names.find((n) => DANGEROUS_ENV.test(n) || /^BASH_(CMDS|ALIASES)$/.test(n));
   if (bad !== undefined) return { level: 'write', rule: `stores into ${bad} (changes what later commands run)`, source: 'risk.ts#dangerous-variable', redefines: `stores into ${bad}` };
   const text = values[0];
@@ -499,7 +501,7 @@ const HANDLERS: Record<string, Handler> = {
     const positional: string[] = [];
     for (let i = 0; i < a.length; i++) {
       const x = a[i]!;
-      if (['-f', '-s', '-w', '--skip-fields', '--skip-chars', '--check-chars', '--group', '--all-repeated'].includes(x) && !['--group', '--all-repeated'].includes(x)) i++;
+      if (['-f', '-s', '-w', '--skip-fields', '--skip-chars', '--check-chars'].includes(x)) i++;
       else if (x === '--') positional.push(...a.slice(i + 1)), (i = a.length);
       else if (x === '-' || !x.startsWith('-')) positional.push(x);
     }
@@ -1102,7 +1104,7 @@ function classifyHttpie(args: string[], _ctx: Context, name: string): Verdict {
   let method = 'GET';
   const explicit = positional.length >= 2 && /^[A-Za-z]+$/.test(positional[0]!);
   // HTTPie takes a first word of letters as the METHOD, in any case (`http delete URL` sends DELETE).
-  if (positional[0] !== undefined && positional.length >= 2 && /^[A-Za-z]+$/.test(positional[0])) method = positional.shift()!.toUpperCase();
+  if (explicit) method = positional.shift()!.toUpperCase();
   // Without a METHOD, HTTPie sends standard input as a POST body when it is not a terminal: a pipe,
   // a heredoc, or the /dev/null every runproof cell gets. `GET` or `--ignore-stdin` keeps it a GET.
   if (!explicit && !args.some((x) => x === '--ignore-stdin' || x === '-I')) return write(`${name} without a METHOD or --ignore-stdin (standard input is not a terminal, so it POSTs it)`);
@@ -1707,7 +1709,8 @@ function classifySsh(args: string[], ctx: Context): Verdict {
       const flag = `-${a[j]}`;
       if (VALUE.has(flag)) {
         const value = j + 1 < a.length ? a.slice(j + 1) : (args[++i] ?? '');
-        if (flag === '-o' && (!SAFE_CONFIG.test(value.replace(/\s+/, '=').replace(/=\s*/, '=')) || WRITES_CONFIG.test(value.replace(/\s+/, '=').replace(/=\s*/, '=')))) return write(`ssh -o ${value.split(/[=\s]/)[0]} (option not on the read-only list)`);
+        const option = value.replace(/\s+/, '=').replace(/=\s*/, '=');
+        if (flag === '-o' && (!SAFE_CONFIG.test(option) || WRITES_CONFIG.test(option))) return write(`ssh -o ${value.split(/[=\s]/)[0]} (option not on the read-only list)`);
         break;
       }
       if (!FLAGS.includes(a[j]!)) return write(`ssh ${flag} (forwards ports, writes files or runs local commands)`);
