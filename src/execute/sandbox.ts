@@ -18,9 +18,8 @@
 //   gets a private tmpfs too: the kernel lets a process open a FIFO for writing on a read-only
 //   mount, and session FIFOs live there (`runproof-session.*/ctl`). Other FIFOs, unix sockets
 //   (docker, dbus, journald) and the network stay reachable: see docs/SECURITY.md.
-import { realpathSync } from 'node:fs';
 import { execFile } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -44,7 +43,6 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** bwrap's arguments (before the command) for one sandboxed cell. */
 /** A temp folder (TMPDIR) that may be hidden under a private tmpfs: an existing folder below a top-level one, not a system folder. */
 function privateTempDir(path: string | undefined): string | undefined {
   if (path === undefined || path === '' || !path.startsWith('/')) return undefined;
@@ -60,6 +58,7 @@ function privateTempDir(path: string | undefined): string | undefined {
   return real;
 }
 
+/** bwrap's arguments (before the command) for one sandboxed cell. */
 export function sandboxArgs(options: { cwd: string; home?: string; readOnly?: string[]; writable?: string[]; tempDirs?: (string | undefined)[] }): string[] {
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys', '--tmpfs', '/tmp'];
   const hidden = [...new Set((options.tempDirs ?? []).map(privateTempDir).filter((d): d is string => d !== undefined))];

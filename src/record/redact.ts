@@ -892,13 +892,7 @@ function safeCut(text: string, ranges: Range[], maxSecretLength: number, skeleto
   const floor = len - PATTERN_WINDOW;
   // max(start of the line holding `at`, floor): only the last PATTERN_WINDOW characters are
   // read, not the whole held text back to its last line end (one long line had that per chunk).
-  const lineStartAbove = (at: number): number => {
-    for (let i = at - 1; i >= 0 && i >= floor; i--) {
-      const c = text.charCodeAt(i);
-      if (c === 10 || c === 13) return i + 1;
-    }
-    return Math.max(0, floor);
-  };
+  const lineStartAbove = (at: number): number => lineStartWithin(text, at - 1, at - 1 - floor, true);
   const patternSafe = (at: number): number => (len - at >= PATTERN_WINDOW || at === 0 ? at : lineStartAbove(at));
   let cut = lineStartAbove(len);
   const literalLimit = Math.min(len - Math.max(0, maxSecretLength - 1), skeletonLimit);
