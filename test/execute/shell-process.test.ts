@@ -74,6 +74,9 @@ async function treePids(stubborn: boolean): Promise<number[]> {
 
 describe('killing a cell kills its whole process group', () => {
   it('on timeout, including a background child and a double-forked grandchild', async () => {
+    // SIGTERM is the signal asserted: a long grace keeps a loaded machine from reaching SIGKILL.
+    await session.close();
+    await openSession({ killGraceMs: 10_000 });
     const sink = collect();
     const outcome = await session.run(
       { command: `sh "${SPAWN_TREE}" "${dir}"; echo never`, timeoutMs: 2500 },
@@ -204,6 +207,8 @@ describe('processes a cell leaves behind', () => {
 
 describe('background cells', () => {
   it('keep running across later cells, stream to their sink, and are killed on close', async () => {
+    await session.close();
+    await openSession({ killGraceMs: 10_000 });
     const sink = collect();
     const handle = await session.startBackground(
       { command: 'echo started; while :; do echo tick; sleep 0.05; done', timeoutMs: 100 },
@@ -242,6 +247,9 @@ describe('background cells', () => {
   });
 
   it('stop() returns the final outcome', async () => {
+    // The outcome must say SIGTERM ended it: a grace a loaded CI machine cannot outrun.
+    await session.close();
+    await openSession({ killGraceMs: 10_000 });
     const handle = await session.startBackground({ command: 'sleep 1000', timeoutMs: 5000 }, collect());
     killed.push(handle.pid);
     const outcome: ShellOutcome = await handle.stop();
