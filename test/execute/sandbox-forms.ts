@@ -34,7 +34,7 @@ export const FORMS: string[] = [
   '. <(echo "touch $T/new")', 'flock "$T/lock" true', 'flock -c "touch $T/new" /etc/hostname', 'script -q -c "touch $T/new" /dev/null', 'nohup touch "$T/new" > /dev/null 2>&1',
   'timeout 5 touch "$T/new"', 'nice touch "$T/new"', 'setsid touch "$T/new"', 'stdbuf -o0 touch "$T/new"', 'busybox touch "$T/new" 2>/dev/null || touch "$T/new"',
   'exec 3<>"$T/sentinel"; echo x >&3', 'echo x > /dev/fd/1 > "$T/new"', 'echo x >"$T/sentinel" 2>&1', 'cat <<EOF > "$T/new"\nx\nEOF', 'tee "$T/new" < /etc/hostname',
-  'ed -s "$T/sentinel" <<< $\'1d\\nw\\nq\'', 'ex -sc "1d|x" "$T/sentinel"', 'vim -es -c "1d" -c "wq" "$T/sentinel"', 'patch "$T/sentinel" < /dev/null; echo x > "$T/sentinel"', 'diff /etc/hostname /etc/hosts > "$T/new"',
+  'ed -s "$T/sentinel" <<< $\'1d\\nw\\nq\'', 'ex -sc "1d|x" -c "qa!" "$T/sentinel"', 'vim -es -c "1d" -c "wq" -c "qa!" "$T/sentinel"', 'patch "$T/sentinel" < /dev/null; echo x > "$T/sentinel"', 'diff /etc/hostname /etc/hosts > "$T/new"',
   'rsync -a /etc/hostname "$T/new"', 'rsync -a --delete /var/empty/ "$T/sdir/"', 'openssl rand -out "$T/new" 8', 'openssl genrsa -out "$T/new.key" 512 2>/dev/null', 'ssh-keygen -q -N "" -f "$T/new_key"',
   'sqlite3 "$T/new.db" "create table t(x)"', 'jq -n 1 > "$T/new"', 'yq -n 1 > "$T/new" 2>/dev/null || echo 1 > "$T/new"', 'base64 /etc/hostname > "$T/new"', 'mktemp -p "$T"',
   'mktemp -d -p "$T"', 'TMPDIR="$T" mktemp', 'logger x; touch "$T/new"', 'crontab -l > "$T/new" 2>&1', 'history -w "$T/new"',
@@ -52,9 +52,11 @@ export const SYSTEM_PLACES = ['/etc/runproof-sandbox-test', '/root/runproof-sand
 
 export const BATCH = 10;
 
-// Each form in a subshell, once with T set to the folder outside /tmp and once inside it.
+// Each form in a subshell, once with T set to the folder outside /tmp and once inside it. Stdin is
+// /dev/null: a form that reads it (vim, su's password prompt) ends at once instead of waiting out the
+// batch's timeout, which would also skip every form after it.
 export function asSubshells(forms: string[]): string {
-  return forms.flatMap((form) => [`(T="$OUT"\n${form}\n)`, `(T="$IN"\n${form}\n)`]).join('\n');
+  return forms.flatMap((form) => [`(T="$OUT"\n${form}\n) </dev/null`, `(T="$IN"\n${form}\n) </dev/null`]).join('\n');
 }
 
 // The target folder: a sentinel file and a folder holding a file.

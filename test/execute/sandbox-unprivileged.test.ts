@@ -14,14 +14,20 @@ describe('the bubblewrap sandbox of read cells', () => {
       const escaped: string[] = [];
       for (let i = 0; i < FORMS.length && escaped.length === 0; i += BATCH) {
         const batch = FORMS.slice(i, i + BATCH);
+        let timedOut = false;
         await new Promise<void>((resolve) => {
           execFile(
             'setpriv',
             ['--reuid=65534', '--regid=65534', '--clear-groups', 'bwrap', ...sandboxArgs({ cwd: '/', home: '/nonexistent' }), 'bash', '-c', asSubshells(batch)],
             { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', OUT: target, IN: target }, timeout: 60_000 },
-            () => resolve(),
+            (error) => {
+              // A form that hangs would end the batch at its timeout and skip every form after it.
+              timedOut ||= (error as { killed?: boolean } | null)?.killed === true;
+              resolve();
+            },
           );
         });
+        expect(timedOut, JSON.stringify(batch)).toBe(false);
         if (snapshot(target) !== before) escaped.push(...batch);
       }
       expect(escaped).toEqual([]);

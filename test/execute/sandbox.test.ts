@@ -45,6 +45,10 @@ describe('the bubblewrap sandbox of read cells', () => {
       const batch = FORMS.slice(i, i + BATCH);
       const outcome = await session.run({ command: asSubshells(batch), timeoutMs: 60_000, sandbox: true, errexit: false, env: { OUT: outside, IN: inside } }, collect());
       expect(outcome.sandboxed).toBe(true);
+      // A form that hangs would end the batch at its timeout and skip every form after it.
+      expect(outcome.timedOut, JSON.stringify(batch)).toBe(false);
+      // A form that hangs would end the batch at its timeout and skip every form after it.
+      expect(outcome.timedOut, JSON.stringify(batch)).toBe(false);
       if (snapshot(outside) !== before.outside || snapshot(inside) !== before.inside) escaped.push(...batch);
     }
     expect(escaped).toEqual([]);
