@@ -75,6 +75,14 @@ describe('createRedactor: known values', () => {
     expect(r.warnings.join('\n')).not.toContain('abc');
   });
 
+  it('finds a value with non-ASCII capitals in text that also holds an İ (whose lower case is longer)', () => {
+    const r = createRedactor([{ name: 'P', value: 'ÄrgerÖl-Σ42x' }]);
+    expect(r.redact('İstanbul ÄrgerÖl-Σ42x')).toBe('İstanbul [REDACTED:P]');
+    expect(r.redact('İ äRGERöL-σ42X İ')).toBe('İ [REDACTED:P] İ');
+    const dotted = createRedactor([{ name: 'Q', value: 'İzmir-Key-99' }]);
+    expect(dotted.redact('x İzmir-Key-99 y')).toBe('x [REDACTED:Q] y');
+  });
+
   it('add() teaches a new value', () => {
     const r = createRedactor([]);
     expect(r.redact('value s3cr3t!')).toBe('value s3cr3t!');
