@@ -22,6 +22,11 @@ export interface StreamSessionOptions {
   killGraceMs?: number;
   /** How long the session may take to become ready (SSH connect, authentication). Default 30 s. */
   startTimeoutMs?: number;
+  /**
+   * Start the program as the leader of its own process group (a local `bash -s`): a cell's
+   * `kill -- -$$` then reaches the session's group, never runproof's, nor does the terminal's Ctrl-C.
+   */
+  detached?: boolean;
 }
 
 /** Why a session could not start, sorted for the record (what an operator fixes differs). */
@@ -184,6 +189,7 @@ export class StreamSession implements ShellSession {
       cwd: options.cwd,
       env: options.env as NodeJS.ProcessEnv | undefined,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.detached ? { detached: true } : {}),
     });
     return new Promise((resolveStart, rejectStart) => {
       let settled = false;

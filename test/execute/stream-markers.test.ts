@@ -84,4 +84,13 @@ describe('secrets born in a cell of a stream session (fleet) are reported before
     expect(Object.fromEntries(learned)).toEqual({ SERVICE_TOKEN: 'svc-abc123', DB_PASSWORD: 'line1\nline2:\x1e x' });
     expect(out.out()).toBe('');
   }, 30_000);
+
+  it('a value a later cell changes is reported again; the same name left as it was costs nothing to report', async () => {
+    const learned: Array<[string, string]> = [];
+    const onSecret = (n: string, v: string): void => void learned.push([n, v]);
+    await session.run({ command: 'API_KEY=first', timeoutMs: 20_000, onSecret }, collect());
+    await session.run({ command: 'true', timeoutMs: 20_000, onSecret }, collect());
+    await session.run({ command: 'API_KEY=second', timeoutMs: 20_000, onSecret }, collect());
+    expect(learned.filter(([n]) => n === 'API_KEY').map(([, v]) => v)).toEqual(['first', 'second']);
+  }, 30_000);
 });

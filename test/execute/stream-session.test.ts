@@ -23,6 +23,38 @@ describe('stream session over a local pipe', () => {
     await s.close();
   });
 
+  it('a change after cells that changed nothing still carries, and a cell whose state is not saved changes nothing', async () => {
+    // The driver skips sourcing a state it already holds: this is what must not be skipped.
+    const s = await local();
+    const dir = mkdtempSync(join(tmpdir(), 'rp-stream-skip-'));
+    await s.run({ command: 'x=1; export E=1', timeoutMs: 10_000 }, collect());
+    for (let i = 0; i < 3; i++) expect((await s.run({ command: 'true', timeoutMs: 10_000 }, collect())).exitCode).toBe(0);
+    await s.run({ command: `x=2; E=2; cd ${dir}`, timeoutMs: 10_000 }, collect());
+    await s.run({ command: 'true', timeoutMs: 10_000 }, collect());
+    // Replacing the EXIT trap, then exiting: nothing is saved, the session stays as it was.
+    await s.run({ command: "trap 'echo bye' EXIT\nx=3; cd /\nexit 0", timeoutMs: 10_000 }, collect());
+    const b = collect();
+    await s.run({ command: 'echo "$x $E $PWD"', timeoutMs: 10_000 }, b);
+    expect(b.stdout()).toBe(`2 2 ${dir}\n`);
+    await s.close();
+  });
+
+  it('`exit`, `exec`, `set -e`, `trap ... EXIT` and reading stdin neither end nor wedge the session', async () => {
+    // Detached, as a local session is started: `kill -- -$$` aims at the session's own group.
+    const s = await startStreamSession({ command: 'bash', args: ['--noprofile', '--norc', '-s'], killGraceMs: 500, detached: true });
+    // In a cell, $$ is the session shell: TERM, INT, HUP sent there are ignored by it.
+    const cells = ['exit 3', 'exec true', 'set -e; false', "trap 'exit 9' EXIT", 'cat; read -r line; echo "[$line]"', 'exec 1>&-; exec 2>&-; sleep 0.1', 'kill $$; kill -INT $$; kill -HUP $$', 'kill -- -$$'];
+    for (const command of cells) expect((await s.run({ command, timeoutMs: 10_000 }, collect())).error).toBeUndefined();
+    // SIGSTOP cannot be ignored: the cell's timeout continues the session shell.
+    const stopped = await s.run({ command: 'kill -STOP $$ & sleep 0.2; true', timeoutMs: 1_500 }, collect());
+    expect(stopped.timedOut).toBe(true);
+    expect(stopped.error).toBeUndefined();
+    const d = collect();
+    expect((await s.run({ command: 'echo alive', timeoutMs: 10_000 }, d)).exitCode).toBe(0);
+    expect(d.stdout()).toBe('alive\n');
+    await s.close();
+  }, 60_000);
+
   it('keeps per-call variables out of later cells and splits stdout from stderr', async () => {
     const s = await local();
     const a = collect();
