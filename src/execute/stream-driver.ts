@@ -59,6 +59,9 @@ __rp_dir=$(mktemp -d "\${TMPDIR:-/tmp}/runproof-session.XXXXXXXX") || builtin ex
 mkfifo -m 600 "$__rp_dir/ctl" || builtin exit 97
 __rp_reader() {
   local LC_ALL=C __l __k __i __a __b __c __p
+  # A dead session shell must not kill the reader on its next write (SIGPIPE): it ends the loop
+  # instead, and the clean-up below still runs.
+  builtin trap '' PIPE
   while IFS= builtin read -r __l; do
     case $__l in
       C\\ *)
@@ -66,7 +69,7 @@ __rp_reader() {
         IFS= builtin read -r -N "$__a" __p || __p=; builtin printf '%s' "$__p" > "$__rp_dir/pre"
         IFS= builtin read -r -N "$__b" __p || __p=; builtin printf '%s' "$__p" > "$__rp_dir/call"
         IFS= builtin read -r -N "$__c" __p || __p=; builtin printf '%s' "$__p" > "$__rp_dir/cell"
-        builtin printf 'C %s\\n' "$__i" ;;
+        builtin printf 'C %s\\n' "$__i" 2>/dev/null || break ;;
       K\\ *)
         if [ -s "$__rp_dir/pgid" ]; then builtin kill -s "\${__l#K }" -- "-$(< "$__rp_dir/pgid")" 2>/dev/null; fi
         builtin kill -CONT $$ 2>/dev/null ;;
@@ -77,6 +80,8 @@ __rp_reader() {
     __p=$(< "$__rp_dir/pgid")
     builtin kill -TERM -- "-$__p" 2>/dev/null && { sleep 1; builtin kill -KILL -- "-$__p" 2>/dev/null; }
   fi
+  # The session shell was killed (kill -9, OOM): nobody else removes the session's files.
+  if ! builtin kill -0 $$ 2>/dev/null; then builtin command rm -rf -- "$__rp_dir"; fi
   builtin printf 'Q\\n'
 }
 ${FAILING_LINE_TRAP}__rp_save() {
@@ -90,7 +95,7 @@ ${FAILING_LINE_TRAP}__rp_save() {
     builtin compgen -A function > "$1"
     while builtin read -r __n; do __f+=("$__n"); done < "$1"
     {
-      builtin printf 'builtin cd -- %q 2>/dev/null\\n' "$PWD"
+      builtin printf 'builtin cd -- %q 2>/dev/null\\n' "\${__rp_home:-$PWD}"
       for __n in "\${__v[@]}"; do
         case $__n in __rp_*|${internal}) continue ;; esac
         case " $__rp_skip " in *" $__n "*) continue ;; esac
@@ -154,6 +159,20 @@ while IFS= builtin read -r -u 3 __rp_line; do
       IFS= builtin read -r -d '' __rp_state < "$__rp_dir/state" 2>/dev/null
       if [ -z "$__rp_state" ] || [ "$__rp_state" != "$__rp_last" ]; then
       __rp_complete=
+      # A complete state is the whole session: what the cell unset (variables, functions) goes
+      # too, except this call's own variables, which the state leaves out.
+      if [[ $__rp_state == *$'\\n__rp_complete=1\\n' ]]; then
+        builtin compgen -v > "$__rp_dir/names"
+        while builtin read -r __rp_v; do
+          case $__rp_v in __rp_*|${internal}) continue ;; esac
+          case " $__rp_skip " in *" $__rp_v "*) continue ;; esac
+          builtin unset -v "$__rp_v"
+        done < "$__rp_dir/names" 2>/dev/null
+        builtin compgen -A function > "$__rp_dir/names"
+        while builtin read -r __rp_v; do
+          case $__rp_v in __rp_*) ;; *) builtin unset -f "$__rp_v" ;; esac
+        done < "$__rp_dir/names" 2>/dev/null
+      fi
       if [ -n "$__rp_state" ]; then builtin source "$__rp_dir/state" 2>/dev/null; fi
       if [ "$__rp_complete" = 1 ]; then __rp_last=$__rp_state; else builtin cd -- "$PWD" 2>/dev/null; fi
       # Values of secret-named variables the session now holds (runproof applies the exact rule).

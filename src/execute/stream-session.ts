@@ -168,6 +168,9 @@ export class StreamSession implements ShellSession {
     child.stdin.on('error', () => undefined);
     this.done = new Promise((resolveDone) => {
       child.on('close', (code, signal) => {
+        // The session shell is gone; its reader job still holds the channel: EOF ends it (it
+        // ends a running cell's group and removes the session's files).
+        child.stdin.end();
         void Promise.all([this.outChain, this.errChain]).then(() => {
           this.ended = `the session ended (${signal ?? `exit ${code}`})${this.stderrTail.trim() ? `: ${this.stderrTail.trim().split('\n').pop()}` : ''}`;
           const p = this.pending;
@@ -255,12 +258,15 @@ export class StreamSession implements ShellSession {
     this.counter += 1;
     const id = this.counter;
     const env = Object.entries(request.env ?? {}).filter(([name]) => NAME.test(name));
-    let call = `__rp_skip=${bashQuote(env.map(([name]) => name).join(' '))}\n`;
+    // The session shell reads the call's names too: they are the ones a complete state leaves out.
+    const skip = `__rp_skip=${bashQuote(env.map(([name]) => name).join(' '))}\n`;
+    let call = skip;
     if (request.errexit === false) call += '__rp_errexit=\n';
     for (const [name, value] of env) call += `builtin export ${name}=${bashQuote(value.replace(/\0/g, ''))}\n`;
-    if (request.cwd !== undefined) call += `builtin cd -- ${bashQuote(request.cwd)} || builtin exit 1\n`;
+    // A per-call directory: the cell runs there, the session keeps its own (saved as __rp_home).
+    if (request.cwd !== undefined) call += `__rp_home=$PWD\nbuiltin cd -- ${bashQuote(request.cwd)} || builtin exit 1\n`;
     const cell = request.command.replace(/\r\n?/g, '\n').replace(/\0/g, '');
-    const parts = [this.preQueue, call, cell.endsWith('\n') ? cell : `${cell}\n`].map((p) => Buffer.from(p, 'utf8'));
+    const parts = [this.preQueue + skip, call, cell.endsWith('\n') ? cell : `${cell}\n`].map((p) => Buffer.from(p, 'utf8'));
     this.preQueue = '';
     let sentSignal: NodeJS.Signals | undefined;
     let timedOut = false;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { StreamSession, StreamSessionError, startStreamSession } from '../../src/execute/stream-session.js';
 import { pgrep } from '../helpers/processes.js';
@@ -54,6 +54,31 @@ describe('stream session over a local pipe', () => {
     expect(d.stdout()).toBe('alive\n');
     await s.close();
   }, 60_000);
+
+  it('what a cell unsets is gone in later cells; a per-call variable of the same name leaves the session value alone', async () => {
+    const s = await local();
+    await s.run({ command: 'export GONE=1 KEEP=1\nplain=1\nf() { :; }\ng() { :; }', timeoutMs: 10_000 }, collect());
+    await s.run({ command: 'unset GONE plain\nunset -f f', timeoutMs: 10_000 }, collect());
+    await s.run({ command: 'echo "$KEEP"', timeoutMs: 10_000, env: { KEEP: 'param' } }, collect());
+    const b = collect();
+    await s.run({ command: 'echo "[${GONE-unset}] [${plain-unset}] [$KEEP]"; type -t f || echo nof; type -t g', timeoutMs: 10_000 }, b);
+    expect(b.stdout()).toBe('[unset] [unset] [1]\nnof\nfunction\n');
+    await s.close();
+  });
+
+  it('a per-call directory runs the cell there and leaves the session directory as it was', async () => {
+    const s = await local();
+    const home = mkdtempSync(join(tmpdir(), 'rp-stream-home-'));
+    const other = mkdtempSync(join(tmpdir(), 'rp-stream-other-'));
+    await s.run({ command: `cd ${home}`, timeoutMs: 10_000 }, collect());
+    const a = collect();
+    await s.run({ command: 'pwd; cd /; export SEEN=1', timeoutMs: 10_000, cwd: other }, a);
+    expect(a.stdout()).toBe(`${other}\n`);
+    const b = collect();
+    await s.run({ command: 'pwd; echo "$SEEN"', timeoutMs: 10_000 }, b);
+    expect(b.stdout()).toBe(`${home}\n1\n`);
+    await s.close();
+  });
 
   it('keeps per-call variables out of later cells and splits stdout from stderr', async () => {
     const s = await local();
@@ -124,6 +149,20 @@ describe('stream session over a local pipe', () => {
     const end = await s.run({ command: 'sleep 300', timeoutMs: 60_000, signal: controller.signal }, collect());
     expect(end.interrupted).toBe(true);
     await s.close();
+  });
+
+  it('when the session shell is killed (kill -9), its files do not stay behind', async () => {
+    const s = await local();
+    await s.run({ command: 'true', timeoutMs: 10_000 }, collect());
+    const pid = (s as unknown as { child: { pid: number } }).child.pid;
+    // The session shell reads its requests on fd 3 from the FIFO in its directory.
+    const dir = dirname(readlinkSync(`/proc/${pid}/fd/3`));
+    expect(existsSync(join(dir, 'ctl'))).toBe(true);
+    process.kill(pid, 'SIGKILL');
+    const end = await s.run({ command: 'true', timeoutMs: 10_000 }, collect());
+    expect(end.error).toMatch(/session ended/);
+    await s.close();
+    await vi.waitFor(() => expect(existsSync(dir)).toBe(false), { timeout: 5000 });
   });
 
   it('when the channel dies (runproof killed), the running cell dies with it', async () => {
