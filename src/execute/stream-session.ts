@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { isSecretName } from '../core/index.js';
 import { streamDriverScript } from './stream-driver.js';
+import { startSupervisor, type Supervisor } from './supervisor.js';
 import type { BackgroundHandle, OutputSink, ShellOutcome, ShellRunRequest, ShellSession } from './shell-types.js';
 import { DEFAULT_KILL_GRACE_MS } from './shell-types.js';
 
@@ -27,6 +28,14 @@ export interface StreamSessionOptions {
    * `kill -- -$$` then reaches the session's group, never runproof's, nor does the terminal's Ctrl-C.
    */
   detached?: boolean;
+  /**
+   * A local session's marker: the session shell, and so every cell, carries it as
+   * `RUNPROOF_SESSION` (the sweep that finds a cell's processes that left its group), and each
+   * cell's start is told to `onStart` with its process group and this marker (the journal). A
+   * supervisor (supervisor.ts) then ends the running cell's group and every marked process,
+   * the session shell included, when runproof dies.
+   */
+  marker?: string;
 }
 
 /** Why a session could not start, sorted for the record (what an operator fixes differs). */
@@ -68,6 +77,7 @@ interface Pending {
   id: number;
   sink: OutputSink;
   onSecret?: ((name: string, value: string) => void) | undefined;
+  onStart?: ((info: { pgid: number; session: string }) => void) | undefined;
   pgid?: number;
   stdoutDone?: { status: number; strays: boolean; failedLine?: number };
   stderrDone: boolean;
@@ -139,6 +149,8 @@ export class StreamSession implements ShellSession {
   private preQueue = '';
   private ended: string | undefined;
   private readonly killGraceMs: number;
+  private readonly marker: string | undefined;
+  private readonly supervisor: Supervisor | undefined;
   private stderrTail = '';
   private readonly outSplit: MarkerSplitter;
   private readonly errSplit: MarkerSplitter;
@@ -153,6 +165,8 @@ export class StreamSession implements ShellSession {
     private readonly onReady: (pid: number) => void,
   ) {
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    this.marker = options.marker;
+    this.supervisor = options.marker === undefined ? undefined : startSupervisor(options.marker);
     this.outSplit = new MarkerSplitter(nonce, (c) => this.pending?.sink.onStdout(c), (f) => this.onStdoutMarker(f));
     this.errSplit = new MarkerSplitter(nonce, (c) => this.pending?.sink.onStderr(c), (f) => this.onStderrMarker(f));
     // Reading pauses while a sink's promise is pending: backpressure down to the shell.
@@ -190,7 +204,7 @@ export class StreamSession implements ShellSession {
     const nonce = randomBytes(12).toString('hex');
     const child = spawn(options.command, options.args, {
       cwd: options.cwd,
-      env: options.env as NodeJS.ProcessEnv | undefined,
+      env: (options.marker === undefined ? options.env : { ...(options.env ?? process.env), RUNPROOF_SESSION: options.marker }) as NodeJS.ProcessEnv | undefined,
       stdio: ['pipe', 'pipe', 'pipe'],
       ...(options.detached ? { detached: true } : {}),
     });
@@ -283,7 +297,7 @@ export class StreamSession implements ShellSession {
       }, this.killGraceMs).unref();
     };
     const finished = new Promise<void>((resolveCell) => {
-      this.pending = { id, sink, stderrDone: false, resolve: resolveCell, onSecret: request.onSecret };
+      this.pending = { id, sink, stderrDone: false, resolve: resolveCell, onSecret: request.onSecret, onStart: this.marker === undefined ? undefined : request.onStart };
     });
     const timer = Number.isFinite(request.timeoutMs) && request.timeoutMs > 0
       ? setTimeout(() => {
@@ -304,6 +318,7 @@ export class StreamSession implements ShellSession {
     const done = this.pending!.stdoutDone!;
     const pgid = this.pending!.pgid;
     this.pending = undefined;
+    if (pgid !== undefined) this.supervisor?.release(pgid);
     const outcome: ShellOutcome = { ...base, durationMs: Date.now() - startedAt.getTime(), timedOut, interrupted };
     if (pgid !== undefined) outcome.pid = pgid;
     if (done.status < 0) {
@@ -326,7 +341,11 @@ export class StreamSession implements ShellSession {
     }
     const p = this.pending;
     if (p === undefined || Number(idText) !== p.id) return;
-    if (kind === 'S') p.pgid = Number(a);
+    if (kind === 'S') {
+      p.pgid = Number(a);
+      this.supervisor?.watch(p.pgid);
+      if (this.marker !== undefined) p.onStart?.({ pgid: p.pgid, session: this.marker });
+    }
     // A secret-named variable the cell left in the session: a secret before the captures end.
     if (kind === 'V' && a !== undefined && isSecretName(a) && b !== undefined && /^(?:[0-9a-f]{2})+$/.test(b)) {
       const value = Buffer.from(b, 'hex').toString('utf8');
@@ -354,6 +373,7 @@ export class StreamSession implements ShellSession {
       await this.done;
       clearTimeout(timer);
     }
+    this.supervisor?.close();
   }
 }
 

@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { StreamSession, StreamSessionError, startStreamSession } from '../../src/execute/stream-session.js';
 import { pgrep } from '../helpers/processes.js';
+import { listMarkedProcesses } from '../../src/execute/process-group.js';
 import { startSshd, type SshFixture } from '../helpers/sshd.js';
 import { collectOutput as collect } from '../helpers/output.js';
 
@@ -79,6 +80,30 @@ describe('stream session over a local pipe', () => {
     expect(b.stdout()).toBe(`${home}\n1\n`);
     await s.close();
   });
+
+  it('with a marker, every cell carries RUNPROOF_SESSION and its start names its own process group', async () => {
+    const marker = `rp-stream-marker-${process.pid}`;
+    const s = await startStreamSession({ command: 'bash', args: ['--noprofile', '--norc', '-s'], killGraceMs: 500, detached: true, marker });
+    const started: Array<{ pgid: number; session: string }> = [];
+    const a = collect();
+    const end = await s.run({ command: 'echo "$RUNPROOF_SESSION"; ps -o pgid= -p $BASHPID | tr -d " "', timeoutMs: 10_000, onStart: (info) => void started.push(info) }, a);
+    expect(end.exitCode).toBe(0);
+    expect(started).toEqual([{ pgid: end.pid, session: marker }]);
+    expect(a.stdout()).toBe(`${marker}\n${end.pid}\n`);
+    await s.close();
+  });
+
+  it('with a marker, runproof killed by SIGKILL leaves no process of the session, not even one that left its group', async () => {
+    const marker = `rp-stream-supervised-${process.pid}`;
+    const lib = join(process.cwd(), 'dist', 'execute', 'index.js');
+    const script = `const { startStreamSession } = await import(${JSON.stringify(lib)});
+const s = await startStreamSession({ command: 'bash', args: ['--noprofile', '--norc', '-s'], detached: true, marker: ${JSON.stringify(marker)} });
+await s.run({ command: 'setsid sleep 300 & sleep 300', timeoutMs: 600_000 }, { onStdout() {}, onStderr() {} });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    await vi.waitFor(async () => expect((await listMarkedProcesses(marker)).length).toBeGreaterThanOrEqual(3), { timeout: 15_000 });
+    child.kill('SIGKILL');
+    await vi.waitFor(async () => expect(await listMarkedProcesses(marker)).toEqual([]), { timeout: 15_000 });
+  }, 40_000);
 
   it('keeps per-call variables out of later cells and splits stdout from stderr', async () => {
     const s = await local();
