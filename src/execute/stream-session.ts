@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { isSecretName } from '../core/index.js';
 import { streamDriverScript } from './stream-driver.js';
+import { startSupervisor, type Supervisor } from './supervisor.js';
 import type { BackgroundHandle, OutputSink, ShellOutcome, ShellRunRequest, ShellSession } from './shell-types.js';
 import { DEFAULT_KILL_GRACE_MS } from './shell-types.js';
 
@@ -22,6 +23,19 @@ export interface StreamSessionOptions {
   killGraceMs?: number;
   /** How long the session may take to become ready (SSH connect, authentication). Default 30 s. */
   startTimeoutMs?: number;
+  /**
+   * Start the program as the leader of its own process group (a local `bash -s`): a cell's
+   * `kill -- -$$` then reaches the session's group, never runproof's, nor does the terminal's Ctrl-C.
+   */
+  detached?: boolean;
+  /**
+   * A local session's marker: the session shell, and so every cell, carries it as
+   * `RUNPROOF_SESSION` (the sweep that finds a cell's processes that left its group), and each
+   * cell's start is told to `onStart` with its process group and this marker (the journal). A
+   * supervisor (supervisor.ts) then ends the running cell's group and every marked process,
+   * the session shell included, when runproof dies.
+   */
+  marker?: string;
 }
 
 /** Why a session could not start, sorted for the record (what an operator fixes differs). */
@@ -63,6 +77,7 @@ interface Pending {
   id: number;
   sink: OutputSink;
   onSecret?: ((name: string, value: string) => void) | undefined;
+  onStart?: ((info: { pgid: number; session: string }) => void) | undefined;
   pgid?: number;
   stdoutDone?: { status: number; strays: boolean; failedLine?: number };
   stderrDone: boolean;
@@ -134,6 +149,8 @@ export class StreamSession implements ShellSession {
   private preQueue = '';
   private ended: string | undefined;
   private readonly killGraceMs: number;
+  private readonly marker: string | undefined;
+  private readonly supervisor: Supervisor | undefined;
   private stderrTail = '';
   private readonly outSplit: MarkerSplitter;
   private readonly errSplit: MarkerSplitter;
@@ -148,6 +165,8 @@ export class StreamSession implements ShellSession {
     private readonly onReady: (pid: number) => void,
   ) {
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    this.marker = options.marker;
+    this.supervisor = options.marker === undefined ? undefined : startSupervisor(options.marker);
     this.outSplit = new MarkerSplitter(nonce, (c) => this.pending?.sink.onStdout(c), (f) => this.onStdoutMarker(f));
     this.errSplit = new MarkerSplitter(nonce, (c) => this.pending?.sink.onStderr(c), (f) => this.onStderrMarker(f));
     // Reading pauses while a sink's promise is pending: backpressure down to the shell.
@@ -163,6 +182,9 @@ export class StreamSession implements ShellSession {
     child.stdin.on('error', () => undefined);
     this.done = new Promise((resolveDone) => {
       child.on('close', (code, signal) => {
+        // The session shell is gone; its reader job still holds the channel: EOF ends it (it
+        // ends a running cell's group and removes the session's files).
+        child.stdin.end();
         void Promise.all([this.outChain, this.errChain]).then(() => {
           this.ended = `the session ended (${signal ?? `exit ${code}`})${this.stderrTail.trim() ? `: ${this.stderrTail.trim().split('\n').pop()}` : ''}`;
           const p = this.pending;
@@ -182,8 +204,9 @@ export class StreamSession implements ShellSession {
     const nonce = randomBytes(12).toString('hex');
     const child = spawn(options.command, options.args, {
       cwd: options.cwd,
-      env: options.env as NodeJS.ProcessEnv | undefined,
+      env: (options.marker === undefined ? options.env : { ...(options.env ?? process.env), RUNPROOF_SESSION: options.marker }) as NodeJS.ProcessEnv | undefined,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.detached ? { detached: true } : {}),
     });
     return new Promise((resolveStart, rejectStart) => {
       let settled = false;
@@ -249,12 +272,15 @@ export class StreamSession implements ShellSession {
     this.counter += 1;
     const id = this.counter;
     const env = Object.entries(request.env ?? {}).filter(([name]) => NAME.test(name));
-    let call = `__rp_skip=${bashQuote(env.map(([name]) => name).join(' '))}\n`;
+    // The session shell reads the call's names too: they are the ones a complete state leaves out.
+    const skip = `__rp_skip=${bashQuote(env.map(([name]) => name).join(' '))}\n`;
+    let call = skip;
     if (request.errexit === false) call += '__rp_errexit=\n';
     for (const [name, value] of env) call += `builtin export ${name}=${bashQuote(value.replace(/\0/g, ''))}\n`;
-    if (request.cwd !== undefined) call += `builtin cd -- ${bashQuote(request.cwd)} || builtin exit 1\n`;
+    // A per-call directory: the cell runs there, the session keeps its own (saved as __rp_home).
+    if (request.cwd !== undefined) call += `__rp_home=$PWD\nbuiltin cd -- ${bashQuote(request.cwd)} || builtin exit 1\n`;
     const cell = request.command.replace(/\r\n?/g, '\n').replace(/\0/g, '');
-    const parts = [this.preQueue, call, cell.endsWith('\n') ? cell : `${cell}\n`].map((p) => Buffer.from(p, 'utf8'));
+    const parts = [this.preQueue + skip, call, cell.endsWith('\n') ? cell : `${cell}\n`].map((p) => Buffer.from(p, 'utf8'));
     this.preQueue = '';
     let sentSignal: NodeJS.Signals | undefined;
     let timedOut = false;
@@ -271,7 +297,7 @@ export class StreamSession implements ShellSession {
       }, this.killGraceMs).unref();
     };
     const finished = new Promise<void>((resolveCell) => {
-      this.pending = { id, sink, stderrDone: false, resolve: resolveCell, onSecret: request.onSecret };
+      this.pending = { id, sink, stderrDone: false, resolve: resolveCell, onSecret: request.onSecret, onStart: this.marker === undefined ? undefined : request.onStart };
     });
     const timer = Number.isFinite(request.timeoutMs) && request.timeoutMs > 0
       ? setTimeout(() => {
@@ -292,6 +318,7 @@ export class StreamSession implements ShellSession {
     const done = this.pending!.stdoutDone!;
     const pgid = this.pending!.pgid;
     this.pending = undefined;
+    if (pgid !== undefined) this.supervisor?.release(pgid);
     const outcome: ShellOutcome = { ...base, durationMs: Date.now() - startedAt.getTime(), timedOut, interrupted };
     if (pgid !== undefined) outcome.pid = pgid;
     if (done.status < 0) {
@@ -314,7 +341,11 @@ export class StreamSession implements ShellSession {
     }
     const p = this.pending;
     if (p === undefined || Number(idText) !== p.id) return;
-    if (kind === 'S') p.pgid = Number(a);
+    if (kind === 'S') {
+      p.pgid = Number(a);
+      this.supervisor?.watch(p.pgid);
+      if (this.marker !== undefined) p.onStart?.({ pgid: p.pgid, session: this.marker });
+    }
     // A secret-named variable the cell left in the session: a secret before the captures end.
     if (kind === 'V' && a !== undefined && isSecretName(a) && b !== undefined && /^(?:[0-9a-f]{2})+$/.test(b)) {
       const value = Buffer.from(b, 'hex').toString('utf8');
@@ -342,6 +373,7 @@ export class StreamSession implements ShellSession {
       await this.done;
       clearTimeout(timer);
     }
+    this.supervisor?.close();
   }
 }
 

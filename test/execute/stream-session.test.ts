@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { StreamSession, StreamSessionError, startStreamSession } from '../../src/execute/stream-session.js';
 import { pgrep } from '../helpers/processes.js';
+import { listMarkedProcesses } from '../../src/execute/process-group.js';
 import { startSshd, type SshFixture } from '../helpers/sshd.js';
 import { collectOutput as collect } from '../helpers/output.js';
 
@@ -22,6 +23,87 @@ describe('stream session over a local pipe', () => {
     expect(b.stdout()).toBe(`bar 1\nfn 2\n${dir}\n`);
     await s.close();
   });
+
+  it('a change after cells that changed nothing still carries, and a cell whose state is not saved changes nothing', async () => {
+    // The driver skips sourcing a state it already holds: this is what must not be skipped.
+    const s = await local();
+    const dir = mkdtempSync(join(tmpdir(), 'rp-stream-skip-'));
+    await s.run({ command: 'x=1; export E=1', timeoutMs: 10_000 }, collect());
+    for (let i = 0; i < 3; i++) expect((await s.run({ command: 'true', timeoutMs: 10_000 }, collect())).exitCode).toBe(0);
+    await s.run({ command: `x=2; E=2; cd ${dir}`, timeoutMs: 10_000 }, collect());
+    await s.run({ command: 'true', timeoutMs: 10_000 }, collect());
+    // Replacing the EXIT trap, then exiting: nothing is saved, the session stays as it was.
+    await s.run({ command: "trap 'echo bye' EXIT\nx=3; cd /\nexit 0", timeoutMs: 10_000 }, collect());
+    const b = collect();
+    await s.run({ command: 'echo "$x $E $PWD"', timeoutMs: 10_000 }, b);
+    expect(b.stdout()).toBe(`2 2 ${dir}\n`);
+    await s.close();
+  });
+
+  it('`exit`, `exec`, `set -e`, `trap ... EXIT` and reading stdin neither end nor wedge the session', async () => {
+    // Detached, as a local session is started: `kill -- -$$` aims at the session's own group.
+    const s = await startStreamSession({ command: 'bash', args: ['--noprofile', '--norc', '-s'], killGraceMs: 500, detached: true });
+    // In a cell, $$ is the session shell: TERM, INT, HUP sent there are ignored by it.
+    const cells = ['exit 3', 'exec true', 'set -e; false', "trap 'exit 9' EXIT", 'cat; read -r line; echo "[$line]"', 'exec 1>&-; exec 2>&-; sleep 0.1', 'kill $$; kill -INT $$; kill -HUP $$', 'kill -- -$$'];
+    for (const command of cells) expect((await s.run({ command, timeoutMs: 10_000 }, collect())).error).toBeUndefined();
+    // SIGSTOP cannot be ignored: the cell's timeout continues the session shell.
+    const stopped = await s.run({ command: 'kill -STOP $$ & sleep 0.2; true', timeoutMs: 1_500 }, collect());
+    expect(stopped.timedOut).toBe(true);
+    expect(stopped.error).toBeUndefined();
+    const d = collect();
+    expect((await s.run({ command: 'echo alive', timeoutMs: 10_000 }, d)).exitCode).toBe(0);
+    expect(d.stdout()).toBe('alive\n');
+    await s.close();
+  }, 60_000);
+
+  it('what a cell unsets is gone in later cells; a per-call variable of the same name leaves the session value alone', async () => {
+    const s = await local();
+    await s.run({ command: 'export GONE=1 KEEP=1\nplain=1\nf() { :; }\ng() { :; }', timeoutMs: 10_000 }, collect());
+    await s.run({ command: 'unset GONE plain\nunset -f f', timeoutMs: 10_000 }, collect());
+    await s.run({ command: 'echo "$KEEP"', timeoutMs: 10_000, env: { KEEP: 'param' } }, collect());
+    const b = collect();
+    await s.run({ command: 'echo "[${GONE-unset}] [${plain-unset}] [$KEEP]"; type -t f || echo nof; type -t g', timeoutMs: 10_000 }, b);
+    expect(b.stdout()).toBe('[unset] [unset] [1]\nnof\nfunction\n');
+    await s.close();
+  });
+
+  it('a per-call directory runs the cell there and leaves the session directory as it was', async () => {
+    const s = await local();
+    const home = mkdtempSync(join(tmpdir(), 'rp-stream-home-'));
+    const other = mkdtempSync(join(tmpdir(), 'rp-stream-other-'));
+    await s.run({ command: `cd ${home}`, timeoutMs: 10_000 }, collect());
+    const a = collect();
+    await s.run({ command: 'pwd; cd /; export SEEN=1', timeoutMs: 10_000, cwd: other }, a);
+    expect(a.stdout()).toBe(`${other}\n`);
+    const b = collect();
+    await s.run({ command: 'pwd; echo "$SEEN"', timeoutMs: 10_000 }, b);
+    expect(b.stdout()).toBe(`${home}\n1\n`);
+    await s.close();
+  });
+
+  it('with a marker, every cell carries RUNPROOF_SESSION and its start names its own process group', async () => {
+    const marker = `rp-stream-marker-${process.pid}`;
+    const s = await startStreamSession({ command: 'bash', args: ['--noprofile', '--norc', '-s'], killGraceMs: 500, detached: true, marker });
+    const started: Array<{ pgid: number; session: string }> = [];
+    const a = collect();
+    const end = await s.run({ command: 'echo "$RUNPROOF_SESSION"; ps -o pgid= -p $BASHPID | tr -d " "', timeoutMs: 10_000, onStart: (info) => void started.push(info) }, a);
+    expect(end.exitCode).toBe(0);
+    expect(started).toEqual([{ pgid: end.pid, session: marker }]);
+    expect(a.stdout()).toBe(`${marker}\n${end.pid}\n`);
+    await s.close();
+  });
+
+  it('with a marker, runproof killed by SIGKILL leaves no process of the session, not even one that left its group', async () => {
+    const marker = `rp-stream-supervised-${process.pid}`;
+    const lib = join(process.cwd(), 'dist', 'execute', 'index.js');
+    const script = `const { startStreamSession } = await import(${JSON.stringify(lib)});
+const s = await startStreamSession({ command: 'bash', args: ['--noprofile', '--norc', '-s'], detached: true, marker: ${JSON.stringify(marker)} });
+await s.run({ command: 'setsid sleep 300 & sleep 300', timeoutMs: 600_000 }, { onStdout() {}, onStderr() {} });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    await vi.waitFor(async () => expect((await listMarkedProcesses(marker)).length).toBeGreaterThanOrEqual(3), { timeout: 15_000 });
+    child.kill('SIGKILL');
+    await vi.waitFor(async () => expect(await listMarkedProcesses(marker)).toEqual([]), { timeout: 15_000 });
+  }, 40_000);
 
   it('keeps per-call variables out of later cells and splits stdout from stderr', async () => {
     const s = await local();
@@ -92,6 +174,20 @@ describe('stream session over a local pipe', () => {
     const end = await s.run({ command: 'sleep 300', timeoutMs: 60_000, signal: controller.signal }, collect());
     expect(end.interrupted).toBe(true);
     await s.close();
+  });
+
+  it('when the session shell is killed (kill -9), its files do not stay behind', async () => {
+    const s = await local();
+    await s.run({ command: 'true', timeoutMs: 10_000 }, collect());
+    const pid = (s as unknown as { child: { pid: number } }).child.pid;
+    // The session shell reads its requests on fd 3 from the FIFO in its directory.
+    const dir = dirname(readlinkSync(`/proc/${pid}/fd/3`));
+    expect(existsSync(join(dir, 'ctl'))).toBe(true);
+    process.kill(pid, 'SIGKILL');
+    const end = await s.run({ command: 'true', timeoutMs: 10_000 }, collect());
+    expect(end.error).toMatch(/session ended/);
+    await s.close();
+    await vi.waitFor(() => expect(existsSync(dir)).toBe(false), { timeout: 5000 });
   });
 
   it('when the channel dies (runproof killed), the running cell dies with it', async () => {
